@@ -1,0 +1,2 @@
+/** The SenFed library: `require('@senfed/node-red').senml.decode(...)`. */
+export * as senml from './senml';

@@ -1,0 +1,23 @@
+import { compact } from './compact';
+import { type SenmlFormat, serialise } from './formats';
+import type { SenmlRecord } from './model';
+import { resolve } from './resolve';
+
+export interface EncodeOptions {
+  /** 'json' (default), 'cbor' or 'xml'. */
+  format?: SenmlFormat;
+  /** Choose base fields to make the pack small (default true); false writes resolved records. */
+  compact?: boolean;
+  /** As in decode: false accepts units outside the registries. Default true. */
+  strict?: boolean;
+}
+
+/**
+ * Encode a pack. The input is checked and resolved first, so a pack that already
+ * has base fields is accepted too; relative times stay relative.
+ */
+export function encode(pack: unknown, options: EncodeOptions = {}): string | Buffer {
+  const records = resolve(pack, { relativeTimes: 'keep', strict: options.strict !== false });
+  const out: SenmlRecord[] = options.compact === false ? records : compact(records);
+  return serialise(out, options.format ?? 'json');
+}

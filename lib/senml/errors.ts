@@ -1,0 +1,49 @@
+/**
+ * The one error type of SenFed's SenML core: a stable `code` for programs and
+ * a message for people, naming the record index and field where there is one.
+ */
+export type SenmlErrorCode =
+  | 'SENML_SYNTAX' // the bytes are not JSON / CBOR / XML at all
+  | 'SENML_SHAPE' // not a pack: not an array, a record that is not an object
+  | 'SENML_TYPE' // a field has the wrong type
+  | 'SENML_NAME' // a name breaks RFC 8428 §4.5.1
+  | 'SENML_VALUE' // zero or several values in a record
+  | 'SENML_NUMBER' // NaN, Infinity, or a number out of range
+  | 'SENML_VERSION' // bver asks for features we do not implement
+  | 'SENML_MUST_UNDERSTAND' // a field ending in '_' (RFC 8428 §4.4)
+  | 'SENML_UNIT' // a unit that is not registered or not allowed here
+  | 'SENML_FORMAT' // unknown or undetectable format, bad option
+  | 'SENML_INPUT'; // the input given to encode/decode is not usable
+
+export class SenmlError extends Error {
+  readonly code: SenmlErrorCode;
+  /** Index of the offending record in the pack as received, if any. */
+  readonly index?: number;
+  /** SenML label of the offending field, if any. */
+  readonly field?: string;
+
+  constructor(code: SenmlErrorCode, message: string, where?: { index?: number; field?: string }) {
+    super(where?.index !== undefined ? `record ${where.index}${where.field ? `, field "${where.field}"` : ''}: ${message}` : message);
+    this.name = 'SenmlError';
+    this.code = code;
+    if (where?.index !== undefined) this.index = where.index;
+    if (where?.field !== undefined) this.field = where.field;
+  }
+}
+
+/** A short form of an error, for a node's status text. */
+export function shortMessage(err: unknown, max = 40): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/** Render any value briefly inside an error message. */
+export function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 39)}…` : value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
+  if (typeof value === 'bigint') return `${value}`;
+  if (value === undefined) return 'nothing';
+  if (Array.isArray(value)) return 'a list';
+  if (value instanceof Uint8Array) return 'binary data';
+  return 'an object';
+}

@@ -1,0 +1,79 @@
+import { Element } from 'ltx';
+import { parseCbor, toCbor } from './cbor';
+import { SenmlError } from './errors';
+import { parseJson, toJson } from './json';
+import type { SenmlRecord } from './model';
+import { parseXml, recordsFromElement, toXml } from './xml';
+
+export type SenmlFormat = 'json' | 'cbor' | 'xml';
+export const SENML_FORMATS: readonly SenmlFormat[] = ['json', 'cbor', 'xml'];
+
+export const MEDIA_TYPES: Readonly<Record<SenmlFormat, string>> = {
+  json: 'application/senml+json',
+  cbor: 'application/senml+cbor',
+  xml: 'application/senml+xml',
+};
+
+function firstSignificant(input: string | Uint8Array): number {
+  let i = 0;
+  if (typeof input === 'string') {
+    while (i < input.length && /\s|\uFEFF/.test(input[i])) i++;
+    return i < input.length ? input.charCodeAt(i) : -1;
+  }
+  if (input[0] === 0xef && input[1] === 0xbb && input[2] === 0xbf) i = 3; // UTF-8 byte order mark
+  while (i < input.length && (input[i] === 0x20 || input[i] === 0x09 || input[i] === 0x0a || input[i] === 0x0d)) i++;
+  return i < input.length ? input[i] : -1;
+}
+
+/**
+ * Tell JSON, CBOR and XML apart by their first significant byte: "[" opens a JSON
+ * pack, "<" an XML document, and a CBOR pack starts with an array head (major
+ * type 4, 0x80-0x9f) or the self-described CBOR tag 55799 (0xd9d9f7).
+ */
+export function detectFormat(input: string | Uint8Array): SenmlFormat {
+  const first = firstSignificant(input);
+  if (first === 0x5b /* [ */) return 'json';
+  if (first === 0x3c /* < */) return 'xml';
+  if (typeof input !== 'string' && ((input[0] >= 0x80 && input[0] <= 0x9f) || (input[0] === 0xd9 && input[1] === 0xd9 && input[2] === 0xf7))) return 'cbor';
+  if (first === 0x7b /* { */) throw new SenmlError('SENML_SHAPE', 'a SenML pack is a list of records in [ ], got a single JSON object');
+  throw new SenmlError('SENML_FORMAT', first === -1 ? 'the input is empty' : 'cannot tell the format: not a JSON list, an XML document or a CBOR array; choose the format in the node');
+}
+
+/** Parse bytes or text of a known format into records in JSON form (unchecked, unresolved). */
+export function parse(input: string | Uint8Array, format: SenmlFormat | 'auto' = 'auto'): unknown {
+  const chosen = format === 'auto' ? detectFormat(input) : format;
+  switch (chosen) {
+    case 'json':
+      return parseJson(input);
+    case 'xml':
+      return parseXml(input);
+    case 'cbor':
+      if (typeof input === 'string') throw new SenmlError('SENML_INPUT', 'CBOR is binary: give a Buffer, not a text');
+      return parseCbor(input);
+    default:
+      throw new SenmlError('SENML_FORMAT', `unknown format ${JSON.stringify(chosen)}; use json, cbor or xml`);
+  }
+}
+
+/** Records in JSON form from any input decode accepts. */
+export function recordsOf(input: unknown, format: SenmlFormat | 'auto' = 'auto'): unknown {
+  if (typeof input === 'string' || input instanceof Uint8Array) return parse(input, format);
+  if (input instanceof Element) return recordsFromElement(input);
+  if (Array.isArray(input)) return input;
+  if (input === undefined || input === null) throw new SenmlError('SENML_INPUT', 'there is no input: msg.payload is empty');
+  if (typeof input === 'object') throw new SenmlError('SENML_SHAPE', 'a SenML pack is a list of records in [ ], got a single object');
+  throw new SenmlError('SENML_INPUT', `cannot decode a ${typeof input}: give JSON or XML text, a Buffer, or a list of records`);
+}
+
+export function serialise(records: readonly SenmlRecord[], format: SenmlFormat): string | Buffer {
+  switch (format) {
+    case 'json':
+      return toJson(records);
+    case 'cbor':
+      return toCbor(records);
+    case 'xml':
+      return toXml(records);
+    default:
+      throw new SenmlError('SENML_FORMAT', `unknown format ${JSON.stringify(format)}; use json, cbor or xml`);
+  }
+}

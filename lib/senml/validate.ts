@@ -1,0 +1,70 @@
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import { SenmlError, describe } from './errors';
+import { SENML_PACK_SCHEMA, SENML_RECORD_SCHEMA } from './schema';
+
+const ajv = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true });
+ajv.addSchema(SENML_RECORD_SCHEMA);
+const validatePackSchema: ValidateFunction = ajv.compile(SENML_PACK_SCHEMA);
+const validateRecordSchema: ValidateFunction = ajv.getSchema('urn:senfed:senml-record')!;
+
+const TYPE_WORDS: Record<string, string> = {
+  number: 'a number',
+  integer: 'a whole number',
+  string: 'a text',
+  boolean: 'true or false',
+  object: 'an object',
+  array: 'a list',
+};
+
+function typeWords(type: unknown): string {
+  const types = Array.isArray(type) ? type : [type];
+  return types.map((t) => TYPE_WORDS[String(t)] ?? String(t)).join(' or ');
+}
+
+/** Turn an ajv error on a pack into a SenmlError a maker can act on. */
+function toSenmlError(error: ErrorObject, data: unknown, indexOffset: number): SenmlError {
+  const path = error.instancePath.split('/').slice(1);
+  if (path.length === 0 && indexOffset < 0) {
+    if (error.keyword === 'type') return new SenmlError('SENML_SHAPE', `a SenML pack is a list of records, got ${describe(data)}`);
+    if (error.keyword === 'minItems') return new SenmlError('SENML_SHAPE', 'a SenML pack holds at least one record, this one is empty');
+  }
+  const index = indexOffset < 0 ? Number(path.shift()) : indexOffset;
+  const record = indexOffset < 0 ? (data as unknown[])[index] : data;
+  const field = path[0] ?? (error.params as { additionalProperty?: string }).additionalProperty;
+  if (field === undefined) {
+    return new SenmlError('SENML_SHAPE', `a record must be an object with SenML fields, got ${describe(record)}`, { index });
+  }
+  const value = (record as Record<string, unknown>)[field];
+  switch (error.keyword) {
+    case 'false schema':
+      return new SenmlError(
+        'SENML_MUST_UNDERSTAND',
+        `the pack uses "${field}", a must-understand extension (its label ends in "_") that is not supported, so the pack cannot be used (RFC 8428 §4.4)`,
+        { index, field },
+      );
+    case 'type':
+      return new SenmlError('SENML_TYPE', `must be ${typeWords(error.params.type)}, got ${describe(value)}`, { index, field });
+    case 'pattern':
+      return new SenmlError('SENML_TYPE', `must be base64url data without padding (RFC 4648 §5), got ${describe(value)}`, { index, field });
+    case 'minimum':
+    case 'maximum':
+      return new SenmlError(
+        field === 'bver' ? 'SENML_VERSION' : 'SENML_NUMBER',
+        `must be ${error.keyword === 'minimum' ? 'at least' : 'at most'} ${error.params.limit}, got ${describe(value)}`,
+        { index, field },
+      );
+    default:
+      return new SenmlError('SENML_TYPE', `${error.message ?? 'is not valid'}, got ${describe(value)}`, { index, field });
+  }
+}
+
+/** Throws the first schema violation of a pack (JSON form), or returns it as a typed array. */
+export function validatePack(data: unknown): asserts data is Record<string, unknown>[] {
+  if (!validatePackSchema(data)) throw toSenmlError(validatePackSchema.errors![0], data, -1);
+}
+
+/** The schema violation of one record, or undefined when the record is well formed. */
+export function recordError(record: unknown, index: number): SenmlError | undefined {
+  if (validateRecordSchema(record)) return undefined;
+  return toSenmlError(validateRecordSchema.errors![0], record, index);
+}

@@ -1,0 +1,52 @@
+import { SenmlError } from './errors';
+
+/** SenML version of RFC 8428: feature bits Reserved1 and Reserved3 (RFC 9100 §3). */
+export const BASE_VERSION = 10;
+/** RFC 9100 §4: feature code 4, "Secondary Units". */
+export const FEATURE_SECONDARY_UNITS = 4;
+/** Version 26 = 10 + 2^4: base version plus secondary units. */
+export const VERSION_WITH_SECONDARY_UNITS = BASE_VERSION + 2 ** FEATURE_SECONDARY_UNITS;
+
+const FEATURE_NAMES: Record<number, string> = { [FEATURE_SECONDARY_UNITS]: 'Secondary Units' };
+const IMPLEMENTED_FEATURES = new Set<number>([FEATURE_SECONDARY_UNITS]);
+
+/** Feature codes set in a version bitmap (RFC 9100 §2), the four reserved ones left out. */
+export function featureCodes(version: number): number[] {
+  const codes: number[] = [];
+  // Feature codes run to 52; arithmetic, not bit operators, since they stop at 2^31.
+  let rest = Math.floor(version / 16);
+  for (let code = 4; rest > 0; code++, rest = Math.floor(rest / 2)) if (rest % 2 === 1) codes.push(code);
+  return codes;
+}
+
+export function hasFeature(version: number | undefined, code: number): boolean {
+  return version !== undefined && version > BASE_VERSION && featureCodes(version).includes(code);
+}
+
+/**
+ * Throws unless this implementation may use a pack of this version.
+ * Versions up to 10 are the linear versions of RFC 8428 §4.4 (its own example
+ * uses 5). Above 10, the number is a feature bitmap (RFC 9100 §2): the four low
+ * bits must read 0b1010 and every other feature must be one we implement.
+ */
+export function checkVersion(version: number, index: number): void {
+  if (!Number.isSafeInteger(version) || version < 1) {
+    throw new SenmlError('SENML_VERSION', `version must be a positive whole number below 2^53, got ${version}`, { index, field: 'bver' });
+  }
+  if (version <= BASE_VERSION) return;
+  if (version % 16 !== BASE_VERSION) {
+    throw new SenmlError(
+      'SENML_VERSION',
+      `version ${version} sets the reserved feature bits 0-3 to ${(version % 16).toString(2).padStart(4, '0')}, not 1010 (RFC 9100 §3); this pack cannot be used`,
+      { index, field: 'bver' },
+    );
+  }
+  const unknown = featureCodes(version).filter((code) => !IMPLEMENTED_FEATURES.has(code));
+  if (unknown.length > 0) {
+    throw new SenmlError(
+      'SENML_VERSION',
+      `version ${version} needs SenML feature${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}, which this implementation does not know (it knows: ${[...IMPLEMENTED_FEATURES].map((c) => `${c} ${FEATURE_NAMES[c]}`).join(', ')}); RFC 8428 §4.4 forbids using the pack`,
+      { index, field: 'bver' },
+    );
+  }
+}
