@@ -1,0 +1,43 @@
+import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
+import { senml } from '../lib';
+import { formatFromContentType, reportError } from './support/report';
+
+interface SenmlDecodeConfig extends NodeDef {
+  format: senml.SenmlFormat | 'auto';
+  convertUnits: boolean;
+  strict: boolean;
+}
+
+type DecodeMessage = NodeMessageInFlow & { contentType?: unknown; headers?: Record<string, unknown> };
+
+export = function register(RED: NodeAPI): void {
+  function SenmlDecodeNode(this: Node, config: SenmlDecodeConfig): void {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    const strict = config.strict !== false;
+
+    node.on('input', (msg: DecodeMessage, send, done) => {
+      const skipped: senml.SenmlError[] = [];
+      try {
+        // With "auto", a SenML media type on the message (http in, MQTT v5) decides.
+        const format = config.format && config.format !== 'auto' ? config.format : (formatFromContentType(msg.contentType ?? msg.headers?.['content-type']) ?? 'auto');
+        const pack = senml.decode(msg.payload, { format, convertUnits: config.convertUnits === true, strict, onSkip: (err) => skipped.push(err) });
+        msg.payload = pack;
+        if (skipped.length > 0) {
+          (msg as Record<string, unknown>).senmlSkipped = skipped.map(({ index, field, code, message }) => ({ index, field, code, message }));
+          node.warn(RED._('senml-decode.warn.skipped', { count: skipped.length, first: skipped[0].message }));
+        }
+        node.status({
+          fill: skipped.length > 0 ? 'yellow' : 'green',
+          shape: 'dot',
+          text: RED._(skipped.length > 0 ? 'senml-decode.status.skipped' : 'senml-decode.status.records', { count: pack.length, skipped: skipped.length }),
+        });
+        send(msg);
+        done();
+      } catch (err) {
+        reportError(node, done, err);
+      }
+    });
+  }
+  RED.nodes.registerType('senml-decode', SenmlDecodeNode);
+};

@@ -1,0 +1,20 @@
+import type { Node, NodeStatus } from 'node-red';
+import { senml } from '../../lib';
+
+/** Show the last error on the status dot, shortened, and hand it to done() so a Catch node sees it. */
+export function reportError(node: Node, done: (err?: Error) => void, err: unknown): void {
+  node.status({ fill: 'red', shape: 'ring', text: senml.shortMessage(err) } satisfies NodeStatus);
+  done(err instanceof Error ? err : new Error(String(err)));
+}
+
+/** Media type → SenML format, for messages from http in, MQTT v5 or another encode node. */
+export function formatFromContentType(contentType: unknown): senml.SenmlFormat | undefined {
+  if (typeof contentType !== 'string') return undefined;
+  const type = contentType.split(';')[0].trim().toLowerCase();
+  for (const format of senml.SENML_FORMATS) {
+    const media = senml.MEDIA_TYPES[format];
+    // application/senml+json and application/sensml+json alike (RFC 8428 §12.3)
+    if (type === media || type === media.replace('senml', 'sensml')) return format;
+  }
+  return undefined;
+}
