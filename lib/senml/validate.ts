@@ -43,6 +43,9 @@ function toSenmlError(error: ErrorObject, data: unknown, indexOffset: number): S
         { index, field },
       );
     case 'type':
+      if (typeof value === 'number' && !Number.isFinite(value)) {
+        return new SenmlError('SENML_NUMBER', `${describe(value)} is not a number SenML can carry: values must be finite (see README, "Numbers")`, { index, field });
+      }
       return new SenmlError('SENML_TYPE', `must be ${typeWords(error.params.type)}, got ${describe(value)}`, { index, field });
     case 'pattern':
       return new SenmlError('SENML_TYPE', `must be base64url data without padding (RFC 4648 §5), got ${describe(value)}`, { index, field });
