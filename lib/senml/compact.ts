@@ -65,12 +65,14 @@ function compactNames(records: readonly ResolvedRecord[], out: SenmlRecord[]): v
   let runNameCost = 0;
   let lastBn = '';
   const flush = (end: number): void => {
-    const bn = records[start].n.slice(0, prefix);
+    // A lone record with no base name in force keeps its name in "n" (one character shorter).
+    const cut = end - start === 1 && lastBn === '' ? 0 : prefix;
+    const bn = records[start].n.slice(0, cut);
     // An empty base name must still be written when it replaces an earlier one.
     if (bn !== lastBn) out[start].bn = bn;
     lastBn = bn;
     for (let i = start; i < end; i++) {
-      const rest = records[i].n.slice(prefix);
+      const rest = records[i].n.slice(cut);
       if (rest.length > 0) out[i].n = rest;
     }
   };
