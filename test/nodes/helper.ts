@@ -1,0 +1,34 @@
+import helper from 'node-red-node-test-helper';
+
+helper.init(require.resolve('node-red'));
+
+// Node types under test, as Node-RED loads them: from the build, with their catalogs.
+export const catchNode = require('@node-red/nodes/core/common/25-catch.js');
+export const decodeNode = require('../../nodes/senml-decode.js');
+export const encodeNode = require('../../nodes/senml-encode.js');
+
+export { helper };
+
+export type Msg = Record<string, any>;
+
+/** Resolve with the next message a helper node receives. */
+export function nextMessage(nodeId: string): Promise<Msg> {
+  return new Promise((resolve) => helper.getNode(nodeId).once('input', resolve));
+}
+
+/** Record every status a node shows. */
+export function statuses(nodeId: string): Msg[] {
+  const seen: Msg[] = [];
+  const node = helper.getNode(nodeId);
+  const original = node.status.bind(node);
+  node.status = (status: unknown) => {
+    seen.push(status as Msg);
+    original(status);
+  };
+  return seen;
+}
+
+/** Put nodes on one flow tab, as the editor does: Catch nodes only see errors of their own tab. */
+export function inTab(nodes: object[]): object[] {
+  return [{ id: 'tab', type: 'tab', label: 'test' }, ...nodes.map((node) => ({ z: 'tab', ...node }))];
+}

@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { senml } from '../../lib';
+import { inTab, catchNode, decodeNode, helper, nextMessage, statuses } from './helper';
+
+const flow = (config: object = {}): object[] => inTab([
+  { id: 'decode', type: 'senml-decode', name: '', format: 'auto', convertUnits: false, strict: true, ...config, wires: [['out']] },
+  { id: 'out', type: 'helper' },
+  { id: 'catch1', type: 'catch', scope: null, uncaught: false, wires: [['errors']] },
+  { id: 'errors', type: 'helper' },
+]);
+
+const buoy = [
+  { n: 'urn:dev:mac:0024befffe804ff1:temperature', u: 'Cel', v: 18.25, t: 1_700_000_000 },
+  { n: 'urn:dev:mac:0024befffe804ff1:battery', u: '%EL', v: 87, t: 1_700_000_000 },
+];
+
+describe('senml decode node', () => {
+  afterEach(async () => {
+    await helper.unload();
+  });
+
+  it('decodes JSON, CBOR and XML payloads into the resolved pack and shows the count', async () => {
+    await helper.load([decodeNode, catchNode], flow());
+    const shown = statuses('decode');
+    for (const format of senml.SENML_FORMATS) {
+      const received = nextMessage('out');
+      helper.getNode('decode').receive({ payload: senml.encode(buoy, { format }), topic: 'buoy' });
+      const msg = await received;
+      assert.deepEqual(msg.payload, buoy, format);
+      assert.equal(msg.topic, 'buoy', 'other message properties pass through');
+    }
+    // The test runtime shows catalog keys; the catalogs themselves are checked in catalogs.test.ts.
+    assert.deepEqual(shown.at(-1), { fill: 'green', shape: 'dot', text: 'senml-decode.status.records' });
+  });
+
+  it('uses the SenML media type of msg.contentType when the format is auto', async () => {
+    await helper.load([decodeNode, catchNode], flow());
+    const received = nextMessage('out');
+    // A CBOR pack whose first byte alone would not tell: use a JSON Buffer labelled as JSON.
+    helper.getNode('decode').receive({ payload: Buffer.from(senml.encode(buoy) as string), contentType: 'application/senml+json; charset=utf-8' });
+    assert.deepEqual((await received).payload, buoy);
+  });
+
+  it('sends a broken pack to the Catch node with the record and field named, and keeps the message', async () => {
+    await helper.load([decodeNode, catchNode], flow());
+    const shown = statuses('decode');
+    const caught = nextMessage('errors');
+    helper.getNode('decode').receive({ payload: '[{"n":"a","v":1},{"n":"b","v":"21.5"}]', topic: 'buoy' });
+    const msg = await caught;
+    assert.match(msg.error.message, /record 1, field "v": must be a number, got "21.5"/);
+    assert.equal(msg.error.source.id, 'decode');
+    assert.equal(msg.payload, '[{"n":"a","v":1},{"n":"b","v":"21.5"}]', 'the message that caused it is not lost');
+    assert.equal(msg.topic, 'buoy');
+    assert.equal(shown.at(-1)?.fill, 'red');
+    assert.match(shown.at(-1)?.text, /^record 1, field "v"/);
+  });
+
+  it('reports input that is not SenML at all, without crashing', async () => {
+    await helper.load([decodeNode, catchNode], flow());
+    for (const payload of [42, { n: 'x' }, 'hello', Buffer.from([0xff, 0x00]), `<!DOCTYPE x [<!ENTITY a "b">]><sensml/>`]) {
+      const caught = nextMessage('errors');
+      helper.getNode('decode').receive({ payload });
+      assert.ok((await caught).error.message.length > 0);
+    }
+  });
+
+  it('in lenient mode leaves broken records out, lists them in msg.senmlSkipped and warns', async () => {
+    await helper.load([decodeNode, catchNode], flow({ strict: false }));
+    const shown = statuses('decode');
+    const received = nextMessage('out');
+    const warnings: unknown[] = [];
+    const node = helper.getNode('decode');
+    const warn = node.warn.bind(node);
+    node.warn = (w: unknown) => {
+      warnings.push(w);
+      warn(w);
+    };
+    node.receive({ payload: [{ bn: 'x:', n: 'a', v: 1, t: 1e9 }, { n: 'bad name', v: 2 }, { n: 'c', u: 'degC', v: 3, t: 1e9 }] });
+    const msg = await received;
+    assert.deepEqual(msg.payload.map((r: senml.ResolvedRecord) => r.n), ['x:a', 'x:c']);
+    assert.deepEqual(msg.senmlSkipped.map((s: { index: number; code: string }) => [s.index, s.code]), [[1, 'SENML_NAME']]);
+    assert.equal(warnings.length, 1);
+    assert.deepEqual(shown.at(-1), { fill: 'yellow', shape: 'dot', text: 'senml-decode.status.skipped' });
+  });
+
+  it('converts secondary units when asked', async () => {
+    await helper.load([decodeNode, catchNode], flow({ convertUnits: true }));
+    const received = nextMessage('out');
+    helper.getNode('decode').receive({ payload: [{ bver: 26, n: 'meter:energy', u: 'kWh', v: 2, t: 1e9 }] });
+    assert.deepEqual((await received).payload, [{ n: 'meter:energy', u: 'J', v: 7_200_000, t: 1e9 }]);
+  });
+
+  it('honours a chosen format over sniffing', async () => {
+    await helper.load([decodeNode, catchNode], flow({ format: 'xml' }));
+    const caught = nextMessage('errors');
+    helper.getNode('decode').receive({ payload: senml.encode(buoy) });
+    assert.match((await caught).error.message, /XML/);
+  });
+});

@@ -1,0 +1,25 @@
+// The parts of node-red-node-test-helper's API these tests use (the package ships no types).
+declare module 'node-red-node-test-helper' {
+  import type { EventEmitter } from 'node:events';
+  interface TestNode extends EventEmitter {
+    id: string;
+    type: string;
+    receive(msg: object): void;
+    status: (...args: unknown[]) => void;
+    warn: (...args: unknown[]) => void;
+    error: (...args: unknown[]) => void;
+  }
+  interface Helper {
+    init(nodeRedRuntime: string, userSettings?: object): void;
+    load(nodes: unknown, flow: object[], credentials?: object, done?: () => void): Promise<void>;
+    unload(): Promise<void>;
+    getNode(id: string): TestNode;
+    startServer(done?: () => void): Promise<void>;
+    stopServer(done?: () => void): Promise<void>;
+    clearFlows(): Promise<void>;
+    settings(userSettings: object): void;
+    _logSpy?: unknown;
+  }
+  const helper: Helper;
+  export = helper;
+}
