@@ -173,11 +173,11 @@ function resolveRecord(
         total = convertValue(total, conversion);
       }
       unit = conversion.primary;
-      // Primary units no longer need the Secondary Units feature (RFC 9100 §4).
-      if (hasFeature(version, FEATURE_SECONDARY_UNITS)) version -= 2 ** FEATURE_SECONDARY_UNITS;
     }
     resolved.u = unit;
   }
+  // Converted, the pack holds primary units only: it no longer needs the Secondary Units feature (RFC 9100 §4).
+  if (convertUnits && hasFeature(version, FEATURE_SECONDARY_UNITS)) version -= 2 ** FEATURE_SECONDARY_UNITS;
   if (numeric !== undefined) resolved.v = numeric;
   else if (vs !== undefined) resolved.vs = vs;
   else if (vb !== undefined) resolved.vb = vb;

@@ -56,4 +56,11 @@ describe('formats and inputs', () => {
     ]);
     assert.throws(() => senml.fromSimpleObject({ nested: { a: 1 } }), /reading "nested" is an object/);
   });
+
+  it('marks readings in secondary units as a version 26 pack, so that strict encoding accepts them', () => {
+    const pack = senml.fromSimpleObject({ energy: 12.5, power: 800 }, { baseName: 'meter:', units: { energy: 'kWh', power: 'W' }, time: 1_700_000_000 });
+    assert.deepEqual(pack.map((r) => r.bver), [26, 26]);
+    const decoded = senml.decode(senml.encode(pack), { now, convertUnits: true });
+    assert.deepEqual(decoded.map((r) => [r.u, r.v, r.bver]), [['J', 45_000_000, undefined], ['W', 800, undefined]]);
+  });
 });
