@@ -1,6 +1,6 @@
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import { senml } from '../lib';
-import { formatFromContentType, reportError } from './support/report';
+import { formatFromContentType, reportError, reportSkipped } from './support/report';
 
 interface SenmlDecodeConfig extends NodeDef {
   format: senml.SenmlFormat | 'auto';
@@ -8,7 +8,7 @@ interface SenmlDecodeConfig extends NodeDef {
   strict: boolean;
 }
 
-type DecodeMessage = NodeMessageInFlow & { contentType?: unknown; headers?: Record<string, unknown> };
+type DecodeMessage = NodeMessageInFlow & { contentType?: unknown; headers?: Record<string, unknown>; req?: { headers?: Record<string, unknown> } };
 
 export = function register(RED: NodeAPI): void {
   function SenmlDecodeNode(this: Node, config: SenmlDecodeConfig): void {
@@ -19,14 +19,12 @@ export = function register(RED: NodeAPI): void {
     node.on('input', (msg: DecodeMessage, send, done) => {
       const skipped: senml.SenmlError[] = [];
       try {
-        // With "auto", a SenML media type on the message (http in, MQTT v5) decides.
-        const format = config.format && config.format !== 'auto' ? config.format : (formatFromContentType(msg.contentType ?? msg.headers?.['content-type']) ?? 'auto');
+        // With "auto", a SenML media type on the message decides: MQTT v5 (contentType), http request (headers), http in (req.headers).
+        const contentType = msg.contentType ?? msg.headers?.['content-type'] ?? msg.req?.headers?.['content-type'];
+        const format = config.format && config.format !== 'auto' ? config.format : (formatFromContentType(contentType) ?? 'auto');
         const pack = senml.decode(msg.payload, { format, convertUnits: config.convertUnits === true, strict, onSkip: (err) => skipped.push(err) });
         msg.payload = pack;
-        if (skipped.length > 0) {
-          (msg as Record<string, unknown>).senmlSkipped = skipped.map(({ index, field, code, message }) => ({ index, field, code, message }));
-          node.warn(RED._('senml-decode.warn.skipped', { count: skipped.length, first: skipped[0].message }));
-        }
+        if (skipped.length > 0) reportSkipped(node, msg, skipped, RED._('senml-decode.warn.skipped', { count: skipped.length, first: skipped[0].message }));
         node.status({
           fill: skipped.length > 0 ? 'yellow' : 'green',
           shape: 'dot',

@@ -1,6 +1,6 @@
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import { senml } from '../lib';
-import { reportError } from './support/report';
+import { reportError, reportSkipped } from './support/report';
 
 interface UnitRow {
   key: string;
@@ -27,7 +27,9 @@ export = function register(RED: NodeAPI): void {
       try {
         // A plain object of readings becomes one record per key.
         const pack = senml.isSimpleObject(msg.payload) ? senml.fromSimpleObject(msg.payload, { baseName: config.baseName || '', units }) : msg.payload;
-        const encoded = senml.encode(pack, { format, compact: config.compact !== false, strict: config.strict !== false });
+        const skipped: senml.SenmlError[] = [];
+        const encoded = senml.encode(pack, { format, compact: config.compact !== false, strict: config.strict !== false, onSkip: (err) => skipped.push(err) });
+        if (skipped.length > 0) reportSkipped(node, msg, skipped, RED._('senml-encode.warn.skipped', { count: skipped.length, first: skipped[0].message }));
         msg.payload = encoded;
         (msg as Record<string, unknown>).contentType = senml.MEDIA_TYPES[format];
         node.status({ fill: 'green', shape: 'dot', text: RED._('senml-encode.status.encoded', { count: Array.isArray(pack) ? pack.length : 0, bytes: Buffer.byteLength(encoded) }) });

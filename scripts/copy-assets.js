@@ -1,1 +1,47 @@
-console.log("assets")
+#!/usr/bin/env node
+'use strict';
+/*
+ * After tsc: put the editor side next to the built nodes, where Node-RED looks
+ * for it (the folder of each node's .js):
+ *   nodes/*.html -> dist/nodes/
+ *   icons/       -> dist/nodes/icons/
+ *   locales/     -> dist/nodes/locales/
+ * Idempotent: the copied folders are replaced as a whole, and editor files whose
+ * source is gone are removed, so a rename never leaves a stale copy behind.
+ */
+const fs = require('fs');
+const path = require('path');
+
+const root = path.resolve(__dirname, '..');
+const source = (...parts) => path.join(root, ...parts);
+const target = (...parts) => path.join(root, 'dist', 'nodes', ...parts);
+
+function copyEditorFiles() {
+  fs.mkdirSync(target(), { recursive: true });
+  const wanted = new Set(fs.readdirSync(source('nodes')).filter((name) => name.endsWith('.html')));
+  for (const name of fs.readdirSync(target())) {
+    if (name.endsWith('.html') && !wanted.has(name)) fs.rmSync(target(name), { force: true });
+  }
+  for (const name of wanted) fs.copyFileSync(source('nodes', name), target(name));
+  return wanted.size;
+}
+
+function replaceFolder(name) {
+  fs.rmSync(target(name), { recursive: true, force: true });
+  if (!fs.existsSync(source(name))) return 0;
+  fs.cpSync(source(name), target(name), { recursive: true });
+  return countFiles(target(name));
+}
+
+function countFiles(dir) {
+  let count = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    count += entry.isDirectory() ? countFiles(path.join(dir, entry.name)) : 1;
+  }
+  return count;
+}
+
+const html = copyEditorFiles();
+const icons = replaceFolder('icons');
+const locales = replaceFolder('locales');
+console.log(`copy-assets: ${html} editor file(s), ${icons} icon(s), ${locales} locale file(s) -> ${path.relative(process.cwd(), target()) || '.'}`);

@@ -13,5 +13,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-npm ci --no-audit --no-fund
+# npm install, not npm ci: with this machine's npm settings (lock files without resolved
+# URLs), npm ci refuses the platform-specific optional packages of cbor-x.
+npm install --no-audit --no-fund
 npm test

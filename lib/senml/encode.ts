@@ -1,6 +1,7 @@
 import { compact } from './compact';
 import { type SenmlFormat, serialise } from './formats';
 import type { SenmlRecord } from './model';
+import type { SenmlError } from './errors';
 import { resolve } from './resolve';
 
 export interface EncodeOptions {
@@ -10,6 +11,8 @@ export interface EncodeOptions {
   compact?: boolean;
   /** As in decode: false accepts units outside the registries. Default true. */
   strict?: boolean;
+  /** Called, with strict false, for every record left out. */
+  onSkip?: (error: SenmlError) => void;
 }
 
 /**
@@ -17,7 +20,7 @@ export interface EncodeOptions {
  * has base fields is accepted too; relative times stay relative.
  */
 export function encode(pack: unknown, options: EncodeOptions = {}): string | Buffer {
-  const records = resolve(pack, { relativeTimes: 'keep', strict: options.strict !== false });
+  const records = resolve(pack, { relativeTimes: 'keep', strict: options.strict !== false, onSkip: options.onSkip });
   const out: SenmlRecord[] = options.compact === false ? records : compact(records);
   return serialise(out, options.format ?? 'json');
 }

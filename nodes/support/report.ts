@@ -18,3 +18,10 @@ export function formatFromContentType(contentType: unknown): senml.SenmlFormat |
   }
   return undefined;
 }
+
+/** In lenient mode, list the records left out on the message and warn once. */
+export function reportSkipped(node: Node, msg: object, skipped: readonly senml.SenmlError[], warning: string): void {
+  if (skipped.length === 0) return;
+  (msg as Record<string, unknown>).senmlSkipped = skipped.map(({ index, field, code, message }) => ({ index, field, code, message }));
+  node.warn(warning);
+}

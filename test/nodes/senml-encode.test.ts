@@ -78,6 +78,15 @@ describe('senml encode node', () => {
     assert.deepEqual(JSON.parse((await received).payload), [{ n: 'x', u: 'degC', v: 1 }]);
   });
 
+  it('in lenient mode lists the records it leaves out in msg.senmlSkipped', async () => {
+    await helper.load([encodeNode, catchNode], flow({ strict: false }));
+    const received = nextMessage('out');
+    helper.getNode('encode').receive({ payload: [{ n: 'x', v: 1 }, { n: 'y y', v: 2 }] });
+    const msg = await received;
+    assert.deepEqual(JSON.parse(msg.payload), [{ n: 'x', v: 1 }]);
+    assert.deepEqual(msg.senmlSkipped.map((s: { index: number; code: string }) => [s.index, s.code]), [[1, 'SENML_NAME']]);
+  });
+
   it('encode → decode in a flow gives back the readings', async () => {
     await helper.load([encodeNode, decodeNode, catchNode], inTab([
       { id: 'encode', type: 'senml-encode', format: 'cbor', compact: true, strict: true, baseName: '', units: [], wires: [['decode']] },

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Run the SenFed demo: build the package, install it as Node-RED would from a
+# registry (packed tarball) into a throw-away user directory .demo/, and start
+# Node-RED with the round-trip example flow at http://127.0.0.1:${PORT:-1880}/
+#
+#   bash scripts/demo.sh          (Ctrl+C stops Node-RED)
+#   PORT=1881 bash scripts/demo.sh
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+if [ -f package-lock.json ]; then
+    if ! npm ci --no-audit --no-fund; then
+        echo "demo: npm ci refused package-lock.json (see above); installing with npm install instead" >&2
+        npm install --no-audit --no-fund
+    fi
+else
+    npm install --no-audit --no-fund
+fi
+npm run build
+
+exec node scripts/demo.js

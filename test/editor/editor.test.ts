@@ -1,0 +1,328 @@
+/**
+ * The editor side of the SenML nodes, as a user sees it: a real Node-RED (this
+ * repository's node_modules/node-red, as a child process with a throw-away user
+ * directory where the package is installed by a symlink) and headless Chromium
+ * driven by playwright-core.
+ *
+ * Needs Debian's chromium at /usr/bin/chromium (or SENFED_CHROMIUM); without it
+ * the test fails, it never skips. SENFED_SCREENSHOTS=<dir> keeps screenshots.
+ */
+import { strict as assert } from 'assert';
+import { type ChildProcess, spawn } from 'child_process';
+import * as fs from 'fs';
+import * as net from 'net';
+import * as os from 'os';
+import * as path from 'path';
+import { type BrowserContext, type Page, chromium } from 'playwright-core';
+
+const ROOT = path.resolve(__dirname, '..', '..', '..');
+const CHROMIUM = process.env.SENFED_CHROMIUM || '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+const TAB = 'a1f0c0de5e4f0001';
+const INJECT = 'a1f0c0de5e4f0002';
+const ENCODE = 'a1f0c0de5e4f0003';
+const DECODE = 'a1f0c0de5e4f0004';
+const DEBUG = 'a1f0c0de5e4f0005';
+
+const FLOW = [
+  { id: TAB, type: 'tab', label: 'Editor test', disabled: false, info: '' },
+  { id: INJECT, type: 'inject', z: TAB, name: '', props: [{ p: 'payload' }], repeat: '', crontab: '', once: false, onceDelay: 0.1, topic: '', payload: '{"temperature":18.2}', payloadType: 'json', x: 120, y: 100, wires: [[ENCODE]] },
+  { id: ENCODE, type: 'senml-encode', z: TAB, name: '', format: 'cbor', compact: true, strict: true, baseName: 'urn:dev:mac:0024befffe804ff1:', units: [{ key: 'temperature', unit: 'Cel' }], x: 320, y: 100, wires: [[DECODE]] },
+  { id: DECODE, type: 'senml-decode', z: TAB, name: 'buoy decode', format: 'auto', convertUnits: false, strict: true, x: 520, y: 100, wires: [[DEBUG]] },
+  { id: DEBUG, type: 'debug', z: TAB, name: '', active: true, tosidebar: true, console: false, tostatus: false, complete: 'payload', targetType: 'msg', x: 710, y: 100, wires: [] },
+];
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('SenML nodes in the Node-RED editor (headless Chromium)', function () {
+  this.timeout(60_000);
+
+  let tmp: string | undefined;
+  let nodeRed: ChildProcess | undefined;
+  let nodeRedLog = '';
+  let context: BrowserContext | undefined;
+  let page: Page;
+  let url = '';
+  const pageErrors: string[] = [];
+  const shots = process.env.SENFED_SCREENSHOTS;
+
+  async function screenshot(name: string): Promise<void> {
+    if (!shots) return;
+    fs.mkdirSync(shots, { recursive: true });
+    await page.screenshot({ path: path.join(shots, `${name}.png`) });
+  }
+
+  async function startNodeRed(userDir: string): Promise<void> {
+    const red = require.resolve('node-red/red.js', { paths: [ROOT] });
+    const child = spawn(process.execPath, [red, '--userDir', userDir, '--settings', path.join(userDir, 'settings.js')], {
+      cwd: userDir,
+      env: { ...process.env, NODE_RED_ENABLE_PROJECTS: 'false' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    nodeRed = child;
+    child.stdout!.on('data', (chunk: Buffer) => (nodeRedLog += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (nodeRedLog += chunk.toString()));
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null) throw new Error(`Node-RED exited with ${child.exitCode}:\n${nodeRedLog}`);
+      if (/Started flows/.test(nodeRedLog)) return;
+      await sleep(100);
+    }
+    throw new Error(`Node-RED did not start flows within 30 s:\n${nodeRedLog}`);
+  }
+
+  async function stopNodeRed(): Promise<void> {
+    const child = nodeRed;
+    nodeRed = undefined;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  /** Load the editor and wait until the flow is drawn. */
+  async function openEditor(): Promise<void> {
+    await page.goto(url, { waitUntil: 'domcontentloaded' });
+    await page.locator(`#red-ui-workspace-chart g.red-ui-flow-node-group[id="${ENCODE}"]`).waitFor({ state: 'visible', timeout: 30_000 });
+  }
+
+  /** The help text shown in the help sidebar. */
+  function helpPanel() {
+    return page.locator('.red-ui-sidebar-help-stack .red-ui-help').first();
+  }
+
+  /** Palette labels of a category, as read (long labels wrap over two lines). */
+  async function paletteLabels(category: string): Promise<string[]> {
+    const texts = await page.locator(`#red-ui-palette-container-${category} .red-ui-palette-node .red-ui-palette-label`).allInnerTexts();
+    return texts.map((text) => text.replace(/\s+/g, ' ').trim()).sort();
+  }
+
+  async function canvasNode(id: string) {
+    const node = page.locator(`#red-ui-workspace-chart g.red-ui-flow-node-group[id="${id}"] rect.red-ui-flow-node`);
+    await node.waitFor({ state: 'visible' });
+    return node;
+  }
+
+  before(async function () {
+    for (const built of ['dist/nodes/senml-encode.js', 'dist/nodes/senml-encode.html', 'dist/nodes/icons/senml.svg', 'dist/nodes/locales/fr/senml-encode.json']) {
+      if (!fs.existsSync(path.join(ROOT, built))) throw new Error(`${built} is missing: run "npm run build" first`);
+    }
+    try {
+      fs.accessSync(CHROMIUM, fs.constants.X_OK);
+    } catch {
+      throw new Error(`Chromium is not installed at ${CHROMIUM}: the editor test needs it (Debian: apt-get install chromium). This test fails rather than skips.`);
+    }
+
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'senfed-editor-'));
+    const userDir = path.join(tmp, 'node-red');
+    // Installed as a user would have it, under the user directory's node_modules.
+    fs.mkdirSync(path.join(userDir, 'node_modules', '@senfed'), { recursive: true });
+    fs.symlinkSync(ROOT, path.join(userDir, 'node_modules', '@senfed', 'node-red'), 'dir');
+    fs.writeFileSync(path.join(userDir, 'package.json'), JSON.stringify({ name: 'senfed-editor-test', version: '0.0.0', private: true, dependencies: { '@senfed/node-red': '*' } }));
+    fs.writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(FLOW));
+    const port = await freePort();
+    fs.writeFileSync(
+      path.join(userDir, 'settings.js'),
+      `module.exports = ${JSON.stringify({
+        uiHost: '127.0.0.1',
+        uiPort: port,
+        flowFile: 'flows.json',
+        credentialSecret: false,
+        telemetry: { enabled: false },
+        editorTheme: { tours: false, projects: { enabled: false } },
+        logging: { console: { level: 'info', metrics: false, audit: false } },
+      })};\n`,
+    );
+    url = `http://127.0.0.1:${port}/`;
+    await startNodeRed(userDir);
+
+    context = await chromium.launchPersistentContext(path.join(tmp, 'chromium-profile'), {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      locale: 'en-US',
+      viewport: { width: 1400, height: 900 },
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.setDefaultTimeout(15_000);
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+    await openEditor();
+  });
+
+  after(async function () {
+    this.timeout(30_000);
+    try {
+      await context?.close();
+    } finally {
+      context = undefined;
+      await stopNodeRed();
+      if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+      tmp = undefined;
+    }
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed') await screenshot(`failed-${this.currentTest.title.replace(/\W+/g, '-')}`).catch(() => undefined);
+  });
+
+  it('loads the senml nodes without error', async function () {
+    const response = await page.request.get(`${url}nodes`, { headers: { Accept: 'application/json' } });
+    const sets = (await response.json()) as { id: string; types: string[]; enabled: boolean; err?: string }[];
+    for (const type of ['senml-decode', 'senml-encode']) {
+      const set = sets.find((s) => s.types.includes(type));
+      assert.ok(set, `${type} is not registered`);
+      assert.equal(set.err, undefined, `${type} failed to load: ${set.err}`);
+      assert.equal(set.enabled, true);
+    }
+    assert.doesNotMatch(nodeRedLog, /\[error\]|\[warn\] \[senml/, 'Node-RED logged an error');
+  });
+
+  it('shows a SenFed palette category with senml decode and senml encode', async function () {
+    const category = page.locator('#red-ui-palette-container-SenFed');
+    await category.waitFor({ state: 'visible' });
+    assert.equal((await category.locator('.red-ui-palette-header span').first().innerText()).trim(), 'SenFed');
+    assert.deepEqual(await paletteLabels('SenFed'), ['senml decode', 'senml encode']);
+    const icon = category.locator('.red-ui-palette-node[data-palette-type="senml-encode"] .red-ui-palette-icon');
+    assert.match((await icon.getAttribute('style')) ?? '', /senml\.svg/);
+  });
+
+  it('labels the nodes on the canvas with their name or the default label', async function () {
+    // SVG text: textContent, not innerText.
+    const label = async (id: string) => (await page.locator(`g.red-ui-flow-node-group[id="${id}"] text.red-ui-flow-node-label-text`).allTextContents()).join(' ').trim();
+    assert.equal(await label(ENCODE), 'senml encode');
+    assert.equal(await label(DECODE), 'buoy decode');
+  });
+
+  it('opens the senml encode dialog with its format and units list, and saves edits', async function () {
+    await (await canvasNode(ENCODE)).dblclick();
+    const form = page.locator('#dialog-form');
+    await form.waitFor({ state: 'visible' });
+
+    const format = form.locator('#node-input-format');
+    assert.equal(await format.inputValue(), 'cbor');
+    assert.deepEqual(await format.locator('option').evaluateAll((options) => options.map((o) => (o as unknown as { value: string }).value)), ['json', 'cbor', 'xml']);
+    assert.match(await format.locator('option[value="json"]').innerText(), /^JSON text/);
+    assert.equal((await form.locator('label[for="node-input-format"]').innerText()).trim(), 'Format');
+    assert.equal(await form.locator('#node-input-compact').isChecked(), true);
+    assert.equal(await form.locator('#node-input-strict').isChecked(), true);
+    assert.equal(await form.locator('#node-input-baseName').inputValue(), 'urn:dev:mac:0024befffe804ff1:');
+
+    const list = form.locator('#node-input-units-container');
+    await list.waitFor({ state: 'visible' });
+    const rows = list.locator('li');
+    assert.equal(await rows.count(), 1);
+    assert.equal(await rows.nth(0).locator('.node-input-units-key').inputValue(), 'temperature');
+    assert.equal(await rows.nth(0).locator('.node-input-units-unit').inputValue(), 'Cel');
+    assert.equal(await rows.nth(0).locator('.node-input-units-unit').getAttribute('list'), 'node-senml-encode-unit-list');
+    assert.ok((await form.locator('#node-senml-encode-unit-list option[value="%RH"]').count()) === 1, 'the unit datalist offers %RH');
+    const tip = await form.locator('.node-senml-encode-units-tip').innerText();
+    assert.match(tip, /not a percentage/);
+    assert.doesNotMatch(tip, /<code>/, 'the tip is rendered as HTML');
+
+    // Add a row the way a user does, and pick another format.
+    await page.locator('.red-ui-editableList-addButton').click();
+    assert.equal(await rows.count(), 2);
+    await rows.nth(1).locator('.node-input-units-key').fill('humidity');
+    await rows.nth(1).locator('.node-input-units-unit').fill('/');
+    await format.selectOption('json');
+    await screenshot('senml-encode-dialog');
+    await page.locator('#node-dialog-ok').click();
+    await form.waitFor({ state: 'detached' });
+
+    const saved = await page.evaluate((id) => {
+      const node = (globalThis as unknown as { RED: { nodes: { node(id: string): Record<string, unknown> } } }).RED.nodes.node(id);
+      return { format: node.format, units: node.units, compact: node.compact, strict: node.strict };
+    }, ENCODE);
+    assert.deepEqual(saved, {
+      format: 'json',
+      units: [
+        { key: 'temperature', unit: 'Cel' },
+        { key: 'humidity', unit: '/' },
+      ],
+      compact: true,
+      strict: true,
+    });
+  });
+
+  it('opens the senml decode dialog with its options', async function () {
+    await (await canvasNode(DECODE)).dblclick();
+    const form = page.locator('#dialog-form');
+    await form.waitFor({ state: 'visible' });
+    assert.equal(await form.locator('#node-input-name').inputValue(), 'buoy decode');
+    assert.equal(await form.locator('#node-input-format').inputValue(), 'auto');
+    assert.deepEqual(await form.locator('#node-input-format option').evaluateAll((options) => options.map((o) => (o as unknown as { value: string }).value)), ['auto', 'json', 'cbor', 'xml']);
+    assert.equal(await form.locator('#node-input-convertUnits').isChecked(), false);
+    assert.equal(await form.locator('#node-input-strict').isChecked(), true);
+    const tip = form.locator('#node-senml-decode-lenient-tip');
+    assert.equal(await tip.isVisible(), false);
+    await form.locator('#node-input-strict').uncheck();
+    await tip.waitFor({ state: 'visible' });
+    const tipText = await tip.innerText();
+    assert.match(tipText, /msg\.senmlSkipped/);
+    assert.doesNotMatch(tipText, /<code>/, 'the tip is rendered as HTML');
+    await screenshot('senml-decode-dialog');
+    await page.locator('#node-dialog-cancel').click();
+    await form.waitFor({ state: 'detached' });
+  });
+
+  it('shows the help with Inputs, Outputs and Details in the help sidebar', async function () {
+    await page.locator('#red-ui-tab-help-link-button').click();
+    await (await canvasNode(ENCODE)).click();
+    const help = helpPanel();
+    await help.locator('h3', { hasText: 'Inputs' }).waitFor({ state: 'visible' });
+    const headings = (await help.locator('h3').allInnerTexts()).map((text) => text.trim());
+    assert.deepEqual(headings.filter((h) => ['Inputs', 'Outputs', 'Details'].includes(h)), ['Inputs', 'Outputs', 'Details']);
+    const properties = (await help.locator('dl.message-properties dt').allInnerTexts()).map((text) => text.trim());
+    assert.ok(properties.some((p) => p.startsWith('payload')), 'the help lists msg.payload');
+    assert.ok(properties.some((p) => p.startsWith('contentType')), 'the help lists msg.contentType');
+    assert.match(await help.innerText(), /not a percentage/);
+  });
+
+  it('speaks French once the editor language is switched to Français', async function () {
+    // User settings > View > Language, as a user switches it; the editor then reloads.
+    await page.locator('#red-ui-header-button-sidemenu').click();
+    await page.locator('#menu-item-user-settings').click();
+    const language = page.locator('#user-settings-editor-language');
+    await language.waitFor({ state: 'visible' });
+    await language.selectOption('fr');
+    await page.locator('#node-dialog-ok').click();
+    await language.waitFor({ state: 'detached' });
+    await openEditor();
+
+    const category = page.locator('#red-ui-palette-container-SenFed');
+    await category.waitFor({ state: 'visible' });
+    assert.deepEqual(await paletteLabels('SenFed'), ['décoder senml', 'encoder senml']);
+
+    await page.locator('#red-ui-tab-help-link-button').click();
+    await (await canvasNode(ENCODE)).click();
+    const help = helpPanel();
+    await help.locator('h3', { hasText: 'Entrées' }).waitFor({ state: 'visible' });
+    assert.match(await help.innerText(), /pas un pourcentage/);
+
+    await (await canvasNode(ENCODE)).dblclick();
+    const form = page.locator('#dialog-form');
+    await form.waitFor({ state: 'visible' });
+    assert.equal((await form.locator('label[for="node-input-baseName"]').innerText()).trim(), 'Nom de base');
+    await screenshot('senml-encode-dialog-fr');
+    await page.locator('#node-dialog-cancel').click();
+  });
+
+  it('raised no script error in the page', function () {
+    assert.deepEqual(pageErrors, []);
+  });
+});
