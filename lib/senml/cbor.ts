@@ -9,6 +9,27 @@ import { base64urlToBytes, bytesToBase64url } from './base64url';
 const encoder = new Encoder({ useRecords: false, mapsAsObjects: true, useTag259ForMaps: false, tagUint8Array: false, variableMapSize: true } as ConstructorParameters<typeof Encoder>[0]);
 const decoder = new Decoder({ useRecords: false, mapsAsObjects: true });
 
+/** Marks a map key the fast path leaves to parseCborExactly (text labels, undefined or odd keys). */
+const ODD_KEY = '\u0000';
+
+/**
+ * cbor-x with a key map calls decodeKey on every map key: here integer labels
+ * become their text labels while the map is read, so no second object per record
+ * is built. Keys that need an error or a judgement come out as ODD_KEY.
+ */
+class LabellingDecoder extends Decoder {
+  decodeKey(key: unknown): unknown {
+    if (typeof key === 'number') return (Number.isInteger(key) && CBOR_LABEL_BY_KEY[key + 6]) || ODD_KEY;
+    if (typeof key !== 'string') return ODD_KEY;
+    const code = key.charCodeAt(0);
+    // Text that reads as a number, or a SenML label written as text: the exact path decides.
+    if (code === 45 || (code >= 48 && code <= 57) || code === 0 || isKnownLabel(key)) return ODD_KEY;
+    return key;
+  }
+}
+// The key map only switches cbor-x onto its decodeKey path; decodeKey above does the mapping.
+const labellingDecoder = new LabellingDecoder({ useRecords: false, mapsAsObjects: true, keyMap: CBOR_KEY } as ConstructorParameters<typeof Decoder>[0]);
+
 function toNumber(value: unknown): unknown {
   // Integers beyond 2^53 (major types 0/1 past 53 bits, bignum tags 2/3) become the nearest double: SenML numbers are doubles (§5).
   return typeof value === 'bigint' ? Number(value) : value;
@@ -20,6 +41,31 @@ function toNumber(value: unknown): unknown {
  * Decimal fractions (tag 4) arrive as numbers.
  */
 export function parseCbor(bytes: Uint8Array): unknown {
+  let data: unknown;
+  try {
+    data = labellingDecoder.decode(bytes);
+  } catch {
+    return parseCborExactly(bytes); // the same decoder without the key map reports the error
+  }
+  if (!Array.isArray(data)) return parseCborExactly(bytes);
+  for (let index = 0; index < data.length; index++) {
+    const record = data[index] as Record<string, unknown>;
+    if (record === null || typeof record !== 'object' || Array.isArray(record) || record instanceof Uint8Array) continue;
+    for (const key in record) {
+      const value = record[key];
+      if (key === ODD_KEY) return parseCborExactly(bytes);
+      if (typeof value === 'object' && value !== null) {
+        if (!(value instanceof Uint8Array) || (key !== 'vd' && isKnownLabel(key))) return parseCborExactly(bytes);
+        record[key] = bytesToBase64url(value);
+      } else if (key === 'vd') return parseCborExactly(bytes); // not a byte string: the exact path says so
+      else if (typeof value === 'bigint') record[key] = Number(value);
+    }
+  }
+  return data;
+}
+
+/** The reference mapping: plain cbor-x maps, then labels; every error and odd key handled here. */
+function parseCborExactly(bytes: Uint8Array): unknown {
   let data: unknown;
   try {
     data = decoder.decode(bytes);

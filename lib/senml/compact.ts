@@ -12,39 +12,70 @@ import { RELATIVE_TIME_LIMIT } from './model';
 export function compact(records: readonly ResolvedRecord[]): SenmlRecord[] {
   const count = records.length;
   const out: SenmlRecord[] = new Array(count);
-  for (let i = 0; i < count; i++) out[i] = {};
   if (count === 0) return out;
 
-  const version = records[0].bver;
-  if (version !== undefined) out[0].bver = version;
-  compactNames(records, out);
-  compactTimes(records, out);
-  compactUnits(records, out);
-  compactNumbers(records, out, 'v', 'bv', true);
-  compactNumbers(records, out, 's', 'bs', false);
+  // The chosen fields, one array per label, so that each output record is built once, in order.
+  const fields: Fields = {
+    bn: new Array(count), n: new Array(count),
+    bt: new Array(count), t: new Array(count),
+    bu: undefined, u: new Array(count),
+    bv: new Array(count), v: new Array(count),
+    bs: new Array(count), s: new Array(count),
+  };
+  compactNames(records, fields);
+  compactTimes(records, fields);
+  compactUnits(records, fields);
+  compactNumbers(records, fields.bv, fields.v, 'v', true);
+  compactNumbers(records, fields.bs, fields.s, 's', false);
 
+  const version = records[0].bver;
   for (let i = 0; i < count; i++) {
     const record = records[i];
-    const target = out[i];
     // Field order of the RFC's examples: base fields, n, u, value, s, t, ut, extensions.
     const ordered: SenmlRecord = {};
-    for (const key of ['bver', 'bn', 'bt', 'bu', 'bv', 'bs', 'n', 'u'] as const) if (target[key] !== undefined) ordered[key] = target[key] as never;
-    if (target.v !== undefined) ordered.v = target.v;
+    if (i === 0 && version !== undefined) ordered.bver = version;
+    if (fields.bn[i] !== undefined) ordered.bn = fields.bn[i];
+    if (fields.bt[i] !== undefined) ordered.bt = fields.bt[i];
+    if (i === 0 && fields.bu !== undefined) ordered.bu = fields.bu;
+    if (fields.bv[i] !== undefined) ordered.bv = fields.bv[i];
+    if (fields.bs[i] !== undefined) ordered.bs = fields.bs[i];
+    if (fields.n[i] !== undefined) ordered.n = fields.n[i];
+    if (fields.u[i] !== undefined) ordered.u = fields.u[i];
+    if (fields.v[i] !== undefined) ordered.v = fields.v[i];
     else if (record.vs !== undefined) ordered.vs = record.vs;
     else if (record.vb !== undefined) ordered.vb = record.vb;
     else if (record.vd !== undefined) ordered.vd = record.vd;
-    if (target.s !== undefined) ordered.s = target.s;
-    if (target.t !== undefined) ordered.t = target.t;
+    if (fields.s[i] !== undefined) ordered.s = fields.s[i];
+    if (fields.t[i] !== undefined) ordered.t = fields.t[i];
     if (record.ut !== undefined) ordered.ut = record.ut;
     for (const key in record) {
-      if (!(key in ordered) && !RESOLVED_LABELS.has(key)) ordered[key] = record[key];
+      switch (key) {
+        case 'n': case 't': case 'u': case 'v': case 'vs': case 'vb': case 'vd': case 's': case 'ut': case 'bver':
+          break;
+        default:
+          if (!(key in ordered)) ordered[key] = record[key];
+      }
     }
     out[i] = ordered;
   }
   return out;
 }
 
-const RESOLVED_LABELS = new Set(['n', 't', 'u', 'v', 'vs', 'vb', 'vd', 's', 'ut', 'bver']);
+/** Compacted fields by record index; undefined where a record does not carry the field. */
+interface Fields {
+  bn: (string | undefined)[];
+  n: (string | undefined)[];
+  bt: (number | undefined)[];
+  t: (number | undefined)[];
+  /** The base unit, on the first record. */
+  bu: string | undefined;
+  u: (string | undefined)[];
+  bv: (number | undefined)[];
+  v: (number | undefined)[];
+  bs: (number | undefined)[];
+  s: (number | undefined)[];
+}
+
 const BASE_NAME_COST = 7; // "bn":"",
 const NAME_COST = 6; // "n":"",
 
@@ -58,9 +89,10 @@ function commonPrefixLength(a: string, b: string, limit: number): number {
  * Names: split the pack into runs that share a base name. A run grows while
  * shortening its common prefix costs less than starting a new base name.
  */
-function compactNames(records: readonly ResolvedRecord[], out: SenmlRecord[]): void {
+function compactNames(records: readonly ResolvedRecord[], fields: Fields): void {
   let start = 0;
   let prefix = records[0].n.length;
+  let prefixText = records[0].n;
   // Characters of "n" spent by the run so far, with its current prefix.
   let runNameCost = 0;
   let lastBn = '';
@@ -69,16 +101,17 @@ function compactNames(records: readonly ResolvedRecord[], out: SenmlRecord[]): v
     const cut = end - start === 1 && lastBn === '' ? 0 : prefix;
     const bn = records[start].n.slice(0, cut);
     // An empty base name must still be written when it replaces an earlier one.
-    if (bn !== lastBn) out[start].bn = bn;
+    if (bn !== lastBn) fields.bn[start] = bn;
     lastBn = bn;
     for (let i = start; i < end; i++) {
       const rest = records[i].n.slice(cut);
-      if (rest.length > 0) out[i].n = rest;
+      if (rest.length > 0) fields.n[i] = rest;
     }
   };
   for (let i = 1; i < records.length; i++) {
     const name = records[i].n;
-    const shared = commonPrefixLength(records[start].n, name, prefix);
+    // Most names share the whole current prefix: one builtin comparison instead of a loop.
+    const shared = name.startsWith(prefixText) ? prefix : commonPrefixLength(records[start].n, name, prefix);
     const runLength = i - start;
     // Cost of keeping this record in the run: every record so far loses (prefix - shared) characters of base name.
     const lost = prefix - shared;
@@ -87,12 +120,14 @@ function compactNames(records: readonly ResolvedRecord[], out: SenmlRecord[]): v
     grownCost += name.length > shared ? name.length - shared + NAME_COST : 0;
     const newRunCost = runNameCost + name.length + BASE_NAME_COST;
     if (grownCost <= newRunCost) {
+      if (shared !== prefix) prefixText = name.slice(0, shared);
       prefix = shared;
       runNameCost = grownCost;
     } else {
       flush(i);
       start = i;
       prefix = name.length;
+      prefixText = name;
       runNameCost = 0;
     }
   }
@@ -106,57 +141,114 @@ function recountNewNames(records: readonly ResolvedRecord[], start: number, end:
   return extra;
 }
 
-const numberLength = (x: number): number => String(x).length;
+const POWERS_OF_TEN = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17];
+
+/** Decimal digits of a whole number below 2^53. */
+function digitCount(whole: number): number {
+  if (whole < 1e8) {
+    if (whole < 1e4) return whole < 10 ? 1 : whole < 100 ? 2 : whole < 1e3 ? 3 : 4;
+    return whole < 1e5 ? 5 : whole < 1e6 ? 6 : whole < 1e7 ? 7 : 8;
+  }
+  let digits = 9;
+  for (let power = 1e9; whole >= power; power *= 10) digits++;
+  return digits;
+}
+
+/**
+ * Characters of a number in JSON, String(x).length, if that is at most `limit`
+ * (Infinity otherwise), without building the string. In fixed notation
+ * (1e-6 <= |x| < 1e21) JavaScript writes the fewest decimals k that read back as
+ * x; the first k for which round(|x| * 10^k) / 10^k === |x| is that k, as long as
+ * |x| * 10^k stays within 2^50 (so rounding cannot pick a neighbouring integer).
+ * Past that bound, and in exponent notation, String() decides.
+ */
+function numberLengthAtMost(x: number, limit: number): number {
+  const magnitude = Math.abs(x);
+  if (x === 0) return limit >= 1 ? 1 : Infinity;
+  if (magnitude >= 1e-6 && magnitude < 1e21) {
+    const sign = x < 0 ? 1 : 0;
+    for (let k = 0; k < POWERS_OF_TEN.length; k++) {
+      const scaled = magnitude * POWERS_OF_TEN[k];
+      if (scaled > 2 ** 50) break;
+      const digits = Math.round(scaled);
+      const length = sign + (k === 0 ? digitCount(digits) : Math.max(digitCount(digits), k + 1) + 1);
+      if (digits / POWERS_OF_TEN[k] === magnitude) return length <= limit ? length : Infinity;
+      // More decimals never make it shorter (a carry, 9.95 -> "10" at k = 1, can keep it the same).
+      if (length > limit) return Infinity;
+    }
+  }
+  const length = String(x).length;
+  return length <= limit ? length : Infinity;
+}
+
+function numberLength(x: number): number {
+  return numberLengthAtMost(x, Infinity);
+}
+
+/** numberLength of each value; a value equal to the one before (times of one reading) is not measured again. */
+function numberLengths(values: readonly number[]): number[] {
+  const lengths: number[] = new Array(values.length);
+  for (let i = 0; i < values.length; i++) lengths[i] = i > 0 && values[i] === values[i - 1] ? lengths[i - 1] : numberLength(values[i]);
+  return lengths;
+}
 
 /**
  * A base for one numeric field, chosen greedily: the base is set where the value
  * first appears and moved (re-set) wherever a difference from it would not give
  * back the same double. Used only if it makes the pack smaller.
  */
-function planBase(values: readonly number[]): { bases: (number | undefined)[]; deltas: number[]; cost: number } {
+function planBase(values: readonly number[], lengths: readonly number[]): { bases: (number | undefined)[]; deltas: number[]; cost: number } {
   const bases: (number | undefined)[] = new Array(values.length);
   const deltas: number[] = new Array(values.length);
   let base = values[0];
   bases[0] = base;
   deltas[0] = 0;
-  let cost = numberLength(base) + 5;
+  let cost = lengths[0] + 5;
   for (let i = 1; i < values.length; i++) {
     const value = values[i];
     const delta = value - base;
-    if (base + delta === value && numberLength(delta) <= numberLength(value)) {
+    const deltaLength = base + delta === value ? numberLengthAtMost(delta, lengths[i]) : Infinity;
+    if (deltaLength <= lengths[i]) {
       deltas[i] = delta;
-      cost += delta === 0 ? 0 : numberLength(delta) + 4;
+      cost += delta === 0 ? 0 : deltaLength + 4;
     } else {
       base = value;
       bases[i] = base;
       deltas[i] = 0;
-      cost += numberLength(base) + 5;
+      cost += lengths[i] + 5;
     }
   }
   return { bases, deltas, cost };
 }
 
+function plainCostOf(lengths: readonly number[]): number {
+  let cost = 0;
+  for (let i = 0; i < lengths.length; i++) cost += lengths[i] + 4;
+  return cost;
+}
+
 /** Times: a base time when every time is absolute (so bt + t stays at or above 2^28). */
-function compactTimes(records: readonly ResolvedRecord[], out: SenmlRecord[]): void {
+function compactTimes(records: readonly ResolvedRecord[], fields: Fields): void {
   const times = records.map((r) => r.t);
   const allAbsolute = times.every((t) => t !== undefined && t >= RELATIVE_TIME_LIMIT);
   if (allAbsolute) {
-    const plan = planBase(times);
-    const plainCost = times.reduce((sum, t) => sum + numberLength(t) + 4, 0);
+    const lengths = numberLengths(times);
+    const plan = planBase(times, lengths);
+    const plainCost = plainCostOf(lengths);
     if (plan.cost < plainCost) {
       for (let i = 0; i < records.length; i++) {
-        if (plan.bases[i] !== undefined) out[i].bt = plan.bases[i];
-        if (plan.deltas[i] !== 0) out[i].t = plan.deltas[i];
+        if (plan.bases[i] !== undefined) fields.bt[i] = plan.bases[i];
+        if (plan.deltas[i] !== 0) fields.t[i] = plan.deltas[i];
       }
       return;
     }
   }
   // Relative or missing times stay as they are: no base time may shift them.
-  for (let i = 0; i < records.length; i++) if (times[i] !== undefined && (times[i] !== 0 || allAbsolute)) out[i].t = times[i];
+  for (let i = 0; i < records.length; i++) if (times[i] !== undefined && (times[i] !== 0 || allAbsolute)) fields.t[i] = times[i];
 }
 
 /** Units: the most frequent unit as base unit, when every record has a unit (a base unit cannot be unset). */
-function compactUnits(records: readonly ResolvedRecord[], out: SenmlRecord[]): void {
+function compactUnits(records: readonly ResolvedRecord[], fields: Fields): void {
   const counts = new Map<string, number>();
   let allHaveUnits = true;
   for (const record of records) {
@@ -170,8 +262,8 @@ function compactUnits(records: readonly ResolvedRecord[], out: SenmlRecord[]): v
     // "bu":"x", once against "u":"x", on every record that shares it.
     if (bu !== undefined && (best - 1) * (bu.length + 6) <= 1) bu = undefined;
   }
-  if (bu !== undefined) out[0].bu = bu;
-  for (let i = 0; i < records.length; i++) if (records[i].u !== undefined && records[i].u !== bu) out[i].u = records[i].u;
+  fields.bu = bu;
+  for (let i = 0; i < records.length; i++) if (records[i].u !== undefined && records[i].u !== bu) fields.u[i] = records[i].u;
 }
 
 /**
@@ -179,26 +271,34 @@ function compactUnits(records: readonly ResolvedRecord[], out: SenmlRecord[]): v
  * carry a "v"; a base sum gives every later record a sum (§4.5.4), so it is used
  * only when all records have one.
  */
-function compactNumbers(records: readonly ResolvedRecord[], out: SenmlRecord[], field: 'v' | 's', baseField: 'bv' | 'bs', keepZero: boolean): void {
+function compactNumbers(records: readonly ResolvedRecord[], bases: (number | undefined)[], numbers: (number | undefined)[], field: 'v' | 's', keepZero: boolean): void {
   const indices: number[] = [];
-  for (let i = 0; i < records.length; i++) if (records[i][field] !== undefined) indices.push(i);
+  const values: number[] = [];
+  for (let i = 0; i < records.length; i++) {
+    // Named loads: records[i][field] with a variable field is a slow keyed load.
+    const x = field === 'v' ? records[i].v : records[i].s;
+    if (x !== undefined) {
+      indices.push(i);
+      values.push(x);
+    }
+  }
   if (indices.length === 0) return;
-  const values = indices.map((i) => records[i][field] as number);
   const usable = field === 'v' || indices.length === records.length;
   if (usable && values.length > 1) {
-    const plan = planBase(values);
-    const plainCost = values.reduce((sum, x) => sum + numberLength(x) + 4, 0);
+    const lengths = numberLengths(values);
+    const plan = planBase(values, lengths);
+    const plainCost = plainCostOf(lengths);
     // A value field stays even at zero (bv + 0), so count it.
     const planCost = keepZero ? plan.cost + plan.deltas.filter((d) => d === 0).length * 5 : plan.cost;
     if (planCost < plainCost) {
       indices.forEach((recordIndex, k) => {
-        if (plan.bases[k] !== undefined) out[recordIndex][baseField] = plan.bases[k];
-        if (keepZero || plan.deltas[k] !== 0) out[recordIndex][field] = plan.deltas[k];
+        if (plan.bases[k] !== undefined) bases[recordIndex] = plan.bases[k];
+        if (keepZero || plan.deltas[k] !== 0) numbers[recordIndex] = plan.deltas[k];
       });
       return;
     }
   }
   indices.forEach((recordIndex, k) => {
-    out[recordIndex][field] = values[k];
+    numbers[recordIndex] = values[k];
   });
 }

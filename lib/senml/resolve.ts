@@ -1,7 +1,7 @@
 import { SenmlError, describe } from './errors';
 import type { ResolvedPack, ResolvedRecord } from './model';
 import { RELATIVE_TIME_LIMIT } from './model';
-import { checkName } from './names';
+import { allNameChars, checkName, isValidNameParts } from './names';
 import { conversionFor, convertValue, isPrimaryUnit, isSecondaryUnit, suggestUnit } from './units';
 import { recordError, validatePack } from './validate';
 import { BASE_VERSION, FEATURE_SECONDARY_UNITS, checkVersion, hasFeature } from './versions';
@@ -42,7 +42,19 @@ interface BaseState {
   version: number;
   /** Version of the first record that produced output, to enforce one version per pack (§4.4). */
   packVersion: number | undefined;
+  /**
+   * Names already checked under the current base name: n → bn + n (one string
+   * shared by all records with it). Only for packs long enough to repeat names.
+   */
+  names: Map<string, string> | undefined;
+  /** The base name alone has passed checkName. */
+  bnChecked: boolean;
+  /** Whether every character of the base name may appear in a name; undefined until looked at. */
+  bnChars: boolean | undefined;
 }
+
+/** Names remembered per base name; a pack of all-different names stops caching there. */
+const NAME_CACHE_LIMIT = 1024;
 
 /**
  * Resolve a SenML pack (JSON form, as parsed from JSON, CBOR or XML) into resolved
@@ -61,8 +73,11 @@ export function resolve(pack: unknown, options: ResolveOptions = {}): ResolvedPa
   const records = pack as Record<string, unknown>[];
   const keepRelative = options.relativeTimes === 'keep';
   const now = keepRelative ? 0 : (options.now ?? systemNow)();
-  const base: BaseState = { bn: '', bt: 0, bu: undefined, bv: 0, bs: undefined, version: BASE_VERSION, packVersion: undefined };
-  const out: ResolvedPack = [];
+  const base: BaseState = { bn: '', bt: 0, bu: undefined, bv: 0, bs: undefined, version: BASE_VERSION, packVersion: undefined, names: records.length > 32 ? new Map() : undefined, bnChecked: false, bnChars: undefined };
+  const convertUnits = options.convertUnits === true;
+  // Sized once: a pack of many records would otherwise grow its output array again and again.
+  const out: ResolvedPack = new Array(records.length);
+  let count = 0;
 
   for (let index = 0; index < records.length; index++) {
     const record = records[index];
@@ -71,13 +86,14 @@ export function resolve(pack: unknown, options: ResolveOptions = {}): ResolvedPa
         const error = recordError(record, index);
         if (error) throw error;
       }
-      const resolved = resolveRecord(record, index, base, now, keepRelative, strict, options.convertUnits === true);
-      if (resolved) out.push(resolved);
+      const resolved = resolveRecord(record, index, base, now, keepRelative, strict, convertUnits);
+      if (resolved) out[count++] = resolved;
     } catch (err) {
       if (strict || !(err instanceof SenmlError) || PACK_FATAL.has(err.code)) throw err;
       options.onSkip?.(err);
     }
   }
+  out.length = count;
   return keepRelative ? out : inChronologicalOrder(out);
 }
 
@@ -107,7 +123,14 @@ function resolveRecord(
   for (const key in record) {
     const value = record[key];
     switch (key) {
-      case 'bn': base.bn = value as string; break;
+      case 'bn':
+        if (value !== base.bn) {
+          base.bn = value as string;
+          base.bnChecked = false;
+          base.bnChars = undefined;
+          if (base.names !== undefined && base.names.size > 0) base.names.clear();
+        }
+        break;
       case 'bt': base.bt = requireFinite(value as number, index, key); break;
       case 'bu': base.bu = value as string; break;
       case 'bv': base.bv = requireFinite(value as number, index, key); break;
@@ -140,8 +163,23 @@ function resolveRecord(
     throw new SenmlError('SENML_VERSION', `all records of a pack must have the same version (RFC 8428 §4.4): ${base.version} here, ${base.packVersion} before`, { index, field: 'bver' });
   }
 
-  const name = n === undefined ? base.bn : base.bn + n;
-  checkName(name, index);
+  let name: string;
+  if (n === undefined) {
+    name = base.bn;
+    if (!base.bnChecked) {
+      if (!isValidNameParts(name, '')) checkName(name, index);
+      base.bnChecked = true;
+    }
+  } else {
+    const known = base.names?.get(n);
+    if (known !== undefined) name = known;
+    else {
+      name = base.bn + n;
+      base.bnChars ??= allNameChars(base.bn);
+      if (!isValidNameParts(base.bn, n, base.bnChars)) checkName(name, index);
+      if (base.names !== undefined && base.names.size < NAME_CACHE_LIMIT) base.names.set(n, name);
+    }
+  }
 
   if (valueCount > 1) {
     const present = ['v', 'vs', 'vb', 'vd'].filter((label) => record[label] !== undefined);
@@ -156,7 +194,6 @@ function resolveRecord(
   // §4.5.3: the 2^28 rule applies to the sum bt + t.
   if (time < RELATIVE_TIME_LIMIT && !keepRelative) time += now;
 
-  const resolved: ResolvedRecord = { n: name, t: time };
   let unit = u ?? base.bu;
   let version = base.version;
   let numeric = v === undefined ? undefined : base.bv + v;
@@ -174,10 +211,15 @@ function resolveRecord(
       }
       unit = conversion.primary;
     }
-    resolved.u = unit;
   }
   // Converted, the pack holds primary units only: it no longer needs the Secondary Units feature (RFC 9100 §4).
   if (convertUnits && hasFeature(version, FEATURE_SECONDARY_UNITS)) version -= 2 ** FEATURE_SECONDARY_UNITS;
+  // The usual record, n t u v, built whole: V8 then lays out all four fields in the object itself.
+  if (unit !== undefined && numeric !== undefined && total === undefined && ut === undefined && version === BASE_VERSION && extensions === undefined) {
+    return { n: name, t: time, u: unit, v: numeric };
+  }
+  const resolved: ResolvedRecord = { n: name, t: time };
+  if (unit !== undefined) resolved.u = unit;
   if (numeric !== undefined) resolved.v = numeric;
   else if (vs !== undefined) resolved.vs = vs;
   else if (vb !== undefined) resolved.vb = vb;
