@@ -1,2 +1,3 @@
 /** The SenFed library: `require('@senfed/node-red').senml.decode(...)`. */
 export * as senml from './senml';
+export * as federation from './federation';

@@ -9,7 +9,16 @@ import { RELATIVE_TIME_LIMIT } from './model';
  * Sizes are counted in JSON characters; CBOR follows the same choices. Every base
  * value is checked to round-trip bit for bit in IEEE doubles before it is used.
  */
-export function compact(records: readonly ResolvedRecord[]): SenmlRecord[] {
+export interface CompactOptions {
+  /**
+   * false: a base unit is used only when no record overrides it. For peers that,
+   * against RFC 8428 §4.5.2, concatenate "bu" and "u" (the Quoalise reference
+   * client does). Default true.
+   */
+  unitOverrides?: boolean;
+}
+
+export function compact(records: readonly ResolvedRecord[], options: CompactOptions = {}): SenmlRecord[] {
   const count = records.length;
   const out: SenmlRecord[] = new Array(count);
   if (count === 0) return out;
@@ -24,7 +33,7 @@ export function compact(records: readonly ResolvedRecord[]): SenmlRecord[] {
   };
   compactNames(records, fields);
   compactTimes(records, fields);
-  compactUnits(records, fields);
+  compactUnits(records, fields, options.unitOverrides !== false);
   compactNumbers(records, fields.bv, fields.v, 'v', true);
   compactNumbers(records, fields.bs, fields.s, 's', false);
 
@@ -248,7 +257,7 @@ function compactTimes(records: readonly ResolvedRecord[], fields: Fields): void 
 }
 
 /** Units: the most frequent unit as base unit, when every record has a unit (a base unit cannot be unset). */
-function compactUnits(records: readonly ResolvedRecord[], fields: Fields): void {
+function compactUnits(records: readonly ResolvedRecord[], fields: Fields, overrides: boolean): void {
   const counts = new Map<string, number>();
   let allHaveUnits = true;
   for (const record of records) {
@@ -261,6 +270,7 @@ function compactUnits(records: readonly ResolvedRecord[], fields: Fields): void 
     for (const [unit, n] of counts) if (n > best) [bu, best] = [unit, n];
     // "bu":"x", once against "u":"x", on every record that shares it.
     if (bu !== undefined && (best - 1) * (bu.length + 6) <= 1) bu = undefined;
+    if (!overrides && counts.size > 1) bu = undefined;
   }
   fields.bu = bu;
   for (let i = 0; i < records.length; i++) if (records[i].u !== undefined && records[i].u !== bu) fields.u[i] = records[i].u;

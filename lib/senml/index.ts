@@ -18,7 +18,7 @@ export {
 export { SENML_PACK_SCHEMA, SENML_RECORD_SCHEMA } from './schema';
 export { validatePack } from './validate';
 export { resolve, type ResolveOptions } from './resolve';
-export { compact } from './compact';
+export { compact, type CompactOptions } from './compact';
 export { parseJson, toJson } from './json';
 export { parseCbor, toCbor } from './cbor';
 export { parseXml, toXml, toXmlElement, recordsFromElement, SENML_XML_NAMESPACE } from './xml';

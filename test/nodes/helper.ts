@@ -32,3 +32,7 @@ export function statuses(nodeId: string): Msg[] {
 export function inTab(nodes: object[]): object[] {
   return [{ id: 'tab', type: 'tab', label: 'test' }, ...nodes.map((node) => ({ z: 'tab', ...node }))];
 }
+
+export const accountNode = require('../../nodes/xmpp-account.js');
+export const publishNode = require('../../nodes/federation-publish.js');
+export const subscribeNode = require('../../nodes/federation-subscribe.js');

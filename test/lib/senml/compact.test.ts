@@ -111,6 +111,17 @@ describe('compaction', () => {
     assert.deepEqual(senml.resolve(compacted, { now }), pack);
   });
 
+  it('can avoid base units that records override, for peers that concatenate bu and u', () => {
+    const t = 2 ** 30;
+    const pack = [{ n: 'a', u: 'Cel', v: 1, t }, { n: 'b', u: 'Cel', v: 2, t }, { n: 'c', u: '%RH', v: 3, t }];
+    const plain = senml.compact(pack, { unitOverrides: false });
+    assert.equal(plain.some((r) => r.bu !== undefined), false);
+    assert.deepEqual(senml.resolve(plain, { now }), pack);
+    const same = senml.compact(pack.slice(0, 2), { unitOverrides: false });
+    assert.equal(same[0].bu, 'Cel', 'one unit for all: the base unit is still used');
+    assert.equal(senml.compact(pack)[0].bu, 'Cel', 'by default the most frequent unit is the base unit');
+  });
+
   it('encode without compaction writes the resolved records as they are', () => {
     const pack = [{ n: 'a:x', u: 'Cel', v: 1, t: 2 ** 30 }, { n: 'a:y', u: 'Cel', v: 2, t: 2 ** 30 }];
     assert.deepEqual(JSON.parse(senml.encode(pack, { compact: false }) as string), pack);

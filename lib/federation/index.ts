@@ -1,0 +1,14 @@
+/** Federation over XMPP: sessions, PubSub (XEP-0060), Quoalise, ad-hoc commands (XEP-0050), discovery (XEP-0030). */
+export { XmppSession, SessionError, type AccountOptions, type SessionState, type StateChange } from './session';
+export { Backoff, type BackoffOptions } from './backoff';
+export { DurableQueue, DurableQueueError, type DurableQueueOptions, type QueueItem, type PushReport } from './durable-queue';
+export { Publisher, PublishError, describeTarget, type Publication, type PublishTarget } from './publisher';
+export { Subscriber, type ReceivedItem, type ReceivedData } from './subscriber';
+export { SeenItems } from './seen-items';
+export { FederationError, type FederationErrorCode } from './errors';
+export * as pubsub from './pubsub';
+export * as quoalise from './quoalise';
+export * as adhoc from './adhoc';
+export * as discovery from './discovery';
+export * as dataForm from './data-form';
+export * as stanzaError from './stanza-error';

@@ -1,0 +1,259 @@
+import { EventEmitter } from 'node:events';
+import { readFileSync } from 'node:fs';
+import tls = require('node:tls');
+import type { Element } from 'ltx';
+import { Backoff } from './backoff';
+import { trustCaForSocket } from './tls-trust';
+import { type XmppClient, xmppClientModule } from './xmpp-client';
+
+export interface AccountOptions {
+  /** Bare or full JID, e.g. "alice@sen1.test" or "alice@sen1.test/node-red". */
+  jid: string;
+  password: string;
+  /** Server host name or address; default: found from the JID's domain (DNS SRV, then A). */
+  host?: string;
+  /** Client port, default 5222. */
+  port?: number;
+  /** PEM file of a CA to trust besides the system roots (a private federation). */
+  caFile?: string;
+  /** Resource; default: one the server assigns. */
+  resource?: string;
+}
+
+export type SessionState = 'connecting' | 'online' | 'offline' | 'error';
+
+export interface StateChange {
+  state: SessionState;
+  /** Why the session is in error or offline, in words for a status line. */
+  reason?: string;
+  /** Milliseconds until the next attempt, when one is scheduled. */
+  retryInMs?: number;
+}
+
+export class SessionError extends Error {
+  constructor(
+    readonly code: 'XMPP_OFFLINE' | 'XMPP_AUTH' | 'XMPP_TLS' | 'XMPP_CONFIG',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SessionError';
+  }
+}
+
+function splitJid(jid: string): { local: string; domain: string; resource?: string } {
+  const match = /^([^@/]+)@([^@/]+)(?:\/(.+))?$/.exec(jid.trim());
+  if (!match) throw new SessionError('XMPP_CONFIG', `"${jid}" is not a JID of the form user@domain`);
+  return { local: match[1], domain: match[2].toLowerCase(), resource: match[3] };
+}
+
+/** SASL failures are not worth retrying every second: the password will not fix itself. */
+function isAuthFailure(err: unknown): boolean {
+  const e = err as { name?: string; condition?: string };
+  return e?.name === 'SASLError' || e?.condition === 'not-authorized';
+}
+
+/** Certificate problems need a person too (a CA file, a renewed certificate). */
+function isCertificateFailure(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  return typeof code === 'string' && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME/.test(code);
+}
+
+/** Is the client's socket encrypted with a verified certificate? */
+function isVerifiedTls(socket: unknown): boolean {
+  // After STARTTLS, @xmpp/client holds its own wrapper around the TLSSocket.
+  const inner = socket instanceof tls.TLSSocket ? socket : (socket as { socket?: unknown } | undefined)?.socket;
+  return inner instanceof tls.TLSSocket && inner.authorized;
+}
+
+function describeError(err: unknown): string {
+  const e = err as { condition?: string; code?: string; message?: string };
+  if (isAuthFailure(err)) return 'authentication failed: wrong user or password';
+  if (e?.code === 'ECONNREFUSED') return 'server refused the connection';
+  if (e?.code === 'ENOTFOUND' || e?.code === 'EAI_AGAIN') return 'server not found';
+  if (isCertificateFailure(err)) return `TLS certificate not trusted (${e.code})`;
+  return e?.condition ?? e?.message ?? String(err);
+}
+
+/**
+ * One XMPP session of an account, shared by every node that uses the account.
+ *
+ * It reconnects on its own with exponential backoff and jitter (the client
+ * library's own reconnect, a fixed one-second loop, is switched off), a fresh
+ * client for each attempt. It never throws from a network event: a server that
+ * disappears, refuses the password or sends garbage moves it to 'offline' or
+ * 'error' and schedules the next attempt.
+ */
+export class XmppSession extends EventEmitter {
+  readonly bareJid: string;
+  #options: AccountOptions;
+  #backoff: Backoff;
+  #client: XmppClient | undefined;
+  #wanted = false;
+  #timer: NodeJS.Timeout | undefined;
+  #state: StateChange = { state: 'offline' };
+  #ca: string | undefined;
+  #starting: Promise<unknown> | undefined;
+
+  constructor(options: AccountOptions, backoff: Backoff = new Backoff({ initialMs: 1000, maxMs: 60_000 })) {
+    super();
+    const { local, domain } = splitJid(options.jid);
+    this.bareJid = `${local}@${domain}`;
+    this.#options = options;
+    this.#backoff = backoff;
+  }
+
+  get state(): StateChange {
+    return this.#state;
+  }
+
+  get online(): boolean {
+    return this.#state.state === 'online';
+  }
+
+  /** The full JID once online. */
+  get jid(): string | undefined {
+    return this.#client?.jid?.toString();
+  }
+
+  start(): void {
+    if (this.#wanted) return;
+    this.#wanted = true;
+    if (this.#options.caFile) {
+      try {
+        this.#ca = readFileSync(this.#options.caFile, 'utf8');
+      } catch (err) {
+        this.#setState({ state: 'error', reason: `cannot read CA file ${this.#options.caFile}: ${(err as Error).message}` });
+        return;
+      }
+    }
+    void this.#attempt();
+  }
+
+  async stop(): Promise<void> {
+    this.#wanted = false;
+    clearTimeout(this.#timer);
+    await this.#dropClient();
+    this.#setState({ state: 'offline', reason: 'stopped' });
+  }
+
+  /** Resolves once online; rejects after `timeoutMs`. */
+  waitOnline(timeoutMs = 30_000): Promise<void> {
+    if (this.online) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.off('online', onOnline);
+        reject(new SessionError('XMPP_OFFLINE', `${this.bareJid} not online after ${timeoutMs} ms: ${this.#state.reason ?? this.#state.state}`));
+      }, timeoutMs);
+      const onOnline = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.once('online', onOnline);
+    });
+  }
+
+  async send(stanza: Element): Promise<void> {
+    const client = this.#requireOnline();
+    await client.send(stanza);
+  }
+
+  /** Send an iq get/set and wait for its result; an error reply rejects with the stanza error. */
+  async iq(stanza: Element, timeoutMs = 15_000): Promise<Element> {
+    const client = this.#requireOnline();
+    return client.iqCaller.request(stanza, timeoutMs);
+  }
+
+  #requireOnline(): XmppClient {
+    if (!this.online || !this.#client) throw new SessionError('XMPP_OFFLINE', `${this.bareJid} is not connected (${this.#state.reason ?? this.#state.state})`);
+    return this.#client;
+  }
+
+  #setState(change: StateChange): void {
+    this.#state = change;
+    this.emit('state', change);
+  }
+
+  async #attempt(): Promise<void> {
+    if (!this.#wanted) return;
+    await this.#dropClient();
+    const { local, domain, resource } = splitJid(this.#options.jid);
+    const host = this.#options.host?.trim();
+    const port = this.#options.port || 5222;
+    const { client: createClient } = xmppClientModule();
+    const client = createClient({
+      service: host ? `xmpp://${host.includes(':') ? `[${host}]` : host}:${port}` : domain,
+      domain,
+      username: local,
+      password: this.#options.password,
+      resource: this.#options.resource || resource,
+    });
+    client.reconnect.stop();
+    this.#client = client;
+    // An EventEmitter 'error' without a listener would crash Node-RED: always listen.
+    client.on('error', (err: unknown) => this.emit('clientError', err));
+    client.on('status', (status: string) => {
+      if (status === 'connect' && this.#ca && client.socket) trustCaForSocket(client.socket as object, this.#ca);
+    });
+    client.on('stanza', (stanza: Element) => {
+      try {
+        this.emit('stanza', stanza);
+      } catch (err) {
+        this.emit('clientError', err);
+      }
+    });
+    client.on('disconnect', () => {
+      if (this.#client === client && this.online) this.#scheduleRetry('connection lost', false);
+    });
+
+    this.#setState({ state: 'connecting' });
+    this.#starting = client.start();
+    try {
+      await this.#starting;
+    } catch (err) {
+      this.#starting = undefined;
+      if (this.#client === client) this.#scheduleRetry(describeError(err), isAuthFailure(err) || isCertificateFailure(err));
+      return;
+    }
+    this.#starting = undefined;
+    if (this.#client !== client || !this.#wanted) return;
+    if (!isVerifiedTls(client.socket)) {
+      // Never exchange data with a server that offered no encryption.
+      this.#scheduleRetry('the server offered no TLS encryption', true);
+      return;
+    }
+    // Initial presence (RFC 6121 §4.2): without it, messages to the bare JID go to offline storage.
+    try {
+      await client.send(xmppClientModule().xml('presence'));
+    } catch (err) {
+      this.#scheduleRetry(describeError(err), false);
+      return;
+    }
+    this.#backoff.reset();
+    this.#setState({ state: 'online' });
+    this.emit('online', client.jid?.toString());
+  }
+
+  #scheduleRetry(reason: string, slow: boolean): void {
+    if (!this.#wanted) return;
+    clearTimeout(this.#timer);
+    const delay = slow ? Math.max(this.#backoff.next(), 30_000) : this.#backoff.next();
+    this.#setState({ state: slow ? 'error' : 'offline', reason, retryInMs: delay });
+    this.emit('offline', reason);
+    this.#timer = setTimeout(() => void this.#attempt(), delay);
+  }
+
+  async #dropClient(): Promise<void> {
+    const client = this.#client;
+    this.#client = undefined;
+    if (!client) return;
+    client.removeAllListeners('stanza');
+    client.removeAllListeners('disconnect');
+    // Stopping while start() is still running crashes xmpp.js 0.14: let it settle first.
+    if (this.#starting) await this.#starting.catch(() => undefined);
+    try {
+      await client.stop();
+    } catch {
+      // already closed
+    }
+  }
+}

@@ -1,0 +1,128 @@
+import type { Element } from 'ltx';
+import { FederationError } from './errors';
+import { STANZA_NAMESPACES, attr, childElements, element, isElement, localName, namespaceOf, optionalXmlText, ownPayload, textOf } from './elements';
+
+/** Stanza errors, RFC 6120 §8.3: `<error type by?>` with a defined condition, optional text, optional application condition. */
+export const STANZA_ERROR_NS = 'urn:ietf:params:xml:ns:xmpp-stanzas';
+
+export type StanzaErrorType = 'auth' | 'cancel' | 'continue' | 'modify' | 'wait';
+const ERROR_TYPES: ReadonlySet<string> = new Set(['auth', 'cancel', 'continue', 'modify', 'wait']);
+
+/**
+ * The defined conditions of RFC 6120 §8.3.3 with the error type each one SHOULD
+ * carry there. Where the RFC allows two types the first is used (feature-not-implemented:
+ * cancel; policy-violation: modify; unexpected-request: wait). For undefined-condition,
+ * which may carry any type, SenFed uses `cancel`, as Quoalise's own error example does.
+ */
+export const DEFINED_CONDITIONS = {
+  'bad-request': 'modify',
+  conflict: 'cancel',
+  'feature-not-implemented': 'cancel',
+  forbidden: 'auth',
+  gone: 'cancel',
+  'internal-server-error': 'cancel',
+  'item-not-found': 'cancel',
+  'jid-malformed': 'modify',
+  'not-acceptable': 'modify',
+  'not-allowed': 'cancel',
+  'not-authorized': 'auth',
+  'policy-violation': 'modify',
+  'recipient-unavailable': 'wait',
+  redirect: 'modify',
+  'registration-required': 'auth',
+  'remote-server-not-found': 'cancel',
+  'remote-server-timeout': 'wait',
+  'resource-constraint': 'wait',
+  'service-unavailable': 'cancel',
+  'subscription-required': 'auth',
+  'undefined-condition': 'cancel',
+  'unexpected-request': 'wait',
+} as const satisfies Record<string, StanzaErrorType>;
+
+export type DefinedCondition = keyof typeof DEFINED_CONDITIONS;
+
+export function isDefinedCondition(value: unknown): value is DefinedCondition {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(DEFINED_CONDITIONS, value);
+}
+
+export interface ErrorElementOptions {
+  /** Overrides the type of DEFINED_CONDITIONS. */
+  type?: StanzaErrorType;
+  /** Human-readable text (RFC 6120 §8.3.2: a `<text>` element, optional). */
+  text?: string;
+  /** Language of the text (xml:lang). */
+  lang?: string;
+  /** Application-specific conditions, placed after the text (RFC 6120 §8.3.2). */
+  application?: Element[];
+}
+
+/** An `<error>` element: the defined condition first, then text, then application conditions. */
+export function errorElement(condition: DefinedCondition, options: ErrorElementOptions = {}): Element {
+  if (!isDefinedCondition(condition)) throw new FederationError('FEDERATION_INPUT', `"${String(condition)}" is not a stanza error condition of RFC 6120 §8.3.3`);
+  const type = options.type ?? DEFINED_CONDITIONS[condition];
+  if (!ERROR_TYPES.has(type)) throw new FederationError('FEDERATION_INPUT', `"${String(type)}" is not a stanza error type (auth, cancel, continue, modify, wait)`);
+  const error = element('error', { type });
+  error.cnode(element(condition, { xmlns: STANZA_ERROR_NS }));
+  const text = optionalXmlText(options.text, 'error text');
+  if (text !== undefined) error.cnode(element('text', { xmlns: STANZA_ERROR_NS, 'xml:lang': optionalXmlText(options.lang, 'error text language') })).t(text);
+  for (const app of options.application ?? []) error.cnode(ownPayload(app, 'application error condition'));
+  return error;
+}
+
+export interface StanzaErrorInfo {
+  /** The error type, when it is one of RFC 6120's five. */
+  type: StanzaErrorType | undefined;
+  /** The condition element's name; `undefined-condition` when there is none (RFC 6120 §8.3.2). */
+  condition: string;
+  text?: string;
+  lang?: string;
+  /** The entity that reported the error (the `by` attribute), if given. */
+  by?: string;
+  /** Application-specific condition elements (any other namespace), in order. */
+  application: Element[];
+}
+
+/** The `<error>` element of an error stanza, of a bare `<error>`, or of an @xmpp/client StanzaError (`err.element`). */
+export function findErrorElement(input: unknown): Element | undefined {
+  let value = input;
+  if (!isElement(value) && typeof value === 'object' && value !== null && 'element' in value) value = (value as { element?: unknown }).element;
+  if (!isElement(value)) return undefined;
+  if (localName(value) === 'error') return STANZA_NAMESPACES.has(namespaceOf(value)) ? value : undefined;
+  const name = localName(value);
+  if ((name !== 'iq' && name !== 'message' && name !== 'presence') || !STANZA_NAMESPACES.has(namespaceOf(value))) return undefined;
+  if (attr(value, 'type') !== 'error') return undefined;
+  for (const child of childElements(value)) {
+    if (localName(child) === 'error' && STANZA_NAMESPACES.has(namespaceOf(child, value))) return child;
+  }
+  return undefined;
+}
+
+/** Read a stanza error (RFC 6120 §8.3); undefined when the input holds none. */
+export function readStanzaError(input: unknown): StanzaErrorInfo | undefined {
+  const error = findErrorElement(input);
+  if (!error) return undefined;
+  const type = attr(error, 'type');
+  const info: StanzaErrorInfo = { type: type !== undefined && ERROR_TYPES.has(type) ? (type as StanzaErrorType) : undefined, condition: 'undefined-condition', application: [] };
+  const by = attr(error, 'by');
+  if (by) info.by = by;
+  let conditionSeen = false;
+  for (const child of childElements(error)) {
+    const ns = namespaceOf(child, error);
+    const name = localName(child);
+    if (ns === STANZA_ERROR_NS) {
+      if (name === 'text') {
+        if (info.text === undefined) {
+          info.text = textOf(child);
+          const lang = attr(child, 'xml:lang');
+          if (lang) info.lang = lang;
+        }
+      } else if (!conditionSeen) {
+        info.condition = name;
+        conditionSeen = true;
+      }
+    } else {
+      info.application.push(child);
+    }
+  }
+  return info;
+}

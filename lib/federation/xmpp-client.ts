@@ -1,0 +1,35 @@
+/**
+ * The parts of @xmpp/client 0.14 SenFed uses, typed here (the package ships no
+ * types). It is ESM only; Node ≥ 20.19 loads it with require().
+ */
+import type { Element } from 'ltx';
+import type { EventEmitter } from 'node:events';
+
+export interface XmppClient extends EventEmitter {
+  status: string;
+  jid?: { toString(): string; bare(): { toString(): string } };
+  socket?: unknown;
+  options: { domain?: string; service?: string };
+  reconnect: { stop(): void };
+  iqCaller: { request(stanza: Element, timeout?: number): Promise<Element> };
+  iqCallee: {
+    set(ns: string, name: string, handler: (ctx: { stanza: Element; from: string }) => unknown): void;
+    get(ns: string, name: string, handler: (ctx: { stanza: Element; from: string }) => unknown): void;
+  };
+  start(): Promise<unknown>;
+  stop(): Promise<unknown>;
+  send(element: Element): Promise<void>;
+}
+
+export interface XmppClientModule {
+  client(options: { service: string; domain: string; username: string; password: string; resource?: string }): XmppClient;
+  xml(name: string, attrs?: Record<string, string>, ...children: unknown[]): Element;
+}
+
+let loaded: XmppClientModule | undefined;
+
+export function xmppClientModule(): XmppClientModule {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  loaded ??= require('@xmpp/client') as XmppClientModule;
+  return loaded;
+}

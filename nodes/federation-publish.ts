@@ -1,0 +1,92 @@
+import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
+import { senml } from '../lib';
+import { DurableQueue } from '../lib/federation/durable-queue';
+import { type FailedEvent, type Publication, Publisher, type PublishTarget, describeTarget } from '../lib/federation/publisher';
+import type { Meta } from '../lib/federation/quoalise';
+import type { XmppAccountNode } from './support/account';
+import { reportError } from './support/report';
+import { nodeStoragePath } from './support/storage';
+
+interface FederationPublishConfig extends NodeDef {
+  account: string;
+  mode: 'pubsub' | 'direct';
+  service: string;
+  node: string;
+  createNode: boolean;
+  to: string;
+  queueSize: string;
+}
+
+type PublishMessage = NodeMessageInFlow & { meta?: unknown; to?: unknown };
+
+export = function register(RED: NodeAPI): void {
+  function FederationPublish(this: Node, config: FederationPublishConfig): void {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    const account = RED.nodes.getNode(config.account) as XmppAccountNode | null;
+    if (!account) {
+      node.status({ fill: 'red', shape: 'ring', text: RED._('federation-publish.status.noAccount') });
+      node.on('input', (_msg, _send, done) => done(new Error(RED._('federation-publish.errors.noAccount'))));
+      return;
+    }
+    const maxEntries = Math.max(1, Number.parseInt(config.queueSize, 10) || 1000);
+    const ready = DurableQueue.open<Publication>(nodeStoragePath(RED, 'queues', node.id), {
+      maxEntries,
+      onWarning: (warning) => node.warn(warning.message),
+    }).then((queue) => {
+      const publisher = new Publisher(account.session, queue);
+      publisher.on('published', () => showQueue(publisher));
+      publisher.on('drained', () => showQueue(publisher));
+      publisher.on('problem', (err: Error) => node.warn(err.message));
+      publisher.on('failed', ({ publication, error }: FailedEvent) => {
+        // The original message may be gone (a restart in between): give the Catch node what was published.
+        node.error(error, { payload: publication.pack, topic: publication.target.mode === 'pubsub' ? publication.target.node : publication.target.to, itemId: publication.itemId, _msgid: RED.util.generateId() } as never);
+      });
+      void publisher.drain();
+      return publisher;
+    });
+    ready.catch((err: Error) => node.status({ fill: 'red', shape: 'ring', text: err.message }));
+    account.register(node);
+
+    function showQueue(publisher: Publisher): void {
+      if (!account!.session.online) return; // the account shows the connection state
+      const pending = publisher.pending;
+      node.status(pending === 0 ? { fill: 'green', shape: 'dot', text: 'node-red:common.status.connected' } : { fill: 'yellow', shape: 'dot', text: RED._('federation-publish.status.queued', { count: pending }) });
+    }
+
+    function targetOf(msg: PublishMessage): PublishTarget {
+      if (config.mode === 'direct') {
+        const to = config.to || (typeof msg.to === 'string' ? msg.to : '');
+        if (!to) throw new Error(RED._('federation-publish.errors.noRecipient'));
+        return { mode: 'direct', to };
+      }
+      const pubsubNode = config.node || (typeof msg.topic === 'string' ? msg.topic : '');
+      if (!config.service || !pubsubNode) throw new Error(RED._('federation-publish.errors.noNode'));
+      return { mode: 'pubsub', service: config.service, node: pubsubNode, createNode: config.createNode !== false, accessModel: 'whitelist' };
+    }
+
+    node.on('input', (msg: PublishMessage, _send, done) => {
+      (async () => {
+        // The pack is checked before it is queued: bad input fails here, not hours later.
+        const pack = senml.resolve(msg.payload, { relativeTimes: 'keep' });
+        const target = targetOf(msg);
+        const meta = msg.meta !== undefined && typeof msg.meta === 'object' && msg.meta !== null ? (msg.meta as Meta) : undefined;
+        const publisher = await ready;
+        const { dropped } = await publisher.publish(pack, target, meta);
+        if (dropped.length > 0) {
+          const ids = dropped.map((d) => d.entry.itemId).join(', ');
+          node.warn(RED._('federation-publish.warn.dropped', { count: dropped.length, max: maxEntries, target: describeTarget(target), ids }));
+        }
+        if (!account.session.online) node.status({ fill: 'yellow', shape: 'ring', text: RED._('federation-publish.status.queuedOffline', { count: publisher.pending }) });
+      })().then(() => done(), (err: unknown) => reportError(node, done, err));
+    });
+
+    node.on('close', (done: () => void) => {
+      ready
+        .then((publisher) => publisher.close())
+        .catch(() => undefined)
+        .finally(() => account.deregister(node, done));
+    });
+  }
+  RED.nodes.registerType('federation-publish', FederationPublish);
+};

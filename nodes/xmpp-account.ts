@@ -1,0 +1,54 @@
+import type { Node, NodeAPI, NodeConstructor, NodeDef, NodeStatus } from 'node-red';
+import { XmppSession } from '../lib/federation/session';
+import type { XmppAccountNode } from './support/account';
+import { sessionStatus } from './support/session-status';
+
+interface XmppAccountConfig extends NodeDef {
+  jid: string;
+  host: string;
+  port: string;
+  caFile: string;
+  resource: string;
+}
+
+export = function register(RED: NodeAPI): void {
+  function XmppAccount(this: XmppAccountNode, config: XmppAccountConfig): void {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    const users = new Set<Node>();
+    const port = Number.parseInt(config.port, 10);
+    node.session = new XmppSession({
+      jid: config.jid,
+      password: node.credentials?.password ?? '',
+      host: config.host || undefined,
+      port: Number.isFinite(port) ? port : undefined,
+      caFile: config.caFile || undefined,
+      resource: config.resource || undefined,
+    });
+    let status: NodeStatus = sessionStatus(node.session.state);
+    node.session.on('state', (change) => {
+      status = sessionStatus(change);
+      for (const user of users) user.status(status);
+      if (change.state === 'error') node.warn(`${config.jid}: ${change.reason}`);
+    });
+    node.session.on('clientError', (err: Error) => node.debug(`${config.jid}: ${err.message}`));
+
+    // One session for every node using the account: opened with the first, closed with the last.
+    node.register = (user: Node): void => {
+      users.add(user);
+      user.status(status);
+      if (users.size === 1) node.session.start();
+    };
+    node.deregister = (user: Node, done: () => void): void => {
+      users.delete(user);
+      if (users.size > 0) return done();
+      node.session.stop().then(done, done);
+    };
+    node.on('close', (done: () => void) => {
+      node.session.stop().then(done, done);
+    });
+  }
+  RED.nodes.registerType('xmpp-account', XmppAccount as unknown as NodeConstructor<Node<{ password: string }>, XmppAccountConfig, { password: string }>, {
+    credentials: { password: { type: 'password' } },
+  });
+};

@@ -1,0 +1,179 @@
+/**
+ * Publish on sen1.test, subscribe from sen2.test, through s2s with TLS, on the
+ * real Prosody federation; then the hard parts: a subscriber that was away, a
+ * server restarted mid-stream, a publisher restarted with packs still queued.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Backoff } from '../../../lib/federation/backoff';
+import { DurableQueue } from '../../../lib/federation/durable-queue';
+import { type Publication, type PublishedEvent, Publisher, type PublishTarget } from '../../../lib/federation/publisher';
+import { setAffiliationsIq } from '../../../lib/federation/pubsub';
+import { SeenItems } from '../../../lib/federation/seen-items';
+import { XmppSession } from '../../../lib/federation/session';
+import { type ReceivedItem, Subscriber } from '../../../lib/federation/subscriber';
+import { senml } from '../../../lib';
+import { type TestBed, account, federation, startTestBed, stopTestBed, waitFor } from '../../support/federation';
+
+const SERVICE = 'pubsub.sen1.test';
+
+function pack(i: number): senml.ResolvedPack {
+  return [{ n: 'urn:dev:mac:0024befffe804ff1:temperature', u: 'Cel', v: 18 + i / 100, t: 1_700_000_000 + i }];
+}
+
+describe('publish on sen1, subscribe from sen2 (real federation)', function () {
+  this.timeout(90_000);
+  let bed: TestBed;
+  let dir: string;
+  const closers: (() => Promise<void> | void)[] = [];
+  const session = (jid: string): XmppSession => {
+    const s = new XmppSession(account(bed, jid), new Backoff({ initialMs: 200, maxMs: 2000 }));
+    closers.push(() => s.stop());
+    s.start();
+    return s;
+  };
+  const publisher = async (s: XmppSession, name: string): Promise<Publisher> => {
+    const p = new Publisher(s, await DurableQueue.open<Publication>(join(dir, 'queues', name), { maxEntries: 1000 }));
+    closers.push(() => p.close());
+    return p;
+  };
+  const subscriber = (s: XmppSession, node: string, seenFile: string): { sub: Subscriber; received: ReceivedItem[] } => {
+    const sub = new Subscriber(s, SERVICE, node, new SeenItems(join(dir, seenFile)));
+    const received: ReceivedItem[] = [];
+    sub.on('item', (item: ReceivedItem) => received.push(item));
+    closers.push(() => sub.close());
+    return { sub, received };
+  };
+  const until = async (what: string, check: () => boolean, ms = 20_000): Promise<void> => {
+    const end = Date.now() + ms;
+    while (!check()) {
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  const values = (items: ReceivedItem[]): number[] => items.map((item) => senml.resolve(item.records)[0].v!);
+
+  before(async function () {
+    this.timeout(180_000);
+    bed = await startTestBed();
+  });
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'senfed-pubsub-'));
+  });
+
+  afterEach(async () => {
+    for (const close of closers.splice(0).reverse()) await close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  after(async function () {
+    this.timeout(30_000);
+    await stopTestBed();
+  });
+
+  /** Create the node by publishing a first pack, and let bob@sen2.test in (the node is whitelisted). */
+  async function openNode(admin: XmppSession, pub: Publisher, target: PublishTarget & { mode: 'pubsub' }): Promise<void> {
+    const published = waitFor<PublishedEvent>('first publication', 15_000, (done) => pub.once('published', done));
+    await pub.publish(pack(0), target);
+    await published;
+    await admin.iq(setAffiliationsIq(SERVICE, target.node, [{ jid: 'bob@sen2.test', affiliation: 'member' }]));
+  }
+
+  it('creates a whitelisted node, and each pack published on sen1 reaches the subscriber on sen2 once, in order', async () => {
+    const admin = session('admin@sen1.test');
+    const bob = session('bob@sen2.test');
+    await Promise.all([admin.waitOnline(), bob.waitOnline()]);
+    const pub = await publisher(admin, 'p1');
+    const target = { mode: 'pubsub' as const, service: SERVICE, node: 'buoy-1', createNode: true };
+    await openNode(admin, pub, target);
+    const { sub, received } = subscriber(bob, 'buoy-1', 'seen-1.json');
+    await waitFor('subscription', 15_000, (done) => sub.once('subscribed', done));
+    for (let i = 1; i <= 20; i++) await pub.publish(pack(i), target);
+    await until('20 items on sen2', () => received.length >= 20);
+    assert.deepEqual(values(received), Array.from({ length: 20 }, (_, k) => 18 + (k + 1) / 100), 'the first pack was history; the others in order');
+    assert.equal(new Set(received.map((r) => r.itemId)).size, 20);
+    assert.ok(received.every((r) => r.service === SERVICE && r.node === 'buoy-1'));
+  });
+
+  it('a subscriber that was away outputs exactly what was published meanwhile, in order', async () => {
+    const admin = session('admin@sen1.test');
+    await admin.waitOnline();
+    const pub = await publisher(admin, 'p2');
+    const target = { mode: 'pubsub' as const, service: SERVICE, node: 'buoy-2', createNode: true };
+    await openNode(admin, pub, target);
+    const firstBob = session('bob@sen2.test');
+    await firstBob.waitOnline();
+    const first = subscriber(firstBob, 'buoy-2', 'seen-2.json');
+    await waitFor('subscription', 15_000, (done) => first.sub.once('subscribed', done));
+    await pub.publish(pack(1), target);
+    await until('item 1', () => first.received.length === 1);
+    // Node-RED stops: the subscriber and its session go away.
+    first.sub.close();
+    await firstBob.stop();
+    for (let i = 2; i <= 6; i++) await pub.publish(pack(i), target);
+    await until('queue drained', () => pub.pending === 0);
+    // Node-RED starts again with the same state file.
+    const bob = session('bob@sen2.test');
+    const second = subscriber(bob, 'buoy-2', 'seen-2.json');
+    await until('items 2-6', () => second.received.length >= 5);
+    await new Promise((r) => setTimeout(r, 500)); // any duplicate would arrive now
+    assert.deepEqual(values(second.received), [18.02, 18.03, 18.04, 18.05, 18.06]);
+  });
+
+  it('Prosody on sen1 restarted mid-stream: nothing lost, nothing duplicated, in order', async () => {
+    const admin = session('admin@sen1.test');
+    const bob = session('bob@sen2.test');
+    await Promise.all([admin.waitOnline(), bob.waitOnline()]);
+    const pub = await publisher(admin, 'p3');
+    const target = { mode: 'pubsub' as const, service: SERVICE, node: 'buoy-3', createNode: true };
+    await openNode(admin, pub, target);
+    const { sub, received } = subscriber(bob, 'buoy-3', 'seen-3.json');
+    await waitFor('subscription', 15_000, (done) => sub.once('subscribed', done));
+    for (let i = 1; i <= 5; i++) await pub.publish(pack(i), target);
+    const restart = federation('restart', 'sen1');
+    // Packs that arrive while the server is down wait in the durable queue.
+    for (let i = 6; i <= 15; i++) {
+      await pub.publish(pack(i), target);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await restart;
+    await until('15 items on sen2', () => received.length >= 15, 45_000);
+    await new Promise((r) => setTimeout(r, 500));
+    assert.deepEqual(values(received), Array.from({ length: 15 }, (_, k) => 18 + (k + 1) / 100));
+  });
+
+  it('packs queued while offline survive a restart of the publisher and go out in order', async () => {
+    const queueDir = join(dir, 'queues', 'p4');
+    const target = { mode: 'pubsub' as const, service: SERVICE, node: 'buoy-4', createNode: true };
+    // Offline: a session that never started.
+    const offline = new XmppSession(account(bed, 'admin@sen1.test'));
+    const before = new Publisher(offline, await DurableQueue.open<Publication>(queueDir, { maxEntries: 100 }));
+    for (let i = 1; i <= 4; i++) await before.publish(pack(i), target);
+    assert.equal(before.pending, 4);
+    await before.close();
+    // Restart: a new publisher on the same queue, online this time.
+    const admin = session('admin@sen1.test');
+    const bob = session('bob@sen2.test');
+    await Promise.all([admin.waitOnline(), bob.waitOnline()]);
+    const after = await publisher(admin, 'p4');
+    const published: number[] = [];
+    after.on('published', (e: PublishedEvent) => published.push(e.publication.pack[0].v!));
+    await after.drain();
+    assert.deepEqual(published, [18.01, 18.02, 18.03, 18.04]);
+    assert.equal(after.pending, 0);
+  });
+
+  it('a refusal is reported and dropped instead of blocking the queue', async () => {
+    const alice = session('alice@sen1.test'); // not an admin: may not create nodes
+    await alice.waitOnline();
+    const pub = await publisher(alice, 'p5');
+    const failed = waitFor<{ error: Error }>('a failure', 15_000, (done) => pub.once('failed', done));
+    await pub.publish(pack(1), { mode: 'pubsub', service: SERVICE, node: 'not-hers', createNode: true });
+    const { error } = await failed;
+    assert.match(error.message, /forbidden/);
+    assert.equal(pub.pending, 0);
+  });
+});

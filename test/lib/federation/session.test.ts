@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import { Element } from 'ltx';
+import { Backoff } from '../../../lib/federation/backoff';
+import { type StateChange, XmppSession } from '../../../lib/federation/session';
+import { type TestBed, account, federation, startTestBed, stopTestBed, waitFor } from '../../support/federation';
+
+describe('XMPP session (real Prosody federation)', function () {
+  this.timeout(60_000);
+  let bed: TestBed;
+  const sessions: XmppSession[] = [];
+  const open = (options: ConstructorParameters<typeof XmppSession>[0], backoff?: Backoff): XmppSession => {
+    const session = new XmppSession(options, backoff);
+    sessions.push(session);
+    return session;
+  };
+
+  before(async function () {
+    this.timeout(180_000);
+    bed = await startTestBed();
+  });
+
+  afterEach(async () => {
+    await Promise.all(sessions.splice(0).map((s) => s.stop()));
+  });
+
+  after(async function () {
+    this.timeout(30_000);
+    await stopTestBed();
+  });
+
+  it('logs in over TLS trusting only the federation CA given to this session, and a message crosses domains', async () => {
+    const alice = open(account(bed, 'alice@sen1.test'));
+    const bob = open(account(bed, 'bob@sen2.test'));
+    alice.start();
+    bob.start();
+    await Promise.all([alice.waitOnline(), bob.waitOnline()]);
+    assert.match(alice.jid ?? '', /^alice@sen1\.test\//);
+    const received = waitFor<Element>('the message on sen2', 10_000, (done) =>
+      bob.on('stanza', (stanza: Element) => {
+        if (stanza.is('message') && stanza.getChildText('body') === 'hello from sen1') done(stanza);
+      }),
+    );
+    await alice.send(new Element('message', { to: 'bob@sen2.test', type: 'chat' }).c('body').t('hello from sen1').root());
+    const message = await received;
+    assert.match(message.attrs.from, /^alice@sen1\.test\//);
+  });
+
+  it('without the CA, refuses the server certificate and says so', async () => {
+    const { caFile: _unused, ...noCa } = account(bed, 'alice@sen1.test');
+    const alice = open(noCa);
+    const state = waitFor<StateChange>('an error state', 20_000, (done) => alice.on('state', (s: StateChange) => s.state !== 'connecting' && done(s)));
+    alice.start();
+    const change = await state;
+    assert.equal(change.state, 'error');
+    assert.match(change.reason ?? '', /TLS certificate not trusted/);
+    assert.equal(alice.online, false);
+  });
+
+  it('with a wrong password, reports the authentication failure and backs off instead of hammering', async () => {
+    const alice = open({ ...account(bed, 'alice@sen1.test'), password: 'wrong' });
+    const state = waitFor<StateChange>('an error state', 20_000, (done) => alice.on('state', (s: StateChange) => s.state !== 'connecting' && done(s)));
+    alice.start();
+    const change = await state;
+    assert.equal(change.state, 'error');
+    assert.match(change.reason ?? '', /authentication failed/);
+    assert.ok((change.retryInMs ?? 0) >= 30_000, `next try in ${change.retryInMs} ms`);
+  });
+
+  it('reports a missing CA file clearly', () => {
+    const alice = open({ ...account(bed, 'alice@sen1.test'), caFile: '/nonexistent/ca.pem' });
+    alice.start();
+    assert.equal(alice.state.state, 'error');
+    assert.match(alice.state.reason ?? '', /cannot read CA file/);
+  });
+
+  it('refuses to send while offline with a clear error', async () => {
+    const alice = open(account(bed, 'alice@sen1.test'));
+    await assert.rejects(alice.send(new Element('message', { to: 'bob@sen2.test' })), /not connected/);
+  });
+
+  it('comes back online by itself after its server restarts, with growing, jittered delays', async () => {
+    const delays: number[] = [];
+    const alice = open(account(bed, 'alice@sen1.test'), new Backoff({ initialMs: 200, maxMs: 2000 }));
+    alice.on('state', (s: StateChange) => s.retryInMs !== undefined && delays.push(s.retryInMs));
+    alice.start();
+    await alice.waitOnline();
+    const offline = waitFor('offline', 10_000, (done) => alice.once('offline', done));
+    await federation('restart', 'sen1');
+    await offline;
+    await alice.waitOnline(30_000);
+    assert.ok(delays.length >= 1);
+    assert.ok(delays.every((d) => d <= 2000), `delays ${delays}`);
+  });
+});

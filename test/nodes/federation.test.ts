@@ -1,0 +1,171 @@
+/**
+ * The federation nodes in a running flow, against the real two-domain Prosody
+ * test bed: publish on sen1.test, subscribe from sen2.test, across s2s with TLS.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { senml } from '../../lib';
+import { createNodeIq, setAffiliationsIq } from '../../lib/federation/pubsub';
+import { XmppSession } from '../../lib/federation/session';
+import { type TestBed, account, startTestBed, stopTestBed } from '../support/federation';
+import { type Msg, accountNode, catchNode, helper, inTab, publishNode, statuses, subscribeNode } from './helper';
+
+const SERVICE = 'pubsub.sen1.test';
+const reading = (i: number): senml.ResolvedPack => [{ n: 'urn:dev:mac:0024befffe804ff1:temperature', u: 'Cel', v: 18 + i / 100, t: 1_700_000_000 + i }];
+
+describe('federation nodes in a flow (real federation)', function () {
+  this.timeout(90_000);
+  let bed: TestBed;
+  let userDir: string;
+  let admin: XmppSession;
+
+  const accountConfig = (id: string, jid: string): object => {
+    const { host, port, caFile } = account(bed, jid);
+    return { id, type: 'xmpp-account', jid, host, port: String(port), caFile, resource: '' };
+  };
+  const credentials = (entries: Record<string, string>): object =>
+    Object.fromEntries(Object.entries(entries).map(([id, jid]) => [id, { password: bed.users[jid].password }]));
+
+  /** A whitelisted node on sen1 that bob@sen2.test may follow, as the consent step will arrange. */
+  async function openNode(name: string): Promise<void> {
+    await admin.iq(createNodeIq(SERVICE, name, { accessModel: 'whitelist', persistItems: true, maxItems: 'max' }));
+    await admin.iq(setAffiliationsIq(SERVICE, name, [{ jid: 'bob@sen2.test', affiliation: 'member' }]));
+  }
+
+  const flow = (node: string, extra: object[] = []): object[] =>
+    inTab([
+      accountConfig('sen1-account', 'admin@sen1.test'),
+      accountConfig('sen2-account', 'bob@sen2.test'),
+      { id: 'publish', type: 'federation-publish', account: 'sen1-account', mode: 'pubsub', service: SERVICE, node, createNode: true, to: '', queueSize: '1000', wires: [] },
+      { id: 'subscribe', type: 'federation-subscribe', account: 'sen2-account', service: SERVICE, node, quoalise: true, wires: [['out']] },
+      { id: 'out', type: 'helper' },
+      { id: 'catch1', type: 'catch', scope: null, uncaught: false, wires: [['errors']] },
+      { id: 'errors', type: 'helper' },
+      ...extra,
+    ]);
+  const creds = (): object => credentials({ 'sen1-account': 'admin@sen1.test', 'sen2-account': 'bob@sen2.test' });
+  const nodes = [accountNode, publishNode, subscribeNode, catchNode];
+
+  function collect(id: string): Msg[] {
+    const got: Msg[] = [];
+    helper.getNode(id).on('input', (msg: Msg) => got.push(msg));
+    return got;
+  }
+  async function until(what: string, check: () => boolean, ms = 30_000): Promise<void> {
+    const end = Date.now() + ms;
+    while (!check()) {
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  async function subscribed(): Promise<void> {
+    const shown = statuses('subscribe');
+    await until('the subscription', () => shown.some((s) => s.text === 'federation-subscribe.status.subscribed'));
+  }
+
+  before(async function () {
+    this.timeout(180_000);
+    bed = await startTestBed();
+    admin = new XmppSession(account(bed, 'admin@sen1.test'));
+    admin.start();
+    await admin.waitOnline();
+  });
+
+  beforeEach(() => {
+    userDir = mkdtempSync(join(tmpdir(), 'senfed-userdir-'));
+    helper.settings({ userDir });
+  });
+
+  afterEach(async () => {
+    await helper.unload();
+    rmSync(userDir, { recursive: true, force: true });
+  });
+
+  after(async function () {
+    this.timeout(30_000);
+    await admin?.stop();
+    await stopTestBed();
+  });
+
+  it('a pack published on sen1 comes out of the subscribe node on sen2 with topic, sender and item id', async () => {
+    await openNode('flow-1');
+    await helper.load(nodes, flow('flow-1'), creds());
+    const out = collect('out');
+    await subscribed();
+    helper.getNode('publish').receive({ payload: reading(1) });
+    await until('the item on sen2', () => out.length === 1);
+    assert.deepEqual(out[0].payload, reading(1));
+    assert.equal(out[0].topic, 'flow-1');
+    assert.equal(out[0].service, SERVICE);
+    assert.match(out[0].itemId, /^[A-Za-z0-9_-]{22}$/);
+  });
+
+  it('bad input to publish reaches the Catch node with the record named; nothing is queued', async () => {
+    await openNode('flow-2');
+    await helper.load(nodes, flow('flow-2'), creds());
+    const errors = collect('errors');
+    helper.getNode('publish').receive({ payload: [{ n: 'x', v: 'warm' }] });
+    await until('the error', () => errors.length === 1);
+    assert.match(errors[0].error.message, /record 0, field "v"/);
+  });
+
+  it('a flow redeployed mid-stream loses and repeats nothing', async () => {
+    await openNode('flow-3');
+    await helper.load(nodes, flow('flow-3'), creds());
+    let out = collect('out');
+    const received: number[] = [];
+    const keep = (): void => void out.splice(0).forEach((m) => received.push(m.payload[0].v));
+    await subscribed();
+    for (let i = 1; i <= 5; i++) helper.getNode('publish').receive({ payload: reading(i) });
+    await until('first items', () => out.length >= 2);
+    keep();
+    // Redeploy: the same flow again, with the same node ids (Node-RED keeps ids across deploys).
+    await helper.unload();
+    helper.settings({ userDir });
+    await helper.load(nodes, flow('flow-3'), creds());
+    out = collect('out');
+    for (let i = 6; i <= 10; i++) helper.getNode('publish').receive({ payload: reading(i) });
+    await until('all ten', () => received.length + out.length >= 10);
+    await new Promise((r) => setTimeout(r, 1000));
+    keep();
+    assert.deepEqual(received, Array.from({ length: 10 }, (_, k) => 18 + (k + 1) / 100));
+  });
+
+  it('Quoalise direct mode: a message to bob@sen2.test comes out with its meta', async () => {
+    await helper.load(
+      nodes,
+      inTab([
+        accountConfig('sen1-account', 'admin@sen1.test'),
+        accountConfig('sen2-account', 'bob@sen2.test'),
+        { id: 'pub-direct', type: 'federation-publish', account: 'sen1-account', mode: 'direct', service: '', node: '', createNode: false, to: 'bob@sen2.test', queueSize: '100', wires: [] },
+        { id: 'inbox', type: 'federation-subscribe', account: 'sen2-account', service: '', node: '', quoalise: true, wires: [['out']] },
+        { id: 'out', type: 'helper' },
+      ]),
+      creds(),
+    );
+    const out = collect('out');
+    await until('bob online', () => (helper.getNode('sen2-account') as unknown as { session: XmppSession }).session.online);
+    await until('admin online', () => (helper.getNode('sen1-account') as unknown as { session: XmppSession }).session.online);
+    helper.getNode('pub-direct').receive({ payload: reading(7), meta: { device: { type: 'buoy', identifier: '0024befffe804ff1' } } });
+    await until('the Quoalise message', () => out.length === 1);
+    assert.deepEqual(out[0].payload, reading(7));
+    assert.equal(out[0].topic, 'quoalise');
+    assert.match(out[0].from, /^admin@sen1\.test/);
+    assert.deepEqual(out[0].meta, { device: { type: 'buoy', identifier: '0024befffe804ff1' } });
+  });
+
+  it('a wrong password shows on the node status, and nothing crashes', async () => {
+    await helper.load(
+      [accountNode, publishNode],
+      inTab([accountConfig('bad-account', 'alice@sen1.test'), { id: 'publish', type: 'federation-publish', account: 'bad-account', mode: 'pubsub', service: SERVICE, node: 'x', createNode: false, to: '', queueSize: '10', wires: [] }]),
+      { 'bad-account': { password: 'wrong' } },
+    );
+    const shown = statuses('publish');
+    await until('the error status', () => shown.some((s) => /authentication failed/.test(String(s.text))));
+    // A pack given meanwhile is kept in the queue, not lost.
+    helper.getNode('publish').receive({ payload: reading(1) });
+    await until('queued status', () => shown.some((s) => s.text === 'federation-publish.status.queuedOffline'));
+  });
+});
