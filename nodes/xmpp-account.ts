@@ -1,4 +1,5 @@
 import type { Node, NodeAPI, NodeConstructor, NodeDef, NodeStatus } from 'node-red';
+import { discover } from '../lib/federation/discoverer';
 import { XmppSession } from '../lib/federation/session';
 import type { XmppAccountNode } from './support/account';
 import { sessionStatus } from './support/session-status';
@@ -48,6 +49,28 @@ export = function register(RED: NodeAPI): void {
       node.session.stop().then(done, done);
     });
   }
+  // The editor's "find nodes" buttons: the catalogue of a domain, service or JID, seen from a deployed account.
+  RED.httpAdmin.get('/senfed/xmpp-account/:id/discover', RED.auth.needsPermission('xmpp-account.read'), (req, res) => {
+    const account = RED.nodes.getNode(String(req.params.id)) as XmppAccountNode | null;
+    const target = typeof req.query.target === 'string' ? req.query.target.trim() : '';
+    if (!account) {
+      res.status(404).json({ error: RED._('xmpp-account.errors.notDeployed') });
+      return;
+    }
+    if (!target) {
+      res.status(400).json({ error: RED._('xmpp-account.errors.noTarget') });
+      return;
+    }
+    if (!account.session.online) {
+      res.status(503).json({ error: RED._('xmpp-account.errors.notConnected') });
+      return;
+    }
+    discover(account.session, target).then(
+      (catalogue) => res.json(catalogue),
+      (err: Error) => res.status(502).json({ error: err.message }),
+    );
+  });
+
   RED.nodes.registerType('xmpp-account', XmppAccount as unknown as NodeConstructor<Node<{ password: string }>, XmppAccountConfig, { password: string }>, {
     credentials: { password: { type: 'password' } },
   });

@@ -5,6 +5,7 @@ export { DurableQueue, DurableQueueError, type DurableQueueOptions, type QueueIt
 export { Publisher, PublishError, describeTarget, type Publication, type PublishTarget } from './publisher';
 export { Subscriber, type ReceivedItem, type ReceivedData } from './subscriber';
 export { SeenItems } from './seen-items';
+export { discover, type Catalogue, type CatalogueService, type CatalogueNode, type CatalogueCommand } from './discoverer';
 export { FederationError, type FederationErrorCode } from './errors';
 export * as pubsub from './pubsub';
 export * as quoalise from './quoalise';

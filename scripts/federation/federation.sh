@@ -20,6 +20,8 @@
 #   sen1/ sen2/       config, data, certificates, pidfile and logs of each server
 #                     (prosody.log, prosody.err, console.log)
 #
+# SENFED_SEN1_ADDRESS, SENFED_SEN2_ADDRESS (default 127.0.0.1, 127.0.0.2) move the servers to other
+# loopback addresses, so that a second test bed (with its own SENFED_FEDERATION_DIR) can run beside.
 # SENFED_SCRAM_ITERATIONS (default 4096) sets the SCRAM salting rounds of the accounts.
 # Proof that servers authenticate each other by certificate, while it runs:
 #   prosodyctl --config <state dir>/sen1/prosody.cfg.lua shell s2s show
@@ -42,8 +44,8 @@ SCRAM_ITERATIONS="${SENFED_SCRAM_ITERATIONS:-4096}"
 domain_of() { echo "$1.test"; }
 address_of() {
     case "$1" in
-        sen1) echo 127.0.0.1 ;;
-        sen2) echo 127.0.0.2 ;;
+        sen1) echo "${SENFED_SEN1_ADDRESS:-127.0.0.1}" ;;
+        sen2) echo "${SENFED_SEN2_ADDRESS:-127.0.0.2}" ;;
         *) echo "federation: unknown server '$1' (sen1 or sen2)" >&2; return 1 ;;
     esac
 }
@@ -490,7 +492,7 @@ cmd_start() {
 
     run_check federation || fail_with_logs "the federation check failed"
     check_s2s_certificates || fail_with_logs "s2s connections were not authenticated by certificate"
-    say "test bed ready in $(elapsed): sen1.test on 127.0.0.1, sen2.test on 127.0.0.2"
+    say "test bed ready in $(elapsed): sen1.test on $(address_of sen1), sen2.test on $(address_of sen2)"
     say "CA file: $STATE/ca.pem   (Node: NODE_EXTRA_CA_CERTS=$STATE/ca.pem)"
     say "accounts: $STATE/users.env   ($STATE/federation.json)"
 }
