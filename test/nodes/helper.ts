@@ -36,3 +36,4 @@ export function inTab(nodes: object[]): object[] {
 export const accountNode = require('../../nodes/xmpp-account.js');
 export const publishNode = require('../../nodes/federation-publish.js');
 export const subscribeNode = require('../../nodes/federation-subscribe.js');
+export const discoverNode = require('../../nodes/federation-discover.js');

@@ -18,6 +18,8 @@ declare module 'node-red-node-test-helper' {
     stopServer(done?: () => void): Promise<void>;
     clearFlows(): Promise<void>;
     settings(userSettings: object): void;
+    /** supertest on the admin app (RED.httpAdmin). */
+    request(): { get(path: string): PromiseLike<{ status: number; body: any }> };
     _logSpy?: unknown;
   }
   const helper: Helper;
