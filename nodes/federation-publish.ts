@@ -2,7 +2,7 @@ import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import { senml } from '../lib';
 import { DurableQueue } from '../lib/federation/durable-queue';
 import { type FailedEvent, type Publication, Publisher, type PublishTarget, describeTarget } from '../lib/federation/publisher';
-import type { Meta } from '../lib/federation/quoalise';
+import { type Meta, metaElement } from '../lib/federation/quoalise';
 import type { XmppAccountNode } from './support/account';
 import { reportError } from './support/report';
 import { nodeStoragePath } from './support/storage';
@@ -15,9 +15,12 @@ interface FederationPublishConfig extends NodeDef {
   createNode: boolean;
   to: string;
   queueSize: string;
+  /** Direct mode: the id of a federation provide node; the pack goes to every current subscriber of the identifier. */
+  toSubscribersOf?: string;
+  identifier?: string;
 }
 
-type PublishMessage = NodeMessageInFlow & { meta?: unknown; to?: unknown };
+type PublishMessage = NodeMessageInFlow & { meta?: unknown; to?: unknown; identifier?: unknown };
 
 export = function register(RED: NodeAPI): void {
   function FederationPublish(this: Node, config: FederationPublishConfig): void {
@@ -65,17 +68,32 @@ export = function register(RED: NodeAPI): void {
       return { mode: 'pubsub', service: config.service, node: pubsubNode, createNode: config.createNode !== false, accessModel: 'whitelist' };
     }
 
+    /** Direct mode to the subscribers of a provide node: one target per subscriber, none when nobody subscribed. */
+    function targetsOf(msg: PublishMessage): PublishTarget[] {
+      if (config.mode !== 'direct' || !config.toSubscribersOf) return [targetOf(msg)];
+      const identifier = config.identifier || (typeof msg.identifier === 'string' ? msg.identifier : '');
+      if (!identifier) throw new Error(RED._('federation-publish.errors.noIdentifier'));
+      const provider = RED.nodes.getNode(config.toSubscribersOf) as (Node & { subscribersOf?: (identifier: string) => string[] }) | null;
+      if (typeof provider?.subscribersOf !== 'function') throw new Error(RED._('federation-publish.errors.noProvider'));
+      return provider.subscribersOf(identifier).map((to): PublishTarget => ({ mode: 'direct', to }));
+    }
+
     node.on('input', (msg: PublishMessage, _send, done) => {
       (async () => {
         // The pack is checked before it is queued: bad input fails here, not hours later.
         const pack = senml.resolve(msg.payload, { relativeTimes: 'keep' });
-        const target = targetOf(msg);
+        const targets = targetsOf(msg);
         const meta = msg.meta !== undefined && typeof msg.meta === 'object' && msg.meta !== null ? (msg.meta as Meta) : undefined;
+        // Meta that cannot become XML fails now, at the Catch node, rather than at the head of the queue.
+        if (meta !== undefined && config.mode === 'direct') metaElement(meta);
         const publisher = await ready;
-        const { dropped } = await publisher.publish(pack, target, meta);
-        if (dropped.length > 0) {
-          const ids = dropped.map((d) => d.entry.itemId).join(', ');
-          node.warn(RED._('federation-publish.warn.dropped', { count: dropped.length, max: maxEntries, target: describeTarget(target), ids }));
+        // One queue entry per recipient: each is delivered, retried and reported on its own.
+        for (const target of targets) {
+          const { dropped } = await publisher.publish(pack, target, meta);
+          if (dropped.length > 0) {
+            const ids = dropped.map((d) => d.entry.itemId).join(', ');
+            node.warn(RED._('federation-publish.warn.dropped', { count: dropped.length, max: maxEntries, target: describeTarget(target), ids }));
+          }
         }
         if (!account.session.online) node.status({ fill: 'yellow', shape: 'ring', text: RED._('federation-publish.status.queuedOffline', { count: publisher.pending }) });
       })().then(() => done(), (err: unknown) => reportError(node, done, err));

@@ -40,7 +40,12 @@ export = function register(RED: NodeAPI): void {
       subscriber.on('item', (item: ReceivedItem) => output(item.records, { topic: item.node, from: item.publisher ?? item.service, itemId: item.itemId, service: item.service }));
       subscriber.on('problem', (err: Error) => {
         node.status({ fill: 'red', shape: 'ring', text: err.message });
-        node.error(RED._('federation-subscribe.errors.subscribe', { node: config.node, service: config.service, reason: err.message }));
+        // With a message, so that a Catch node sees it; the subscriber asks again by itself.
+        node.error(RED._('federation-subscribe.errors.subscribe', { node: config.node, service: config.service, reason: err.message }), {
+          topic: config.node,
+          service: config.service,
+          _msgid: RED.util.generateId(),
+        } as never);
       });
       subscriber.on('subscribed', () => node.status({ fill: 'green', shape: 'dot', text: RED._('federation-subscribe.status.subscribed') }));
       subscriber.on('invalid', (err: Error) => node.warn(err.message));

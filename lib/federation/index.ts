@@ -5,6 +5,9 @@ export { DurableQueue, DurableQueueError, type DurableQueueOptions, type QueueIt
 export { Publisher, PublishError, describeTarget, type Publication, type PublishTarget } from './publisher';
 export { Subscriber, type ReceivedItem, type ReceivedData } from './subscriber';
 export { SeenItems } from './seen-items';
+export { request, RequestError, QUOALISE_COMMANDS, type CommandReply, type RequestErrorCode, type RequestFields } from './requester';
+export { Provider, ProviderError, ProviderRequest, PROVIDED_COMMANDS, findRequest, type AnsweredBy, type ProviderErrorCode, type ProviderOptions } from './provider';
+export { SubscriberRegistry, SubscriberRegistryError } from './subscriber-registry';
 export { discover, type Catalogue, type CatalogueService, type CatalogueNode, type CatalogueCommand } from './discoverer';
 export { FederationError, type FederationErrorCode } from './errors';
 export * as pubsub from './pubsub';

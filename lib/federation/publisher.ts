@@ -7,6 +7,7 @@ import type { DurableQueue, QueueItem } from './durable-queue';
 import { createNodeIq, publishIq, pubsubErrorCondition, stableItemId } from './pubsub';
 import { type Meta, quoaliseMessage } from './quoalise';
 import type { XmppSession } from './session';
+import { FederationError } from './errors';
 import { readStanzaError } from './stanza-error';
 
 /** Where a pack goes: a PubSub node on any federated domain, or a JID directly (Quoalise). */
@@ -52,6 +53,8 @@ const TRANSIENT_CONDITIONS = new Set(['remote-server-not-found', 'remote-server-
 
 function toPublishError(err: unknown, what: string): PublishError {
   if (err instanceof PublishError) return err;
+  // A stanza that cannot be built (bad meta…) will never be sent: a refusal, not a wait.
+  if (err instanceof FederationError) return new PublishError(`${what}: ${err.message}`, 'bad-request', false);
   const stanzaError = readStanzaError((err as { element?: unknown })?.element ?? err);
   if (stanzaError) {
     const pubsub = pubsubErrorCondition((err as { element?: unknown })?.element ?? err);
@@ -78,6 +81,8 @@ function toPublishError(err: unknown, what: string): PublishError {
  */
 export class Publisher extends EventEmitter {
   #draining = false;
+  #again = false;
+  #retryTimer: NodeJS.Timeout | undefined;
   #closed = false;
   readonly #onOnline = (): void => void this.drain();
   #createdNodes = new Set<string>();
@@ -86,6 +91,8 @@ export class Publisher extends EventEmitter {
     readonly session: XmppSession,
     readonly queue: DurableQueue<Publication>,
     readonly requestTimeoutMs = 15_000,
+    /** Delay before trying again after a transient failure while online. */
+    readonly retryMs = 5_000,
   ) {
     super();
     session.on('online', this.#onOnline);
@@ -106,10 +113,18 @@ export class Publisher extends EventEmitter {
 
   /** Send what is queued, in order, while online. Safe to call at any time; never rejects. */
   async drain(): Promise<void> {
-    if (this.#draining || this.#closed) return;
+    if (this.#closed) return;
+    if (this.#draining) {
+      // A reconnection (or a new pack) while a pass is under way: run another pass after it.
+      this.#again = true;
+      return;
+    }
     this.#draining = true;
     try {
-      await this.#drainQueue();
+      do {
+        this.#again = false;
+        await this.#drainQueue();
+      } while (this.#again && !this.#closed);
     } catch (err) {
       // The queue closed under us (a redeploy) or the disk failed: the entry stays and goes out later.
       if (!this.#closed) this.emit('problem', err);
@@ -129,6 +144,11 @@ export class Publisher extends EventEmitter {
         const error = toPublishError(err, describeTarget(next.entry.target));
         if (error.transient) {
           this.emit('waiting', error);
+          // Still online (a peer domain down, a timeout): try again a little later; offline, 'online' will.
+          if (this.session.online) {
+            clearTimeout(this.#retryTimer);
+            this.#retryTimer = setTimeout(() => void this.drain(), this.retryMs);
+          }
           break;
         }
         await this.queue.ack(next.seq);
@@ -142,6 +162,7 @@ export class Publisher extends EventEmitter {
 
   async close(): Promise<void> {
     this.#closed = true;
+    clearTimeout(this.#retryTimer);
     this.session.off('online', this.#onOnline);
     await this.queue.close();
   }

@@ -30,6 +30,13 @@ export interface StateChange {
   retryInMs?: number;
 }
 
+/**
+ * Answers one incoming iq request (see XmppSession.answerIq): the complete reply iq,
+ * of type result or error (e.g. adhoc.commandResultIq, adhoc.commandErrorIq), or
+ * undefined to leave the request to the next responder.
+ */
+export type IqResponder = (stanza: Element) => Element | undefined | Promise<Element | undefined>;
+
 export class SessionError extends Error {
   constructor(
     readonly code: 'XMPP_OFFLINE' | 'XMPP_AUTH' | 'XMPP_TLS' | 'XMPP_CONFIG',
@@ -75,6 +82,22 @@ function describeError(err: unknown): string {
 }
 
 /**
+ * What the iqCallee of @xmpp/client wants back from a handler: an element to put in a
+ * result, an `<error>` element for an error, or any other truthy value for an empty result.
+ */
+function replyPayload(reply: Element): Element | object {
+  const type = reply.attrs?.type;
+  const children = (reply.children as unknown[]).filter((child): child is Element => typeof child === 'object' && child !== null && typeof (child as Element).name === 'string');
+  if (reply.name === 'iq' && type === 'error') {
+    const error = children.find((child) => child.name === 'error');
+    if (error) return error;
+    throw new SessionError('XMPP_CONFIG', 'an error reply iq must hold an <error> element');
+  }
+  if (reply.name === 'iq' && type === 'result') return children[0] ?? {};
+  throw new SessionError('XMPP_CONFIG', `a reply to an iq request must be an iq of type result or error, got <${reply.name} type="${String(type)}">`);
+}
+
+/**
  * One XMPP session of an account, shared by every node that uses the account.
  *
  * It reconnects on its own with exponential backoff and jitter (the client
@@ -93,9 +116,15 @@ export class XmppSession extends EventEmitter {
   #state: StateChange = { state: 'offline' };
   #ca: string | undefined;
   #starting: Promise<unknown> | undefined;
+  /** Responders by "type namespace name", in the order they were added. */
+  #responders = new Map<string, { type: 'get' | 'set'; ns: string; name: string; list: IqResponder[] }>();
+  /** The responder keys already routed on each client (a route cannot be removed from xmpp.js). */
+  #routed = new WeakMap<XmppClient, Set<string>>();
 
   constructor(options: AccountOptions, backoff: Backoff = new Backoff({ initialMs: 1000, maxMs: 60_000 })) {
     super();
+    // Every node of the account and every pending iq listens here.
+    this.setMaxListeners(0);
     const { local, domain } = splitJid(options.jid);
     this.bareJid = `${local}@${domain}`;
     this.#options = options;
@@ -118,6 +147,11 @@ export class XmppSession extends EventEmitter {
   start(): void {
     if (this.#wanted) return;
     this.#wanted = true;
+    if (!this.#options.password) {
+      // Nothing to retry until someone types a password in the account node.
+      this.#setState({ state: 'error', reason: 'no password: set it in the account node' });
+      return;
+    }
     if (this.#options.caFile) {
       try {
         this.#ca = readFileSync(this.#options.caFile, 'utf8');
@@ -132,8 +166,10 @@ export class XmppSession extends EventEmitter {
   async stop(): Promise<void> {
     this.#wanted = false;
     clearTimeout(this.#timer);
-    await this.#dropClient();
+    const wasOnline = this.online;
     this.#setState({ state: 'offline', reason: 'stopped' });
+    if (wasOnline) this.emit('offline', 'stopped');
+    await this.#dropClient();
   }
 
   /** Resolves once online; rejects after `timeoutMs`. */
@@ -160,7 +196,75 @@ export class XmppSession extends EventEmitter {
   /** Send an iq get/set and wait for its result; an error reply rejects with the stanza error. */
   async iq(stanza: Element, timeoutMs = 15_000): Promise<Element> {
     const client = this.#requireOnline();
-    return client.iqCaller.request(stanza, timeoutMs);
+    // A reply can no longer come once the connection is gone: fail then, not at the timeout.
+    return new Promise<Element>((resolve, reject) => {
+      const onOffline = (reason: string): void => reject(new SessionError('XMPP_OFFLINE', `${this.bareJid}: connection lost before the reply (${reason})`));
+      this.once('offline', onOffline);
+      client.iqCaller.request(stanza, timeoutMs).then(
+        (reply) => {
+          this.off('offline', onOffline);
+          resolve(reply);
+        },
+        (err: unknown) => {
+          this.off('offline', onOffline);
+          reject(err);
+        },
+      );
+    });
+  }
+
+  /**
+   * Answer incoming iq requests yourself: `<iq type="get|set">` whose one child is
+   * `<name xmlns="ns">`, e.g. ('set', 'http://jabber.org/protocol/commands', 'command').
+   *
+   * Why this exists: @xmpp/client answers every iq request that no handler of its own
+   * claims with service-unavailable (its iqCallee). The 'stanza' event still sees such
+   * a request, but cannot hold that answer back, so a provider listening there would
+   * answer second. A responder registered here is routed through the iqCallee instead.
+   *
+   * - The responder gets the whole request and returns the complete reply iq, of type
+   *   result or error. Only its payload is used: the iqCallee addresses the reply
+   *   itself (to the request's from, with its id) and puts in it the result's first
+   *   child, or the error's `<error>` after the request's own payload (RFC 6120 §8.3.1
+   *   allows echoing it).
+   * - It may take its time (return a promise): other stanzas keep flowing meanwhile.
+   * - Undefined passes the request to the next responder for the same payload, in the
+   *   order they were added; when none answers, service-unavailable goes out. A
+   *   responder that throws gets internal-server-error sent and 'clientError' emitted.
+   * - Registered on the current client and on every client built later (one per
+   *   connection attempt). The returned function removes the responder.
+   */
+  answerIq(type: 'get' | 'set', ns: string, name: string, responder: IqResponder): () => void {
+    const key = `${type} ${ns} ${name}`;
+    let entry = this.#responders.get(key);
+    if (!entry) {
+      entry = { type, ns, name, list: [] };
+      this.#responders.set(key, entry);
+    }
+    entry.list.push(responder);
+    if (this.#client) this.#route(this.#client, key);
+    return () => {
+      const list = this.#responders.get(key)?.list;
+      const index = list?.indexOf(responder) ?? -1;
+      if (list && index >= 0) list.splice(index, 1);
+    };
+  }
+
+  /** Route one responder key through a client's iqCallee, once per client. */
+  #route(client: XmppClient, key: string): void {
+    let routed = this.#routed.get(client);
+    if (!routed) this.#routed.set(client, (routed = new Set()));
+    const entry = this.#responders.get(key);
+    if (!entry || routed.has(key)) return;
+    routed.add(key);
+    client.iqCallee[entry.type](entry.ns, entry.name, async ({ stanza }) => {
+      // The list is read at call time: responders added or removed later count.
+      for (const responder of [...(this.#responders.get(key)?.list ?? [])]) {
+        const reply = await responder(stanza);
+        if (reply !== undefined) return replyPayload(reply);
+      }
+      return undefined; // the iqCallee answers service-unavailable
+    });
   }
 
   #requireOnline(): XmppClient {
@@ -201,6 +305,7 @@ export class XmppSession extends EventEmitter {
         this.emit('clientError', err);
       }
     });
+    for (const key of this.#responders.keys()) this.#route(client, key);
     client.on('disconnect', () => {
       if (this.#client === client && this.online) this.#scheduleRetry('connection lost', false);
     });

@@ -36,6 +36,9 @@ export class Subscriber extends EventEmitter {
   #catchingUp = false;
   #buffered: Element[] = [];
   #closed = false;
+  #retry: NodeJS.Timeout | undefined;
+  /** Delay before subscribing again after a refusal or a failure. */
+  retryMs = 30_000;
   readonly #onOnline = (): void => void this.#resume();
   readonly #onStanza = (stanza: Element): void => this.#handle(stanza);
 
@@ -54,12 +57,13 @@ export class Subscriber extends EventEmitter {
 
   close(): void {
     this.#closed = true;
+    clearTimeout(this.#retry);
     this.session.off('online', this.#onOnline);
     this.session.off('stanza', this.#onStanza);
   }
 
   async #resume(): Promise<void> {
-    if (this.#catchingUp || this.#closed) return;
+    if (this.#catchingUp || this.#closed || !this.session.online) return;
     this.#catchingUp = true;
     try {
       // Subscribing again is harmless: the service keeps one subscription (XEP-0060 §6.1).
@@ -77,6 +81,9 @@ export class Subscriber extends EventEmitter {
       }
     } catch (err) {
       this.emit('problem', err);
+      // A refusal now (not yet a member, node not created yet) may be lifted later: ask again.
+      clearTimeout(this.#retry);
+      this.#retry = setTimeout(() => void this.#resume(), this.retryMs);
     } finally {
       this.#catchingUp = false;
     }

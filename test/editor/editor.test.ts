@@ -1,5 +1,5 @@
 /**
- * The editor side of the SenML nodes, as a user sees it: a real Node-RED (this
+ * The editor side of the SenFed nodes, as a user sees it: a real Node-RED (this
  * repository's node_modules/node-red, as a child process with a throw-away user
  * directory where the package is installed by a symlink) and headless Chromium
  * driven by playwright-core.
@@ -24,6 +24,9 @@ const INJECT = 'a1f0c0de5e4f0002';
 const ENCODE = 'a1f0c0de5e4f0003';
 const DECODE = 'a1f0c0de5e4f0004';
 const DEBUG = 'a1f0c0de5e4f0005';
+const ACCOUNT = 'a1f0c0de5e4f0006';
+const PUBLISH = 'a1f0c0de5e4f0007';
+const SUBSCRIBE = 'a1f0c0de5e4f0008';
 
 const FLOW = [
   { id: TAB, type: 'tab', label: 'Editor test', disabled: false, info: '' },
@@ -31,6 +34,10 @@ const FLOW = [
   { id: ENCODE, type: 'senml-encode', z: TAB, name: '', format: 'cbor', compact: true, strict: true, baseName: 'urn:dev:mac:0024befffe804ff1:', units: [{ key: 'temperature', unit: 'Cel' }], x: 320, y: 100, wires: [[DECODE]] },
   { id: DECODE, type: 'senml-decode', z: TAB, name: 'buoy decode', format: 'auto', convertUnits: false, strict: true, x: 520, y: 100, wires: [[DEBUG]] },
   { id: DEBUG, type: 'debug', z: TAB, name: '', active: true, tosidebar: true, console: false, tostatus: false, complete: 'payload', targetType: 'msg', x: 710, y: 100, wires: [] },
+  // The account's port is replaced by one where nothing listens: the nodes then show a refused connection.
+  { id: ACCOUNT, type: 'xmpp-account', name: '', jid: 'admin@sen1.test', host: '127.0.0.1', port: '5222', caFile: '', resource: '' },
+  { id: PUBLISH, type: 'federation-publish', z: TAB, name: '', account: ACCOUNT, mode: 'pubsub', service: 'pubsub.sen1.test', node: 'buoy', createNode: true, to: '', queueSize: '1000', x: 720, y: 180, wires: [] },
+  { id: SUBSCRIBE, type: 'federation-subscribe', z: TAB, name: 'from sen1', account: ACCOUNT, service: 'pubsub.sen1.test', node: 'buoy', quoalise: true, x: 130, y: 260, wires: [] },
 ];
 
 function freePort(): Promise<number> {
@@ -47,7 +54,7 @@ function freePort(): Promise<number> {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-describe('SenML nodes in the Node-RED editor (headless Chromium)', function () {
+describe('SenFed nodes in the Node-RED editor (headless Chromium)', function () {
   this.timeout(60_000);
 
   let tmp: string | undefined;
@@ -118,8 +125,27 @@ describe('SenML nodes in the Node-RED editor (headless Chromium)', function () {
     return node;
   }
 
+  /** Type into a dialog field as a user does: the editor validates its fields on change. */
+  async function setValue(field: ReturnType<Page['locator']>, value: string): Promise<void> {
+    await field.fill(value);
+    await field.dispatchEvent('change');
+  }
+
+  /** The status text under a node on the canvas (SVG text: textContent). */
+  async function statusText(id: string): Promise<string> {
+    return ((await page.locator(`g.red-ui-flow-node-group[id="${id}"] .red-ui-flow-node-status-label`).textContent()) ?? '').trim();
+  }
+
   before(async function () {
-    for (const built of ['dist/nodes/senml-encode.js', 'dist/nodes/senml-encode.html', 'dist/nodes/icons/senml.svg', 'dist/nodes/locales/fr/senml-encode.json']) {
+    for (const built of [
+      'dist/nodes/senml-encode.js',
+      'dist/nodes/senml-encode.html',
+      'dist/nodes/icons/senml.svg',
+      'dist/nodes/locales/fr/senml-encode.json',
+      'dist/nodes/federation-publish.html',
+      'dist/nodes/xmpp-account.html',
+      'dist/nodes/icons/federation.svg',
+    ]) {
       if (!fs.existsSync(path.join(ROOT, built))) throw new Error(`${built} is missing: run "npm run build" first`);
     }
     try {
@@ -134,7 +160,8 @@ describe('SenML nodes in the Node-RED editor (headless Chromium)', function () {
     fs.mkdirSync(path.join(userDir, 'node_modules', '@senfed'), { recursive: true });
     fs.symlinkSync(ROOT, path.join(userDir, 'node_modules', '@senfed', 'node-red'), 'dir');
     fs.writeFileSync(path.join(userDir, 'package.json'), JSON.stringify({ name: 'senfed-editor-test', version: '0.0.0', private: true, dependencies: { '@senfed/node-red': '*' } }));
-    fs.writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(FLOW));
+    const closedPort = await freePort();
+    fs.writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(FLOW.map((n) => (n.id === ACCOUNT ? { ...n, port: String(closedPort) } : n))));
     const port = await freePort();
     fs.writeFileSync(
       path.join(userDir, 'settings.js'),
@@ -192,11 +219,23 @@ describe('SenML nodes in the Node-RED editor (headless Chromium)', function () {
     assert.doesNotMatch(nodeRedLog, /\[error\]|\[warn\] \[senml/, 'Node-RED logged an error');
   });
 
-  it('shows a SenFed palette category with senml decode and senml encode', async function () {
+  it('loads the federation nodes without error', async function () {
+    const response = await page.request.get(`${url}nodes`, { headers: { Accept: 'application/json' } });
+    const sets = (await response.json()) as { id: string; types: string[]; enabled: boolean; err?: string }[];
+    for (const type of ['xmpp-account', 'federation-publish', 'federation-subscribe']) {
+      const set = sets.find((s) => s.types.includes(type));
+      assert.ok(set, `${type} is not registered`);
+      assert.equal(set.err, undefined, `${type} failed to load: ${set.err}`);
+      assert.equal(set.enabled, true);
+    }
+    assert.doesNotMatch(nodeRedLog, /\[error\]/, 'Node-RED logged an error');
+  });
+
+  it('shows a SenFed palette category with its nodes', async function () {
     const category = page.locator('#red-ui-palette-container-SenFed');
     await category.waitFor({ state: 'visible' });
     assert.equal((await category.locator('.red-ui-palette-header span').first().innerText()).trim(), 'SenFed');
-    assert.deepEqual(await paletteLabels('SenFed'), ['senml decode', 'senml encode']);
+    assert.deepEqual(await paletteLabels('SenFed'), ['federation publish', 'federation subscribe', 'senml decode', 'senml encode']);
     const icon = category.locator('.red-ui-palette-node[data-palette-type="senml-encode"] .red-ui-palette-icon');
     assert.match((await icon.getAttribute('style')) ?? '', /senml\.svg/);
   });
@@ -206,6 +245,8 @@ describe('SenML nodes in the Node-RED editor (headless Chromium)', function () {
     const label = async (id: string) => (await page.locator(`g.red-ui-flow-node-group[id="${id}"] text.red-ui-flow-node-label-text`).allTextContents()).join(' ').trim();
     assert.equal(await label(ENCODE), 'senml encode');
     assert.equal(await label(DECODE), 'buoy decode');
+    assert.equal(await label(PUBLISH), 'buoy', 'an unnamed publish node shows its PubSub node');
+    assert.equal(await label(SUBSCRIBE), 'from sen1');
   });
 
   it('opens the senml encode dialog with its format and units list, and saves edits', async function () {
@@ -293,6 +334,129 @@ describe('SenML nodes in the Node-RED editor (headless Chromium)', function () {
     assert.match(await help.innerText(), /not a percentage/);
   });
 
+  it('shows federation publish and federation subscribe in SenFed with their icon, and no config node in the palette', async function () {
+    const category = page.locator('#red-ui-palette-container-SenFed');
+    await category.waitFor({ state: 'visible' });
+    const labels = await paletteLabels('SenFed');
+    assert.ok(labels.includes('federation publish') && labels.includes('federation subscribe'), labels.join(', '));
+    for (const type of ['federation-publish', 'federation-subscribe']) {
+      const icon = category.locator(`.red-ui-palette-node[data-palette-type="${type}"] .red-ui-palette-icon`);
+      assert.match((await icon.getAttribute('style')) ?? '', /federation\.svg/, `${type} icon`);
+    }
+    assert.equal(await page.locator('.red-ui-palette-node[data-palette-type="xmpp-account"]').count(), 0);
+  });
+
+  it("shows the account's connection state on every node that uses it", async function () {
+    // The account has no password yet: the shared session says so, on both nodes.
+    for (const id of [PUBLISH, SUBSCRIBE]) {
+      await page.waitForFunction(
+        (nodeId) => /no password/.test(document.querySelector(`g.red-ui-flow-node-group[id="${nodeId}"] .red-ui-flow-node-status-label`)?.textContent ?? ''),
+        id,
+        { timeout: 20_000 },
+      );
+      assert.equal(await statusText(id), 'no password: set it in the account node');
+    }
+  });
+
+  it('opens the federation publish dialog, and switching the mode shows service and node or the recipient', async function () {
+    await (await canvasNode(PUBLISH)).dblclick();
+    const form = page.locator('#dialog-form');
+    await form.waitFor({ state: 'visible' });
+
+    // The account is a config node picker, on the flow's account, labelled by its JID.
+    const account = form.locator('select#node-input-account');
+    assert.equal(await account.inputValue(), ACCOUNT);
+    assert.equal((await account.locator('option:checked').innerText()).trim(), 'admin@sen1.test');
+    const mode = form.locator('#node-input-mode');
+    assert.equal(await mode.inputValue(), 'pubsub');
+    assert.deepEqual(await mode.locator('option').evaluateAll((options) => options.map((o) => (o as unknown as { value: string }).value)), ['pubsub', 'direct']);
+    assert.equal(await form.locator('#node-input-service').inputValue(), 'pubsub.sen1.test');
+    assert.equal(await form.locator('#node-input-node').inputValue(), 'buoy');
+    assert.equal(await form.locator('#node-input-createNode').isChecked(), true);
+    assert.equal(await form.locator('#node-input-queueSize').inputValue(), '1000');
+    assert.equal(await form.locator('#node-input-node').getAttribute('placeholder'), 'empty: msg.topic');
+
+    const pubsubFields = ['#node-input-service', '#node-input-node', '#node-input-createNode'];
+    const visible = async (selectors: string[]) => Promise.all(selectors.map((selector) => form.locator(selector).isVisible()));
+    assert.deepEqual(await visible(pubsubFields), [true, true, true]);
+    assert.equal(await form.locator('#node-input-to').isVisible(), false);
+
+    await mode.selectOption('direct');
+    await form.locator('#node-input-to').waitFor({ state: 'visible' });
+    assert.deepEqual(await visible(pubsubFields), [false, false, false]);
+    assert.equal(await form.locator('#node-input-to').getAttribute('placeholder'), 'empty: msg.to');
+    await screenshot('federation-publish-dialog-direct');
+
+    await mode.selectOption('pubsub');
+    await form.locator('#node-input-service').waitFor({ state: 'visible' });
+    assert.equal(await form.locator('#node-input-to').isVisible(), false);
+
+    // A PubSub service is required in PubSub mode only; the queue bound must be a positive whole number.
+    const service = form.locator('#node-input-service');
+    await setValue(service, '');
+    await page.waitForFunction(() => document.querySelector('#node-input-service')?.classList.contains('input-error'));
+    await mode.selectOption('direct');
+    await page.waitForFunction(() => !document.querySelector('#node-input-service')?.classList.contains('input-error'));
+    await mode.selectOption('pubsub');
+    await setValue(service, 'pubsub.sen1.test');
+    const queueSize = form.locator('#node-input-queueSize');
+    await setValue(queueSize, '0');
+    await page.waitForFunction(() => document.querySelector('#node-input-queueSize')?.classList.contains('input-error'));
+    await setValue(queueSize, '250');
+    await page.waitForFunction(() => !document.querySelector('#node-input-queueSize')?.classList.contains('input-error'));
+    await screenshot('federation-publish-dialog');
+    await page.locator('#node-dialog-cancel').click();
+    await form.waitFor({ state: 'detached' });
+  });
+
+  it('edits the xmpp account from the publish dialog, with a password field and the security note', async function () {
+    await (await canvasNode(PUBLISH)).dblclick();
+    await page.locator('#node-input-account').waitFor({ state: 'visible' });
+    await page.locator('#node-input-btn-account-edit').click();
+    const jid = page.locator('#node-config-input-jid');
+    await jid.waitFor({ state: 'visible' });
+    assert.equal(await jid.inputValue(), 'admin@sen1.test');
+    assert.equal(await page.locator('#node-config-input-host').inputValue(), '127.0.0.1');
+    assert.equal(await page.locator('#node-config-input-password').getAttribute('type'), 'password');
+    assert.equal((await page.locator('label[for="node-config-input-password"]').innerText()).trim(), 'Password');
+    assert.equal((await page.locator('label[for="node-config-input-caFile"]').innerText()).trim(), 'CA file');
+    const tip = await page.locator('#node-xmpp-account-security-tip').innerText();
+    assert.match(tip, /TLS certificate checks are always on/);
+    assert.match(tip, /not exported with flows/);
+
+    // A JID is user@domain; a port is a number.
+    await setValue(jid, 'not a jid');
+    await page.waitForFunction(() => document.querySelector('#node-config-input-jid')?.classList.contains('input-error'));
+    await setValue(jid, 'admin@sen1.test');
+    await page.waitForFunction(() => !document.querySelector('#node-config-input-jid')?.classList.contains('input-error'));
+    const port = page.locator('#node-config-input-port');
+    await setValue(port, 'xmpp');
+    await page.waitForFunction(() => document.querySelector('#node-config-input-port')?.classList.contains('input-error'));
+    await setValue(port, '');
+    await page.waitForFunction(() => !document.querySelector('#node-config-input-port')?.classList.contains('input-error'));
+    await screenshot('xmpp-account-dialog');
+
+    // Cancel the account dialog, then the publish dialog under it.
+    await page.locator('#node-config-dialog-cancel').click();
+    await jid.waitFor({ state: 'detached' });
+    await page.locator('#node-dialog-cancel').click();
+    await page.locator('#dialog-form').waitFor({ state: 'detached' });
+  });
+
+  it('shows the federation publish help with Inputs, Outputs and Details', async function () {
+    await page.locator('#red-ui-tab-help-link-button').click();
+    await (await canvasNode(PUBLISH)).click();
+    const help = helpPanel();
+    await help.locator('h3', { hasText: 'Inputs' }).waitFor({ state: 'visible' });
+    const headings = (await help.locator('h3').allInnerTexts()).map((text) => text.trim());
+    assert.deepEqual(headings.filter((h) => ['Inputs', 'Outputs', 'Details'].includes(h)), ['Inputs', 'Outputs', 'Details']);
+    const properties = (await help.locator('dl.message-properties dt').allInnerTexts()).map((text) => text.trim().split(/\s/)[0]);
+    for (const property of ['payload', 'topic', 'to', 'meta']) assert.ok(properties.includes(property), `the help lists msg.${property}`);
+    const text = await help.innerText();
+    assert.match(text, /senfed\/queues/);
+    assert.match(text, /urn:quoalise:0/);
+  });
+
   it('speaks French once the editor language is switched to Français', async function () {
     // User settings > View > Language, as a user switches it; the editor then reloads.
     await page.locator('#red-ui-header-button-sidemenu').click();
@@ -306,7 +470,7 @@ describe('SenML nodes in the Node-RED editor (headless Chromium)', function () {
 
     const category = page.locator('#red-ui-palette-container-SenFed');
     await category.waitFor({ state: 'visible' });
-    assert.deepEqual(await paletteLabels('SenFed'), ['décoder senml', 'encoder senml']);
+    assert.deepEqual(await paletteLabels('SenFed'), ['décoder senml', 'encoder senml', 'publier (fédération)', "s'abonner (fédération)"]);
 
     await page.locator('#red-ui-tab-help-link-button').click();
     await (await canvasNode(ENCODE)).click();
@@ -319,6 +483,14 @@ describe('SenML nodes in the Node-RED editor (headless Chromium)', function () {
     await form.waitFor({ state: 'visible' });
     assert.equal((await form.locator('label[for="node-input-baseName"]').innerText()).trim(), 'Nom de base');
     await screenshot('senml-encode-dialog-fr');
+    await page.locator('#node-dialog-cancel').click();
+    await form.waitFor({ state: 'detached' });
+
+    await (await canvasNode(PUBLISH)).dblclick();
+    await form.waitFor({ state: 'visible' });
+    assert.equal((await form.locator('label[for="node-input-mode"]').innerText()).trim(), 'Envoyer à');
+    assert.match(await form.locator('#node-input-mode option[value="direct"]').innerText(), /message Quoalise/);
+    await screenshot('federation-publish-dialog-fr');
     await page.locator('#node-dialog-cancel').click();
   });
 

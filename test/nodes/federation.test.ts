@@ -156,6 +156,23 @@ describe('federation nodes in a flow (real federation)', function () {
     assert.deepEqual(out[0].meta, { device: { type: 'buoy', identifier: '0024befffe804ff1' } });
   });
 
+  it('meta that cannot become XML is refused at the input, and the queue is not blocked', async () => {
+    await helper.load(
+      nodes,
+      inTab([
+        accountConfig('sen1-account', 'admin@sen1.test'),
+        { id: 'pub-direct', type: 'federation-publish', account: 'sen1-account', mode: 'direct', service: '', node: '', createNode: false, to: 'bob@sen2.test', queueSize: '100', wires: [] },
+        { id: 'catch1', type: 'catch', scope: null, uncaught: false, wires: [['errors']] },
+        { id: 'errors', type: 'helper' },
+      ]),
+      credentials({ 'sen1-account': 'admin@sen1.test' }),
+    );
+    const errors = collect('errors');
+    helper.getNode('pub-direct').receive({ payload: reading(1), meta: { 'not an XML name': 'x' } });
+    await until('the refusal', () => errors.length === 1);
+    assert.match(errors[0].error.message, /not an XML name|XML name/);
+  });
+
   it('a wrong password shows on the node status, and nothing crashes', async () => {
     await helper.load(
       [accountNode, publishNode],

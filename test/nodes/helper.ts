@@ -37,3 +37,6 @@ export const accountNode = require('../../nodes/xmpp-account.js');
 export const publishNode = require('../../nodes/federation-publish.js');
 export const subscribeNode = require('../../nodes/federation-subscribe.js');
 export const discoverNode = require('../../nodes/federation-discover.js');
+export const requestNode = require('../../nodes/federation-request.js');
+export const provideNode = require('../../nodes/federation-provide.js');
+export const replyNode = require('../../nodes/federation-reply.js');

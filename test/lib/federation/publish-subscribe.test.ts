@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Backoff } from '../../../lib/federation/backoff';
 import { DurableQueue } from '../../../lib/federation/durable-queue';
 import { type Publication, type PublishedEvent, Publisher, type PublishTarget } from '../../../lib/federation/publisher';
-import { setAffiliationsIq } from '../../../lib/federation/pubsub';
+import { itemsIq, parseItemsResult, setAffiliationsIq } from '../../../lib/federation/pubsub';
 import { SeenItems } from '../../../lib/federation/seen-items';
 import { XmppSession } from '../../../lib/federation/session';
 import { type ReceivedItem, Subscriber } from '../../../lib/federation/subscriber';
@@ -140,9 +140,16 @@ describe('publish on sen1, subscribe from sen2 (real federation)', function () {
       await new Promise((r) => setTimeout(r, 100));
     }
     await restart;
-    await until('15 items on sen2', () => received.length >= 15, 45_000);
+    await until('15 items on sen2', () => received.length >= 15, 45_000).catch((err: Error) => {
+      throw new Error(`${err.message}; received ${values(received).join(' ')}; still queued ${pub.pending}`);
+    });
     await new Promise((r) => setTimeout(r, 500));
-    assert.deepEqual(values(received), Array.from({ length: 15 }, (_, k) => 18 + (k + 1) / 100));
+    const expected = Array.from({ length: 15 }, (_, k) => 18 + (k + 1) / 100);
+    if (JSON.stringify(values(received)) !== JSON.stringify(expected)) {
+      // Where did the order change: on the node (the publisher), or on the way to sen2?
+      const stored = parseItemsResult(await admin.iq(itemsIq(SERVICE, 'buoy-3')))!.items.map((item) => senml.decode(item.payload!)[0].v);
+      assert.fail(`received ${values(received).join(' ')}; stored on the node ${stored.join(' ')}`);
+    }
   });
 
   it('packs queued while offline survive a restart of the publisher and go out in order', async () => {

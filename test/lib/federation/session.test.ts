@@ -66,6 +66,13 @@ describe('XMPP session (real Prosody federation)', function () {
     assert.ok((change.retryInMs ?? 0) >= 30_000, `next try in ${change.retryInMs} ms`);
   });
 
+  it('says plainly when the account has no password, without trying', () => {
+    const alice = open({ ...account(bed, 'alice@sen1.test'), password: '' });
+    alice.start();
+    assert.equal(alice.state.state, 'error');
+    assert.match(alice.state.reason ?? '', /no password/);
+  });
+
   it('reports a missing CA file clearly', () => {
     const alice = open({ ...account(bed, 'alice@sen1.test'), caFile: '/nonexistent/ca.pem' });
     alice.start();

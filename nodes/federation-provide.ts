@@ -1,0 +1,80 @@
+import type { Node, NodeAPI, NodeDef } from 'node-red';
+import { join } from 'node:path';
+import { Provider, type ProviderRequest } from '../lib/federation/provider';
+import { SubscriberRegistry } from '../lib/federation/subscriber-registry';
+import type { XmppAccountNode } from './support/account';
+
+interface FederationProvideConfig extends NodeDef {
+  account: string;
+  /** Record subscribe/unsubscribe and answer them here (default true). */
+  handleSubscriptions: boolean;
+  /** Seconds the flow has to answer a request (default 30). */
+  timeout?: string;
+}
+
+/** A provide node as other nodes see it: `federation publish` pushes to its subscribers. */
+interface ProvideNode extends Node {
+  subscribersOf(identifier: string): string[];
+}
+
+export = function register(RED: NodeAPI): void {
+  /** <userDir>/senfed/providers/<node id>/subscribers.json */
+  function registryFile(nodeId: string): string {
+    const userDir = (RED.settings as { userDir?: string }).userDir ?? process.cwd();
+    return join(userDir, 'senfed', 'providers', nodeId.replace(/[^A-Za-z0-9_.-]/g, '_'), 'subscribers.json');
+  }
+
+  function FederationProvide(this: ProvideNode, config: FederationProvideConfig): void {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    const account = RED.nodes.getNode(config.account) as XmppAccountNode | null;
+    let registry: SubscriberRegistry | undefined;
+    node.subscribersOf = (identifier) => registry?.subscribers(identifier) ?? [];
+    if (!account) {
+      node.status({ fill: 'red', shape: 'ring', text: RED._('federation-provide.status.noAccount') });
+      return;
+    }
+    const timeoutSeconds = Number.parseFloat(config.timeout ?? '') || 30;
+
+    const ready = SubscriberRegistry.open(registryFile(node.id)).then((opened) => {
+      registry = opened;
+      for (const warning of opened.warnings) node.warn(warning);
+      const provider = new Provider(account.session, { handleSubscriptions: config.handleSubscriptions !== false, registry: opened, replyTimeoutMs: timeoutSeconds * 1000 });
+      provider.on('request', (request: ProviderRequest) => {
+        node.send({
+          topic: request.identifier,
+          payload: { identifier: request.identifier, start: request.start, end: request.end },
+          command: request.command,
+          identifier: request.identifier,
+          start: request.start,
+          end: request.end,
+          from: request.from,
+          // Like msg.res of http in: what federation reply answers. Absent when already answered here.
+          _senfedRequest: request.answered ? undefined : request.id,
+          answered: request.answered,
+        } as never);
+      });
+      provider.on('timeout', (request: ProviderRequest) => node.warn(RED._('federation-provide.warn.timeout', { command: request.command, from: request.from, seconds: timeoutSeconds })));
+      provider.on('refused', ({ from, condition, reason }: { from?: string; condition: string; reason: string }) => node.warn(RED._('federation-provide.warn.refused', { from: from ?? '?', condition, reason })));
+      provider.on('problem', (err: Error) => node.error(err));
+      return provider;
+    });
+    ready.catch((err: Error) => {
+      // Nothing to do on this account (a second provide node on it, say): let go of it and say why.
+      node.error(err);
+      account.deregister(node, () => node.status({ fill: 'red', shape: 'ring', text: err.message }));
+    });
+    account.register(node);
+
+    node.on('close', (done: () => void) => {
+      ready
+        .then(async (provider) => {
+          await provider.close();
+          await registry?.close();
+        })
+        .catch(() => undefined)
+        .finally(() => account.deregister(node, done));
+    });
+  }
+  RED.nodes.registerType('federation-provide', FederationProvide as never);
+};

@@ -1,0 +1,64 @@
+import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
+import { senml } from '../lib';
+import { findRequest } from '../lib/federation/provider';
+import type { Meta, UpstreamError } from '../lib/federation/quoalise';
+import type { DefinedCondition } from '../lib/federation/stanza-error';
+import { reportError } from './support/report';
+
+type ReplyMessage = NodeMessageInFlow & { _senfedRequest?: unknown; answered?: unknown; error?: unknown; meta?: unknown };
+
+interface ReplyError {
+  condition?: unknown;
+  text?: unknown;
+  upstream?: unknown;
+}
+
+export = function register(RED: NodeAPI): void {
+  function FederationReply(this: Node, config: NodeDef): void {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    let failed = false;
+
+    /** msg.error.upstream = { issuer, code } (Quoalise's upstream-error). */
+    function upstreamOf(value: unknown): UpstreamError | undefined {
+      if (value === undefined || value === null) return undefined;
+      const { issuer, code } = value as { issuer?: unknown; code?: unknown };
+      if (typeof issuer !== 'string' || issuer === '' || typeof code !== 'string' || code === '') throw new Error(RED._('federation-reply.errors.badUpstream'));
+      return { issuer, code };
+    }
+
+    node.on('input', (msg: ReplyMessage, _send, done) => {
+      try {
+        if (msg._senfedRequest === undefined) {
+          // subscribe/unsubscribe the provide node answered itself: nothing left to say.
+          if (msg.answered === true) return done();
+          throw new Error(RED._('federation-reply.errors.noRequest'));
+        }
+        const request = findRequest(msg._senfedRequest);
+        if (!request) throw new Error(RED._('federation-reply.errors.gone', { id: String(msg._senfedRequest) }));
+        const error = msg.error !== undefined && msg.error !== null && typeof msg.error === 'object' ? (msg.error as ReplyError) : undefined;
+        if (error) {
+          // Without a condition: undefined-condition for an upstream error (Quoalise's), else
+          // internal-server-error (a Catch node's msg.error, whose message stays inside: only msg.error.text goes out).
+          const upstream = upstreamOf(error.upstream);
+          const condition = (error.condition ?? (upstream ? 'undefined-condition' : 'internal-server-error')) as DefinedCondition;
+          const text = typeof error.text === 'string' && error.text !== '' ? error.text : undefined;
+          request.fail(condition, { text, upstream });
+        } else {
+          // Data is a pack; subscribe and unsubscribe may be acknowledged with any other payload (no data).
+          if (!Array.isArray(msg.payload) && request.command === 'get_history' && msg.payload !== undefined) throw new Error(RED._('federation-reply.errors.notPack'));
+          const pack = !Array.isArray(msg.payload) ? undefined : msg.payload.length === 0 ? [] : senml.resolve(msg.payload);
+          const meta = msg.meta !== null && typeof msg.meta === 'object' ? (msg.meta as Meta) : undefined;
+          request.reply(pack, meta);
+        }
+        if (failed) node.status({});
+        failed = false;
+        done();
+      } catch (err) {
+        failed = true;
+        reportError(node, done, err);
+      }
+    });
+  }
+  RED.nodes.registerType('federation-reply', FederationReply);
+};

@@ -1,0 +1,61 @@
+import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
+import type { QuoaliseCommand } from '../lib/federation/adhoc';
+import { RequestError, request } from '../lib/federation/requester';
+import type { XmppAccountNode } from './support/account';
+import { reportError } from './support/report';
+import { sessionStatus } from './support/session-status';
+
+interface FederationRequestConfig extends NodeDef {
+  account: string;
+  /** The provider's full JID, e.g. provider@sen1.test/node-red. */
+  to: string;
+  command: QuoaliseCommand;
+  identifier: string;
+  /** Seconds to wait for the answer (default 60). */
+  timeout?: string;
+}
+
+type RequestMessage = NodeMessageInFlow & { to?: unknown; command?: unknown; identifier?: unknown; start?: unknown; end?: unknown; meta?: unknown; xmppError?: unknown };
+
+const text = (value: unknown): string | undefined => (typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined);
+
+export = function register(RED: NodeAPI): void {
+  function FederationRequest(this: Node, config: FederationRequestConfig): void {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    const account = RED.nodes.getNode(config.account) as XmppAccountNode | null;
+    if (!account) {
+      node.status({ fill: 'red', shape: 'ring', text: RED._('federation-request.status.noAccount') });
+      node.on('input', (_msg, _send, done) => done(new Error(RED._('federation-request.errors.noAccount'))));
+      return;
+    }
+    const timeoutMs = (Number.parseFloat(config.timeout ?? '') || 60) * 1000;
+    account.register(node);
+
+    node.on('input', (msg: RequestMessage, send, done) => {
+      (async () => {
+        const to = text(msg.to) ?? text(config.to);
+        if (!to) throw new Error(RED._('federation-request.errors.noProvider'));
+        const identifier = text(msg.identifier) ?? text(config.identifier);
+        if (!identifier) throw new Error(RED._('federation-request.errors.noIdentifier'));
+        const command = (text(msg.command) ?? text(config.command) ?? 'get_history') as QuoaliseCommand;
+        node.status({ fill: 'blue', shape: 'dot', text: RED._('federation-request.status.requesting', { command }) });
+        const reply = await request(account.session, to, command, { identifier, start: msg.start as string | Date | undefined, end: msg.end as string | Date | undefined }, timeoutMs);
+        msg.payload = reply.records;
+        msg.meta = reply.meta;
+        node.status(sessionStatus(account.session.state));
+        send(msg);
+      })().then(
+        () => done(),
+        (err: unknown) => {
+          // A Catch node sees the message, not the error's own fields: put the XMPP error on it.
+          if (err instanceof RequestError && err.condition !== undefined) msg.xmppError = { condition: err.condition, type: err.type, text: err.text, upstream: err.upstream };
+          reportError(node, done, err);
+        },
+      );
+    });
+
+    node.on('close', (done: () => void) => account.deregister(node, done));
+  }
+  RED.nodes.registerType('federation-request', FederationRequest);
+};

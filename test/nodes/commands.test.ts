@@ -1,0 +1,220 @@
+/**
+ * federation request, provide and reply in running flows, against the real
+ * two-domain Prosody test bed: a flow on sen2.test (consumer) asks a flow on
+ * sen1.test (provider@sen1.test/node-red), which builds the answer with a change
+ * node; errors reach a Catch node; data published to the subscribers of an
+ * identifier reaches the consumer's federation subscribe node.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { XmppSession } from '../../lib/federation/session';
+import { type TestBed, account, startTestBed, stopTestBed } from '../support/federation';
+import { type Msg, accountNode, catchNode, helper, inTab, provideNode, publishNode, replyNode, requestNode, subscribeNode } from './helper';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const changeNode = require('@node-red/nodes/core/function/15-change.js');
+
+const PROVIDER = 'provider@sen1.test/node-red';
+const METER = 'urn:dev:prm:30001610071843_consumption/active_power/raw';
+const START = '2021-12-01T00:00:00+01:00';
+const T0 = Date.parse(START) / 1000;
+
+describe('federation request, provide and reply in a flow (real federation)', function () {
+  this.timeout(90_000);
+  let bed: TestBed;
+  let userDir: string;
+
+  const accountConfig = (id: string, jid: string, resource = ''): object => {
+    const { host, port, caFile } = account(bed, jid);
+    return { id, type: 'xmpp-account', jid, host, port: String(port), caFile, resource };
+  };
+  const creds = (): object => ({
+    'provider-account': { password: bed.users['provider@sen1.test'].password },
+    'consumer-account': { password: bed.users['consumer@sen2.test'].password },
+  });
+  const accounts = (): object[] => [accountConfig('provider-account', 'provider@sen1.test', 'node-red'), accountConfig('consumer-account', 'consumer@sen2.test')];
+  const nodes = [accountNode, requestNode, provideNode, replyNode, publishNode, subscribeNode, changeNode, catchNode];
+
+  function collect(id: string): Msg[] {
+    const got: Msg[] = [];
+    helper.getNode(id).on('input', (msg: Msg) => got.push(msg));
+    return got;
+  }
+  async function until(what: string, check: () => boolean, ms = 30_000): Promise<void> {
+    const end = Date.now() + ms;
+    while (!check()) {
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  const sessionOf = (id: string): XmppSession => (helper.getNode(id) as unknown as { session: XmppSession }).session;
+  async function online(): Promise<void> {
+    await until('both accounts online', () => sessionOf('provider-account').online && sessionOf('consumer-account').online);
+  }
+
+  before(async function () {
+    this.timeout(180_000);
+    bed = await startTestBed();
+  });
+
+  beforeEach(() => {
+    userDir = mkdtempSync(join(tmpdir(), 'senfed-userdir-'));
+    helper.settings({ userDir });
+  });
+
+  afterEach(async () => {
+    await helper.unload();
+    rmSync(userDir, { recursive: true, force: true });
+  });
+
+  after(async function () {
+    this.timeout(30_000);
+    await stopTestBed();
+  });
+
+  it('request → provide → change node → reply: the data comes out of the request node, resolved, with its meta', async () => {
+    await helper.load(
+      nodes,
+      inTab([
+        ...accounts(),
+        { id: 'request', type: 'federation-request', account: 'consumer-account', to: PROVIDER, command: 'get_history', identifier: '', wires: [['out']] },
+        { id: 'out', type: 'helper' },
+        { id: 'provide', type: 'federation-provide', account: 'provider-account', handleSubscriptions: true, wires: [['build', 'asked']] },
+        { id: 'asked', type: 'helper' },
+        {
+          id: 'build',
+          type: 'change',
+          rules: [
+            { t: 'set', p: 'payload', pt: 'msg', to: '[{"n": identifier, "u": "W", "v": 1250, "t": $toMillis(start) / 1000}, {"n": identifier, "u": "W", "v": 1310, "t": $toMillis(start) / 1000 + 1800}]', tot: 'jsonata' },
+            { t: 'set', p: 'meta', pt: 'msg', to: '{"device":{"type":"electricity-meter"},"measurement":{"unit":"W"}}', tot: 'json' },
+          ],
+          wires: [['reply']],
+        },
+        { id: 'reply', type: 'federation-reply', wires: [] },
+      ]),
+      creds(),
+    );
+    const out = collect('out');
+    const asked = collect('asked');
+    await online();
+    helper.getNode('request').receive({ identifier: METER, start: START, end: new Date(Date.UTC(2021, 11, 1, 23)), topic: 'kept' });
+    await until('the answer', () => out.length === 1);
+    assert.deepEqual(out[0].payload, [
+      { n: METER, u: 'W', v: 1250, t: T0 },
+      { n: METER, u: 'W', v: 1310, t: T0 + 1800 },
+    ]);
+    assert.deepEqual(out[0].meta, { device: { type: 'electricity-meter' }, measurement: { unit: 'W' } });
+    assert.equal(out[0].topic, 'kept', 'the message that asked comes back with the answer');
+    const [req] = asked;
+    assert.equal(req.command, 'get_history');
+    assert.equal(req.identifier, METER);
+    assert.equal(req.topic, METER);
+    assert.equal(req.start, START);
+    assert.equal(req.end, '2021-12-01T23:00:00.000+00:00');
+    assert.match(req.from, /^consumer@sen2\.test\//);
+    assert.equal(typeof req._senfedRequest, 'string');
+    assert.equal(req.answered, false);
+  });
+
+  it('an error answered by the provider flow reaches the Catch node of the requesting flow, with its condition and upstream error', async () => {
+    await helper.load(
+      nodes,
+      inTab([
+        ...accounts(),
+        { id: 'request', type: 'federation-request', account: 'consumer-account', to: PROVIDER, command: 'get_history', identifier: METER, wires: [['out']] },
+        { id: 'out', type: 'helper' },
+        { id: 'catcher', type: 'catch', scope: null, uncaught: false, wires: [['errors']] },
+        { id: 'errors', type: 'helper' },
+        { id: 'provide', type: 'federation-provide', account: 'provider-account', handleSubscriptions: true, wires: [['refuse']] },
+        {
+          id: 'refuse',
+          type: 'change',
+          rules: [{ t: 'set', p: 'error', pt: 'msg', to: '{"condition":"undefined-condition","text":"the meter data hub refused","upstream":{"issuer":"enedis-data-connect","code":"ADAM-ERR0123"}}', tot: 'json' }],
+          wires: [['reply']],
+        },
+        { id: 'reply', type: 'federation-reply', wires: [] },
+      ]),
+      creds(),
+    );
+    const out = collect('out');
+    const errors = collect('errors');
+    await online();
+    helper.getNode('request').receive({ start: START, end: '2021-12-02T00:00:00+01:00' });
+    await until('the error', () => errors.length >= 1);
+    // The Catch node of the same tab also sees nothing else: only the request node failed.
+    assert.equal(errors.length, 1);
+    assert.equal(errors[0].error.source.id, 'request');
+    assert.equal(errors[0].error.code, 'REQUEST_REFUSED');
+    assert.match(errors[0].error.message, /get_history at provider@sen1\.test\/node-red refused: undefined-condition \(upstream enedis-data-connect: ADAM-ERR0123\): the meter data hub refused/);
+    assert.deepEqual(errors[0].xmppError, { condition: 'undefined-condition', type: 'cancel', text: 'the meter data hub refused', upstream: { issuer: 'enedis-data-connect', code: 'ADAM-ERR0123' } });
+    assert.equal(out.length, 0);
+
+    // Bad input to the request node, and a reply with nothing to answer, are caught too.
+    helper.getNode('request').receive({ start: '2021-12-01T00:00:00', end: '2021-12-02T00:00:00+01:00' });
+    helper.getNode('reply').receive({ payload: [] });
+    await until('two more errors', () => errors.length >= 3);
+    const messages = errors.slice(1).map((e) => `${e.error.source.id}: ${e.error.message}`).sort();
+    assert.match(messages[0], /^reply: /, 'a reply node given a message that asked nothing says so');
+    assert.match(messages[1], /^request: RequestError: start_time "2021-12-01T00:00:00" is not an ISO 8601 time with offset/);
+  });
+
+  it('publish direct to the subscribers of an identifier: a subscribe from sen2 is recorded, and data reaches its federation subscribe node', async () => {
+    await helper.load(
+      nodes,
+      inTab([
+        ...accounts(),
+        // sen2: ask to be pushed the meter's readings, and receive them.
+        { id: 'request', type: 'federation-request', account: 'consumer-account', to: PROVIDER, command: 'subscribe', identifier: '', wires: [['out']] },
+        { id: 'out', type: 'helper' },
+        { id: 'inbox', type: 'federation-subscribe', account: 'consumer-account', service: '', node: '', quoalise: true, wires: [['received']] },
+        { id: 'received', type: 'helper' },
+        // sen1: record subscribers, push to them.
+        { id: 'provide', type: 'federation-provide', account: 'provider-account', handleSubscriptions: true, wires: [['asked', 'reply']] },
+        { id: 'asked', type: 'helper' },
+        { id: 'reply', type: 'federation-reply', wires: [] },
+        { id: 'push', type: 'federation-publish', account: 'provider-account', mode: 'direct', service: '', node: '', createNode: false, to: '', queueSize: '100', toSubscribersOf: 'provide', identifier: '', wires: [] },
+        { id: 'catcher', type: 'catch', scope: null, uncaught: false, wires: [['errors']] },
+        { id: 'errors', type: 'helper' },
+      ]),
+      creds(),
+    );
+    const out = collect('out');
+    const asked = collect('asked');
+    const received = collect('received');
+    const errors = collect('errors');
+    await online();
+    helper.getNode('request').receive({ identifier: METER });
+    await until('the subscription', () => out.length === 1);
+    assert.deepEqual(out[0].payload, []);
+    assert.equal(asked[0].command, 'subscribe');
+    assert.equal(asked[0].answered, true, 'answered by the provide node itself');
+    assert.equal(asked[0]._senfedRequest, undefined);
+    const file = join(userDir, 'senfed', 'providers', 'provide', 'subscribers.json');
+    assert.ok(existsSync(file), 'the subscription is on disk');
+    assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')).identifiers[METER], [sessionOf('consumer-account').jid]);
+
+    const reading = [{ n: METER, u: 'W', v: 1420, t: T0 }];
+    helper.getNode('push').receive({ identifier: METER, payload: reading, meta: { device: { type: 'electricity-meter' } } });
+    // Nobody subscribed to this one: nothing is sent, and that is no error.
+    helper.getNode('push').receive({ identifier: 'urn:dev:prm:0_nobody', payload: reading });
+    await until('the pushed reading on sen2', () => received.length === 1);
+    assert.deepEqual(received[0].payload, reading);
+    assert.equal(received[0].from, PROVIDER);
+    assert.deepEqual(received[0].meta, { device: { type: 'electricity-meter' } });
+
+    // Without an identifier, publish says so.
+    helper.getNode('push').receive({ payload: reading });
+    await until('the error', () => errors.length === 1);
+    assert.equal(errors[0].error.source.id, 'push');
+
+    // Unsubscribed: the next reading goes nowhere.
+    helper.getNode('request').receive({ identifier: METER, command: 'unsubscribe' });
+    await until('the unsubscription', () => out.length === 2);
+    assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')).identifiers, {});
+    helper.getNode('push').receive({ identifier: METER, payload: reading });
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal(received.length, 1);
+  });
+});
