@@ -1,18 +1,9 @@
 import assert from 'node:assert/strict';
 import { senml } from '../../../lib';
+import { random } from '../../support/random';
 
 const now = (): number => 1_700_000_000;
 
-/** A small deterministic generator, so a failure can be replayed from its seed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) / 4294967296;
-  };
-}
 
 const DEVICES = ['urn:dev:mac:0024befffe804ff1:', 'urn:dev:mac:0024befffe804ff2:', 'urn:dev:ow:10e2073a01080063:', '2001:db8::2/', 'buoy'];
 const FIELDS = ['temperature', 'humidity', 'power', 'energy', 'battery', 'state', 'label', ''];

@@ -5,16 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { plainRecord, schemaAccepts } from '../../../lib/senml/validate';
+import { random } from '../../support/random';
 
-function random(seed: number): () => number {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) / 4294967296;
-  };
-}
 
 const LABELS = ['bn', 'bt', 'bu', 'bv', 'bs', 'bver', 'n', 'u', 'v', 'vs', 'vb', 'vd', 's', 't', 'ut', 'x', 'crit_', 'bfuture', '_'];
 const VALUES: unknown[] = ['', 'a', 'aGkgCg', 'a=', '!', 0, -1, 1.5, 10, 26, 2 ** 53, 2 ** 53 - 1, -0, NaN, Infinity, -Infinity, true, false, null, undefined, [], {}, [1], { a: 1 }, 1e308];
