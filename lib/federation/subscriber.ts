@@ -66,19 +66,19 @@ export class Subscriber extends EventEmitter {
     if (this.#catchingUp || this.#closed || !this.session.online) return;
     this.#catchingUp = true;
     try {
+      if (!this.seen.known) {
+        // First time on this node: what is there before we subscribe is history, not news.
+        // Taken before subscribing, so that an item published in between is not mistaken for history.
+        const history = await this.#items();
+        this.seen.add(history.map((item) => item.id).filter((id): id is string => id !== undefined));
+      }
       // Subscribing again is harmless: the service keeps one subscription (XEP-0060 §6.1).
       await this.session.iq(subscribeIq(this.service, this.node, this.session.bareJid), this.requestTimeoutMs);
       this.emit('subscribed');
-      const result = parseItemsResult(await this.session.iq(itemsIq(this.service, this.node), this.requestTimeoutMs));
-      const items = result?.items ?? [];
-      if (!this.seen.known) {
-        // First time on this node: what is already there is history, not news.
-        this.seen.add(items.map((item) => item.id).filter((id): id is string => id !== undefined));
-      } else {
-        // Items come oldest first; whatever follows the newest one already output is new.
-        const start = this.seen.lastSeenIndex(items.map((item) => item.id)) + 1;
-        this.#output(items.slice(start));
-      }
+      const items = await this.#items();
+      // Items come oldest first; whatever follows the newest one already output is new.
+      const start = this.seen.lastSeenIndex(items.map((item) => item.id)) + 1;
+      this.#output(items.slice(start));
     } catch (err) {
       this.emit('problem', err);
       // A refusal now (not yet a member, node not created yet) may be lifted later: ask again.
@@ -89,6 +89,10 @@ export class Subscriber extends EventEmitter {
     }
     const buffered = this.#buffered.splice(0);
     for (const stanza of buffered) this.#handle(stanza);
+  }
+
+  async #items(): Promise<PubsubItem[]> {
+    return parseItemsResult(await this.session.iq(itemsIq(this.service, this.node), this.requestTimeoutMs))?.items ?? [];
   }
 
   #handle(stanza: Element): void {

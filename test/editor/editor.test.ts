@@ -235,7 +235,7 @@ describe('SenFed nodes in the Node-RED editor (headless Chromium)', function () 
     const category = page.locator('#red-ui-palette-container-SenFed');
     await category.waitFor({ state: 'visible' });
     assert.equal((await category.locator('.red-ui-palette-header span').first().innerText()).trim(), 'SenFed');
-    assert.deepEqual(await paletteLabels('SenFed'), ['federation publish', 'federation subscribe', 'senml decode', 'senml encode']);
+    assert.deepEqual(await paletteLabels('SenFed'), ['federation discover', 'federation provide', 'federation publish', 'federation reply', 'federation request', 'federation subscribe', 'senml decode', 'senml encode']);
     const icon = category.locator('.red-ui-palette-node[data-palette-type="senml-encode"] .red-ui-palette-icon');
     assert.match((await icon.getAttribute('style')) ?? '', /senml\.svg/);
   });
@@ -344,6 +344,28 @@ describe('SenFed nodes in the Node-RED editor (headless Chromium)', function () 
       assert.match((await icon.getAttribute('style')) ?? '', /federation\.svg/, `${type} icon`);
     }
     assert.equal(await page.locator('.red-ui-palette-node[data-palette-type="xmpp-account"]').count(), 0);
+  });
+
+  it('shows federation discover, request, provide and reply in SenFed, and a find button in the subscribe dialog', async function () {
+    const category = page.locator('#red-ui-palette-container-SenFed');
+    await category.waitFor({ state: 'visible' });
+    const labels = await paletteLabels('SenFed');
+    for (const label of ['federation discover', 'federation request', 'federation provide', 'federation reply']) assert.ok(labels.includes(label), labels.join(', '));
+    for (const type of ['federation-discover', 'federation-request', 'federation-provide', 'federation-reply']) {
+      const icon = category.locator(`.red-ui-palette-node[data-palette-type="${type}"] .red-ui-palette-icon`);
+      assert.match((await icon.getAttribute('style')) ?? '', /federation\.svg/, `${type} icon`);
+    }
+
+    await (await canvasNode(SUBSCRIBE)).dblclick();
+    const form = page.locator('#dialog-form');
+    await form.waitFor({ state: 'visible' });
+    const find = form.locator('#node-federation-subscribe-find');
+    await find.waitFor({ state: 'visible' });
+    assert.match((await find.getAttribute('title')) ?? '', /^Find the nodes/);
+    assert.equal(await form.locator('#node-federation-subscribe-found').isVisible(), false);
+    await screenshot('federation-subscribe-dialog-find');
+    await page.locator('#node-dialog-cancel').click();
+    await form.waitFor({ state: 'detached' });
   });
 
   it("shows the account's connection state on every node that uses it", async function () {
@@ -470,7 +492,7 @@ describe('SenFed nodes in the Node-RED editor (headless Chromium)', function () 
 
     const category = page.locator('#red-ui-palette-container-SenFed');
     await category.waitFor({ state: 'visible' });
-    assert.deepEqual(await paletteLabels('SenFed'), ['décoder senml', 'encoder senml', 'publier (fédération)', "s'abonner (fédération)"]);
+    assert.deepEqual(await paletteLabels('SenFed'), ['demander (fédération)', 'décoder senml', 'découvrir (fédération)', 'encoder senml', 'fournir (fédération)', 'publier (fédération)', 'répondre (fédération)', "s'abonner (fédération)"]);
 
     await page.locator('#red-ui-tab-help-link-button').click();
     await (await canvasNode(ENCODE)).click();

@@ -32,7 +32,7 @@ const placeholders = (text: string): string[] => [...text.matchAll(/__(\w+)__/g)
 
 describe('translations', () => {
   it('finds the node types', () => {
-    assert.deepEqual(NODE_TYPES.sort(), ['federation-publish', 'federation-subscribe', 'senml-decode', 'senml-encode', 'xmpp-account']);
+    assert.deepEqual(NODE_TYPES.sort(), ['federation-discover', 'federation-provide', 'federation-publish', 'federation-reply', 'federation-request', 'federation-subscribe', 'senml-decode', 'senml-encode', 'xmpp-account']);
   });
 
   for (const type of NODE_TYPES) {
