@@ -13,6 +13,7 @@
  *
  * It reports and always exits 0 when it ran; it is not a test.
  */
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -301,3 +302,8 @@ function main(): void {
 }
 
 main();
+
+// Then the federation benchmark (scripts/bench-federation.ts), in a process of its own: it starts
+// and stops the local Prosody federation and exits non-zero when it could not run.
+console.log('');
+process.exitCode = spawnSync(process.execPath, ['--expose-gc', path.join(__dirname, 'bench-federation.js')], { stdio: 'inherit' }).status ?? 1;
