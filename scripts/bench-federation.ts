@@ -13,8 +13,12 @@
  * and reports, against the project's goals:
  *
  *   throughput flat out (records/s, end to end)   nodes at least 80% of bare
- *   publish → receive latency p99 at a steady rate nodes at most 1.5x bare
+ *   publish → receive latency p99 at a steady rate nodes at most 1.5x bare (median of the runs' p99)
  *   memory over 100,000 records through the nodes flat (heap and RSS after full GC)
+ *
+ * The PubSub nodes are transient (persist_items 0) for the comparisons: with
+ * Prosody's internal storage, a persistent node costs the server more per item
+ * the more items it holds (see workload.ts), which would swamp both sides.
  *
  * It reports and exits 0 when it ran, whatever the goals say; it exits 1 when it
  * could not run (no Prosody, the test bed did not start, a run failed).
@@ -39,7 +43,7 @@ const STEADY_RATE = 50;
 const STEADY_PACKS = 300;
 /** Memory run: warm-up, then 10 checkpoints of 1,000 packs = 100,000 records. */
 const MEMORY = { warmup: 1000, checkpoints: 10, packsPerCheckpoint: 1000, window: WINDOW };
-/** Persistent nodes (as the Publisher creates them, max_items 1): one round, reported only. */
+/** Persistent nodes (persist_items as the Publisher creates them, but max_items 1: see workload.ts): one round, reported only. */
 const PERSISTENT_PACKS = 500;
 
 /** Goals. */

@@ -6,6 +6,7 @@ import { itemsIq, type PubsubItem, parseEventMessage, parseItemsResult, subscrib
 import { type Meta, parseQuoaliseMessage } from './quoalise';
 import type { SeenItems } from './seen-items';
 import type { XmppSession } from './session';
+import { readStanzaError } from './stanza-error';
 
 export interface ReceivedItem {
   service: string;
@@ -92,7 +93,13 @@ export class Subscriber extends EventEmitter {
   }
 
   async #items(): Promise<PubsubItem[]> {
-    return parseItemsResult(await this.session.iq(itemsIq(this.service, this.node), this.requestTimeoutMs))?.items ?? [];
+    try {
+      return parseItemsResult(await this.session.iq(itemsIq(this.service, this.node), this.requestTimeoutMs))?.items ?? [];
+    } catch (err) {
+      // A node that keeps no items (transient, XEP-0060 §6.5.9.6) has nothing to catch up: live events only.
+      if (readStanzaError((err as { element?: unknown })?.element ?? err)?.condition === 'feature-not-implemented') return [];
+      throw err;
+    }
   }
 
   #handle(stanza: Element): void {

@@ -161,7 +161,7 @@ export class NodesSide implements Side {
     const seenFile = join(dir, 'seen.json');
     primeSeenFile(seenFile, SEEN_CAPACITY);
     const subscriber = new Sub(this.#subscriberSession, SERVICE, node, new Seen(seenFile, SEEN_CAPACITY));
-    subscriber.on('problem', () => undefined); // a transient node has no items to catch up on
+    subscriber.on('problem', (err: Error) => failures.push(`subscriber problem: ${err.message}`));
     subscriber.on('invalid', (err: Error) => failures.push(`invalid item: ${err.message}`));
     subscriber.on('item', (item: ReceivedItem) => onArrival(item.itemId, performance.now()));
     await waitEvent(subscriber, 'subscribed', `the subscription of ${NODES_SUBSCRIBER} to ${node}`, IQ_TIMEOUT_MS);

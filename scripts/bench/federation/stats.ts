@@ -1,5 +1,6 @@
 /** Small statistics and text-table helpers for the federation benchmark. */
 
+/** The median (for an even count, the lower of the two middle values). */
 export function median(values: readonly number[]): number {
   return quantile(values, 0.5);
 }

@@ -10,7 +10,9 @@ import { join } from 'node:path';
 import { Backoff } from '../../../lib/federation/backoff';
 import { DurableQueue } from '../../../lib/federation/durable-queue';
 import { type Publication, type PublishedEvent, Publisher, type PublishTarget } from '../../../lib/federation/publisher';
-import { itemsIq, parseItemsResult, setAffiliationsIq } from '../../../lib/federation/pubsub';
+import { Element } from 'ltx';
+import { dataForm } from '../../../lib/federation/data-form';
+import { NODE_CONFIG_FORM_TYPE, PUBSUB_NS, itemsIq, parseItemsResult, setAffiliationsIq } from '../../../lib/federation/pubsub';
 import { SeenItems } from '../../../lib/federation/seen-items';
 import { XmppSession } from '../../../lib/federation/session';
 import { type ReceivedItem, Subscriber } from '../../../lib/federation/subscriber';
@@ -171,6 +173,24 @@ describe('publish on sen1, subscribe from sen2 (real federation)', function () {
     await after.drain();
     assert.deepEqual(published, [18.01, 18.02, 18.03, 18.04]);
     assert.equal(after.pending, 0);
+  });
+
+  it('follows a node that keeps no items: live events only, no complaint', async () => {
+    const admin = session('admin@sen1.test');
+    const bob = session('bob@sen2.test');
+    await Promise.all([admin.waitOnline(), bob.waitOnline()]);
+    // SenFed never creates such nodes itself (createNodeIq insists on persistent items): build it by hand, as another publisher would.
+    const configure = dataForm('submit', { 'pubsub#persist_items': '0', 'pubsub#access_model': 'open' }, { formType: NODE_CONFIG_FORM_TYPE });
+    await admin.iq(new Element('iq', { type: 'set', to: SERVICE }).c('pubsub', { xmlns: PUBSUB_NS }).c('create', { node: 'transient-1' }).up().c('configure').cnode(configure).root());
+    const { sub, received } = subscriber(bob, 'transient-1', 'seen-t.json');
+    const problems: Error[] = [];
+    sub.on('problem', (err: Error) => problems.push(err));
+    await waitFor('subscription', 15_000, (done) => sub.once('subscribed', done));
+    const pub = await publisher(admin, 'pt');
+    for (let i = 1; i <= 3; i++) await pub.publish(pack(i), { mode: 'pubsub', service: SERVICE, node: 'transient-1' });
+    await until('3 live items', () => received.length >= 3);
+    assert.deepEqual(values(received), [18.01, 18.02, 18.03]);
+    assert.deepEqual(problems, []);
   });
 
   it('a refusal is reported and dropped instead of blocking the queue', async () => {
