@@ -7,11 +7,10 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { XmppSession } from '../../lib/federation/session';
-import { type TestBed, account, startTestBed, stopTestBed } from '../support/federation';
-import { type Msg, accountNode, catchNode, helper, inTab, provideNode, publishNode, replyNode, requestNode, subscribeNode } from './helper';
+import { account } from '../support/federation';
+import { type Msg, accountNode, catchNode, helper, inTab, provideNode, publishNode, replyNode, requestNode, subscribeNode, federationFlows } from './helper';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const changeNode = require('@node-red/nodes/core/function/15-change.js');
@@ -23,16 +22,14 @@ const T0 = Date.parse(START) / 1000;
 
 describe('federation request, provide and reply in a flow (real federation)', function () {
   this.timeout(90_000);
-  let bed: TestBed;
-  let userDir: string;
 
   const accountConfig = (id: string, jid: string, resource = ''): object => {
-    const { host, port, caFile } = account(bed, jid);
+    const { host, port, caFile } = account(flows.bed, jid);
     return { id, type: 'xmpp-account', jid, host, port: String(port), caFile, resource };
   };
   const creds = (): object => ({
-    'provider-account': { password: bed.users['provider@sen1.test'].password },
-    'consumer-account': { password: bed.users['consumer@sen2.test'].password },
+    'provider-account': { password: flows.bed.users['provider@sen1.test'].password },
+    'consumer-account': { password: flows.bed.users['consumer@sen2.test'].password },
   });
   const accounts = (): object[] => [accountConfig('provider-account', 'provider@sen1.test', 'node-red'), accountConfig('consumer-account', 'consumer@sen2.test')];
   const nodes = [accountNode, requestNode, provideNode, replyNode, publishNode, subscribeNode, changeNode, catchNode];
@@ -54,25 +51,7 @@ describe('federation request, provide and reply in a flow (real federation)', fu
     await until('both accounts online', () => sessionOf('provider-account').online && sessionOf('consumer-account').online);
   }
 
-  before(async function () {
-    this.timeout(180_000);
-    bed = await startTestBed();
-  });
-
-  beforeEach(() => {
-    userDir = mkdtempSync(join(tmpdir(), 'senfed-userdir-'));
-    helper.settings({ userDir });
-  });
-
-  afterEach(async () => {
-    await helper.unload();
-    rmSync(userDir, { recursive: true, force: true });
-  });
-
-  after(async function () {
-    this.timeout(30_000);
-    await stopTestBed();
-  });
+  const flows = federationFlows();
 
   it('request → provide → change node → reply: the data comes out of the request node, resolved, with its meta', async () => {
     await helper.load(
@@ -191,7 +170,7 @@ describe('federation request, provide and reply in a flow (real federation)', fu
     assert.equal(asked[0].command, 'subscribe');
     assert.equal(asked[0].answered, true, 'answered by the provide node itself');
     assert.equal(asked[0]._senfedRequest, undefined);
-    const file = join(userDir, 'senfed', 'providers', 'provide', 'subscribers.json');
+    const file = join(flows.userDir, 'senfed', 'providers', 'provide', 'subscribers.json');
     assert.ok(existsSync(file), 'the subscription is on disk');
     assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')).identifiers[METER], [sessionOf('consumer-account').jid]);
 

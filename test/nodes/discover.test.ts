@@ -1,19 +1,14 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createNodeIq } from '../../lib/federation/pubsub';
 import { XmppSession } from '../../lib/federation/session';
-import { type TestBed, account, startTestBed, stopTestBed } from '../support/federation';
-import { type Msg, accountNode, catchNode, discoverNode, helper, inTab } from './helper';
+import { account } from '../support/federation';
+import { type Msg, accountNode, catchNode, discoverNode, helper, inTab, federationFlows } from './helper';
 
 describe('federation discover node and the editor\'s catalogue endpoint (real federation)', function () {
   this.timeout(60_000);
-  let bed: TestBed;
-  let userDir: string;
 
   const flow = (target: string): object[] => {
-    const { host, port, caFile } = account(bed, 'bob@sen2.test');
+    const { host, port, caFile } = account(flows.bed, 'bob@sen2.test');
     return inTab([
       { id: 'bob-account', type: 'xmpp-account', jid: 'bob@sen2.test', host, port: String(port), caFile, resource: '' },
       { id: 'discover1', type: 'federation-discover', account: 'bob-account', target, wires: [['out']] },
@@ -22,37 +17,24 @@ describe('federation discover node and the editor\'s catalogue endpoint (real fe
       { id: 'errors', type: 'helper' },
     ]);
   };
-  const credentials = (): object => ({ 'bob-account': { password: bed.users['bob@sen2.test'].password } });
+  const credentials = (): object => ({ 'bob-account': { password: flows.bed.users['bob@sen2.test'].password } });
   const online = async (): Promise<void> => {
     const session = (helper.getNode('bob-account') as unknown as { session: XmppSession }).session;
     await session.waitOnline();
   };
 
-  before(async function () {
-    this.timeout(180_000);
-    bed = await startTestBed();
-    const admin = new XmppSession(account(bed, 'admin@sen1.test'));
-    admin.start();
-    await admin.waitOnline();
-    await admin.iq(createNodeIq('pubsub.sen1.test', 'harbour-temperature', { accessModel: 'open', persistItems: true }));
-    await admin.stop();
-    await helper.startServer();
-  });
-
-  beforeEach(() => {
-    userDir = mkdtempSync(join(tmpdir(), 'senfed-userdir-'));
-    helper.settings({ userDir });
-  });
-
-  afterEach(async () => {
-    await helper.unload();
-    rmSync(userDir, { recursive: true, force: true });
-  });
-
-  after(async function () {
-    this.timeout(30_000);
-    await helper.stopServer();
-    await stopTestBed();
+  const flows = federationFlows({
+    before: async (bed) => {
+      const admin = new XmppSession(account(bed, 'admin@sen1.test'));
+      admin.start();
+      await admin.waitOnline();
+      await admin.iq(createNodeIq('pubsub.sen1.test', 'harbour-temperature', { accessModel: 'open', persistItems: true }));
+      await admin.stop();
+      await helper.startServer();
+    },
+    after: async () => {
+      await helper.stopServer();
+    },
   });
 
   it('outputs the catalogue of another domain as one message', async () => {

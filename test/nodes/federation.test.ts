@@ -3,30 +3,25 @@
  * test bed: publish on sen1.test, subscribe from sen2.test, across s2s with TLS.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { senml } from '../../lib';
 import { createNodeIq, setAffiliationsIq } from '../../lib/federation/pubsub';
 import { XmppSession } from '../../lib/federation/session';
-import { type TestBed, account, startTestBed, stopTestBed } from '../support/federation';
-import { type Msg, accountNode, catchNode, helper, inTab, publishNode, statuses, subscribeNode } from './helper';
+import { account } from '../support/federation';
+import { type Msg, accountNode, catchNode, helper, inTab, publishNode, statuses, subscribeNode, federationFlows } from './helper';
 
 const SERVICE = 'pubsub.sen1.test';
 const reading = (i: number): senml.ResolvedPack => [{ n: 'urn:dev:mac:0024befffe804ff1:temperature', u: 'Cel', v: 18 + i / 100, t: 1_700_000_000 + i }];
 
 describe('federation nodes in a flow (real federation)', function () {
   this.timeout(90_000);
-  let bed: TestBed;
-  let userDir: string;
   let admin: XmppSession;
 
   const accountConfig = (id: string, jid: string): object => {
-    const { host, port, caFile } = account(bed, jid);
+    const { host, port, caFile } = account(flows.bed, jid);
     return { id, type: 'xmpp-account', jid, host, port: String(port), caFile, resource: '' };
   };
   const credentials = (entries: Record<string, string>): object =>
-    Object.fromEntries(Object.entries(entries).map(([id, jid]) => [id, { password: bed.users[jid].password }]));
+    Object.fromEntries(Object.entries(entries).map(([id, jid]) => [id, { password: flows.bed.users[jid].password }]));
 
   /** A whitelisted node on sen1 that bob@sen2.test may follow, as the consent step will arrange. */
   async function openNode(name: string): Promise<void> {
@@ -65,28 +60,15 @@ describe('federation nodes in a flow (real federation)', function () {
     await until('the subscription', () => shown.some((s) => s.text === 'federation-subscribe.status.subscribed'));
   }
 
-  before(async function () {
-    this.timeout(180_000);
-    bed = await startTestBed();
-    admin = new XmppSession(account(bed, 'admin@sen1.test'));
-    admin.start();
-    await admin.waitOnline();
-  });
-
-  beforeEach(() => {
-    userDir = mkdtempSync(join(tmpdir(), 'senfed-userdir-'));
-    helper.settings({ userDir });
-  });
-
-  afterEach(async () => {
-    await helper.unload();
-    rmSync(userDir, { recursive: true, force: true });
-  });
-
-  after(async function () {
-    this.timeout(30_000);
-    await admin?.stop();
-    await stopTestBed();
+  const flows = federationFlows({
+    before: async (bed) => {
+      admin = new XmppSession(account(bed, 'admin@sen1.test'));
+      admin.start();
+      await admin.waitOnline();
+    },
+    after: async () => {
+      await admin?.stop();
+    },
   });
 
   it('a pack published on sen1 comes out of the subscribe node on sen2 with topic, sender and item id', async () => {
@@ -123,7 +105,7 @@ describe('federation nodes in a flow (real federation)', function () {
     keep();
     // Redeploy: the same flow again, with the same node ids (Node-RED keeps ids across deploys).
     await helper.unload();
-    helper.settings({ userDir });
+    helper.settings({ userDir: flows.userDir });
     await helper.load(nodes, flow('flow-3'), creds());
     out = collect('out');
     for (let i = 6; i <= 10; i++) helper.getNode('publish').receive({ payload: reading(i) });

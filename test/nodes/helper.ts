@@ -1,4 +1,8 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import helper from 'node-red-node-test-helper';
+import { type TestBed, startTestBed, stopTestBed } from '../support/federation';
 
 helper.init(require.resolve('node-red'));
 
@@ -40,3 +44,32 @@ export const discoverNode = require('../../nodes/federation-discover.js');
 export const requestNode = require('../../nodes/federation-request.js');
 export const provideNode = require('../../nodes/federation-provide.js');
 export const replyNode = require('../../nodes/federation-reply.js');
+
+/**
+ * Hooks of a flow test on the real federation: the test bed for the whole file
+ * (plus the file's own set-up and tear-down), a fresh Node-RED user directory
+ * for each test, the flow unloaded after each. Read `bed` and `userDir` once the
+ * hooks have run.
+ */
+export function federationFlows(extra: { before?: (bed: TestBed) => Promise<void>; after?: () => Promise<void> } = {}): { readonly bed: TestBed; readonly userDir: string } {
+  const context = {} as { bed: TestBed; userDir: string };
+  before(async function () {
+    this.timeout(180_000);
+    context.bed = await startTestBed();
+    await extra.before?.(context.bed);
+  });
+  beforeEach(() => {
+    context.userDir = mkdtempSync(join(tmpdir(), 'senfed-userdir-'));
+    helper.settings({ userDir: context.userDir });
+  });
+  afterEach(async () => {
+    await helper.unload();
+    rmSync(context.userDir, { recursive: true, force: true });
+  });
+  after(async function () {
+    this.timeout(30_000);
+    await extra.after?.();
+    await stopTestBed();
+  });
+  return context;
+}
