@@ -314,6 +314,25 @@ export class DurableQueue<T = unknown> {
     return { seq: oldest.seq, entry: parse<T>(oldest.json) };
   }
 
+  /**
+   * The oldest entry on disk whose sequence number is above `seq`, or undefined:
+   * for a sender that keeps several entries in flight and acks them in order.
+   * Parsed afresh on each call, like peek().
+   */
+  peekAfter(seq: number): QueueItem<T> | undefined {
+    // Live entries sit in #items[#head..] in ascending sequence order: bisect.
+    let low = this.#head;
+    let high = this.#items.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (this.#items[middle]!.seq <= seq) low = middle + 1;
+      else high = middle;
+    }
+    const next = this.#items[low];
+    if (!next || next.seq > this.#durableSeq) return undefined;
+    return { seq: next.seq, entry: parse<T>(next.json) };
+  }
+
   /** Every entry on disk, oldest first (for inspection: a copy, not a view). */
   entries(): QueueItem<T>[] {
     const out: QueueItem<T>[] = [];

@@ -213,6 +213,33 @@ describe('federation durable queue', () => {
     });
   });
 
+  describe('peekAfter: several entries in flight', () => {
+    it('walks the entries on disk after a given one, in order, without removing any', async () => {
+      const queue = await open({ maxEntries: 5 });
+      for (let n = 0; n < 7; n++) await queue.push({ n }); // 1 and 2 dropped by the bound
+      const walked: QueueItem<Reading>[] = [];
+      for (let item = queue.peekAfter(0); item; item = queue.peekAfter(item.seq)) walked.push(item);
+      assert.deepEqual(seqs(walked), [3, 4, 5, 6, 7]);
+      assert.deepEqual(values(walked), [2, 3, 4, 5, 6]);
+      assert.equal(queue.size, 5);
+      assert.deepEqual(queue.peekAfter(4), { seq: 5, entry: { n: 4 } });
+      assert.equal(queue.peekAfter(7), undefined);
+      assert.equal(await queue.ack(3), true);
+      assert.deepEqual(queue.peekAfter(0)?.seq, 4, 'acked entries are gone');
+    });
+
+    it('offers nothing not yet on disk, and finds its place again after a reopen', async () => {
+      const queue = await open();
+      await queue.push({ n: 1 });
+      const pending = queue.push({ n: 2 });
+      assert.equal(queue.peekAfter(1), undefined);
+      await pending;
+      assert.equal(queue.peekAfter(1)?.seq, 2);
+      const again = await reopen(queue);
+      assert.deepEqual(values([again.peekAfter(1)!]), [2]);
+    });
+  });
+
   describe('acknowledgements', () => {
     it('answers false for an entry already gone, and refuses one out of order or never pushed', async () => {
       const queue = await open();
