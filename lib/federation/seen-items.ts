@@ -1,33 +1,59 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /**
  * The ids of the latest PubSub items a subscriber has output, kept in a small
  * file so that, after a disconnection or a restart, it can tell which items of
- * the node it has not output yet. Written atomically (temporary file + rename).
+ * the node it has not output yet.
+ *
+ * The file is a snapshot line `{"ids":[…]}` followed by one JSON string per id
+ * added since: an add appends a line instead of rewriting the list (the list is
+ * a thousand ids, an add is one). Once as many lines were appended as the list
+ * holds, the file is rewritten atomically (temporary file + rename), so it stays
+ * within about twice the list. A torn last line (a crash mid-append) is skipped
+ * at load, and the next add rewrites the file rather than append after it.
+ * A file holding the snapshot alone (the earlier format) loads as it is.
  */
 export class SeenItems {
   #ids: string[] = [];
   #set = new Set<string>();
   readonly #file: string;
   readonly #capacity: number;
+  /** Lines appended after the snapshot; at capacity the next add rewrites the file. */
+  #appended = 0;
   /** False until the subscriber has looked at the node once (nothing was ever recorded). */
-  known: boolean;
+  known = false;
 
   constructor(file: string, capacity = 1000) {
     this.#file = file;
     this.#capacity = capacity;
-    this.known = false;
+    let text: string;
     try {
-      const saved = JSON.parse(readFileSync(file, 'utf8')) as { ids?: unknown };
-      if (Array.isArray(saved.ids)) {
-        this.#ids = saved.ids.filter((id): id is string => typeof id === 'string').slice(-capacity);
-        this.#set = new Set(this.#ids);
-        this.known = true;
-      }
+      text = readFileSync(file, 'utf8');
     } catch {
-      // no file yet, or unreadable: start afresh
+      return; // no file yet: start afresh
     }
+    const lines = text.split('\n');
+    let snapshot: unknown;
+    try {
+      snapshot = (JSON.parse(lines[0]!) as { ids?: unknown }).ids;
+    } catch {
+      return; // unreadable: start afresh
+    }
+    if (!Array.isArray(snapshot)) return;
+    for (const id of snapshot) if (typeof id === 'string') this.#remember(id);
+    let clean = text.endsWith('\n');
+    for (const line of lines.slice(1)) {
+      if (line === '') continue;
+      try {
+        const id = JSON.parse(line) as unknown;
+        if (typeof id === 'string') this.#remember(id);
+      } catch {
+        clean = false; // a torn or damaged line: appending after it would spoil the next one
+      }
+    }
+    this.known = true;
+    this.#appended = clean ? lines.length - 2 : this.#capacity;
   }
 
   has(id: string): boolean {
@@ -41,23 +67,33 @@ export class SeenItems {
   }
 
   add(ids: readonly string[]): void {
-    for (const id of ids) {
-      if (this.#set.has(id)) {
-        // A re-published item moves to the end, as it does on the node.
-        this.#ids.splice(this.#ids.indexOf(id), 1);
-      }
-      this.#ids.push(id);
-      this.#set.add(id);
-    }
-    while (this.#ids.length > this.#capacity) this.#set.delete(this.#ids.shift()!);
+    for (const id of ids) this.#remember(id);
+    const wasKnown = this.known;
     this.known = true;
-    this.#save();
+    if (!wasKnown || this.#appended + ids.length > this.#capacity) {
+      this.#rewrite();
+      return;
+    }
+    if (ids.length === 0) return;
+    let lines = '';
+    for (const id of ids) lines += `${JSON.stringify(id)}\n`;
+    appendFileSync(this.#file, lines);
+    this.#appended += ids.length;
   }
 
-  #save(): void {
+  #remember(id: string): void {
+    // A re-published item moves to the end, as it does on the node.
+    if (this.#set.has(id)) this.#ids.splice(this.#ids.indexOf(id), 1);
+    this.#ids.push(id);
+    this.#set.add(id);
+    while (this.#ids.length > this.#capacity) this.#set.delete(this.#ids.shift()!);
+  }
+
+  #rewrite(): void {
     mkdirSync(dirname(this.#file), { recursive: true });
     const temporary = `${this.#file}.tmp`;
-    writeFileSync(temporary, JSON.stringify({ ids: this.#ids }));
+    writeFileSync(temporary, `${JSON.stringify({ ids: this.#ids })}\n`);
     renameSync(temporary, this.#file);
+    this.#appended = 0;
   }
 }
