@@ -12,7 +12,15 @@ import { readStanzaError } from './stanza-error';
 
 /** Where a pack goes: a PubSub node on any federated domain, or a JID directly (Quoalise). */
 export type PublishTarget =
-  | { mode: 'pubsub'; service: string; node: string; createNode?: boolean; accessModel?: 'whitelist' | 'open' }
+  | {
+      mode: 'pubsub';
+      service: string;
+      node: string;
+      createNode?: boolean;
+      accessModel?: 'whitelist' | 'open';
+      /** Items kept by a node the publisher creates (default 256); the subscribers' catch-up reaches this far back. */
+      maxItems?: number;
+    }
   | { mode: 'direct'; to: string };
 
 /** One queued publication, as stored in the durable queue (plain JSON). */
@@ -68,6 +76,28 @@ function toPublishError(err: unknown, what: string): PublishError {
   return new PublishError(`${what}: ${message}`, /timeout/i.test(message) ? 'timeout' : 'connection', true);
 }
 
+/** How many publications may be awaiting the server's answer at once, by default. */
+export const DEFAULT_MAX_IN_FLIGHT = 16;
+
+/** Items a node created by the publisher keeps, by default (Prosody's own default bound). */
+export const DEFAULT_MAX_ITEMS = 256;
+
+export interface PublisherOptions {
+  /** How long to wait for the server's answer to one publication (ms, default 15 s). */
+  requestTimeoutMs?: number;
+  /** Delay before trying again after a transient failure while online (ms, default 5 s). */
+  retryMs?: number;
+  /** Publications sent before the first of them is answered (default 16; 1 = one at a time). */
+  maxInFlight?: number;
+}
+
+/** A publication sent and not yet settled: its outcome is undefined (delivered) or the error. */
+interface Flight {
+  seq: number;
+  publication: Publication;
+  outcome: Promise<unknown>;
+}
+
 /**
  * Sends queued publications in order, once each, whenever the session is online.
  *
@@ -77,24 +107,39 @@ function toPublishError(err: unknown, what: string): PublishError {
  * stanza was handed to the connection (direct messages have no receipt). A
  * refusal that retrying will not cure (forbidden, bad-request…) removes the entry
  * and is reported as 'failed'; anything transient stops the drain until the
- * session is back online or `retry()` is called.
+ * session is back online or the retry delay has passed.
+ *
+ * Up to `maxInFlight` publications are on the wire at once (a round trip across
+ * two servers costs far more than sending), and their answers are taken in queue
+ * order: a server handles one client's stanzas in the order it sent them, so
+ * items reach a node in queue order. Entries are acknowledged in that order too;
+ * the acknowledgements of answers that arrive together share one disk sync.
  */
 export class Publisher extends EventEmitter {
+  readonly requestTimeoutMs: number;
+  readonly retryMs: number;
+  readonly maxInFlight: number;
   #draining = false;
   #again = false;
   #retryTimer: NodeJS.Timeout | undefined;
   #closed = false;
   readonly #onOnline = (): void => void this.drain();
   #createdNodes = new Set<string>();
+  /**
+   * Entries delivered whose acknowledgement a failure ahead of them held back:
+   * not sent again when the drain resumes (a direct message would arrive twice).
+   */
+  #delivered = new Set<number>();
 
   constructor(
     readonly session: XmppSession,
     readonly queue: DurableQueue<Publication>,
-    readonly requestTimeoutMs = 15_000,
-    /** Delay before trying again after a transient failure while online. */
-    readonly retryMs = 5_000,
+    options: PublisherOptions = {},
   ) {
     super();
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 15_000;
+    this.retryMs = options.retryMs ?? 5_000;
+    this.maxInFlight = Math.max(1, Math.floor(options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT));
     session.on('online', this.#onOnline);
   }
 
@@ -123,7 +168,7 @@ export class Publisher extends EventEmitter {
     try {
       do {
         this.#again = false;
-        await this.#drainQueue();
+        await this.#drainPass();
       } while (this.#again && !this.#closed);
     } catch (err) {
       // The queue closed under us (a redeploy) or the disk failed: the entry stays and goes out later.
@@ -134,30 +179,114 @@ export class Publisher extends EventEmitter {
     if (!this.#closed && this.queue.isEmpty) this.emit('drained');
   }
 
-  async #drainQueue(): Promise<void> {
-    while (!this.#closed && this.session.online) {
-      const next = this.queue.peek();
-      if (!next) break;
-      try {
-        await this.#send(next.entry);
-      } catch (err) {
-        const error = toPublishError(err, describeTarget(next.entry.target));
+  /** One pass: send ahead up to maxInFlight, settle answers in queue order, stop at a transient failure. */
+  async #drainPass(): Promise<void> {
+    const flights: Flight[] = [];
+    let lastSent = 0;
+    const oldest = this.queue.peek()?.seq ?? Number.POSITIVE_INFINITY;
+    for (const seq of this.#delivered) if (seq < oldest) this.#delivered.delete(seq); // dropped by the bound meanwhile
+    // Acks settle in the order they were made (the queue has one writer): awaiting the last awaits all.
+    let lastAck: Promise<unknown> = Promise.resolve();
+    const sendAhead = (): void => {
+      while (flights.length < this.maxInFlight && this.session.online && !this.#closed) {
+        const next = this.queue.peekAfter(lastSent);
+        if (!next) return;
+        lastSent = next.seq;
+        flights.push({ seq: next.seq, publication: next.entry, outcome: this.#delivered.has(next.seq) ? Promise.resolve(undefined) : this.#attempt(next.seq, next.entry) });
+      }
+    };
+    try {
+      for (;;) {
+        sendAhead();
+        const head = flights[0];
+        if (!head || this.#closed) return;
+        const failure = await head.outcome;
+        if (failure === undefined) {
+          flights.shift();
+          lastAck = this.#acknowledge(head);
+          continue;
+        }
+        const { publication } = head;
+        let cause: unknown = failure;
+        try {
+          if (await this.#createNodeFor(publication, failure)) {
+            // The node exists now: send again whatever failed for want of it, in order.
+            for (const flight of flights) {
+              if ((await flight.outcome) !== undefined) flight.outcome = this.#attempt(flight.seq, flight.publication);
+            }
+            continue;
+          }
+        } catch (err) {
+          cause = err; // the node could not be created: that is what to report
+        }
+        const error = toPublishError(cause, describeTarget(publication.target));
         if (error.transient) {
           this.emit('waiting', error);
           // Still online (a peer domain down, a timeout): try again a little later; offline, 'online' will.
-          if (this.session.online) {
+          if (this.session.online && !this.#closed) {
             clearTimeout(this.#retryTimer);
             this.#retryTimer = setTimeout(() => void this.drain(), this.retryMs);
           }
-          break;
+          return;
         }
-        await this.queue.ack(next.seq);
-        this.emit('failed', { publication: next.entry, seq: next.seq, error } satisfies FailedEvent);
-        continue;
+        // A refusal: this entry is done with; the ones behind it keep their answers.
+        flights.shift();
+        await lastAck;
+        await this.queue.ack(head.seq);
+        this.emit('failed', { publication, seq: head.seq, error } satisfies FailedEvent);
       }
-      await this.queue.ack(next.seq);
-      this.emit('published', { publication: next.entry, seq: next.seq } satisfies PublishedEvent);
+    } finally {
+      // Nothing of this pass is left running when the next one starts or the queue closes.
+      await Promise.all(flights.map((flight) => flight.outcome));
+      await lastAck;
     }
+  }
+
+  /** Send one publication; resolves undefined once delivered (and remembers it), or the error. */
+  #attempt(seq: number, publication: Publication): Promise<unknown> {
+    return this.#send(publication).then(
+      () => {
+        this.#delivered.add(seq);
+        return undefined;
+      },
+      (err: unknown) => err ?? new Error('publish failed'),
+    );
+  }
+
+  #acknowledge(flight: Flight): Promise<unknown> {
+    return this.queue.ack(flight.seq).then(
+      () => {
+        this.#delivered.delete(flight.seq);
+        this.emit('published', { publication: flight.publication, seq: flight.seq } satisfies PublishedEvent);
+      },
+      (err: unknown) => {
+        if (!this.#closed) this.emit('problem', err);
+      },
+    );
+  }
+
+  /**
+   * After item-not-found on a node the publisher may create: create it (once per
+   * node and publisher). True when created; false when this failure is not that
+   * case; throws the creation's own failure.
+   */
+  async #createNodeFor(publication: Publication, failure: unknown): Promise<boolean> {
+    const { target } = publication;
+    if (target.mode !== 'pubsub' || !target.createNode) return false;
+    const key = `${target.service}\u0000${target.node}`;
+    if (this.#createdNodes.has(key) || readStanzaError((failure as { element?: unknown })?.element ?? failure)?.condition !== 'item-not-found') return false;
+    // XEP-0060 §8.1: create the node, persistent and whitelisted (consent decides who is on the list).
+    const config = { accessModel: target.accessModel ?? 'whitelist', persistItems: true, maxItems: target.maxItems ?? DEFAULT_MAX_ITEMS } as const;
+    try {
+      await this.session.iq(createNodeIq(target.service, target.node, config), this.requestTimeoutMs);
+    } catch (err) {
+      // A service whose own bound is lower refuses the number (XEP-0060 §8.2.4 has no
+      // way to ask for it first): take the service's largest instead.
+      if (!isRefusedConfiguration(err)) throw err;
+      await this.session.iq(createNodeIq(target.service, target.node, { ...config, maxItems: 'max' }), this.requestTimeoutMs);
+    }
+    this.#createdNodes.add(key);
+    return true;
   }
 
   async close(): Promise<void> {
@@ -174,22 +303,13 @@ export class Publisher extends EventEmitter {
       return;
     }
     const payload: Element = toXmlElement(compact(publication.pack));
-    const publish = (): Promise<Element> => this.session.iq(publishIq(target.service, target.node, publication.itemId, payload), this.requestTimeoutMs);
-    try {
-      await publish();
-    } catch (err) {
-      const key = `${target.service}\u0000${target.node}`;
-      const condition = readStanzaError((err as { element?: unknown })?.element ?? err)?.condition;
-      if (condition !== 'item-not-found' || !target.createNode || this.#createdNodes.has(key)) throw err;
-      // XEP-0060 §8.1: create the node, persistent and whitelisted (consent decides who is on the list).
-      await this.session.iq(
-        createNodeIq(target.service, target.node, { accessModel: target.accessModel ?? 'whitelist', persistItems: true, maxItems: 'max' }),
-        this.requestTimeoutMs,
-      );
-      this.#createdNodes.add(key);
-      await publish();
-    }
+    await this.session.iq(publishIq(target.service, target.node, publication.itemId, payload), this.requestTimeoutMs);
   }
+}
+
+function isRefusedConfiguration(err: unknown): boolean {
+  const condition = readStanzaError((err as { element?: unknown })?.element ?? err)?.condition;
+  return condition === 'not-acceptable' || condition === 'bad-request' || condition === 'policy-violation';
 }
 
 export function describeTarget(target: PublishTarget): string {

@@ -9,13 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Backoff } from '../../../lib/federation/backoff';
 import { DurableQueue } from '../../../lib/federation/durable-queue';
-import { type Publication, type PublishedEvent, Publisher, type PublishTarget } from '../../../lib/federation/publisher';
+import { type Publication, type PublishedEvent, Publisher, type PublisherOptions, type PublishTarget } from '../../../lib/federation/publisher';
 import { Element } from 'ltx';
 import { dataForm } from '../../../lib/federation/data-form';
 import { NODE_CONFIG_FORM_TYPE, PUBSUB_NS, itemsIq, parseItemsResult, setAffiliationsIq } from '../../../lib/federation/pubsub';
 import { SeenItems } from '../../../lib/federation/seen-items';
 import { XmppSession } from '../../../lib/federation/session';
-import { type ReceivedItem, Subscriber } from '../../../lib/federation/subscriber';
+import { type ReceivedData, type ReceivedItem, Subscriber } from '../../../lib/federation/subscriber';
 import { senml } from '../../../lib';
 import { type TestBed, account, federation, startTestBed, stopTestBed, waitFor } from '../../support/federation';
 
@@ -36,8 +36,8 @@ describe('publish on sen1, subscribe from sen2 (real federation)', function () {
     s.start();
     return s;
   };
-  const publisher = async (s: XmppSession, name: string): Promise<Publisher> => {
-    const p = new Publisher(s, await DurableQueue.open<Publication>(join(dir, 'queues', name), { maxEntries: 1000 }));
+  const publisher = async (s: XmppSession, name: string, options?: PublisherOptions): Promise<Publisher> => {
+    const p = new Publisher(s, await DurableQueue.open<Publication>(join(dir, 'queues', name), { maxEntries: 1000 }), options);
     closers.push(() => p.close());
     return p;
   };
@@ -191,6 +191,72 @@ describe('publish on sen1, subscribe from sen2 (real federation)', function () {
     await until('3 live items', () => received.length >= 3);
     assert.deepEqual(values(received), [18.01, 18.02, 18.03]);
     assert.deepEqual(problems, []);
+  });
+
+  /** The values of the items stored on a node, oldest first, as its owner sees them. */
+  async function storedValues(owner: XmppSession, node: string): Promise<number[]> {
+    return parseItemsResult(await owner.iq(itemsIq(SERVICE, node)))!.items.map((item) => senml.decode(item.payload!)[0]!.v!);
+  }
+
+  it('a burst of packs (many answers awaited at once) reaches sen2 once each, in order, and is stored in order', async () => {
+    const admin = session('admin@sen1.test');
+    const bob = session('bob@sen2.test');
+    await Promise.all([admin.waitOnline(), bob.waitOnline()]);
+    const pub = await publisher(admin, 'burst');
+    const target = { mode: 'pubsub' as const, service: SERVICE, node: 'buoy-burst', createNode: true };
+    await openNode(admin, pub, target);
+    const { sub, received } = subscriber(bob, 'buoy-burst', 'seen-burst.json');
+    await waitFor('subscription', 15_000, (done) => sub.once('subscribed', done));
+    const published: number[] = [];
+    pub.on('published', (e: PublishedEvent) => published.push(e.publication.pack[0]!.v!));
+    // All pushed before the first answer can come back.
+    await Promise.all(Array.from({ length: 200 }, (_, k) => pub.publish(pack(k + 1), target)));
+    await until('200 items on sen2', () => received.length >= 200, 40_000);
+    await new Promise((r) => setTimeout(r, 300)); // any duplicate would arrive now
+    const expected = Array.from({ length: 200 }, (_, k) => 18 + (k + 1) / 100);
+    assert.deepEqual(values(received), expected);
+    assert.deepEqual(published, expected, "'published' comes once per pack, in queue order");
+    assert.deepEqual((await storedValues(admin, 'buoy-burst')).slice(-200), expected);
+  });
+
+  it('packs queued for a node that does not exist yet: the node is created once, with the bound asked for, and every pack is stored in order', async () => {
+    const target = { mode: 'pubsub' as const, service: SERVICE, node: 'buoy-fresh', createNode: true, maxItems: 20 };
+    const offline = new XmppSession(account(bed, 'admin@sen1.test'));
+    const queued = new Publisher(offline, await DurableQueue.open<Publication>(join(dir, 'queues', 'fresh'), { maxEntries: 100 }));
+    for (let i = 1; i <= 30; i++) await queued.publish(pack(i), target);
+    await queued.close();
+    const admin = session('admin@sen1.test');
+    await admin.waitOnline();
+    const pub = await publisher(admin, 'fresh'); // the first 16 go out at once and all meet item-not-found
+    const failed: Error[] = [];
+    pub.on('failed', ({ error }: { error: Error }) => failed.push(error));
+    await pub.drain();
+    assert.equal(pub.pending, 0);
+    assert.deepEqual(failed, []);
+    // The node keeps the newest 20 (max_items 20), in the order they were queued.
+    assert.deepEqual(await storedValues(admin, 'buoy-fresh'), Array.from({ length: 20 }, (_, k) => 18 + (k + 11) / 100));
+  });
+
+  it('a pack held back by a peer that cannot be reached does not make the ones sent behind it arrive twice', async () => {
+    const admin = session('admin@sen1.test');
+    const bob = session('bob@sen2.test');
+    await Promise.all([admin.waitOnline(), bob.waitOnline()]);
+    const inbox = new Subscriber(bob, '', '', new SeenItems(join(dir, 'seen-inbox.json')));
+    closers.push(() => inbox.close());
+    const data: ReceivedData[] = [];
+    inbox.on('data', (d: ReceivedData) => data.push(d));
+    const pub = await publisher(admin, 'held', { retryMs: 200 });
+    const waiting: Error[] = [];
+    pub.on('waiting', (err: Error) => waiting.push(err));
+    // The oldest entry goes to a domain nobody serves; three direct messages follow it.
+    await pub.publish(pack(0), { mode: 'pubsub', service: 'pubsub.nowhere.test', node: 'x' });
+    for (let i = 1; i <= 3; i++) await pub.publish(pack(i), { mode: 'direct', to: 'bob@sen2.test' });
+    await until('several failed attempts at the unreachable peer', () => waiting.length >= 3, 30_000);
+    await until('the three messages', () => data.length >= 3);
+    await new Promise((r) => setTimeout(r, 500));
+    assert.deepEqual(data.map((d) => senml.resolve(d.records)[0]!.v), [18.01, 18.02, 18.03], 'each message once, however often the entry ahead was retried');
+    assert.match(waiting[0]!.message, /remote-server-not-found|remote-server-timeout/);
+    assert.equal(pub.pending, 4, 'nothing leaves the queue ahead of its turn');
   });
 
   it('a refusal is reported and dropped instead of blocking the queue', async () => {
