@@ -13,6 +13,8 @@ interface FederationPublishConfig extends NodeDef {
   service: string;
   node: string;
   createNode: boolean;
+  /** Items kept by a node this one creates; empty or absent: the publisher's default. */
+  maxItems?: string;
   to: string;
   queueSize: string;
   /** Direct mode: the id of a federation provide node; the pack goes to every current subscriber of the identifier. */
@@ -33,6 +35,8 @@ export = function register(RED: NodeAPI): void {
       return;
     }
     const maxEntries = Math.max(1, Number.parseInt(config.queueSize, 10) || 1000);
+    const keep = Number.parseInt(config.maxItems ?? '', 10);
+    const maxItems = keep >= 1 ? keep : undefined;
     const ready = DurableQueue.open<Publication>(nodeStoragePath(RED, 'queues', node.id), {
       maxEntries,
       onWarning: (warning) => node.warn(warning.message),
@@ -65,7 +69,9 @@ export = function register(RED: NodeAPI): void {
       }
       const pubsubNode = config.node || (typeof msg.topic === 'string' ? msg.topic : '');
       if (!config.service || !pubsubNode) throw new Error(RED._('federation-publish.errors.noNode'));
-      return { mode: 'pubsub', service: config.service, node: pubsubNode, createNode: config.createNode !== false, accessModel: 'whitelist' };
+      const target: PublishTarget = { mode: 'pubsub', service: config.service, node: pubsubNode, createNode: config.createNode !== false, accessModel: 'whitelist' };
+      if (maxItems !== undefined) target.maxItems = maxItems;
+      return target;
     }
 
     /** Direct mode to the subscribers of a provide node: one target per subscriber, none when nobody subscribed. */

@@ -237,6 +237,19 @@ describe('publish on sen1, subscribe from sen2 (real federation)', function () {
     assert.deepEqual(await storedValues(admin, 'buoy-fresh'), Array.from({ length: 20 }, (_, k) => 18 + (k + 11) / 100));
   });
 
+  it("a bound above the service's own (Prosody: bad-request, max_items out of bounds): the node is created with the service's largest", async () => {
+    const admin = session('admin@sen1.test');
+    await admin.waitOnline();
+    const pub = await publisher(admin, 'big');
+    const failed: Error[] = [];
+    pub.on('failed', ({ error }: { error: Error }) => failed.push(error));
+    const target = { mode: 'pubsub' as const, service: SERVICE, node: 'buoy-big', createNode: true, maxItems: 50_000_000 };
+    for (let i = 1; i <= 3; i++) await pub.publish(pack(i), target);
+    await until('queue drained', () => pub.pending === 0);
+    assert.deepEqual(failed, []);
+    assert.deepEqual(await storedValues(admin, 'buoy-big'), [18.01, 18.02, 18.03]);
+  });
+
   it('a pack held back by a peer that cannot be reached does not make the ones sent behind it arrive twice', async () => {
     const admin = session('admin@sen1.test');
     const bob = session('bob@sen2.test');
