@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import tls = require('node:tls');
@@ -44,6 +45,14 @@ export class SessionError extends Error {
   ) {
     super(message);
     this.name = 'SessionError';
+  }
+}
+
+/** No reply to an iq in time. Named as @xmpp/client names its own, which callers recognise. */
+export class IqTimeoutError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TimeoutError';
   }
 }
 
@@ -196,20 +205,44 @@ export class XmppSession extends EventEmitter {
   /** Send an iq get/set and wait for its result; an error reply rejects with the stanza error. */
   async iq(stanza: Element, timeoutMs = 15_000): Promise<Element> {
     const client = this.#requireOnline();
-    // A reply can no longer come once the connection is gone: fail then, not at the timeout.
+    // Not iqCaller.request(): it rejects the reply's promise before anything awaits
+    // it when the reply (an error) comes back while the request is still being
+    // written, and Node ends the process on such an unhandled rejection; with many
+    // iqs in flight that happens. The reply is taken from the same table instead,
+    // settling a promise that is already listened to.
+    const replies = client.iqCaller.handlers;
+    stanza.attrs.id ||= randomUUID();
+    const id = String(stanza.attrs.id);
     return new Promise<Element>((resolve, reject) => {
-      const onOffline = (reason: string): void => reject(new SessionError('XMPP_OFFLINE', `${this.bareJid}: connection lost before the reply (${reason})`));
+      const finish = (): void => {
+        clearTimeout(timer);
+        replies.delete(id);
+        this.off('offline', onOffline);
+      };
+      // A reply can no longer come once the connection is gone: fail then, not at the timeout.
+      const onOffline = (reason: string): void => {
+        finish();
+        reject(new SessionError('XMPP_OFFLINE', `${this.bareJid}: connection lost before the reply (${reason})`));
+      };
+      const timer = setTimeout(() => {
+        finish();
+        reject(new IqTimeoutError(`${String(stanza.attrs.to ?? this.bareJid)}: no reply within ${timeoutMs} ms (timeout)`));
+      }, timeoutMs);
       this.once('offline', onOffline);
-      client.iqCaller.request(stanza, timeoutMs).then(
-        (reply) => {
-          this.off('offline', onOffline);
+      replies.set(id, {
+        resolve: (reply: Element) => {
+          finish();
           resolve(reply);
         },
-        (err: unknown) => {
-          this.off('offline', onOffline);
+        reject: (err: unknown) => {
+          finish();
           reject(err);
         },
-      );
+      });
+      client.send(stanza).catch((err: unknown) => {
+        finish();
+        reject(err);
+      });
     });
   }
 

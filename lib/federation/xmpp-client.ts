@@ -11,7 +11,11 @@ export interface XmppClient extends EventEmitter {
   socket?: unknown;
   options: { domain?: string; service?: string };
   reconnect: { stop(): void };
-  iqCaller: { request(stanza: Element, timeout?: number): Promise<Element> };
+  iqCaller: {
+    request(stanza: Element, timeout?: number): Promise<Element>;
+    /** Waiting requests by iq id; the client settles the entry when the reply comes. */
+    handlers: Map<string, { resolve(reply: Element): void; reject(err: unknown): void }>;
+  };
   iqCallee: {
     set(ns: string, name: string, handler: (ctx: { stanza: Element; from: string }) => unknown): void;
     get(ns: string, name: string, handler: (ctx: { stanza: Element; from: string }) => unknown): void;

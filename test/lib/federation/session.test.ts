@@ -45,6 +45,49 @@ describe('XMPP session (real Prosody federation)', function () {
     assert.match(message.attrs.from, /^alice@sen1\.test\//);
   });
 
+  it('many iqs in flight whose error replies come back at once: each one fails on its own, nothing goes unhandled', async () => {
+    const admin = open(account(bed, 'admin@sen1.test'));
+    admin.start();
+    await admin.waitOnline();
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): number => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const publish = (i: number): Element =>
+        new Element('iq', { type: 'set', to: 'pubsub.sen1.test' })
+          .c('pubsub', { xmlns: 'http://jabber.org/protocol/pubsub' })
+          .c('publish', { node: 'no-such-node' })
+          .c('item', { id: `i${i}` })
+          .c('x', { xmlns: 'urn:example' })
+          .root();
+      const outcomes = await Promise.all(Array.from({ length: 200 }, (_, i) => admin.iq(publish(i)).then(() => 'published', (err: { condition?: string }) => err.condition)));
+      await new Promise((r) => setImmediate(r));
+      assert.deepEqual(new Set(outcomes), new Set(['item-not-found']));
+      assert.deepEqual(unhandled, []);
+      // The session is still usable, and a late or unknown reply changes nothing.
+      const ping = await admin.iq(new Element('iq', { type: 'get', to: 'sen1.test' }).c('ping', { xmlns: 'urn:xmpp:ping' }).root());
+      assert.equal(ping.attrs.type, 'result');
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
+  it('an iq with no reply fails after its timeout with a TimeoutError', async () => {
+    const admin = open(account(bed, 'admin@sen1.test'));
+    const bob = open(account(bed, 'bob@sen2.test'));
+    admin.start();
+    bob.start();
+    await Promise.all([admin.waitOnline(), bob.waitOnline()]);
+    // Bob takes the request and never answers it.
+    bob.answerIq('get', 'urn:example:slow', 'query', () => new Promise<undefined>(() => undefined));
+    const asked = new Element('iq', { type: 'get', to: bob.jid! }).c('query', { xmlns: 'urn:example:slow' }).root();
+    const started = Date.now();
+    const err = await admin.iq(asked, 500).then(() => undefined, (e: Error) => e);
+    assert.equal(err?.name, 'TimeoutError', String(err));
+    assert.match(err.message, new RegExp(`${bob.jid!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: no reply within 500 ms`));
+    assert.ok(Date.now() - started >= 490);
+  });
+
   it('without the CA, refuses the server certificate and says so', async () => {
     const { caFile: _unused, ...noCa } = account(bed, 'alice@sen1.test');
     const alice = open(noCa);
