@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { senml } from '../../lib';
-import { createNodeIq, setAffiliationsIq } from '../../lib/federation/pubsub';
+import { createNodeIq, itemsIq, parseItemsResult, setAffiliationsIq } from '../../lib/federation/pubsub';
 import { XmppSession } from '../../lib/federation/session';
 import { account } from '../support/federation';
 import { type Msg, accountNode, catchNode, helper, inTab, publishNode, statuses, subscribeNode, federationFlows } from './helper';
@@ -82,6 +82,26 @@ describe('federation nodes in a flow (real federation)', function () {
     assert.equal(out[0].topic, 'flow-1');
     assert.equal(out[0].service, SERVICE);
     assert.match(out[0].itemId, /^[A-Za-z0-9_-]{22}$/);
+  });
+
+  it('a node the publish node creates keeps the newest packs, as many as Keep says', async () => {
+    await helper.load(
+      [accountNode, publishNode],
+      inTab([
+        accountConfig('sen1-account', 'admin@sen1.test'),
+        { id: 'keeper', type: 'federation-publish', account: 'sen1-account', mode: 'pubsub', service: SERVICE, node: 'flow-keep', createNode: true, maxItems: '5', to: '', queueSize: '1000', wires: [] },
+      ]),
+      credentials({ 'sen1-account': 'admin@sen1.test' }),
+    );
+    for (let i = 1; i <= 8; i++) helper.getNode('keeper').receive({ payload: reading(i) });
+    const storedValues = async (): Promise<number[]> =>
+      parseItemsResult(await admin.iq(itemsIq(SERVICE, 'flow-keep')).catch(() => undefined))?.items.map((item) => senml.decode(item.payload!)[0]!.v!) ?? [];
+    let stored: number[] = [];
+    for (const end = Date.now() + 30_000; stored.at(-1) !== 18.08 && Date.now() < end; ) {
+      await new Promise((r) => setTimeout(r, 100));
+      stored = await storedValues();
+    }
+    assert.deepEqual(stored, [18.04, 18.05, 18.06, 18.07, 18.08]);
   });
 
   it('bad input to publish reaches the Catch node with the record named; nothing is queued', async () => {
