@@ -27,37 +27,44 @@ export = function register(RED: NodeAPI): void {
       return { issuer, code };
     }
 
-    node.on('input', (msg: ReplyMessage, _send, done) => {
-      try {
-        if (msg._senfedRequest === undefined) {
-          // subscribe/unsubscribe the provide node answered itself: nothing left to say.
-          if (msg.answered === true) return done();
-          throw new Error(RED._('federation-reply.errors.noRequest'));
-        }
-        const request = findRequest(msg._senfedRequest);
-        if (!request) throw new Error(RED._('federation-reply.errors.gone', { id: String(msg._senfedRequest) }));
-        const error = msg.error !== undefined && msg.error !== null && typeof msg.error === 'object' ? (msg.error as ReplyError) : undefined;
-        if (error) {
-          // Without a condition: undefined-condition for an upstream error (Quoalise's), else
-          // internal-server-error (a Catch node's msg.error, whose message stays inside: only msg.error.text goes out).
-          const upstream = upstreamOf(error.upstream);
-          const condition = (error.condition ?? (upstream ? 'undefined-condition' : 'internal-server-error')) as DefinedCondition;
-          const text = typeof error.text === 'string' && error.text !== '' ? error.text : undefined;
-          request.fail(condition, { text, upstream });
-        } else {
-          // Data is a pack; subscribe and unsubscribe may be acknowledged with any other payload (no data).
-          if (!Array.isArray(msg.payload) && request.command === 'get_history' && msg.payload !== undefined) throw new Error(RED._('federation-reply.errors.notPack'));
-          const pack = !Array.isArray(msg.payload) ? undefined : msg.payload.length === 0 ? [] : senml.resolve(msg.payload);
-          const meta = msg.meta !== null && typeof msg.meta === 'object' ? (msg.meta as Meta) : undefined;
-          request.reply(pack, meta);
-        }
-        if (failed) node.status({});
-        failed = false;
-        done();
-      } catch (err) {
-        failed = true;
-        reportError(node, done, err);
+    /** Answer the request the message carries; resolves once the answer is sent (for an accepted subscription, once recorded). */
+    async function answer(msg: ReplyMessage): Promise<void> {
+      if (msg._senfedRequest === undefined) {
+        // subscribe/unsubscribe the provide node answered itself: nothing left to say.
+        if (msg.answered === true) return;
+        throw new Error(RED._('federation-reply.errors.noRequest'));
       }
+      const request = findRequest(msg._senfedRequest);
+      if (!request) throw new Error(RED._('federation-reply.errors.gone', { id: String(msg._senfedRequest) }));
+      const error = msg.error !== undefined && msg.error !== null && typeof msg.error === 'object' ? (msg.error as ReplyError) : undefined;
+      if (error) {
+        // Without a condition: undefined-condition for an upstream error (Quoalise's), else
+        // internal-server-error (a Catch node's msg.error, whose message stays inside: only msg.error.text goes out).
+        const upstream = upstreamOf(error.upstream);
+        const condition = (error.condition ?? (upstream ? 'undefined-condition' : 'internal-server-error')) as DefinedCondition;
+        const text = typeof error.text === 'string' && error.text !== '' ? error.text : undefined;
+        request.fail(condition, { text, upstream });
+        return;
+      }
+      // Data is a pack; subscribe and unsubscribe may be acknowledged with any other payload (no data).
+      if (!Array.isArray(msg.payload) && request.command === 'get_history' && msg.payload !== undefined) throw new Error(RED._('federation-reply.errors.notPack'));
+      const pack = !Array.isArray(msg.payload) ? undefined : msg.payload.length === 0 ? [] : senml.resolve(msg.payload);
+      const meta = msg.meta !== null && typeof msg.meta === 'object' ? (msg.meta as Meta) : undefined;
+      await request.reply(pack, meta);
+    }
+
+    node.on('input', (msg: ReplyMessage, _send, done) => {
+      answer(msg).then(
+        () => {
+          if (failed) node.status({});
+          failed = false;
+          done();
+        },
+        (err: unknown) => {
+          failed = true;
+          reportError(node, done, err);
+        },
+      );
     });
   }
   RED.nodes.registerType('federation-reply', FederationReply);

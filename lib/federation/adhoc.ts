@@ -19,8 +19,8 @@ import {
   textOf,
   xmlText,
 } from './elements';
-import { type QuoaliseData, QUOALISE_NS, type UpstreamError, parseQuoaliseElement, parseUpstreamError, upstreamErrorElement } from './quoalise';
-import { type DefinedCondition, type StanzaErrorType, errorElement, isDefinedCondition, readStanzaError } from './stanza-error';
+import { type QuoaliseData, QUOALISE_NS, type UpstreamError, parseQuoaliseElement, upstreamErrorElement, upstreamErrorOf } from './quoalise';
+import { type DefinedCondition, type StanzaErrorType, errorElement, isDefinedCondition, readProtocolError } from './stanza-error';
 
 /**
  * XEP-0050 Ad-Hoc Commands (version 1.3.0) as Quoalise uses them: a requester
@@ -313,13 +313,12 @@ export interface CommandError {
 
 /** The error of a command answer: from the error iq or the StanzaError @xmpp/client rejects with. Undefined if none. */
 export function parseCommandError(input: unknown): CommandError | undefined {
-  const error = readStanzaError(input);
+  const error = readProtocolError(input);
   if (!error) return undefined;
-  const out: CommandError = { type: error.type, condition: error.condition };
-  if (error.text !== undefined) out.text = error.text;
-  const upstream = parseUpstreamError(input);
+  const out: CommandError = { ...error.summary };
+  const upstream = upstreamErrorOf(error);
   if (upstream) out.upstream = upstream;
-  const specific = error.application.find((el) => namespaceOf(el) === COMMANDS_NS && COMMAND_CONDITIONS.has(localName(el)));
+  const specific = error.condition(COMMANDS_NS, (name) => COMMAND_CONDITIONS.has(name));
   if (specific) out.commandCondition = localName(specific);
   return out;
 }

@@ -40,10 +40,13 @@ import type { SubscriberRegistry } from './subscriber-registry';
  *   requester learns why instead of timing out blind;
  * - requests that arrive while nobody listens for 'request', and those still
  *   pending when the provider closes: service-unavailable;
- * - with `handleSubscriptions` (the default), subscribe and unsubscribe: the
- *   requester's JID is recorded in (or removed from) the durable registry, the
- *   command is answered once that is on disk, and the request is still handed to
- *   the owner, already answered (`answeredBy === 'provider'`), for its records;
+ * - with `handleSubscriptions` (the default), subscribe and unsubscribe from any
+ *   requester: the requester's JID is recorded in (or removed from) the durable
+ *   registry, the command is answered once that is on disk, and the request is
+ *   still handed to the owner, already answered (`answeredBy === 'provider'`),
+ *   for its records. Without it, the owner decides (consent): a subscription it
+ *   accepts with `reply` is recorded in the registry (when one is given) before
+ *   the requester is told, one it refuses with `fail` is not;
  * - a command without a form (a generic XEP-0050 client executing the command
  *   from a menu): the form to fill in (status executing, §3.4); its submission
  *   is then handled as a one-stage request. `cancel`: status canceled;
@@ -58,8 +61,9 @@ export const PROVIDED_COMMANDS: readonly QuoaliseCommand[] = ['get_history', 'su
 
 const COMMAND_NAMES: Record<QuoaliseCommand, string> = { get_history: 'Get history', subscribe: 'Subscribe', unsubscribe: 'Unsubscribe' };
 const DEFAULT_REPLY_TIMEOUT_MS = 30_000;
+const NOT_RECORDED = 'the subscription could not be recorded';
 
-export type ProviderErrorCode = 'PROVIDER_BUSY' | 'PROVIDER_ANSWERED' | 'PROVIDER_INPUT' | 'PROVIDER_OPTIONS';
+export type ProviderErrorCode = 'PROVIDER_BUSY' | 'PROVIDER_ANSWERED' | 'PROVIDER_INPUT' | 'PROVIDER_OPTIONS' | 'PROVIDER_RECORD';
 
 export class ProviderError extends Error {
   constructor(
@@ -73,9 +77,12 @@ export class ProviderError extends Error {
 }
 
 export interface ProviderOptions {
-  /** Record subscribe/unsubscribe in `registry` and answer them at once (default true). */
+  /**
+   * Record subscribe/unsubscribe from anyone in `registry` and answer them at once
+   * (default true). Off: they go to the owner, and those it accepts are recorded.
+   */
   handleSubscriptions?: boolean;
-  /** Where subscribers are kept; required when handleSubscriptions is on. */
+  /** Where subscribers are kept; required when handleSubscriptions is on, optional when off. */
   registry?: SubscriberRegistry;
   /** How long the owner has to answer a request, in ms (default 30 000). */
   replyTimeoutMs?: number;
@@ -119,13 +126,18 @@ export class ProviderRequest {
   readonly fields: Record<string, string | string[]>;
   #request: CommandRequest;
   #settle: (reply: Element) => void;
+  #record: (() => Promise<void>) | undefined;
   #answeredBy: AnsweredBy | undefined;
   #timer: NodeJS.Timeout | undefined;
 
-  /** @internal built by Provider */
-  constructor(request: CommandRequest, from: string, fields: { identifier: string; start?: string; end?: string }, settle: (reply: Element) => void) {
+  /**
+   * @internal built by Provider; `record`, when given, is what must be on disk
+   * before the owner's `reply` goes out (a subscription the owner accepts).
+   */
+  constructor(request: CommandRequest, from: string, fields: { identifier: string; start?: string; end?: string }, settle: (reply: Element) => void, record?: () => Promise<void>) {
     this.#request = request;
     this.#settle = settle;
+    this.#record = record;
     this.from = from;
     this.command = request.node as QuoaliseCommand;
     this.identifier = fields.identifier;
@@ -149,12 +161,32 @@ export class ProviderRequest {
    * readings in the period); for subscribe and unsubscribe only when a non-empty
    * pack is given. Throws a FederationError when the pack or meta cannot be
    * written (the request then stays pending).
+   *
+   * Resolves once the answer is sent. A subscribe or unsubscribe that the
+   * provider records for the owner (handleSubscriptions off, with a registry) is
+   * answered only once the change is on disk; when it cannot be recorded, the
+   * requester is told internal-server-error and the promise rejects with a
+   * ProviderError PROVIDER_RECORD: await it.
    */
-  reply(pack?: ResolvedPack, meta?: Meta): void {
+  reply(pack?: ResolvedPack, meta?: Meta): Promise<void> {
     this.#checkOpen();
     const withData = this.command === 'get_history' || (pack !== undefined && pack.length > 0);
     const data = withData ? quoaliseDataElement(pack ?? [], meta) : undefined;
-    this.#answer('owner', completedIq(this.#request, this.identifier, data));
+    const completed = completedIq(this.#request, this.identifier, data);
+    const record = this.#record;
+    if (!record) {
+      this.#answer('owner', completed);
+      return Promise.resolve();
+    }
+    // Answered from now on (no timeout, no second answer), sent once recorded.
+    this.#claim('owner');
+    return record().then(
+      () => this.#settle(completed),
+      (err: unknown) => {
+        this.#settle(commandErrorIq(this.#request, 'internal-server-error', { text: NOT_RECORDED }));
+        throw err;
+      },
+    );
   }
 
   /**
@@ -195,10 +227,14 @@ export class ProviderRequest {
   }
 
   #answer(by: AnsweredBy, reply: Element): void {
+    this.#claim(by);
+    this.#settle(reply);
+  }
+
+  #claim(by: AnsweredBy): void {
     this.#answeredBy = by;
     clearTimeout(this.#timer);
     pending.delete(this.id);
-    this.#settle(reply);
   }
 }
 
@@ -299,25 +335,22 @@ export class Provider extends EventEmitter {
 
     let settle!: (reply: Element) => void;
     const answered = new Promise<Element>((resolve) => (settle = resolve));
-    const handle = new ProviderRequest(request, from, fields, settle);
+    const subscription = node !== 'get_history' && this.registry ? () => this.#recordSubscription(node, fields.identifier, from) : undefined;
 
-    if (node !== 'get_history' && this.handleSubscriptions) {
-      let changed: boolean;
+    if (subscription && this.handleSubscriptions) {
       try {
-        changed = node === 'subscribe' ? await this.registry!.add(fields.identifier, from) : await this.registry!.remove(fields.identifier, from);
+        await subscription();
       } catch (err) {
         this.emit('problem', err);
-        return commandErrorIq(request, 'internal-server-error', { text: 'the subscription could not be recorded' });
+        return commandErrorIq(request, 'internal-server-error', { text: NOT_RECORDED });
       }
+      const handle = new ProviderRequest(request, from, fields, settle);
       handle.answerAs('provider', completedIq(request, fields.identifier, undefined));
-      try {
-        if (changed) this.emit(node === 'subscribe' ? 'subscribed' : 'unsubscribed', { identifier: fields.identifier, jid: from });
-      } catch (err) {
-        this.emit('problem', err);
-      }
       this.#handOver(handle);
       return answered;
     }
+    // Subscriptions the owner decides on are recorded when it accepts them.
+    const handle = new ProviderRequest(request, from, fields, settle, subscription);
 
     if (this.listenerCount('request') === 0) return commandErrorIq(request, 'service-unavailable', { text: 'nothing takes requests at this provider now' });
     this.#requests.add(handle);
@@ -329,6 +362,25 @@ export class Provider extends EventEmitter {
     const reply = await answered;
     this.#requests.delete(handle);
     return reply;
+  }
+
+  /**
+   * Record a subscribe in the registry, or remove an unsubscribe from it; resolves
+   * once on disk (an unsubscribe from someone not subscribed changes nothing, and
+   * resolves too). Rejects with PROVIDER_RECORD when the registry cannot take it.
+   */
+  async #recordSubscription(node: 'subscribe' | 'unsubscribe', identifier: string, from: string): Promise<void> {
+    let changed: boolean;
+    try {
+      changed = node === 'subscribe' ? await this.registry!.add(identifier, from) : await this.registry!.remove(identifier, from);
+    } catch (err) {
+      throw new ProviderError('PROVIDER_RECORD', `the ${node} of ${from} to ${identifier} could not be recorded: ${(err as Error).message}`, { cause: err });
+    }
+    try {
+      if (changed) this.emit(node === 'subscribe' ? 'subscribed' : 'unsubscribed', { identifier, jid: from });
+    } catch (err) {
+      this.emit('problem', err);
+    }
   }
 
   /** Give a request to the owner; a listener that throws must not leave the requester waiting. */

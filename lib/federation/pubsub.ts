@@ -17,7 +17,7 @@ import {
   textOf,
   xmlText,
 } from './elements';
-import { type DefinedCondition, type StanzaErrorType, readStanzaError } from './stanza-error';
+import { type DefinedCondition, type StanzaErrorType, readProtocolError } from './stanza-error';
 
 /**
  * XEP-0060 Publish-Subscribe (version 1.30.0): stanza builders and parsers.
@@ -553,15 +553,14 @@ export interface PubsubErrorCondition {
  * the input carries no stanza error.
  */
 export function pubsubErrorCondition(errorIq: unknown): PubsubErrorCondition | undefined {
-  const error = readStanzaError(errorIq);
+  const error = readProtocolError(errorIq);
   if (!error) return undefined;
-  const out: PubsubErrorCondition = { type: error.type, condition: error.condition };
-  const specific = error.application.find((el) => namespaceOf(el) === PUBSUB_ERRORS_NS);
+  const out: PubsubErrorCondition = { ...error.summary };
+  const specific = error.condition(PUBSUB_ERRORS_NS);
   if (specific) {
     out.pubsubCondition = localName(specific);
     const feature = nonEmptyAttr(specific, 'feature');
     if (feature !== undefined) out.feature = feature;
   }
-  if (error.text !== undefined) out.text = error.text;
   return out;
 }

@@ -16,7 +16,7 @@ import {
   setOwn,
   xmlText,
 } from './elements';
-import { readStanzaError } from './stanza-error';
+import { type ProtocolError, readProtocolError } from './stanza-error';
 
 /**
  * Quoalise (`urn:quoalise:0`), the protocol that followed SEN1: SenML carried
@@ -319,8 +319,13 @@ export function upstreamErrorElement(issuer: string, code: string): Element {
 
 /** The upstream error of a stanza error (error iq, `<error>`, or @xmpp/client StanzaError); undefined if none. A missing attribute reads as ''. */
 export function parseUpstreamError(input: unknown): UpstreamError | undefined {
-  const error = readStanzaError(input);
-  const el = error?.application.find((app) => localName(app) === 'upstream-error' && namespaceOf(app) === QUOALISE_NS);
+  const error = readProtocolError(input);
+  return error && upstreamErrorOf(error);
+}
+
+/** The upstream error of a stanza error already read; undefined if none. */
+export function upstreamErrorOf(error: ProtocolError): UpstreamError | undefined {
+  const el = error.condition(QUOALISE_NS, (name) => name === 'upstream-error');
   if (!el) return undefined;
   return { issuer: attr(el, 'issuer') ?? '', code: attr(el, 'code') ?? '' };
 }

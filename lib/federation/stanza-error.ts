@@ -99,10 +99,51 @@ export function findErrorElement(input: unknown): Element | undefined {
 
 /** Read a stanza error (RFC 6120 §8.3); undefined when the input holds none. */
 export function readStanzaError(input: unknown): StanzaErrorInfo | undefined {
+  return scanError(input)?.info;
+}
+
+/** What every protocol's error reader reports alike: the type, the defined condition and the text. */
+export interface StanzaErrorSummary {
+  type: StanzaErrorType | undefined;
+  condition: DefinedCondition | string;
+  text?: string;
+}
+
+/** A stanza error read once, for a protocol to pick its own application-specific condition from. */
+export interface ProtocolError {
+  summary: StanzaErrorSummary;
+  /**
+   * The first application-specific condition in `namespace` (its namespace read
+   * where it stands, inside the `<error>`), and whose local name `accept` takes
+   * when given; undefined when there is none.
+   */
+  condition(namespace: string, accept?: (localName: string) => boolean): Element | undefined;
+}
+
+/**
+ * The base reader of the protocol error readers (PubSub, ad-hoc commands,
+ * Quoalise): from an error stanza, a bare `<error>`, or an @xmpp/client
+ * StanzaError; undefined when the input holds no stanza error.
+ */
+export function readProtocolError(input: unknown): ProtocolError | undefined {
+  const scanned = scanError(input);
+  if (!scanned) return undefined;
+  const { info, namespaces } = scanned;
+  const summary: StanzaErrorSummary = { type: info.type, condition: info.condition };
+  if (info.text !== undefined) summary.text = info.text;
+  return {
+    summary,
+    condition: (namespace, accept) => info.application.find((el, i) => namespaces[i] === namespace && (accept === undefined || accept(localName(el)))),
+  };
+}
+
+/** The stanza error's reading, with the namespace of each application condition (same order). */
+function scanError(input: unknown): { info: StanzaErrorInfo; namespaces: (string | undefined)[] } | undefined {
   const error = findErrorElement(input);
   if (!error) return undefined;
   const type = attr(error, 'type');
   const info: StanzaErrorInfo = { type: type !== undefined && ERROR_TYPES.has(type) ? (type as StanzaErrorType) : undefined, condition: 'undefined-condition', application: [] };
+  const namespaces: (string | undefined)[] = [];
   const by = attr(error, 'by');
   if (by) info.by = by;
   let conditionSeen = false;
@@ -122,7 +163,8 @@ export function readStanzaError(input: unknown): StanzaErrorInfo | undefined {
       }
     } else {
       info.application.push(child);
+      namespaces.push(ns);
     }
   }
-  return info;
+  return { info, namespaces };
 }

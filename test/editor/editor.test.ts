@@ -27,6 +27,7 @@ const DEBUG = 'a1f0c0de5e4f0005';
 const ACCOUNT = 'a1f0c0de5e4f0006';
 const PUBLISH = 'a1f0c0de5e4f0007';
 const SUBSCRIBE = 'a1f0c0de5e4f0008';
+const PROVIDE = 'a1f0c0de5e4f0009';
 
 const FLOW = [
   { id: TAB, type: 'tab', label: 'Editor test', disabled: false, info: '' },
@@ -38,6 +39,7 @@ const FLOW = [
   { id: ACCOUNT, type: 'xmpp-account', name: '', jid: 'admin@sen1.test', host: '127.0.0.1', port: '5222', caFile: '', resource: '' },
   { id: PUBLISH, type: 'federation-publish', z: TAB, name: '', account: ACCOUNT, mode: 'pubsub', service: 'pubsub.sen1.test', node: 'buoy', createNode: true, to: '', queueSize: '1000', x: 720, y: 180, wires: [] },
   { id: SUBSCRIBE, type: 'federation-subscribe', z: TAB, name: 'from sen1', account: ACCOUNT, service: 'pubsub.sen1.test', node: 'buoy', quoalise: true, x: 130, y: 260, wires: [] },
+  { id: PROVIDE, type: 'federation-provide', z: TAB, name: '', account: ACCOUNT, handleSubscriptions: true, timeout: '30', x: 130, y: 340, wires: [[]] },
 ];
 
 function freePort(): Promise<number> {
@@ -366,6 +368,35 @@ describe('SenFed nodes in the Node-RED editor (headless Chromium)', function () 
     await screenshot('federation-subscribe-dialog-find');
     await page.locator('#node-dialog-cancel').click();
     await form.waitFor({ state: 'detached' });
+  });
+
+  it('says in the provide dialog and help who may subscribe: everyone when ticked, whoever the flow accepts when unticked', async function () {
+    await (await canvasNode(PROVIDE)).dblclick();
+    const form = page.locator('#dialog-form');
+    await form.waitFor({ state: 'visible' });
+    const option = form.locator('#node-input-handleSubscriptions');
+    const everyone = form.locator('#node-federation-provide-everyone');
+    const consent = form.locator('#node-federation-provide-consent');
+    assert.equal(await option.isChecked(), true);
+    assert.match((await form.locator('label[for="node-input-handleSubscriptions"]').last().innerText()).trim(), /^Accept every requester/);
+    assert.match(await everyone.innerText(), /Anyone on any federated domain can subscribe/);
+    assert.equal(await consent.isVisible(), false);
+    await option.uncheck();
+    await consent.waitFor({ state: 'visible' });
+    assert.match(await consent.innerText(), /The flow decides who may subscribe/);
+    assert.equal(await everyone.isVisible(), false);
+    await screenshot('federation-provide-dialog-consent');
+    await page.locator('#node-dialog-cancel').click();
+    await form.waitFor({ state: 'detached' });
+
+    await page.locator('#red-ui-tab-help-link-button').click();
+    await (await canvasNode(PROVIDE)).click();
+    const help = helpPanel();
+    await help.locator('h3', { hasText: 'Details' }).waitFor({ state: 'visible' });
+    const text = (await help.innerText()).replace(/\s+/g, ' ');
+    assert.match(text, /accepts every requester, from any federated domain/);
+    assert.match(text, /Subscriptions: the flow decides\. Untick the option to choose who may subscribe/);
+    assert.match(text, /a switch node on msg\.from/);
   });
 
   it("shows the account's connection state on every node that uses it", async function () {

@@ -6,7 +6,7 @@
  * identifier reaches the consumer's federation subscribe node.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { XmppSession } from '../../lib/federation/session';
 import { account } from '../support/federation';
@@ -14,6 +14,8 @@ import { type Msg, accountNode, catchNode, helper, inTab, provideNode, publishNo
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const changeNode = require('@node-red/nodes/core/function/15-change.js');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const switchNode = require('@node-red/nodes/core/function/10-switch.js');
 
 const PROVIDER = 'provider@sen1.test/node-red';
 const METER = 'urn:dev:prm:30001610071843_consumption/active_power/raw';
@@ -30,9 +32,10 @@ describe('federation request, provide and reply in a flow (real federation)', fu
   const creds = (): object => ({
     'provider-account': { password: flows.bed.users['provider@sen1.test'].password },
     'consumer-account': { password: flows.bed.users['consumer@sen2.test'].password },
+    'bob-account': { password: flows.bed.users['bob@sen2.test'].password },
   });
   const accounts = (): object[] => [accountConfig('provider-account', 'provider@sen1.test', 'node-red'), accountConfig('consumer-account', 'consumer@sen2.test')];
-  const nodes = [accountNode, requestNode, provideNode, replyNode, publishNode, subscribeNode, changeNode, catchNode];
+  const nodes = [accountNode, requestNode, provideNode, replyNode, publishNode, subscribeNode, changeNode, switchNode, catchNode];
 
   function collect(id: string): Msg[] {
     const got: Msg[] = [];
@@ -47,9 +50,11 @@ describe('federation request, provide and reply in a flow (real federation)', fu
     }
   }
   const sessionOf = (id: string): XmppSession => (helper.getNode(id) as unknown as { session: XmppSession }).session;
-  async function online(): Promise<void> {
-    await until('both accounts online', () => sessionOf('provider-account').online && sessionOf('consumer-account').online);
+  async function online(...ids: string[]): Promise<void> {
+    const all = ['provider-account', 'consumer-account', ...ids];
+    await until(`${all.join(', ')} online`, () => all.every((id) => sessionOf(id).online));
   }
+  const subscribersOf = (identifier: string): string[] => (helper.getNode('provide') as unknown as { subscribersOf(identifier: string): string[] }).subscribersOf(identifier);
 
   const flows = federationFlows();
 
@@ -195,5 +200,119 @@ describe('federation request, provide and reply in a flow (real federation)', fu
     helper.getNode('push').receive({ identifier: METER, payload: reading });
     await new Promise((r) => setTimeout(r, 1000));
     assert.equal(received.length, 1);
+  });
+
+  /** sen2's side of a subscription: a requester that asks, and an inbox that receives what is pushed. */
+  const follower = (name: string): object[] => [
+    { id: `${name}-request`, type: 'federation-request', account: `${name}-account`, to: PROVIDER, command: 'subscribe', identifier: METER, wires: [[`${name}-out`]] },
+    { id: `${name}-out`, type: 'helper' },
+    { id: `${name}-inbox`, type: 'federation-subscribe', account: `${name}-account`, service: '', node: '', quoalise: true, wires: [[`${name}-received`]] },
+    { id: `${name}-received`, type: 'helper' },
+  ];
+  const pushAndCatch = [
+    { id: 'push', type: 'federation-publish', account: 'provider-account', mode: 'direct', service: '', node: '', createNode: false, to: '', queueSize: '100', toSubscribersOf: 'provide', identifier: METER, wires: [] },
+    { id: 'catcher', type: 'catch', scope: null, uncaught: false, wires: [['errors']] },
+    { id: 'errors', type: 'helper' },
+  ];
+
+  it('consent: the flow accepts consumer@sen2.test and refuses bob@sen2.test; only the accepted one is recorded, pushed to, and still there after a redeploy', async () => {
+    const flow = inTab([
+      ...accounts(),
+      accountConfig('bob-account', 'bob@sen2.test'),
+      ...follower('consumer'),
+      ...follower('bob'),
+      // sen1: the flow decides who may subscribe, by msg.from.
+      { id: 'provide', type: 'federation-provide', account: 'provider-account', handleSubscriptions: false, wires: [['consent', 'asked']] },
+      { id: 'asked', type: 'helper' },
+      {
+        id: 'consent',
+        type: 'switch',
+        property: 'from',
+        propertyType: 'msg',
+        rules: [{ t: 'regex', v: '^consumer@sen2\\.test/', vt: 'str', case: false }, { t: 'else' }],
+        checkall: 'false',
+        repair: false,
+        outputs: 2,
+        wires: [['reply'], ['refuse']],
+      },
+      { id: 'refuse', type: 'change', rules: [{ t: 'set', p: 'error', pt: 'msg', to: '{"condition":"not-authorized","text":"no consent for this meter"}', tot: 'json' }], wires: [['reply']] },
+      { id: 'reply', type: 'federation-reply', wires: [] },
+      ...pushAndCatch,
+    ]);
+    const reading = (v: number): object[] => [{ n: METER, u: 'W', v, t: T0 }];
+    await helper.load(nodes, flow, creds());
+    let consumerReceived = collect('consumer-received');
+    let bobReceived = collect('bob-received');
+    const consumerOut = collect('consumer-out');
+    const asked = collect('asked');
+    const errors = collect('errors');
+    await online('bob-account');
+    helper.getNode('consumer-request').receive({});
+    helper.getNode('bob-request').receive({});
+    await until('both answers', () => consumerOut.length === 1 && errors.length === 1);
+    assert.deepEqual(
+      asked.map((m) => [m.command, m.answered, typeof m._senfedRequest]),
+      [
+        ['subscribe', false, 'string'],
+        ['subscribe', false, 'string'],
+      ],
+      'both requests went to the flow, unanswered',
+    );
+    assert.equal(errors[0].error.source.id, 'bob-request');
+    assert.equal(errors[0].xmppError.condition, 'not-authorized');
+    assert.equal(errors[0].xmppError.text, 'no consent for this meter');
+    const consumerJid = sessionOf('consumer-account').jid;
+    assert.deepEqual(subscribersOf(METER), [consumerJid]);
+
+    helper.getNode('push').receive({ payload: reading(1420) });
+    await until('the reading pushed to consumer', () => consumerReceived.length === 1);
+    assert.deepEqual(consumerReceived[0].payload, reading(1420));
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal(bobReceived.length, 0, 'the refused requester gets nothing');
+
+    // Redeploy: the accepted subscription is still there, and still served.
+    await helper.unload();
+    helper.settings({ userDir: flows.userDir });
+    await helper.load(nodes, flow, creds());
+    consumerReceived = collect('consumer-received');
+    bobReceived = collect('bob-received');
+    await online('bob-account');
+    await until('the registry read again', () => subscribersOf(METER).length > 0);
+    assert.deepEqual(subscribersOf(METER), [consumerJid]);
+    helper.getNode('push').receive({ payload: reading(1430) });
+    await until('the reading pushed after the redeploy', () => consumerReceived.length === 1);
+    assert.deepEqual(consumerReceived[0].payload, reading(1430));
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal(bobReceived.length, 0);
+  });
+
+  it('consent: a subscription the flow accepts but that cannot be recorded: the requester is told internal-server-error, the reply node reports it, nobody is pushed to', async () => {
+    await helper.load(
+      nodes,
+      inTab([
+        ...accounts(),
+        ...follower('consumer'),
+        { id: 'provide', type: 'federation-provide', account: 'provider-account', handleSubscriptions: false, wires: [['reply']] },
+        { id: 'reply', type: 'federation-reply', wires: [] },
+        ...pushAndCatch,
+      ]),
+      creds(),
+    );
+    const errors = collect('errors');
+    const received = collect('consumer-received');
+    await online();
+    // A real disk fault: a directory stands where the registry writes its temporary file.
+    mkdirSync(join(flows.userDir, 'senfed', 'providers', 'provide', 'subscribers.json.tmp'), { recursive: true });
+    helper.getNode('consumer-request').receive({});
+    await until('two errors', () => errors.length === 2);
+    const bySource = Object.fromEntries(errors.map((e) => [e.error.source.id, e]));
+    assert.equal(bySource['consumer-request'].xmppError.condition, 'internal-server-error');
+    assert.equal(bySource['consumer-request'].xmppError.text, 'the subscription could not be recorded');
+    assert.match(bySource.reply.error.message, /^ProviderError: the subscribe of consumer@sen2\.test\/\S+ to urn:dev:prm:\S+ could not be recorded: cannot write the subscriber registry .*EISDIR/);
+    assert.equal(bySource.reply.command, 'subscribe', 'the Catch node gets the message that was answered');
+    assert.deepEqual(subscribersOf(METER), []);
+    helper.getNode('push').receive({ payload: [{ n: METER, u: 'W', v: 1, t: T0 }] });
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal(received.length, 0);
   });
 });

@@ -5,7 +5,7 @@
  * by itself (bad requests, timeouts, discovery, subscriptions).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { senml } from '../../../lib';
@@ -15,7 +15,7 @@ import { commandListIq, discoInfoIq, parseCommandList, parseDiscoInfo } from '..
 import { Provider, type ProviderRequest, findRequest } from '../../../lib/federation/provider';
 import { RequestError, request } from '../../../lib/federation/requester';
 import { XmppSession } from '../../../lib/federation/session';
-import { SubscriberRegistry } from '../../../lib/federation/subscriber-registry';
+import { SubscriberRegistry, bareJid } from '../../../lib/federation/subscriber-registry';
 import { type TestBed, account, federation, startTestBed, stopTestBed } from '../../support/federation';
 
 const RESOURCE = 'node-red';
@@ -239,16 +239,82 @@ describe('Quoalise commands: sen2 asks a provider on sen1 (real federation)', fu
     assert.equal(JSON.parse(readFileSync(join(dir, 'subscribers.json'), 'utf8')).format, 'senfed-subscribers/1');
   });
 
-  it('with handleSubscriptions off, subscribe goes to the flow, which answers it', async () => {
-    await provide((req) => (req.identifier === METER ? req.reply() : req.fail('item-not-found', { text: 'no such meter' })), { handleSubscriptions: false });
-    await request(consumer, PROVIDER, 'subscribe', { identifier: METER });
-    const err = await rejection(request(consumer, PROVIDER, 'subscribe', { identifier: 'urn:dev:prm:0' }));
-    assert.equal(err.condition, 'item-not-found');
-    assert.deepEqual(registry.identifiers(), [], 'nothing recorded by the provider');
-    assert.deepEqual(
-      received.map((r) => r.answeredBy),
-      ['owner', 'owner'],
-    );
+  it('with handleSubscriptions off, the flow decides: a subscription it accepts is on disk before the answer, one it refuses is not recorded', async () => {
+    const bob = new XmppSession(account(bed, 'bob@sen2.test'), new Backoff({ initialMs: 200, maxMs: 2000 }));
+    bob.start();
+    try {
+      await bob.waitOnline();
+      const replies: Promise<void>[] = [];
+      // The consent decision: consumer@sen2.test may follow the meter, nobody else may.
+      await provide(
+        (req) => {
+          if (req.from.startsWith('consumer@sen2.test/')) replies.push(req.reply());
+          else req.fail('not-authorized', { text: 'no consent for this meter' });
+        },
+        { handleSubscriptions: false },
+      );
+      const file = join(dir, 'subscribers.json');
+      const onDisk = (): Record<string, string[]> => JSON.parse(readFileSync(file, 'utf8')).identifiers;
+      const subscribed = new Promise((resolve) => provider.once('subscribed', resolve));
+
+      const accepted = await request(consumer, PROVIDER, 'subscribe', { identifier: METER });
+      assert.equal(accepted.status, 'completed');
+      assert.deepEqual(onDisk()[METER], [consumer.jid], 'on disk when the requester hears it is subscribed');
+      assert.deepEqual(await subscribed, { identifier: METER, jid: consumer.jid });
+      const refused = await rejection(request(bob, PROVIDER, 'subscribe', { identifier: METER }));
+      assert.equal(refused.condition, 'not-authorized');
+      assert.equal(refused.text, 'no consent for this meter');
+      assert.deepEqual(registry.subscribers(METER), [consumer.jid], 'the refused requester is not recorded');
+      assert.deepEqual(onDisk()[METER], [consumer.jid]);
+      assert.deepEqual(
+        received.map((r) => [r.command, bareJid(r.from), r.answeredBy]),
+        [
+          ['subscribe', 'consumer@sen2.test', 'owner'],
+          ['subscribe', 'bob@sen2.test', 'owner'],
+        ],
+      );
+
+      // Unsubscribe, accepted: removed; unsubscribing again (nobody there) is still completed.
+      assert.equal((await request(consumer, PROVIDER, 'unsubscribe', { identifier: METER })).status, 'completed');
+      assert.deepEqual(onDisk(), {});
+      assert.equal((await request(consumer, PROVIDER, 'unsubscribe', { identifier: METER })).status, 'completed');
+      await Promise.all(replies);
+      assert.equal(replies.length, 3);
+    } finally {
+      await bob.stop();
+    }
+  });
+
+  it('with handleSubscriptions off, a subscription the flow does not answer in time is refused and not recorded', async () => {
+    await provide(() => undefined, { handleSubscriptions: false, replyTimeoutMs: 400 });
+    const timedOut = new Promise<ProviderRequest>((resolve) => provider.once('timeout', resolve));
+    const err = await rejection(request(consumer, PROVIDER, 'subscribe', { identifier: METER }));
+    assert.equal(err.condition, 'service-unavailable');
+    const late = await timedOut;
+    assert.throws(() => late.reply(), (e: Error & { code?: string }) => e.code === 'PROVIDER_ANSWERED');
+    assert.deepEqual(registry.identifiers(), []);
+    assert.equal(existsSync(join(dir, 'subscribers.json')), false, 'nothing written');
+  });
+
+  it('with handleSubscriptions off, a subscription accepted but not recordable: internal-server-error, and reply() rejects', async () => {
+    // What each reply() came to: 'sent', or the error it rejected with.
+    const outcomes: Promise<'sent' | Error & { code?: string }>[] = [];
+    await provide((req) => outcomes.push(req.reply().then(() => 'sent' as const, (e: Error) => e)), { handleSubscriptions: false });
+    // A real disk fault: the registry's temporary file cannot be created (a directory stands in its place).
+    const blocker = join(dir, 'subscribers.json.tmp');
+    mkdirSync(blocker);
+    const err = await rejection(request(consumer, PROVIDER, 'subscribe', { identifier: METER }));
+    assert.equal(err.condition, 'internal-server-error');
+    assert.equal(err.text, 'the subscription could not be recorded');
+    const failure = await outcomes[0];
+    assert.ok(failure !== 'sent' && failure.code === 'PROVIDER_RECORD', `reply() came to ${String(failure)}`);
+    assert.match(failure.message, new RegExp(`^the subscribe of ${consumer.jid} to ${METER} could not be recorded: cannot write the subscriber registry .*EISDIR`));
+    assert.deepEqual(registry.subscribers(METER), []);
+    // The fault gone, the same request goes through.
+    rmSync(blocker, { recursive: true });
+    assert.equal((await request(consumer, PROVIDER, 'subscribe', { identifier: METER })).status, 'completed');
+    assert.equal(await outcomes[1], 'sent');
+    assert.deepEqual(registry.subscribers(METER), [consumer.jid]);
   });
 
   it('a generic XEP-0050 client gets the form first, then its submission is handled', async () => {
