@@ -30,7 +30,7 @@ export interface Catalogue {
 }
 
 function reasonOf(err: unknown): string {
-  const stanzaError = readStanzaError((err as { element?: unknown })?.element ?? err);
+  const stanzaError = readStanzaError(err);
   return stanzaError ? stanzaError.condition + (stanzaError.text ? ` (${stanzaError.text})` : '') : ((err as Error)?.message ?? String(err));
 }
 

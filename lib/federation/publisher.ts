@@ -63,11 +63,10 @@ function toPublishError(err: unknown, what: string): PublishError {
   if (err instanceof PublishError) return err;
   // A stanza that cannot be built (bad meta…) will never be sent: a refusal, not a wait.
   if (err instanceof FederationError) return new PublishError(`${what}: ${err.message}`, 'bad-request', false);
-  const stanzaError = readStanzaError((err as { element?: unknown })?.element ?? err);
+  const stanzaError = pubsubErrorCondition(err);
   if (stanzaError) {
-    const pubsub = pubsubErrorCondition((err as { element?: unknown })?.element ?? err);
-    const condition = stanzaError.condition ?? 'undefined-condition';
-    const detail = [pubsub?.pubsubCondition, stanzaError.text].filter(Boolean).join(': ');
+    const { condition } = stanzaError;
+    const detail = [stanzaError.pubsubCondition, stanzaError.text].filter(Boolean).join(': ');
     const transient = stanzaError.type === 'wait' || TRANSIENT_CONDITIONS.has(condition);
     return new PublishError(`${what}: ${condition}${detail ? ` (${detail})` : ''}`, condition, transient);
   }
@@ -274,7 +273,7 @@ export class Publisher extends EventEmitter {
     const { target } = publication;
     if (target.mode !== 'pubsub' || !target.createNode) return false;
     const key = `${target.service}\u0000${target.node}`;
-    if (this.#createdNodes.has(key) || readStanzaError((failure as { element?: unknown })?.element ?? failure)?.condition !== 'item-not-found') return false;
+    if (this.#createdNodes.has(key) || readStanzaError(failure)?.condition !== 'item-not-found') return false;
     // XEP-0060 §8.1: create the node, persistent and whitelisted (consent decides who is on the list).
     const config = { accessModel: target.accessModel ?? 'whitelist', persistItems: true, maxItems: target.maxItems ?? DEFAULT_MAX_ITEMS } as const;
     try {
@@ -308,7 +307,7 @@ export class Publisher extends EventEmitter {
 }
 
 function isRefusedConfiguration(err: unknown): boolean {
-  const condition = readStanzaError((err as { element?: unknown })?.element ?? err)?.condition;
+  const condition = readStanzaError(err)?.condition;
   return condition === 'not-acceptable' || condition === 'bad-request' || condition === 'policy-violation';
 }
 

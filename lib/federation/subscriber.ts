@@ -97,7 +97,7 @@ export class Subscriber extends EventEmitter {
       return parseItemsResult(await this.session.iq(itemsIq(this.service, this.node), this.requestTimeoutMs))?.items ?? [];
     } catch (err) {
       // A node that keeps no items (transient, XEP-0060 §6.5.9.6) has nothing to catch up: live events only.
-      if (readStanzaError((err as { element?: unknown })?.element ?? err)?.condition === 'feature-not-implemented') return [];
+      if (readStanzaError(err)?.condition === 'feature-not-implemented') return [];
       throw err;
     }
   }
