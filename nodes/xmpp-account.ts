@@ -62,7 +62,9 @@ export = function register(RED: NodeAPI): void {
       return;
     }
     if (!account.session.online) {
-      res.status(503).json({ error: RED._('xmpp-account.errors.notConnected') });
+      // Say why, as the status of the account's nodes does: a refused password, a server that cannot be reached.
+      const { state, reason } = account.session.state;
+      res.status(503).json({ error: RED._('xmpp-account.errors.notConnected', { reason: reason ?? state }) });
       return;
     }
     discover(account.session, target).then(
