@@ -51,9 +51,12 @@
                 });
             };
 
-            var fail = function (xhr, textStatus) {
+            var fail = function (account, xhr, textStatus) {
                 found.hide();
-                var error = (xhr.responseJSON && xhr.responseJSON.error) || xhr.statusText || String(xhr.status);
+                var answer = xhr.responseJSON || {};
+                // The endpoint's text is in the runtime's language: its code gives the same text in the editor's, from the account's catalog.
+                var error = answer.code ? account._('xmpp-account.errors.' + answer.code, { reason: answer.reason }) : '';
+                if (!error || error === 'xmpp-account.errors.' + answer.code) error = answer.error || xhr.statusText || String(xhr.status);
                 if (textStatus === 'timeout') {
                     RED.notify(say('find.failed', { error: escape(say('find.noAnswer', { seconds: TIMEOUT_SECONDS })) }), 'error');
                 } else if (xhr.status === 404 || xhr.status === 503) {
@@ -88,7 +91,7 @@
                 }).done(function (catalogue) {
                     if (ask === asked) show(catalogue);
                 }).fail(function (xhr, textStatus) {
-                    if (ask === asked) fail(xhr, textStatus);
+                    if (ask === asked) fail(account, xhr, textStatus);
                 });
             });
         },

@@ -385,6 +385,18 @@ describe('SenFed nodes in the Node-RED editor (headless Chromium)', function () 
     assert.match(await form.locator('#node-input-mode option[value="direct"]').innerText(), /message Quoalise/);
     await editor.screenshot('federation-publish-dialog-fr');
     await page.locator('#node-dialog-cancel').click();
+    await form.waitFor({ state: 'detached' });
+
+    // The shared find script speaks the node's language too. The account has no password: it cannot connect.
+    await (await editor.canvasNode(SUBSCRIBE)).dblclick();
+    await form.waitFor({ state: 'visible' });
+    const find = form.locator('#node-federation-subscribe-find');
+    assert.match((await find.getAttribute('title')) ?? '', /^Trouver les nœuds du service/);
+    await find.click();
+    const notification = page.locator('.red-ui-notification-error', { hasText: 'trouver des nœuds' });
+    await notification.waitFor({ state: 'visible' });
+    assert.match((await notification.innerText()).trim(), /^Le compte doit être déployé et connecté pour trouver des nœuds : ce compte n'est pas connecté \(.+\)$/);
+    await page.locator('#node-dialog-cancel').click();
   });
 
   it('raised no script error in the page', function () {
