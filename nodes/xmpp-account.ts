@@ -49,20 +49,23 @@ export = function register(RED: NodeAPI): void {
       node.session.stop().then(done, done);
     });
   }
-  // The editor's "find nodes" buttons: the catalogue of a domain, service or JID, seen from a deployed account.
+  // The editor's "find" buttons: the catalogue of a domain, service or JID, seen from a deployed account.
+  // A refusal carries a code, so that the editor can say it in the editor's language (xmpp-account.errors.<code>).
   RED.httpAdmin.get('/senfed/xmpp-account/:id/discover', RED.auth.needsPermission('xmpp-account.read'), (req, res) => {
     const account = RED.nodes.getNode(String(req.params.id)) as XmppAccountNode | null;
     const target = typeof req.query.target === 'string' ? req.query.target.trim() : '';
     if (!account) {
-      res.status(404).json({ error: RED._('xmpp-account.errors.notDeployed') });
+      res.status(404).json({ code: 'notDeployed', error: RED._('xmpp-account.errors.notDeployed') });
       return;
     }
     if (!target) {
-      res.status(400).json({ error: RED._('xmpp-account.errors.noTarget') });
+      res.status(400).json({ code: 'noTarget', error: RED._('xmpp-account.errors.noTarget') });
       return;
     }
     if (!account.session.online) {
-      res.status(503).json({ error: RED._('xmpp-account.errors.notConnected') });
+      // Say why, as the status of the account's nodes does: a refused password, a server that cannot be reached.
+      const reason = account.session.state.reason ?? account.session.state.state;
+      res.status(503).json({ code: 'notConnected', reason, error: RED._('xmpp-account.errors.notConnected', { reason }) });
       return;
     }
     discover(account.session, target).then(

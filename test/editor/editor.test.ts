@@ -1,23 +1,12 @@
 /**
- * The editor side of the SenFed nodes, as a user sees it: a real Node-RED (this
- * repository's node_modules/node-red, as a child process with a throw-away user
- * directory where the package is installed by a symlink) and headless Chromium
- * driven by playwright-core.
- *
- * Needs Debian's chromium at /usr/bin/chromium (or SENFED_CHROMIUM); without it
- * the test fails, it never skips. SENFED_SCREENSHOTS=<dir> keeps screenshots.
+ * The editor side of the SenFed nodes, as a user sees it: a real Node-RED with
+ * the package installed and headless Chromium (see node-red-editor.ts). The
+ * account's server is unreachable here; find-button.test.ts drives the editor
+ * against the real federation.
  */
 import { strict as assert } from 'assert';
-import { type ChildProcess, spawn } from 'child_process';
-import * as fs from 'fs';
-import * as net from 'net';
-import * as os from 'os';
-import * as path from 'path';
-import { type BrowserContext, type Page, chromium } from 'playwright-core';
-
-const ROOT = path.resolve(__dirname, '..', '..', '..');
-const CHROMIUM = process.env.SENFED_CHROMIUM || '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+import type { Page } from 'playwright-core';
+import { NodeRedEditor, assertBuilt, freePort } from './node-red-editor';
 
 const TAB = 'a1f0c0de5e4f0001';
 const INJECT = 'a1f0c0de5e4f0002';
@@ -42,73 +31,12 @@ const FLOW = [
   { id: PROVIDE, type: 'federation-provide', z: TAB, name: '', account: ACCOUNT, handleSubscriptions: true, timeout: '30', x: 130, y: 340, wires: [[]] },
 ];
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 describe('SenFed nodes in the Node-RED editor (headless Chromium)', function () {
   this.timeout(60_000);
 
-  let tmp: string | undefined;
-  let nodeRed: ChildProcess | undefined;
-  let nodeRedLog = '';
-  let context: BrowserContext | undefined;
+  let editor: NodeRedEditor;
   let page: Page;
   let url = '';
-  const pageErrors: string[] = [];
-  const shots = process.env.SENFED_SCREENSHOTS;
-
-  async function screenshot(name: string): Promise<void> {
-    if (!shots) return;
-    fs.mkdirSync(shots, { recursive: true });
-    await page.screenshot({ path: path.join(shots, `${name}.png`) });
-  }
-
-  async function startNodeRed(userDir: string): Promise<void> {
-    const red = require.resolve('node-red/red.js', { paths: [ROOT] });
-    const child = spawn(process.execPath, [red, '--userDir', userDir, '--settings', path.join(userDir, 'settings.js')], {
-      cwd: userDir,
-      env: { ...process.env, NODE_RED_ENABLE_PROJECTS: 'false' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    nodeRed = child;
-    child.stdout!.on('data', (chunk: Buffer) => (nodeRedLog += chunk.toString()));
-    child.stderr!.on('data', (chunk: Buffer) => (nodeRedLog += chunk.toString()));
-    const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline) {
-      if (child.exitCode !== null) throw new Error(`Node-RED exited with ${child.exitCode}:\n${nodeRedLog}`);
-      if (/Started flows/.test(nodeRedLog)) return;
-      await sleep(100);
-    }
-    throw new Error(`Node-RED did not start flows within 30 s:\n${nodeRedLog}`);
-  }
-
-  async function stopNodeRed(): Promise<void> {
-    const child = nodeRed;
-    nodeRed = undefined;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-    await exited;
-    clearTimeout(timer);
-  }
-
-  /** Load the editor and wait until the flow is drawn. */
-  async function openEditor(): Promise<void> {
-    await page.goto(url, { waitUntil: 'domcontentloaded' });
-    await page.locator(`#red-ui-workspace-chart g.red-ui-flow-node-group[id="${ENCODE}"]`).waitFor({ state: 'visible', timeout: 30_000 });
-  }
 
   /** The help text shown in the help sidebar. */
   function helpPanel() {
@@ -121,25 +49,8 @@ describe('SenFed nodes in the Node-RED editor (headless Chromium)', function () 
     return texts.map((text) => text.replace(/\s+/g, ' ').trim()).sort();
   }
 
-  async function canvasNode(id: string) {
-    const node = page.locator(`#red-ui-workspace-chart g.red-ui-flow-node-group[id="${id}"] rect.red-ui-flow-node`);
-    await node.waitFor({ state: 'visible' });
-    return node;
-  }
-
-  /** Type into a dialog field as a user does: the editor validates its fields on change. */
-  async function setValue(field: ReturnType<Page['locator']>, value: string): Promise<void> {
-    await field.fill(value);
-    await field.dispatchEvent('change');
-  }
-
-  /** The status text under a node on the canvas (SVG text: textContent). */
-  async function statusText(id: string): Promise<string> {
-    return ((await page.locator(`g.red-ui-flow-node-group[id="${id}"] .red-ui-flow-node-status-label`).textContent()) ?? '').trim();
-  }
-
   before(async function () {
-    for (const built of [
+    assertBuilt([
       'dist/nodes/senml-encode.js',
       'dist/nodes/senml-encode.html',
       'dist/nodes/icons/senml.svg',
@@ -147,66 +58,20 @@ describe('SenFed nodes in the Node-RED editor (headless Chromium)', function () 
       'dist/nodes/federation-publish.html',
       'dist/nodes/xmpp-account.html',
       'dist/nodes/icons/federation.svg',
-    ]) {
-      if (!fs.existsSync(path.join(ROOT, built))) throw new Error(`${built} is missing: run "npm run build" first`);
-    }
-    try {
-      fs.accessSync(CHROMIUM, fs.constants.X_OK);
-    } catch {
-      throw new Error(`Chromium is not installed at ${CHROMIUM}: the editor test needs it (Debian: apt-get install chromium). This test fails rather than skips.`);
-    }
-
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'senfed-editor-'));
-    const userDir = path.join(tmp, 'node-red');
-    // Installed as a user would have it, under the user directory's node_modules.
-    fs.mkdirSync(path.join(userDir, 'node_modules', '@senfed'), { recursive: true });
-    fs.symlinkSync(ROOT, path.join(userDir, 'node_modules', '@senfed', 'node-red'), 'dir');
-    fs.writeFileSync(path.join(userDir, 'package.json'), JSON.stringify({ name: 'senfed-editor-test', version: '0.0.0', private: true, dependencies: { '@senfed/node-red': '*' } }));
+    ]);
     const closedPort = await freePort();
-    fs.writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(FLOW.map((n) => (n.id === ACCOUNT ? { ...n, port: String(closedPort) } : n))));
-    const port = await freePort();
-    fs.writeFileSync(
-      path.join(userDir, 'settings.js'),
-      `module.exports = ${JSON.stringify({
-        uiHost: '127.0.0.1',
-        uiPort: port,
-        flowFile: 'flows.json',
-        credentialSecret: false,
-        telemetry: { enabled: false },
-        editorTheme: { tours: false, projects: { enabled: false } },
-        logging: { console: { level: 'info', metrics: false, audit: false } },
-      })};\n`,
-    );
-    url = `http://127.0.0.1:${port}/`;
-    await startNodeRed(userDir);
-
-    context = await chromium.launchPersistentContext(path.join(tmp, 'chromium-profile'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
-      locale: 'en-US',
-      viewport: { width: 1400, height: 900 },
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    await openEditor();
+    editor = await NodeRedEditor.start({ flow: FLOW.map((n) => (n.id === ACCOUNT ? { ...n, port: String(closedPort) } : n)), drawn: ENCODE });
+    page = editor.page;
+    url = editor.url;
   });
 
   after(async function () {
     this.timeout(30_000);
-    try {
-      await context?.close();
-    } finally {
-      context = undefined;
-      await stopNodeRed();
-      if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-      tmp = undefined;
-    }
+    await editor?.stop();
   });
 
   afterEach(async function () {
-    if (this.currentTest?.state === 'failed') await screenshot(`failed-${this.currentTest.title.replace(/\W+/g, '-')}`).catch(() => undefined);
+    if (this.currentTest?.state === 'failed') await editor.screenshot(`failed-${this.currentTest.title.replace(/\W+/g, '-')}`).catch(() => undefined);
   });
 
   it('loads the senml nodes without error', async function () {
@@ -218,7 +83,7 @@ describe('SenFed nodes in the Node-RED editor (headless Chromium)', function () 
       assert.equal(set.err, undefined, `${type} failed to load: ${set.err}`);
       assert.equal(set.enabled, true);
     }
-    assert.doesNotMatch(nodeRedLog, /\[error\]|\[warn\] \[senml/, 'Node-RED logged an error');
+    assert.doesNotMatch(editor.log, /\[error\]|\[warn\] \[senml/, 'Node-RED logged an error');
   });
 
   it('loads the federation nodes without error', async function () {
@@ -230,7 +95,7 @@ describe('SenFed nodes in the Node-RED editor (headless Chromium)', function () 
       assert.equal(set.err, undefined, `${type} failed to load: ${set.err}`);
       assert.equal(set.enabled, true);
     }
-    assert.doesNotMatch(nodeRedLog, /\[error\]/, 'Node-RED logged an error');
+    assert.doesNotMatch(editor.log, /\[error\]/, 'Node-RED logged an error');
   });
 
   it('shows a SenFed palette category with its nodes', async function () {
@@ -252,7 +117,7 @@ describe('SenFed nodes in the Node-RED editor (headless Chromium)', function () 
   });
 
   it('opens the senml encode dialog with its format and units list, and saves edits', async function () {
-    await (await canvasNode(ENCODE)).dblclick();
+    await (await editor.canvasNode(ENCODE)).dblclick();
     const form = page.locator('#dialog-form');
     await form.waitFor({ state: 'visible' });
 
@@ -283,7 +148,7 @@ describe('SenFed nodes in the Node-RED editor (headless Chromium)', function () 
     await rows.nth(1).locator('.node-input-units-key').fill('humidity');
     await rows.nth(1).locator('.node-input-units-unit').fill('/');
     await format.selectOption('json');
-    await screenshot('senml-encode-dialog');
+    await editor.screenshot('senml-encode-dialog');
     await page.locator('#node-dialog-ok').click();
     await form.waitFor({ state: 'detached' });
 
@@ -303,7 +168,7 @@ describe('SenFed nodes in the Node-RED editor (headless Chromium)', function () 
   });
 
   it('opens the senml decode dialog with its options', async function () {
-    await (await canvasNode(DECODE)).dblclick();
+    await (await editor.canvasNode(DECODE)).dblclick();
     const form = page.locator('#dialog-form');
     await form.waitFor({ state: 'visible' });
     assert.equal(await form.locator('#node-input-name').inputValue(), 'buoy decode');
@@ -318,14 +183,14 @@ describe('SenFed nodes in the Node-RED editor (headless Chromium)', function () 
     const tipText = await tip.innerText();
     assert.match(tipText, /msg\.senmlSkipped/);
     assert.doesNotMatch(tipText, /<code>/, 'the tip is rendered as HTML');
-    await screenshot('senml-decode-dialog');
+    await editor.screenshot('senml-decode-dialog');
     await page.locator('#node-dialog-cancel').click();
     await form.waitFor({ state: 'detached' });
   });
 
   it('shows the help with Inputs, Outputs and Details in the help sidebar', async function () {
     await page.locator('#red-ui-tab-help-link-button').click();
-    await (await canvasNode(ENCODE)).click();
+    await (await editor.canvasNode(ENCODE)).click();
     const help = helpPanel();
     await help.locator('h3', { hasText: 'Inputs' }).waitFor({ state: 'visible' });
     const headings = (await help.locator('h3').allInnerTexts()).map((text) => text.trim());
@@ -358,14 +223,20 @@ describe('SenFed nodes in the Node-RED editor (headless Chromium)', function () 
       assert.match((await icon.getAttribute('style')) ?? '', /federation\.svg/, `${type} icon`);
     }
 
-    await (await canvasNode(SUBSCRIBE)).dblclick();
+    // The dialogs' shared find script, from the package's resources/ folder (a scoped module name, unescaped).
+    const script = await page.request.get(`${url}resources/@senfed/node-red/find.js`);
+    assert.equal(script.status(), 200);
+    assert.match(script.headers()['content-type'] ?? '', /javascript/);
+    assert.equal(await page.evaluate(() => typeof (globalThis as unknown as { SenFedFind?: { attach?: unknown } }).SenFedFind?.attach), 'function');
+
+    await (await editor.canvasNode(SUBSCRIBE)).dblclick();
     const form = page.locator('#dialog-form');
     await form.waitFor({ state: 'visible' });
     const find = form.locator('#node-federation-subscribe-find');
     await find.waitFor({ state: 'visible' });
     assert.match((await find.getAttribute('title')) ?? '', /^Find the nodes/);
     assert.equal(await form.locator('#node-federation-subscribe-found').isVisible(), false);
-    await screenshot('federation-subscribe-dialog-find');
+    await editor.screenshot('federation-subscribe-dialog-find');
     await page.locator('#node-dialog-cancel').click();
     await form.waitFor({ state: 'detached' });
   });
@@ -407,12 +278,12 @@ describe('SenFed nodes in the Node-RED editor (headless Chromium)', function () 
         id,
         { timeout: 20_000 },
       );
-      assert.equal(await statusText(id), 'no password: set it in the account node');
+      assert.equal(await editor.statusText(id), 'no password: set it in the account node');
     }
   });
 
   it('opens the federation publish dialog, and switching the mode shows service and node or the recipient', async function () {
-    await (await canvasNode(PUBLISH)).dblclick();
+    await (await editor.canvasNode(PUBLISH)).dblclick();
     const form = page.locator('#dialog-form');
     await form.waitFor({ state: 'visible' });
 
@@ -438,7 +309,7 @@ describe('SenFed nodes in the Node-RED editor (headless Chromium)', function () 
     await form.locator('#node-input-to').waitFor({ state: 'visible' });
     assert.deepEqual(await visible(pubsubFields), [false, false, false]);
     assert.equal(await form.locator('#node-input-to').getAttribute('placeholder'), 'empty: msg.to');
-    await screenshot('federation-publish-dialog-direct');
+    await editor.screenshot('federation-publish-dialog-direct');
 
     await mode.selectOption('pubsub');
     await form.locator('#node-input-service').waitFor({ state: 'visible' });
@@ -446,24 +317,24 @@ describe('SenFed nodes in the Node-RED editor (headless Chromium)', function () 
 
     // A PubSub service is required in PubSub mode only; the queue bound must be a positive whole number.
     const service = form.locator('#node-input-service');
-    await setValue(service, '');
+    await editor.setValue(service, '');
     await page.waitForFunction(() => document.querySelector('#node-input-service')?.classList.contains('input-error'));
     await mode.selectOption('direct');
     await page.waitForFunction(() => !document.querySelector('#node-input-service')?.classList.contains('input-error'));
     await mode.selectOption('pubsub');
-    await setValue(service, 'pubsub.sen1.test');
+    await editor.setValue(service, 'pubsub.sen1.test');
     const queueSize = form.locator('#node-input-queueSize');
-    await setValue(queueSize, '0');
+    await editor.setValue(queueSize, '0');
     await page.waitForFunction(() => document.querySelector('#node-input-queueSize')?.classList.contains('input-error'));
-    await setValue(queueSize, '250');
+    await editor.setValue(queueSize, '250');
     await page.waitForFunction(() => !document.querySelector('#node-input-queueSize')?.classList.contains('input-error'));
-    await screenshot('federation-publish-dialog');
+    await editor.screenshot('federation-publish-dialog');
     await page.locator('#node-dialog-cancel').click();
     await form.waitFor({ state: 'detached' });
   });
 
   it('edits the xmpp account from the publish dialog, with a password field and the security note', async function () {
-    await (await canvasNode(PUBLISH)).dblclick();
+    await (await editor.canvasNode(PUBLISH)).dblclick();
     await page.locator('#node-input-account').waitFor({ state: 'visible' });
     await page.locator('#node-input-btn-account-edit').click();
     const jid = page.locator('#node-config-input-jid');
@@ -478,16 +349,16 @@ describe('SenFed nodes in the Node-RED editor (headless Chromium)', function () 
     assert.match(tip, /not exported with flows/);
 
     // A JID is user@domain; a port is a number.
-    await setValue(jid, 'not a jid');
+    await editor.setValue(jid, 'not a jid');
     await page.waitForFunction(() => document.querySelector('#node-config-input-jid')?.classList.contains('input-error'));
-    await setValue(jid, 'admin@sen1.test');
+    await editor.setValue(jid, 'admin@sen1.test');
     await page.waitForFunction(() => !document.querySelector('#node-config-input-jid')?.classList.contains('input-error'));
     const port = page.locator('#node-config-input-port');
-    await setValue(port, 'xmpp');
+    await editor.setValue(port, 'xmpp');
     await page.waitForFunction(() => document.querySelector('#node-config-input-port')?.classList.contains('input-error'));
-    await setValue(port, '');
+    await editor.setValue(port, '');
     await page.waitForFunction(() => !document.querySelector('#node-config-input-port')?.classList.contains('input-error'));
-    await screenshot('xmpp-account-dialog');
+    await editor.screenshot('xmpp-account-dialog');
 
     // Cancel the account dialog, then the publish dialog under it.
     await page.locator('#node-config-dialog-cancel').click();
@@ -498,7 +369,7 @@ describe('SenFed nodes in the Node-RED editor (headless Chromium)', function () 
 
   it('shows the federation publish help with Inputs, Outputs and Details', async function () {
     await page.locator('#red-ui-tab-help-link-button').click();
-    await (await canvasNode(PUBLISH)).click();
+    await (await editor.canvasNode(PUBLISH)).click();
     const help = helpPanel();
     await help.locator('h3', { hasText: 'Inputs' }).waitFor({ state: 'visible' });
     const headings = (await help.locator('h3').allInnerTexts()).map((text) => text.trim());
@@ -519,35 +390,47 @@ describe('SenFed nodes in the Node-RED editor (headless Chromium)', function () 
     await language.selectOption('fr');
     await page.locator('#node-dialog-ok').click();
     await language.waitFor({ state: 'detached' });
-    await openEditor();
+    await editor.open();
 
     const category = page.locator('#red-ui-palette-container-SenFed');
     await category.waitFor({ state: 'visible' });
     assert.deepEqual(await paletteLabels('SenFed'), ['demander (fédération)', 'décoder senml', 'découvrir (fédération)', 'encoder senml', 'fournir (fédération)', 'publier (fédération)', 'répondre (fédération)', "s'abonner (fédération)"]);
 
     await page.locator('#red-ui-tab-help-link-button').click();
-    await (await canvasNode(ENCODE)).click();
+    await (await editor.canvasNode(ENCODE)).click();
     const help = helpPanel();
     await help.locator('h3', { hasText: 'Entrées' }).waitFor({ state: 'visible' });
     assert.match(await help.innerText(), /pas un pourcentage/);
 
-    await (await canvasNode(ENCODE)).dblclick();
+    await (await editor.canvasNode(ENCODE)).dblclick();
     const form = page.locator('#dialog-form');
     await form.waitFor({ state: 'visible' });
     assert.equal((await form.locator('label[for="node-input-baseName"]').innerText()).trim(), 'Nom de base');
-    await screenshot('senml-encode-dialog-fr');
+    await editor.screenshot('senml-encode-dialog-fr');
     await page.locator('#node-dialog-cancel').click();
     await form.waitFor({ state: 'detached' });
 
-    await (await canvasNode(PUBLISH)).dblclick();
+    await (await editor.canvasNode(PUBLISH)).dblclick();
     await form.waitFor({ state: 'visible' });
     assert.equal((await form.locator('label[for="node-input-mode"]').innerText()).trim(), 'Envoyer à');
     assert.match(await form.locator('#node-input-mode option[value="direct"]').innerText(), /message Quoalise/);
-    await screenshot('federation-publish-dialog-fr');
+    await editor.screenshot('federation-publish-dialog-fr');
+    await page.locator('#node-dialog-cancel').click();
+    await form.waitFor({ state: 'detached' });
+
+    // The shared find script speaks the node's language too. The account has no password: it cannot connect.
+    await (await editor.canvasNode(SUBSCRIBE)).dblclick();
+    await form.waitFor({ state: 'visible' });
+    const find = form.locator('#node-federation-subscribe-find');
+    assert.match((await find.getAttribute('title')) ?? '', /^Trouver les nœuds du service/);
+    await find.click();
+    const notification = page.locator('.red-ui-notification-error', { hasText: 'trouver des nœuds' });
+    await notification.waitFor({ state: 'visible' });
+    assert.match((await notification.innerText()).trim(), /^Le compte doit être déployé et connecté pour trouver des nœuds : ce compte n'est pas connecté \(.+\)$/);
     await page.locator('#node-dialog-cancel').click();
   });
 
   it('raised no script error in the page', function () {
-    assert.deepEqual(pageErrors, []);
+    assert.deepEqual(editor.pageErrors, []);
   });
 });

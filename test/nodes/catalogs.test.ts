@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { sharedScripts } from '../support/editor-files';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const LANGUAGES = ['en-US', 'fr', 'nl'];
@@ -16,7 +17,10 @@ function lookup(catalog: Record<string, unknown>, key: string): unknown {
   return key.split('.').reduce<unknown>((node, part) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[part] : undefined), catalog);
 }
 
-/** Keys a node uses: RED._('type.x') in its runtime, data-i18n="type.x" and _("type.x") in its editor file. */
+/**
+ * Keys a node uses: RED._('type.x') in its runtime, data-i18n="type.x" and _("type.x") in its editor file,
+ * and say('x') in the shared editor scripts it loads (they look x up in the catalog of the node type using them).
+ */
 function usedKeys(type: string): string[] {
   const runtime = readFileSync(join(ROOT, 'nodes', `${type}.ts`), 'utf8');
   const editor = readFileSync(join(ROOT, 'nodes', `${type}.html`), 'utf8');
@@ -25,6 +29,9 @@ function usedKeys(type: string): string[] {
   for (const m of runtime.matchAll(/\?\s*'([\w-]+\.[\w.]+)'\s*:\s*'([\w-]+\.[\w.]+)'/g)) keys.add(m[1]).add(m[2]);
   for (const m of editor.matchAll(/data-i18n="(?:\[[a-z]+\])?([^"]+)"/g)) for (const k of m[1].split(';')) keys.add(k.replace(/^\[[a-z]+\]/, ''));
   for (const m of editor.matchAll(/\b_\(\s*["']([^"']+)["']/g)) keys.add(m[1]);
+  for (const script of sharedScripts(editor)) {
+    for (const m of readFileSync(join(ROOT, 'resources', script), 'utf8').matchAll(/\bsay\(\s*'([^']+)'/g)) keys.add(`${type}.${m[1]}`);
+  }
   return [...keys].filter((k) => k.startsWith(`${type}.`));
 }
 

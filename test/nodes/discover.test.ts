@@ -65,7 +65,12 @@ describe('federation discover node and the editor\'s catalogue endpoint (real fe
     const ok = await helper.request().get('/senfed/xmpp-account/bob-account/discover?target=pubsub.sen1.test');
     assert.equal(ok.status, 200);
     assert.ok(ok.body.services[0].nodes.some((n: { node: string }) => n.node === 'harbour-temperature'));
-    assert.equal((await helper.request().get('/senfed/xmpp-account/nope/discover?target=sen1.test')).status, 404);
-    assert.equal((await helper.request().get('/senfed/xmpp-account/bob-account/discover')).status, 400);
+    // Refusals carry a code: the editor says them in its own language.
+    const notDeployed = await helper.request().get('/senfed/xmpp-account/nope/discover?target=sen1.test');
+    assert.equal(notDeployed.status, 404);
+    assert.equal(notDeployed.body.code, 'notDeployed');
+    const noTarget = await helper.request().get('/senfed/xmpp-account/bob-account/discover');
+    assert.equal(noTarget.status, 400);
+    assert.equal(noTarget.body.code, 'noTarget');
   });
 });
