@@ -242,7 +242,7 @@ describe('SenFed nodes in the Node-RED editor (headless Chromium)', function () 
   });
 
   it('says in the provide dialog and help who may subscribe: everyone when ticked, whoever the flow accepts when unticked', async function () {
-    await (await canvasNode(PROVIDE)).dblclick();
+    await (await editor.canvasNode(PROVIDE)).dblclick();
     const form = page.locator('#dialog-form');
     await form.waitFor({ state: 'visible' });
     const option = form.locator('#node-input-handleSubscriptions');
@@ -256,12 +256,12 @@ describe('SenFed nodes in the Node-RED editor (headless Chromium)', function () 
     await consent.waitFor({ state: 'visible' });
     assert.match(await consent.innerText(), /The flow decides who may subscribe/);
     assert.equal(await everyone.isVisible(), false);
-    await screenshot('federation-provide-dialog-consent');
+    await editor.screenshot('federation-provide-dialog-consent');
     await page.locator('#node-dialog-cancel').click();
     await form.waitFor({ state: 'detached' });
 
     await page.locator('#red-ui-tab-help-link-button').click();
-    await (await canvasNode(PROVIDE)).click();
+    await (await editor.canvasNode(PROVIDE)).click();
     const help = helpPanel();
     await help.locator('h3', { hasText: 'Details' }).waitFor({ state: 'visible' });
     const text = (await help.innerText()).replace(/\s+/g, ' ');
