@@ -315,11 +315,14 @@ export class DurableQueue<T = unknown> {
   }
 
   /**
-   * The oldest entry on disk whose sequence number is above `seq`, or undefined:
-   * for a sender that keeps several entries in flight and acks them in order.
-   * Parsed afresh on each call, like peek().
+   * The oldest entry whose sequence number is above `seq`, or undefined: for a
+   * sender that keeps several entries in flight and acks them in order. Parsed
+   * afresh on each call, like peek(). Entries on disk only, unless `unsynced`:
+   * a sender may start delivering an entry while its push is being synced (its
+   * ack is written after the push, in any case), so that the disk's sync is not
+   * in the way of every delivery.
    */
-  peekAfter(seq: number): QueueItem<T> | undefined {
+  peekAfter(seq: number, options: { unsynced?: boolean } = {}): QueueItem<T> | undefined {
     // Live entries sit in #items[#head..] in ascending sequence order: bisect.
     let low = this.#head;
     let high = this.#items.length;
@@ -329,7 +332,7 @@ export class DurableQueue<T = unknown> {
       else high = middle;
     }
     const next = this.#items[low];
-    if (!next || next.seq > this.#durableSeq) return undefined;
+    if (!next || (next.seq > this.#durableSeq && !options.unsynced) || this.#failure) return undefined;
     return { seq: next.seq, entry: parse<T>(next.json) };
   }
 

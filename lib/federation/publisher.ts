@@ -146,9 +146,10 @@ export class Publisher extends EventEmitter {
   async publish(pack: ResolvedPack, target: PublishTarget, meta?: Meta): Promise<{ seq: number; dropped: QueueItem<Publication>[] }> {
     const publication: Publication = { target, pack, itemId: stableItemId(pack) };
     if (meta !== undefined) publication.meta = meta;
-    const report = await this.queue.push(publication);
+    const pushed = this.queue.push(publication);
+    // Sent while its push is being synced: the sync is not in the way of delivery.
     void this.drain();
-    return report;
+    return pushed;
   }
 
   get pending(): number {
@@ -182,13 +183,13 @@ export class Publisher extends EventEmitter {
   async #drainPass(): Promise<void> {
     const flights: Flight[] = [];
     let lastSent = 0;
-    const oldest = this.queue.peek()?.seq ?? Number.POSITIVE_INFINITY;
+    const oldest = this.queue.peekAfter(0, { unsynced: true })?.seq ?? Number.POSITIVE_INFINITY;
     for (const seq of this.#delivered) if (seq < oldest) this.#delivered.delete(seq); // dropped by the bound meanwhile
     // Acks settle in the order they were made (the queue has one writer): awaiting the last awaits all.
     let lastAck: Promise<unknown> = Promise.resolve();
     const sendAhead = (): void => {
       while (flights.length < this.maxInFlight && this.session.online && !this.#closed) {
-        const next = this.queue.peekAfter(lastSent);
+        const next = this.queue.peekAfter(lastSent, { unsynced: true });
         if (!next) return;
         lastSent = next.seq;
         flights.push({ seq: next.seq, publication: next.entry, outcome: this.#delivered.has(next.seq) ? Promise.resolve(undefined) : this.#attempt(next.seq, next.entry) });

@@ -233,7 +233,17 @@ describe('federation durable queue', () => {
       await queue.push({ n: 1 });
       const pending = queue.push({ n: 2 });
       assert.equal(queue.peekAfter(1), undefined);
+      assert.deepEqual(queue.peekAfter(1, { unsynced: true }), { seq: 2, entry: { n: 2 } }, 'unless asked for entries being synced');
+      assert.equal(await queue.ack(1), true);
+      assert.equal(await queue.ack(2), true, 'an entry may be acked before its push resolved');
       await pending;
+      assert.equal((await reopen(queue)).size, 0, 'and the ack, written after the push, holds after a reopen');
+    });
+
+    it('walks again from the start after a reopen', async () => {
+      const queue = await open();
+      await queue.push({ n: 1 });
+      await queue.push({ n: 2 });
       assert.equal(queue.peekAfter(1)?.seq, 2);
       const again = await reopen(queue);
       assert.deepEqual(values([again.peekAfter(1)!]), [2]);
