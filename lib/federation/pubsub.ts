@@ -303,13 +303,22 @@ function canonicalJson(value: unknown, depth: number): string {
     if (!Number.isFinite(value)) throw new FederationError('FEDERATION_INPUT', `pack holds ${value}, which SenML cannot carry`);
     return JSON.stringify(value);
   }
-  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v, depth + 1)).join(',')}]`;
+  // Plain loops and one string: this runs for every pack published.
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) out += (i === 0 ? '' : ',') + canonicalJson(value[i], depth + 1);
+    return `${out}]`;
+  }
   if (typeof value === 'object') {
     const record = value as Record<string, unknown>;
-    const keys = Object.keys(record)
-      .filter((k) => record[k] !== undefined)
-      .sort();
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(record[k], depth + 1)}`).join(',')}}`;
+    const keys = Object.keys(record).sort();
+    let out = '{';
+    for (const key of keys) {
+      const field = record[key];
+      if (field === undefined) continue;
+      out += `${out.length === 1 ? '' : ','}${JSON.stringify(key)}:${canonicalJson(field, depth + 1)}`;
+    }
+    return `${out}}`;
   }
   throw new FederationError('FEDERATION_INPUT', `pack holds ${typeof value}, which is not JSON`);
 }

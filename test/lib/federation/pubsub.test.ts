@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { Element, parse } from 'ltx';
 import { senml } from '../../../lib';
@@ -485,6 +486,17 @@ describe('federation: PubSub (XEP-0060)', () => {
   });
 
   describe('stable item ids', () => {
+    it('is the documented hash of the canonical JSON, so ids stay the same across versions', () => {
+      // Keys sorted, no spaces, strings and numbers as JSON.stringify writes them: what the doc comment promises.
+      const canonical = '[{"n":"urn:dev:ow:10e2073a01080063","t":1320067464,"u":"Cel","v":23.1},{"n":"b","vs":"été \\"x\\""}]';
+      const expected = createHash('sha256').update(canonical, 'utf8').digest().subarray(0, 16).toString('base64url');
+      const pack = [
+        { v: 23.1, u: 'Cel', t: 1320067464, n: 'urn:dev:ow:10e2073a01080063' },
+        { vs: 'été "x"', n: 'b' },
+      ] as senml.ResolvedPack;
+      assert.equal(stableItemId(pack), expected);
+    });
+
     it('gives the same id for the same records, whatever the key order, and another for other records', () => {
       const id = stableItemId(PACK);
       assert.match(id, /^[A-Za-z0-9_-]{22}$/);
