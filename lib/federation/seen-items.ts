@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /**
@@ -21,6 +21,8 @@ export class SeenItems {
   readonly #capacity: number;
   /** Lines appended after the snapshot; at capacity the next add rewrites the file. */
   #appended = 0;
+  /** The file, open for appending between rewrites (an add is then one write). */
+  #fd: number | undefined;
   /** False until the subscriber has looked at the node once (nothing was ever recorded). */
   known = false;
 
@@ -77,8 +79,16 @@ export class SeenItems {
     if (ids.length === 0) return;
     let lines = '';
     for (const id of ids) lines += `${JSON.stringify(id)}\n`;
-    appendFileSync(this.#file, lines);
+    this.#fd ??= openSync(this.#file, 'a');
+    writeSync(this.#fd, lines);
     this.#appended += ids.length;
+  }
+
+  /** Let go of the file (a later add opens it again). */
+  close(): void {
+    if (this.#fd === undefined) return;
+    closeSync(this.#fd);
+    this.#fd = undefined;
   }
 
   #remember(id: string): void {
@@ -90,6 +100,7 @@ export class SeenItems {
   }
 
   #rewrite(): void {
+    this.close(); // the rename replaces the file: appends go to the new one
     mkdirSync(dirname(this.#file), { recursive: true });
     const temporary = `${this.#file}.tmp`;
     writeFileSync(temporary, `${JSON.stringify({ ids: this.#ids })}\n`);

@@ -61,6 +61,7 @@ export class Subscriber extends EventEmitter {
     clearTimeout(this.#retry);
     this.session.off('online', this.#onOnline);
     this.session.off('stanza', this.#onStanza);
+    this.seen.close();
   }
 
   async #resume(): Promise<void> {
