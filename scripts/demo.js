@@ -40,7 +40,9 @@ function pack() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'senfed-pack-'));
   // The build is done; --ignore-scripts keeps "prepare" from building again.
   const out = run(npm, ['pack', '--ignore-scripts', '--json', '--pack-destination', dir]);
-  const [{ filename }] = JSON.parse(out);
+  // Some npm versions still run "prepare" and print its output first: the JSON is the last thing written.
+  const json = out.slice(out.search(/^\[/m));
+  const [{ filename }] = JSON.parse(json);
   return { dir, tarball: path.join(dir, filename) };
 }
 
