@@ -48,6 +48,85 @@ export class SessionError extends Error {
   }
 }
 
+const LOGIN_STEP_TIMEOUT_MS = 10_000;
+
+/**
+ * @xmpp/client 0.14 feeds socket data to the XML parser inside the socket's
+ * 'data' handler without a try: what the parser throws (an undefined entity
+ * such as `&x;` from a broken or hostile server) is an uncaught exception, which
+ * ends Node-RED. And its parser skips a document type declaration without a
+ * word, swallowing the stream behind it until a timeout. Both become the parser
+ * 'error' the client already handles (a bad-format stream error, then a
+ * disconnection): an XML stream must not hold a DTD (RFC 6120 §11.1).
+ */
+function guardClient(client: XmppClient): void {
+  guardParser(client);
+  guardStart(client);
+}
+
+/**
+ * @xmpp/client 0.14's start() makes a promise of 'online' (rejected on 'error')
+ * before it opens the stream, and leaves it unawaited when the opening fails: an
+ * error while opening (a reset connection, a malformed stream header) then
+ * rejects it unhandled, and Node ends the process. The same three steps here,
+ * with that promise always handled; what start() reports is unchanged.
+ */
+function guardStart(client: XmppClient): void {
+  client.start = async function guardedStart(this: XmppClient): Promise<unknown> {
+    if (this.status !== 'offline') throw new Error('Connection is not offline');
+    const { service, domain, lang } = this.options;
+    await this.connect(service);
+    const online = new Promise<unknown>((resolve, reject) => {
+      const settle = (): void => {
+        this.off('online', onOnline);
+        this.off('error', onError);
+      };
+      const onOnline = (value: unknown): void => {
+        settle();
+        resolve(value);
+      };
+      const onError = (err: unknown): void => {
+        settle();
+        reject(err);
+      };
+      this.on('online', onOnline);
+      this.on('error', onError);
+    });
+    online.catch(() => undefined); // if the opening fails, that failure is what start() reports
+    await this.open({ domain, lang });
+    return online;
+  };
+}
+
+function guardParser(client: XmppClient): void {
+  const onData = client._onData;
+  // The end of the previous chunk, in case a declaration is split between two.
+  let tail: Buffer = Buffer.alloc(0);
+  client._onData = function guardedOnData(this: XmppClient, data: Buffer): void {
+    // After a parser error the client detaches the parser and closes: the rest is noise.
+    if (!this.parser) return;
+    try {
+      const edge = tail.length > 0 ? Buffer.concat([tail, data.subarray(0, DTD_MARKERS_LONGEST)]) : undefined;
+      tail = data.subarray(Math.max(0, data.length - DTD_MARKERS_LONGEST + 1));
+      if (holdsDtd(data) || (edge !== undefined && holdsDtd(edge))) throw new Error('the server sent a document type declaration, which XMPP forbids (RFC 6120 §11.1)');
+      onData.call(this, data);
+    } catch (err) {
+      this.parser?.emit('error', err instanceof Error ? err : new Error(String(err)));
+    }
+  };
+}
+
+const DTD_MARKERS = [Buffer.from('<!DOCTYPE'), Buffer.from('<!ENTITY')];
+const DTD_MARKERS_LONGEST = 9;
+
+function holdsDtd(data: Buffer): boolean {
+  // Outside markup, "<" is always escaped: "<!" can only start a comment, CDATA or a declaration.
+  for (let at = data.indexOf('<!'); at !== -1; at = data.indexOf('<!', at + 2)) {
+    for (const marker of DTD_MARKERS) if (data.compare(marker, 0, marker.length, at, at + marker.length) === 0) return true;
+  }
+  return false;
+}
+
 /** No reply to an iq in time. Named as @xmpp/client names its own, which callers recognise. */
 export class IqTimeoutError extends Error {
   constructor(message: string) {
@@ -87,7 +166,10 @@ function describeError(err: unknown): string {
   if (e?.code === 'ECONNREFUSED') return 'server refused the connection';
   if (e?.code === 'ENOTFOUND' || e?.code === 'EAI_AGAIN') return 'server not found';
   if (isCertificateFailure(err)) return `TLS certificate not trusted (${e.code})`;
-  return e?.condition ?? e?.message ?? String(err);
+  // The client's own timeouts carry no message.
+  if ((err as Error)?.name === 'TimeoutError' && !e.message) return 'the server did not answer in time';
+  if ((err as Error)?.name === 'XMLError' || /XML entity|not-well-formed|must be a child/i.test(e?.message ?? '')) return `the server sent malformed XML (${e.message})`;
+  return e?.condition || e?.message || String(err);
 }
 
 /**
@@ -323,8 +405,12 @@ export class XmppSession extends EventEmitter {
       username: local,
       password: this.#options.password,
       resource: this.#options.resource || resource,
+      // Each login step (TLS, SASL, bind) may take this long; the library's 2 s is
+      // too short for a busy small machine, whose SCRAM alone can take over a second.
+      timeout: LOGIN_STEP_TIMEOUT_MS,
     });
     client.reconnect.stop();
+    guardClient(client);
     this.#client = client;
     // An EventEmitter 'error' without a listener would crash Node-RED: always listen.
     client.on('error', (err: unknown) => this.emit('clientError', err));

@@ -9,7 +9,7 @@ export interface XmppClient extends EventEmitter {
   status: string;
   jid?: { toString(): string; bare(): { toString(): string } };
   socket?: unknown;
-  options: { domain?: string; service?: string };
+  options: { domain?: string; service?: string; lang?: string };
   reconnect: { stop(): void };
   iqCaller: {
     request(stanza: Element, timeout?: number): Promise<Element>;
@@ -20,13 +20,20 @@ export interface XmppClient extends EventEmitter {
     set(ns: string, name: string, handler: (ctx: { stanza: Element; from: string }) => unknown): void;
     get(ns: string, name: string, handler: (ctx: { stanza: Element; from: string }) => unknown): void;
   };
+  /** Internal: feeds socket data to `parser` (bound when the first socket is attached). */
+  _onData(data: Buffer): void;
+  /** Internal: the XML parser of the current stream. */
+  parser?: EventEmitter;
+  /** Internal steps of start(): the socket, then the stream. */
+  connect(service: string | undefined): Promise<unknown>;
+  open(options: { domain?: string; lang?: string }): Promise<unknown>;
   start(): Promise<unknown>;
   stop(): Promise<unknown>;
   send(element: Element): Promise<void>;
 }
 
 export interface XmppClientModule {
-  client(options: { service: string; domain: string; username: string; password: string; resource?: string }): XmppClient;
+  client(options: { service: string; domain: string; username: string; password: string; resource?: string; timeout?: number }): XmppClient;
   xml(name: string, attrs?: Record<string, string>, ...children: unknown[]): Element;
 }
 

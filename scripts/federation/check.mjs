@@ -53,6 +53,8 @@ async function login(jid) {
     username: user.username,
     password: user.password,
     resource: `check-${randomBytes(3).toString('hex')}`,
+    // The library waits 2 s per login step; a machine busy with other work needs longer.
+    timeout: STEP_TIMEOUT_MS,
   });
   xmpp.reconnect.stop();
   let lastError;

@@ -1,0 +1,102 @@
+/**
+ * A server that speaks XML tricks to the client, or drops the connection while
+ * the stream opens: document type declarations,
+ * entity definitions and references, a runaway stream. A real Prosody never
+ * sends these (it refuses them from others and writes its own streams), so a
+ * small TCP server plays the hostile part here.
+ */
+import assert from 'node:assert/strict';
+import { type AddressInfo, type Server, type Socket, createServer } from 'node:net';
+import { Backoff } from '../../../lib/federation/backoff';
+import { type StateChange, XmppSession } from '../../../lib/federation/session';
+
+const STREAM_HEADER =
+  "<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' from='evil.test' id='s1' version='1.0'>";
+
+/** Each connection gets `reply` once the client has opened its stream (or `reply` does what it wants with the socket). */
+function hostileServer(reply: string | ((socket: Socket) => void)): Promise<{ server: Server; port: number; connections: () => number; sockets: Set<Socket> }> {
+  let count = 0;
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    count++;
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => undefined);
+    let sent = false;
+    socket.on('data', (data) => {
+      if (!sent && data.toString().includes('<stream:stream')) {
+        sent = true;
+        if (typeof reply === 'string') socket.write(reply);
+        else reply(socket);
+      }
+    });
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, port: (server.address() as AddressInfo).port, connections: () => count, sockets })));
+}
+
+describe('a hostile server: XML tricks in the stream never crash the session', function () {
+  this.timeout(30_000);
+  const cleanups: (() => Promise<void> | void)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  async function connectTo(reply: string | ((socket: Socket) => void)): Promise<{ states: StateChange[]; uncaught: unknown[]; connections: () => number }> {
+    const { server, port, connections, sockets } = await hostileServer(reply);
+    cleanups.push(
+      () =>
+        new Promise<void>((resolve) => {
+          for (const socket of sockets) socket.destroy();
+          server.close(() => resolve());
+        }),
+    );
+    const uncaught: unknown[] = [];
+    const onUncaught = (err: unknown): number => uncaught.push(err);
+    process.on('uncaughtException', onUncaught);
+    process.on('unhandledRejection', onUncaught);
+    cleanups.push(() => {
+      process.off('uncaughtException', onUncaught);
+      process.off('unhandledRejection', onUncaught);
+    });
+    const session = new XmppSession({ jid: 'victim@evil.test', password: 'secret', host: '127.0.0.1', port }, new Backoff({ initialMs: 100, maxMs: 200 }));
+    cleanups.push(() => session.stop());
+    const states: StateChange[] = [];
+    session.on('state', (change: StateChange) => states.push(change));
+    session.start();
+    return { states, uncaught, connections };
+  }
+
+  async function until(what: string, check: () => boolean, ms = 15_000): Promise<void> {
+    const end = Date.now() + ms;
+    while (!check()) {
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  const cases: [string, string | ((socket: Socket) => void)][] = [
+    ['a document type declaration with an internal entity', `<?xml version='1.0'?><!DOCTYPE stream [<!ENTITY x "boom">]>${STREAM_HEADER.slice("<?xml version='1.0'?>".length)}<stream:features>&x;</stream:features>`],
+    [
+      'nested entity definitions (billion laughs)',
+      `<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;"><!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">]>${STREAM_HEADER}<stream:features>&lol2;</stream:features>`,
+    ],
+    ['an external entity (XXE)', `<!DOCTYPE s [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>${STREAM_HEADER}<stream:features>&xxe;</stream:features>`],
+    ['an undefined entity reference in the stream', `${STREAM_HEADER}<stream:features><starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'>&undefined;</starttls></stream:features>`],
+    ['a stream that is not XML at all', `${STREAM_HEADER}<<<>>>&&&</stream:features>`],
+    ['a connection reset while the stream opens', (socket) => socket.resetAndDestroy()],
+    ['a server that offers no TLS', `${STREAM_HEADER}<stream:features><mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'><mechanism>PLAIN</mechanism></mechanisms></stream:features>`],
+  ];
+
+  for (const [what, reply] of cases) {
+    it(`${what}: the session reports a failure, tries again later, and the process carries on`, async () => {
+      const { states, uncaught, connections } = await connectTo(reply);
+      await until('a failure reported', () => states.some((s) => s.state === 'error' || s.state === 'offline'));
+      await until('a second attempt', () => connections() >= 2);
+      assert.deepEqual(uncaught, []);
+      const failure = states.find((s) => s.state === 'error' || s.state === 'offline')!;
+      assert.ok(failure.reason, 'the failure says why');
+      assert.doesNotMatch(failure.reason, /root:|boom|lollol/, 'nothing from an entity reached the report');
+      assert.ok(states.every((s) => s.state !== 'online'));
+    });
+  }
+});
