@@ -56,7 +56,8 @@ const TEXT_KEY = '#text';
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
+  // The Object.prototype of any realm: a function node's objects come from its own.
+  return proto === null || Object.getPrototypeOf(proto) === null;
 }
 
 function metaName(key: string, path: string): string {

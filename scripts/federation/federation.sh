@@ -10,6 +10,10 @@
 #   bash scripts/federation/federation.sh stop             stop both servers (state kept for inspection)
 #   bash scripts/federation/federation.sh status           what runs where; exit 0 only if both run
 #   bash scripts/federation/federation.sh restart sen1     restart one server, keeping its data
+#   bash scripts/federation/federation.sh member sen1 buoy bob@sen2.test
+#                                                          let a JID read a whitelisted PubSub node of
+#                                                          pubsub.sen1.test (affiliation member), as its
+#                                                          owner would
 #
 # State directory: $SENFED_FEDERATION_DIR, default /tmp/senfed-federation (wiped by start):
 #   ca.pem            the private CA every certificate chains to: trust it, never skip checks
@@ -584,8 +588,29 @@ cmd_restart() {
     say "$name restarted with its data in $(elapsed)"
 }
 
+# federation publish creates PubSub nodes with the whitelist access model: a subscriber from
+# another domain is refused until the node's owner makes it a member. The test bed's admin
+# shell does that step here (util.pubsub's set_affiliation, as the service itself).
+cmd_member() {
+    local name=$1 node=$2 jid=$3 service out
+    check_state_path
+    address_of "$name" >/dev/null || exit 2
+    [ -n "$(pid_of "$name")" ] || die "$name is not running: start the test bed first"
+    # Both go into a line of Lua: plain node names and JIDs only.
+    [[ "$node" =~ ^[A-Za-z0-9._-]+$ ]] || die "node '$node': letters, digits, '.', '_' and '-' only"
+    [[ "$jid" =~ ^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+$ ]] || die "'$jid' is not a bare JID such as bob@sen2.test"
+    service="pubsub.$(domain_of "$name")"
+    out=$(prosodyctl --config "$STATE/$name/prosody.cfg.lua" shell \
+        "> prosody.hosts[\"$service\"].modules.pubsub.service:set_affiliation(\"$node\", true, \"$jid\", \"member\")" 2>&1) || true
+    case "$out" in
+        "Result: true"*) say "$jid is a member of $node on $service" ;;
+        *"item-not-found"*) die "$service has no node '$node' (federation publish creates it with its first pack)" ;;
+        *) die "cannot make $jid a member of $node on $service: $out" ;;
+    esac
+}
+
 usage() {
-    echo "usage: $0 start | stop | status | restart <sen1|sen2>" >&2
+    echo "usage: $0 start | stop | status | restart <sen1|sen2> | member <sen1|sen2> <node> <bare JID>" >&2
     exit 2
 }
 
@@ -593,7 +618,7 @@ main() {
     local cmd=${1:-}
     [ -n "$cmd" ] || usage
     case "$cmd" in
-        start | stop | restart) need_root "$@" ;;
+        start | stop | restart | member) need_root "$@" ;;
     esac
     shift
     case "$cmd" in
@@ -601,6 +626,7 @@ main() {
         stop) cmd_stop ;;
         status) cmd_status ;;
         restart) [ $# -eq 1 ] || usage; cmd_restart "$1" ;;
+        member) [ $# -eq 3 ] || usage; cmd_member "$1" "$2" "$3" ;;
         *) usage ;;
     esac
 }

@@ -6,7 +6,7 @@
  */
 import { strict as assert } from 'assert';
 import type { Page } from 'playwright-core';
-import { NodeRedEditor, assertBuilt, freePort } from './node-red-editor';
+import { NodeRedEditor, assertBuilt, freePort, withEditor } from './node-red-editor';
 
 const TAB = 'a1f0c0de5e4f0001';
 const INJECT = 'a1f0c0de5e4f0002';
@@ -49,7 +49,7 @@ describe('SenFed nodes in the Node-RED editor (headless Chromium)', function () 
     return texts.map((text) => text.replace(/\s+/g, ' ').trim()).sort();
   }
 
-  before(async function () {
+  withEditor(async () => {
     assertBuilt([
       'dist/nodes/senml-encode.js',
       'dist/nodes/senml-encode.html',
@@ -60,18 +60,11 @@ describe('SenFed nodes in the Node-RED editor (headless Chromium)', function () 
       'dist/nodes/icons/federation.svg',
     ]);
     const closedPort = await freePort();
-    editor = await NodeRedEditor.start({ flow: FLOW.map((n) => (n.id === ACCOUNT ? { ...n, port: String(closedPort) } : n)), drawn: ENCODE });
-    page = editor.page;
-    url = editor.url;
-  });
-
-  after(async function () {
-    this.timeout(30_000);
-    await editor?.stop();
-  });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') await editor.screenshot(`failed-${this.currentTest.title.replace(/\W+/g, '-')}`).catch(() => undefined);
+    return NodeRedEditor.start({ flow: FLOW.map((n) => (n.id === ACCOUNT ? { ...n, port: String(closedPort) } : n)), drawn: ENCODE });
+  }, (started) => {
+    editor = started;
+    page = started.page;
+    url = started.url;
   });
 
   it('loads the senml nodes without error', async function () {

@@ -162,6 +162,27 @@ export class NodeRedEditor {
   }
 }
 
+/**
+ * The mocha hooks of an editor test file: the editor from start() before its tests,
+ * handed to started(); a screenshot of each failed test (SENFED_SCREENSHOTS); the
+ * editor stopped after them.
+ */
+export function withEditor(start: () => Promise<NodeRedEditor>, started: (editor: NodeRedEditor) => void): void {
+  let editor: NodeRedEditor | undefined;
+  before(async function () {
+    this.timeout(60_000);
+    editor = await start();
+    started(editor);
+  });
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed') await editor?.screenshot(`failed-${this.currentTest.title.replace(/\W+/g, '-')}`).catch(() => undefined);
+  });
+  after(async function () {
+    this.timeout(30_000);
+    await editor?.stop();
+  });
+}
+
 async function startNodeRed(userDir: string, output: (chunk: string) => void, log: () => string): Promise<ChildProcess> {
   const red = require.resolve('node-red/red.js', { paths: [ROOT] });
   const child = spawn(process.execPath, [red, '--userDir', userDir, '--settings', path.join(userDir, 'settings.js')], {

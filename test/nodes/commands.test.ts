@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { XmppSession } from '../../lib/federation/session';
 import { account } from '../support/federation';
-import { type Msg, accountNode, catchNode, helper, inTab, provideNode, publishNode, replyNode, requestNode, subscribeNode, federationFlows } from './helper';
+import { type Msg, accountNode, catchNode, collect, helper, inTab, provideNode, publishNode, replyNode, requestNode, subscribeNode, federationFlows, until } from './helper';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const changeNode = require('@node-red/nodes/core/function/15-change.js');
@@ -37,18 +37,6 @@ describe('federation request, provide and reply in a flow (real federation)', fu
   const accounts = (): object[] => [accountConfig('provider-account', 'provider@sen1.test', 'node-red'), accountConfig('consumer-account', 'consumer@sen2.test')];
   const nodes = [accountNode, requestNode, provideNode, replyNode, publishNode, subscribeNode, changeNode, switchNode, catchNode];
 
-  function collect(id: string): Msg[] {
-    const got: Msg[] = [];
-    helper.getNode(id).on('input', (msg: Msg) => got.push(msg));
-    return got;
-  }
-  async function until(what: string, check: () => boolean, ms = 30_000): Promise<void> {
-    const end = Date.now() + ms;
-    while (!check()) {
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
   const sessionOf = (id: string): XmppSession => (helper.getNode(id) as unknown as { session: XmppSession }).session;
   async function online(...ids: string[]): Promise<void> {
     const all = ['provider-account', 'consumer-account', ...ids];

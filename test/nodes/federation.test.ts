@@ -7,7 +7,7 @@ import { senml } from '../../lib';
 import { createNodeIq, itemsIq, parseItemsResult, setAffiliationsIq } from '../../lib/federation/pubsub';
 import { XmppSession } from '../../lib/federation/session';
 import { account } from '../support/federation';
-import { type Msg, accountNode, catchNode, helper, inTab, publishNode, statuses, subscribeNode, federationFlows } from './helper';
+import { type Msg, accountNode, catchNode, collect, helper, inTab, publishNode, statuses, subscribeNode, federationFlows, until } from './helper';
 
 const SERVICE = 'pubsub.sen1.test';
 const reading = (i: number): senml.ResolvedPack => [{ n: 'urn:dev:mac:0024befffe804ff1:temperature', u: 'Cel', v: 18 + i / 100, t: 1_700_000_000 + i }];
@@ -43,18 +43,6 @@ describe('federation nodes in a flow (real federation)', function () {
   const creds = (): object => credentials({ 'sen1-account': 'admin@sen1.test', 'sen2-account': 'bob@sen2.test' });
   const nodes = [accountNode, publishNode, subscribeNode, catchNode];
 
-  function collect(id: string): Msg[] {
-    const got: Msg[] = [];
-    helper.getNode(id).on('input', (msg: Msg) => got.push(msg));
-    return got;
-  }
-  async function until(what: string, check: () => boolean, ms = 30_000): Promise<void> {
-    const end = Date.now() + ms;
-    while (!check()) {
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
   async function subscribed(): Promise<void> {
     const shown = statuses('subscribe');
     await until('the subscription', () => shown.some((s) => s.text === 'federation-subscribe.status.subscribed'));

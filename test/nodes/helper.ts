@@ -20,6 +20,22 @@ export function nextMessage(nodeId: string): Promise<Msg> {
   return new Promise((resolve) => helper.getNode(nodeId).once('input', resolve));
 }
 
+/** Every message a node receives from now on. */
+export function collect(nodeId: string): Msg[] {
+  const got: Msg[] = [];
+  helper.getNode(nodeId).on('input', (msg: Msg) => got.push(msg));
+  return got;
+}
+
+/** Resolve once check() holds, polling; fail after ms milliseconds, saying what was awaited. */
+export async function until(what: string, check: () => boolean, ms = 30_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** Record every status a node shows. */
 export function statuses(nodeId: string): Msg[] {
   const seen: Msg[] = [];

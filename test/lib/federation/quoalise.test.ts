@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { runInNewContext } from 'node:vm';
 import { Element, parse } from 'ltx';
 import { senml } from '../../../lib';
 import { FederationError } from '../../../lib/federation/errors';
@@ -105,6 +106,12 @@ describe('federation: Quoalise (urn:quoalise:0)', () => {
         const back = parseMeta(reparse(metaElement(meta)));
         assert.deepEqual(back, meta, JSON.stringify(meta));
       }
+    });
+
+    it("takes objects made in another realm, as a function node's are", () => {
+      const meta = runInNewContext('({ source: { device: "urn:dev:mac:0024befffe804ff1", kind: "sea buoy" }, channel: [{ name: "a" }] })') as Meta;
+      assert.equal(metaElement(meta).toString(), '<meta xmlns="urn:quoalise:0"><source device="urn:dev:mac:0024befffe804ff1" kind="sea buoy"/><channel name="a"/></meta>');
+      throwsCode(() => metaElement(runInNewContext('({ when: new Date(0) })') as Meta), 'FEDERATION_INPUT', /meta\.when: meta values are texts/);
     });
 
     it('refuses what it cannot write faithfully', () => {
