@@ -17,6 +17,7 @@ import {
   xmlText,
 } from './elements';
 import { type ProtocolError, readProtocolError } from './stanza-error';
+import { isPlainObject } from '../senml/plain-object';
 
 /**
  * Quoalise (`urn:quoalise:0`), the protocol that followed SEN1: SenML carried
@@ -52,13 +53,6 @@ export const META_LIMITS = { depth: 16, elements: 2000 } as const;
 // An XML name without a colon (letters, digits, '_', '-', '.'), not starting with "xml" (reserved, XML 1.0 §2.3).
 const META_NAME = /^[\p{L}_][\p{L}\p{N}_.-]*$/u;
 const TEXT_KEY = '#text';
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const proto = Object.getPrototypeOf(value);
-  // The Object.prototype of any realm: a function node's objects come from its own.
-  return proto === null || Object.getPrototypeOf(proto) === null;
-}
 
 function metaName(key: string, path: string): string {
   if (!META_NAME.test(key) || /^xml/i.test(key)) {

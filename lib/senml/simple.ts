@@ -3,6 +3,7 @@ import type { ResolvedPack, ResolvedRecord } from './model';
 import { bytesToBase64url } from './base64url';
 import { isSecondaryUnit } from './units';
 import { VERSION_WITH_SECONDARY_UNITS } from './versions';
+import { isPlainObject } from './plain-object';
 
 export interface SimpleOptions {
   /** Prepended to every key, e.g. "urn:dev:mac:0024befffe804ff1:". */
@@ -43,5 +44,5 @@ export function fromSimpleObject(readings: Record<string, unknown>, options: Sim
 
 /** Is this a plain object of readings rather than a pack? */
 export function isSimpleObject(input: unknown): input is Record<string, unknown> {
-  return typeof input === 'object' && input !== null && !Array.isArray(input) && !(input instanceof Uint8Array) && Object.getPrototypeOf(input) === Object.prototype;
+  return isPlainObject(input);
 }

@@ -1,3 +1,4 @@
+import { runInNewContext } from 'node:vm';
 import assert from 'node:assert/strict';
 import { senml } from '../../../lib';
 
@@ -55,6 +56,16 @@ describe('formats and inputs', () => {
       { n: 'urn:dev:mac:0024befffe804ff1:note', t: 1_700_000_000, vs: 'ok' },
     ]);
     assert.throws(() => senml.fromSimpleObject({ nested: { a: 1 } }), /reading "nested" is an object/);
+  });
+
+  it("takes a plain object made in another context (a function node's), but not a Date, a Buffer or an array", () => {
+    const fromFunctionNode = runInNewContext('({ temperature: 21.5 })') as Record<string, unknown>;
+    assert.equal(senml.isSimpleObject(fromFunctionNode), true);
+    assert.deepEqual(senml.fromSimpleObject(fromFunctionNode, { time: 1 }), [{ n: 'temperature', t: 1, v: 21.5 }]);
+    assert.equal(senml.isSimpleObject(Object.create(null)), true);
+    for (const other of [runInNewContext('new Date(0)'), runInNewContext('[1]'), runInNewContext('new Uint8Array(2)'), Buffer.from('x'), new Map(), null]) {
+      assert.equal(senml.isSimpleObject(other), false, String(other));
+    }
   });
 
   it('marks readings in secondary units as a version 26 pack, so that strict encoding accepts them', () => {
