@@ -39,6 +39,8 @@ export = function register(RED: NodeAPI): void {
     const maxItems = keep >= 1 ? keep : undefined;
     const ready = DurableQueue.open<Publication>(nodeStoragePath(RED, 'queues', node.id), {
       maxEntries,
+      // At-least-once delivery: a power cut may resend the last packs (same item ids), never lose one.
+      syncAcks: false,
       onWarning: (warning) => node.warn(warning.message),
     }).then((queue) => {
       const publisher = new Publisher(account.session, queue);

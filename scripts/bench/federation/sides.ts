@@ -151,7 +151,8 @@ export class NodesSide implements Side {
 
     const dir = join(this.#dir, `trial-${++this.#trials}`);
     mkdirSync(dir, { recursive: true });
-    const queue = await Queue.open<Publication>(join(dir, 'queue'), { maxEntries: QUEUE_SIZE });
+    // As the federation publish node opens it.
+    const queue = await Queue.open<Publication>(join(dir, 'queue'), { maxEntries: QUEUE_SIZE, syncAcks: false });
     const publisher = new Pub(admin, queue);
     const failures: string[] = [];
     publisher.on('failed', (event: { error: Error }) => failures.push(event.error.message));

@@ -251,6 +251,35 @@ describe('federation durable queue', () => {
   });
 
   describe('acknowledgements', () => {
+    it('with syncAcks false, writes acks without a sync of their own; they hold across a reopen, and the next push syncs them', async () => {
+      const probe = await fsp.open(path.join(root, 'probe'), 'w');
+      const proto = Object.getPrototypeOf(probe) as { datasync: () => Promise<void> };
+      await probe.close();
+      const datasync = proto.datasync;
+      let syncs = 0;
+      proto.datasync = function counted(this: unknown): Promise<void> {
+        syncs++;
+        return datasync.call(this);
+      };
+      try {
+        for (const syncAcks of [true, false]) {
+          const queue = await open({ syncAcks });
+          for (let n = 1; n <= 10; n++) await queue.push({ n });
+          syncs = 0;
+          for (let seq = 1; seq <= 5; seq++) assert.equal(await queue.ack(seq), true);
+          assert.equal(syncs, syncAcks ? 5 : 0, `syncAcks ${syncAcks}`);
+          await queue.push({ n: 11 });
+          assert.equal(syncs, syncAcks ? 6 : 1);
+          const again = await reopen(queue);
+          assert.deepEqual(values(again.entries()), [6, 7, 8, 9, 10, 11]);
+          await again.close();
+          await fsp.rm(dir, { recursive: true, force: true });
+        }
+      } finally {
+        proto.datasync = datasync;
+      }
+    });
+
     it('answers false for an entry already gone, and refuses one out of order or never pushed', async () => {
       const queue = await open();
       for (let n = 0; n < 3; n++) await queue.push({ n });
