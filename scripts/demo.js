@@ -53,8 +53,12 @@ function fail(message) {
   process.exit(1);
 }
 
+// Without the variables a parent npm sets (npm start, npx, npm test): given them,
+// npm pack runs "prepare" (a whole build) in spite of --ignore-scripts.
+const npmEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
+
 function run(command, args, options = {}) {
-  const result = spawnSync(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', ...options });
+  const result = spawnSync(command, args, { cwd: root, env: npmEnv, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', ...options });
   if (result.error) fail(`${command} ${args.join(' ')}: ${result.error.message}`);
   if (result.status !== 0) fail(`${command} ${args.join(' ')} exited with ${result.status}`);
   return result.stdout || '';
@@ -73,7 +77,7 @@ function pack() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'senfed-pack-'));
   // The build is done; --ignore-scripts keeps "prepare" from building again.
   const out = run(npm, ['pack', '--ignore-scripts', '--json', '--pack-destination', dir]);
-  // Some npm versions still run "prepare" and print its output first: the JSON is the last thing written.
+  // Should npm still run "prepare", its output comes first: the JSON is the last thing written.
   const json = out.slice(out.search(/^\[/m));
   const [{ filename }] = JSON.parse(json);
   return { dir, tarball: path.join(dir, filename) };
