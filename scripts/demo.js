@@ -1,36 +1,73 @@
 #!/usr/bin/env node
 'use strict';
 /*
- * Start Node-RED with SenFed installed the way a user installs it, and the
- * round-trip example as its flow. Expects a build (npm run build); scripts/demo.sh
- * and `npm start` build first.
+ * Start Node-RED with SenFed installed the way a user installs it, and the example
+ * flows deployed against the local federation test bed. Expects a build (npm run
+ * build); scripts/demo.sh and `npm start` build first.
  *
  *   1. npm pack the package into a temporary folder;
- *   2. wipe .demo/ and make it a fresh Node-RED user directory;
- *   3. npm install the tarball there;
- *   4. write settings.js (127.0.0.1, port $PORT or 1880, no telemetry, no tours)
- *      and copy examples/senml-round-trip.json as flows.json;
- *   5. run this repository's Node-RED in the foreground until Ctrl+C.
+ *   2. wipe the user directory (.demo/) and npm install the tarball there;
+ *   3. start the federation test bed (scripts/federation/federation.sh start: root,
+ *      Debian's prosody); when it cannot start, say so and deploy the SenML example alone;
+ *   4. create the PubSub nodes the examples publish to, as the publishing account
+ *      (their owner), and make the accounts that follow them members: the step the
+ *      buoy example's Info leaves to users;
+ *   5. write settings.js (127.0.0.1, port $PORT or 1880, no telemetry, no tours),
+ *      flows.json (the examples side by side, each with its own tabs, accounts
+ *      pointed at the test bed) and flows_cred.json (the accounts' passwords);
+ *   6. run this repository's Node-RED until Ctrl+C, say what to click once it
+ *      answers, and stop the test bed when Node-RED has stopped.
+ *
+ * Environment: PORT; SENFED_FEDERATION_DIR, SENFED_SEN1_ADDRESS, SENFED_SEN2_ADDRESS
+ * (passed to federation.sh); SENFED_DEMO_DIR, another user directory than .demo/.
  */
 const { spawn, spawnSync } = require('child_process');
 const fs = require('fs');
+const http = require('http');
 const os = require('os');
 const path = require('path');
 
 const root = path.resolve(__dirname, '..');
-const userDir = path.join(root, '.demo');
+const userDir = path.resolve(process.env.SENFED_DEMO_DIR || path.join(root, '.demo'));
+const port = Number(process.env.PORT) || 1880;
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+const FEDERATION_SH = path.join(root, 'scripts', 'federation', 'federation.sh');
+const FEDERATION_DIR = process.env.SENFED_FEDERATION_DIR || '/tmp/senfed-federation';
+const DEMO_PACKAGE = 'senfed-demo';
+
+/** Examples deployed always, and those that need the federation test bed. */
+const SENML_EXAMPLES = ['senml-round-trip.json'];
+const FEDERATION_EXAMPLES = ['federation-buoy.json', 'federation-commands.json'];
+
+/** What to do on each tab, by tab label; a tab not listed gets its inject buttons named. */
+const GUIDE = {
+  'SenML round trip': 'click any button: sea buoy readings go through senml encode and senml decode',
+  'Federation: publish': 'click "buoy readings": admin@sen1.test publishes it to the PubSub node buoy and sends it to bob@sen2.test',
+  'Federation: subscribe': 'no button: bob@sen2.test shows here what arrives from sen1.test (the PubSub item, the Quoalise message)',
+  'Federation: provide': 'click "new reading" once subscribed (tab Federation: request): provider@sen1.test pushes it to its subscribers',
+  'Federation: request': 'click "get_history: last 24 hours", then "subscribe", then "new reading" on Federation: provide; the last two buttons ask what sen1.test offers',
+};
 
 function fail(message) {
   console.error(`demo: ${message}`);
   process.exit(1);
 }
 
+// Without the variables a parent npm sets (npm start, npx, npm test): given them,
+// npm pack runs "prepare" (a whole build) in spite of --ignore-scripts.
+const npmEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
+
 function run(command, args, options = {}) {
-  const result = spawnSync(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', ...options });
+  const result = spawnSync(command, args, { cwd: root, env: npmEnv, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', ...options });
   if (result.error) fail(`${command} ${args.join(' ')}: ${result.error.message}`);
   if (result.status !== 0) fail(`${command} ${args.join(' ')} exited with ${result.status}`);
   return result.stdout || '';
+}
+
+/** A block of lines that stands out in a terminal full of logs. */
+function shout(lines) {
+  const bar = '!'.repeat(78);
+  console.error([bar, ...lines.map((line) => `!!! ${line}`), bar].join('\n'));
 }
 
 function pack() {
@@ -40,14 +77,149 @@ function pack() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'senfed-pack-'));
   // The build is done; --ignore-scripts keeps "prepare" from building again.
   const out = run(npm, ['pack', '--ignore-scripts', '--json', '--pack-destination', dir]);
-  // Some npm versions still run "prepare" and print its output first: the JSON is the last thing written.
+  // Should npm still run "prepare", its output comes first: the JSON is the last thing written.
   const json = out.slice(out.search(/^\[/m));
   const [{ filename }] = JSON.parse(json);
   return { dir, tarball: path.join(dir, filename) };
 }
 
+/** Wipes the user directory, unless it holds something else than an earlier demo. */
+function wipeUserDir() {
+  if (fs.existsSync(userDir) && fs.readdirSync(userDir).length > 0) {
+    let name;
+    try {
+      name = JSON.parse(fs.readFileSync(path.join(userDir, 'package.json'), 'utf8')).name;
+    } catch {
+      name = undefined;
+    }
+    if (name !== DEMO_PACKAGE) fail(`${userDir} is not empty and is not a demo user directory: not wiping it`);
+  }
+  fs.rmSync(userDir, { recursive: true, force: true });
+  fs.mkdirSync(userDir, { recursive: true });
+}
+
+function installPackage(tarball) {
+  wipeUserDir();
+  // Its own package.json, so that npm installs here and not into the repository.
+  fs.writeFileSync(path.join(userDir, 'package.json'), `${JSON.stringify({ name: DEMO_PACKAGE, description: 'SenFed demo user directory', version: '0.0.0', private: true }, null, 2)}\n`);
+  run(npm, ['install', '--prefix', userDir, '--no-audit', '--no-fund', '--no-package-lock', '--prefer-offline', '--omit=dev', tarball], { stdio: ['ignore', 'inherit', 'inherit'] });
+}
+
+// ---------------------------------------------------------------- test bed
+
+/** Starts the test bed; its description (federation.json), or undefined when it cannot start. */
+function startTestBed() {
+  const log = path.join(userDir, 'federation.log');
+  console.log(`demo: starting the federation test bed: sen1.test and sen2.test (progress in ${log})`);
+  const out = fs.openSync(log, 'w');
+  // stdin too: when not root, the script asks sudo, which may ask for a password.
+  const result = spawnSync('bash', [FEDERATION_SH, 'start'], { cwd: root, stdio: ['inherit', out, 'inherit'] });
+  fs.closeSync(out);
+  if (result.status === 0) {
+    try {
+      return JSON.parse(fs.readFileSync(path.join(FEDERATION_DIR, 'federation.json'), 'utf8'));
+    } catch (err) {
+      result.error = err;
+    }
+  }
+  shout([
+    'NO FEDERATION: the test bed did not start',
+    `(${result.error ? result.error.message : `federation.sh start exited with ${result.status ?? result.signal}`}; see above and ${log}).`,
+    'It needs root (or sudo) and Debian\'s apt to install Prosody.',
+    `Going on with the SenML example only; ${FEDERATION_EXAMPLES.join(' and ')} are not deployed.`,
+  ]);
+  return undefined;
+}
+
+function stopTestBed() {
+  console.log(`demo: stopping the federation test bed (its files stay in ${FEDERATION_DIR})`);
+  spawnSync('bash', [FEDERATION_SH, 'stop'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+}
+
+const bareJid = (jid) => String(jid).split('/')[0];
+
+/**
+ * Points every account of the flow at the test bed's server of its domain, trusting
+ * the test bed's CA; returns the credentials Node-RED keeps apart (flows_cred.json).
+ */
+function pointAccounts(flow, bed) {
+  const credentials = {};
+  for (const account of flow.filter((n) => n.type === 'xmpp-account')) {
+    const jid = bareJid(account.jid);
+    const server = Object.values(bed.servers).find((s) => s.domain === jid.split('@')[1]);
+    const user = bed.users[jid];
+    if (!server || !user) {
+      shout([`the test bed has no account ${jid}: its nodes will say so`]);
+      continue;
+    }
+    Object.assign(account, { host: server.address, port: String(server.c2sPort), caFile: bed.caFile });
+    credentials[account.id] = { password: user.password };
+  }
+  return credentials;
+}
+
+/**
+ * Creates each PubSub node a federation publish node of the flow publishes to (and
+ * would create), as that node's account, its owner; then makes the accounts of the
+ * federation subscribe nodes following it members, as an owner lets readers into a
+ * whitelisted node (XEP-0060 §8.9). Without this the subscriber is refused until the
+ * first publication and a manual step.
+ */
+async function preparePubsubNodes(flow, credentials) {
+  const { federation } = require(require.resolve('@senfed/node-red', { paths: [userDir] }));
+  const byId = new Map(flow.map((n) => [n.id, n]));
+  const publishers = flow.filter((n) => n.type === 'federation-publish' && n.mode === 'pubsub' && n.createNode !== false);
+  for (const publish of publishers) {
+    const owner = byId.get(publish.account);
+    if (!owner || !credentials[owner.id]) continue;
+    const members = flow
+      .filter((n) => n.type === 'federation-subscribe' && n.service === publish.service && n.node === publish.node && byId.has(n.account))
+      .map((n) => bareJid(byId.get(n.account).jid))
+      .filter((jid) => jid !== bareJid(owner.jid));
+    const keep = Number.parseInt(publish.maxItems ?? '', 10);
+    const config = { accessModel: 'whitelist', persistItems: true, maxItems: keep >= 1 ? keep : federation.DEFAULT_MAX_ITEMS };
+    const where = `the PubSub node ${publish.node} on ${publish.service}`;
+    const session = new federation.XmppSession({ jid: bareJid(owner.jid), password: credentials[owner.id].password, host: owner.host, port: Number(owner.port), caFile: owner.caFile });
+    try {
+      session.start();
+      await session.waitOnline(30_000);
+      await session.iq(federation.pubsub.createNodeIq(publish.service, publish.node, config)).catch((err) => {
+        if (!err || err.condition !== 'conflict') throw err; // already there: keep it
+      });
+      if (members.length > 0) {
+        await session.iq(federation.pubsub.setAffiliationsIq(publish.service, publish.node, members.map((jid) => ({ jid, affiliation: 'member' }))));
+      }
+      console.log(`demo: ${bareJid(owner.jid)} created ${where}${members.length > 0 ? ` and made ${members.join(', ')} a member` : ''}`);
+    } catch (err) {
+      shout([`could not prepare ${where} as ${bareJid(owner.jid)}: ${err && err.message}`, 'Its subscribers will show the refusal until its owner lets them in.']);
+    } finally {
+      await session.stop();
+    }
+  }
+}
+
+// ---------------------------------------------------------------- user directory
+
+function readExample(file) {
+  return JSON.parse(fs.readFileSync(path.join(root, 'examples', file), 'utf8'));
+}
+
+/** The examples side by side, each keeping its own tabs; a node id used twice is an error. */
+function mergeExamples(files) {
+  const from = new Map();
+  const flow = [];
+  for (const file of files) {
+    for (const node of readExample(file)) {
+      if (from.has(node.id)) fail(`node id ${node.id} is in both ${from.get(node.id)} and ${file}: the examples cannot be deployed together`);
+      from.set(node.id, file);
+      flow.push(node);
+    }
+  }
+  return flow;
+}
+
 function settingsFile() {
-  return `// Written by scripts/demo.js; .demo/ is wiped on every run.
+  return `// Written by scripts/demo.js; this directory is wiped on every run.
 module.exports = {
     uiHost: '127.0.0.1',
     uiPort: Number(process.env.PORT) || 1880,
@@ -61,36 +233,104 @@ module.exports = {
 `;
 }
 
-function prepareUserDir(tarball) {
-  fs.rmSync(userDir, { recursive: true, force: true });
-  fs.mkdirSync(userDir, { recursive: true });
-  // Its own package.json, so that npm installs here and not into the repository.
-  fs.writeFileSync(path.join(userDir, 'package.json'), `${JSON.stringify({ name: 'senfed-demo', description: 'SenFed demo user directory', version: '0.0.0', private: true }, null, 2)}\n`);
-  run(npm, ['install', '--prefix', userDir, '--no-audit', '--no-fund', '--no-package-lock', '--prefer-offline', '--omit=dev', tarball], { stdio: ['ignore', 'inherit', 'inherit'] });
+function writeUserDir(flow, credentials) {
+  const json = (value) => `${JSON.stringify(value, null, 4)}\n`;
   fs.writeFileSync(path.join(userDir, 'settings.js'), settingsFile());
-  fs.copyFileSync(path.join(root, 'examples', 'senml-round-trip.json'), path.join(userDir, 'flows.json'));
+  fs.writeFileSync(path.join(userDir, 'flows.json'), json(flow));
+  // credentialSecret: false, so Node-RED reads them as plain JSON.
+  fs.writeFileSync(path.join(userDir, 'flows_cred.json'), json(credentials), { mode: 0o600 });
 }
 
-function startNodeRed() {
+/** One line per tab: what it shows and which buttons to click. */
+function guide(flow) {
+  const tabs = flow.filter((n) => n.type === 'tab');
+  const width = Math.max(...tabs.map((t) => t.label.length));
+  return tabs.map((tab) => {
+    const buttons = flow.filter((n) => n.z === tab.id && n.type === 'inject').map((n) => `"${n.name}"`);
+    const what = GUIDE[tab.label] ?? (buttons.length > 0 ? `click ${buttons.join(', ')}` : 'no button');
+    return `  ${tab.label.padEnd(width)}  ${what}`;
+  });
+}
+
+// ---------------------------------------------------------------- Node-RED
+
+/** Resolves once Node-RED answers on its admin API; false if it exits first. */
+function whenListening(child) {
+  return new Promise((resolve) => {
+    const attempt = () => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve(false);
+      const request = http.get({ host: '127.0.0.1', port, path: '/flows', headers: { 'Node-RED-API-Version': 'v1' } }, (res) => {
+        res.resume();
+        if (res.statusCode === 200) resolve(true);
+        else setTimeout(attempt, 250);
+      });
+      request.on('error', () => setTimeout(attempt, 250));
+    };
+    attempt();
+  });
+}
+
+function startNodeRed(deployed, flow, bed) {
   const red = require.resolve('node-red/red.js', { paths: [root] });
   const settings = path.join(userDir, 'settings.js');
-  console.log(`demo: starting Node-RED at http://127.0.0.1:${Number(process.env.PORT) || 1880}/ (Ctrl+C to stop)`);
-  const child = spawn(process.execPath, [red, '--userDir', userDir, '--settings', settings], { cwd: root, stdio: 'inherit' });
+  console.log(`demo: starting Node-RED at http://127.0.0.1:${port}/`);
+  const child = spawn(process.execPath, [red, '--userDir', userDir, '--settings', settings], { cwd: root, stdio: 'inherit', env: { ...process.env, PORT: String(port) } });
   // Ctrl+C reaches Node-RED too (same process group); a signal sent to this
   // process alone is passed on. Either way, wait for Node-RED to stop.
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.removeAllListeners(signal);
     process.on(signal, () => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     });
   }
-  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 0 : 1)));
+  child.on('exit', (code, signal) => {
+    console.log('demo: Node-RED stopped');
+    if (bed) stopTestBed();
+    process.exit(code ?? (signal ? 0 : 1));
+  });
+  whenListening(child).then((listening) => {
+    if (!listening) return;
+    const rule = '='.repeat(78);
+    console.log(
+      [
+        rule,
+        `demo: ready at http://127.0.0.1:${port}/ with ${deployed.join(', ')}`,
+        bed
+          ? `demo: federation test bed: sen1.test on ${bed.servers.sen1.address}, sen2.test on ${bed.servers.sen2.address} (accounts in ${path.join(bed.dir, 'users.env')})`
+          : 'demo: NO FEDERATION (the test bed did not start, see above): the SenML example only',
+        'demo: open the editor, click the inject buttons, and watch the debug sidebar (the bug icon, top right):',
+        ...guide(flow),
+        `demo: Ctrl+C stops Node-RED${bed ? ' and the test bed' : ''}`,
+        rule,
+      ].join('\n'),
+    );
+  });
 }
 
-const { dir, tarball } = pack();
-try {
-  console.log(`demo: installing ${path.basename(tarball)} into ${path.relative(root, userDir)}/`);
-  prepareUserDir(tarball);
-} finally {
-  fs.rmSync(dir, { recursive: true, force: true });
+async function main() {
+  const { dir, tarball } = pack();
+  try {
+    console.log(`demo: installing ${path.basename(tarball)} into ${path.relative(root, userDir) || userDir}/`);
+    installPackage(tarball);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  const bed = startTestBed();
+  // Ctrl+C before Node-RED runs: stop the test bed just started.
+  if (bed) {
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+      process.on(signal, () => {
+        stopTestBed();
+        process.exit(130);
+      });
+    }
+  }
+  const deployed = bed ? [...SENML_EXAMPLES, ...FEDERATION_EXAMPLES] : SENML_EXAMPLES;
+  const flow = mergeExamples(deployed);
+  const credentials = bed ? pointAccounts(flow, bed) : {};
+  if (bed) await preparePubsubNodes(flow, credentials);
+  writeUserDir(flow, credentials);
+  startNodeRed(deployed, flow, bed);
 }
-startNodeRed();
+
+main().catch((err) => fail(err && err.stack ? err.stack : String(err)));

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Run the SenFed demo: build the package, install it as Node-RED would from a
-# registry (packed tarball) into a throw-away user directory .demo/, and start
-# Node-RED with the round-trip example flow at http://127.0.0.1:${PORT:-1880}/
+# registry (packed tarball) into a throw-away user directory .demo/, start the
+# federation test bed (scripts/federation/federation.sh: root, Prosody from apt),
+# and start Node-RED with the three example flows at http://127.0.0.1:${PORT:-1880}/
+# (the SenML round trip alone, said loudly, when the test bed cannot start)
 #
-#   bash scripts/demo.sh          (Ctrl+C stops Node-RED)
+#   bash scripts/demo.sh          (Ctrl+C stops Node-RED, then the test bed)
 #   PORT=1881 bash scripts/demo.sh
 set -euo pipefail
 

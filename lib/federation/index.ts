@@ -2,7 +2,7 @@
 export { XmppSession, SessionError, type AccountOptions, type SessionState, type StateChange } from './session';
 export { Backoff, type BackoffOptions } from './backoff';
 export { DurableQueue, DurableQueueError, type DurableQueueOptions, type QueueItem, type PushReport } from './durable-queue';
-export { Publisher, PublishError, describeTarget, type Publication, type PublishTarget } from './publisher';
+export { Publisher, PublishError, describeTarget, DEFAULT_MAX_ITEMS, type Publication, type PublishTarget } from './publisher';
 export { Subscriber, type ReceivedItem, type ReceivedData } from './subscriber';
 export { SeenItems } from './seen-items';
 export { request, RequestError, QUOALISE_COMMANDS, type CommandReply, type RequestErrorCode, type RequestFields } from './requester';

@@ -72,7 +72,7 @@ die() { echo "federation: error: $*" >&2; exit 1; }
 need_root() {
     if [ "$(id -u)" -ne 0 ]; then
         if command -v sudo >/dev/null 2>&1; then
-            exec sudo --preserve-env=SENFED_FEDERATION_DIR,SENFED_SCRAM_ITERATIONS bash "${BASH_SOURCE[0]}" "$@"
+            exec sudo --preserve-env=SENFED_FEDERATION_DIR,SENFED_SEN1_ADDRESS,SENFED_SEN2_ADDRESS,SENFED_SCRAM_ITERATIONS bash "${BASH_SOURCE[0]}" "$@"
         fi
         die "must run as root (it installs packages and runs Prosody as the '$PROSODY_USER' user)"
     fi

@@ -1,0 +1,242 @@
+/**
+ * The README's first command: scripts/demo.js (on the build, as scripts/demo.sh runs
+ * it) installs the packed package, starts the federation test bed and Node-RED with
+ * the three examples. Used as a user uses it: inject buttons pressed through the
+ * editor's admin API (POST /inject/:id), debug messages and node statuses read from
+ * the editor's websocket (/comms), as the debug sidebar gets them. Its own Node-RED
+ * port (never 1880), user directory and test bed (state directory and addresses
+ * beside this run's). A test bed that cannot start fails the test.
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
+import { type AddressInfo, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+
+const ROOT = join(__dirname, '..', '..', '..');
+const FEDERATION_SH = join(ROOT, 'scripts', 'federation', 'federation.sh');
+const IDENTIFIER = 'urn:dev:mac:0024befffe804ff1:temperature';
+
+type FlowNode = Record<string, any> & { id: string; type: string };
+const EXAMPLES = ['senml-round-trip.json', 'federation-buoy.json', 'federation-commands.json'];
+const FLOW: FlowNode[] = EXAMPLES.flatMap((file) => JSON.parse(readFileSync(join(ROOT, 'examples', file), 'utf8')) as FlowNode[]);
+
+/** The one node with these properties (tab: the label of its tab). */
+function idOf(match: { tab?: string } & Record<string, unknown>): string {
+  const { tab, ...props } = match;
+  const z = tab === undefined ? undefined : FLOW.find((n) => n.type === 'tab' && n.label === tab)?.id;
+  const found = FLOW.filter((n) => (tab === undefined || n.z === z) && Object.entries(props).every(([k, v]) => n[k] === v));
+  assert.equal(found.length, 1, `one node with ${JSON.stringify(match)}, found ${found.length}`);
+  return found[0].id;
+}
+
+/** This run's test bed address with 10 added to its last number: a test bed of its own beside it. */
+function besideAddress(address: string): string {
+  const parts = address.split('.').map(Number);
+  assert.ok(parts.length === 4 && parts[3] + 10 < 255, `cannot place a test bed beside ${address}`);
+  parts[3] += 10;
+  return parts.join('.');
+}
+
+const BED_ENV = {
+  SENFED_FEDERATION_DIR: `${process.env.SENFED_FEDERATION_DIR || '/tmp/senfed-federation'}-demo`,
+  SENFED_SEN1_ADDRESS: besideAddress(process.env.SENFED_SEN1_ADDRESS || '127.0.0.1'),
+  SENFED_SEN2_ADDRESS: besideAddress(process.env.SENFED_SEN2_ADDRESS || '127.0.0.2'),
+};
+
+function federationSh(...args: string[]): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    execFile('bash', [FEDERATION_SH, ...args], { env: { ...process.env, ...BED_ENV }, timeout: 60_000 }, (err, stdout, stderr) => {
+      resolve({ code: err ? Number((err as NodeJS.ErrnoException).code ?? 1) : 0, output: stdout + stderr });
+    });
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function until(what: string, ms: number, done: () => boolean, output?: () => string): Promise<void> {
+  const end = Date.now() + ms;
+  while (!done()) {
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}${output ? `\n${output()}` : ''}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** A debug message as the sidebar gets it, its message decoded. */
+interface Debug {
+  id: string;
+  name: string;
+  topic?: string;
+  msg: any;
+}
+
+describe('the demo (scripts/demo.js): Node-RED with the three examples on a running federation', function () {
+  this.timeout(60_000);
+  let port = 0;
+  let userDir = '';
+  let demo: ChildProcess | undefined;
+  let output = '';
+  let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  let comms: WebSocket | undefined;
+  const debug: Debug[] = [];
+  const statuses = new Map<string, { text?: string; fill?: string }>();
+  const shown = (): string => `demo output:\n${output.slice(-6000)}`;
+
+  function press(id: string): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path: `/inject/${id}`, method: 'POST' }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
+  async function pressed(name: string): Promise<void> {
+    assert.equal(await press(idOf({ type: 'inject', name })), 200, `POST /inject for "${name}"`);
+  }
+
+  const from = (name: string, tab?: string): Debug[] => {
+    const id = idOf({ type: 'debug', name, ...(tab === undefined ? {} : { tab }) });
+    return debug.filter((d) => d.id === id);
+  };
+
+  before(async function () {
+    this.timeout(300_000);
+    port = await freePort();
+    assert.notEqual(port, 1880, 'never the port of a Node-RED people use');
+    userDir = mkdtempSync(join(tmpdir(), 'senfed-demo-test-'));
+    demo = spawn(process.execPath, [join(ROOT, 'scripts', 'demo.js')], {
+      cwd: ROOT,
+      env: { ...process.env, ...BED_ENV, PORT: String(port), SENFED_DEMO_DIR: userDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    demo.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    demo.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    demo.on('exit', (code, signal) => (exit = { code, signal }));
+    await until('the demo to say it is ready', 280_000, () => /demo: Ctrl\+C stops/.test(output) || exit !== undefined, shown);
+    assert.equal(exit, undefined, `the demo ended early\n${shown()}`);
+    assert.doesNotMatch(output, /NO FEDERATION/, `the test bed did not start\n${shown()}`);
+
+    comms = new WebSocket(`ws://127.0.0.1:${port}/comms`);
+    comms.on('message', (data: WebSocket.RawData) => {
+      for (const { topic, data: body } of JSON.parse(String(data)) as { topic: string; data: any }[]) {
+        if (topic === 'debug') {
+          let msg: unknown = body.msg;
+          try {
+            msg = JSON.parse(body.msg as string);
+          } catch {
+            // a string payload stays as it is
+          }
+          debug.push({ id: body.id, name: body.name, topic: body.topic, msg });
+        } else if (topic.startsWith('status/')) {
+          statuses.set(topic.slice('status/'.length), body ?? {});
+        }
+      }
+    });
+    await new Promise<void>((resolve, reject) => {
+      comms!.once('open', () => resolve());
+      comms!.once('error', reject);
+    });
+    comms.send(JSON.stringify({ subscribe: 'debug' }));
+    comms.send(JSON.stringify({ subscribe: 'status/#' }));
+  });
+
+  after(async function () {
+    this.timeout(60_000);
+    comms?.close();
+    if (demo && exit === undefined) {
+      demo.kill('SIGINT');
+      await until('the demo to stop', 30_000, () => exit !== undefined).catch(() => demo?.kill('SIGKILL'));
+    }
+    await federationSh('stop');
+    if (userDir) rmSync(userDir, { recursive: true, force: true });
+  });
+
+  it('starts its test bed and deploys the three examples, then says on one line per tab what to click, and that Ctrl+C stops it', () => {
+    assert.doesNotMatch(output, /NO FEDERATION/, shown());
+    assert.match(output, new RegExp(`demo: ready at http://127\\.0\\.0\\.1:${port}/ with ${EXAMPLES.join(', ').replace(/\./g, '\\.')}`));
+    assert.match(output, new RegExp(`sen1\\.test on ${BED_ENV.SENFED_SEN1_ADDRESS.replace(/\./g, '\\.')}, sen2\\.test on ${BED_ENV.SENFED_SEN2_ADDRESS.replace(/\./g, '\\.')}`));
+    assert.match(output, /demo: Ctrl\+C stops Node-RED and the test bed/);
+    const injects = new Set(FLOW.filter((n) => n.type === 'inject').map((n) => n.name as string));
+    for (const tab of FLOW.filter((n) => n.type === 'tab')) {
+      const lines = output.split('\n').filter((line) => line.startsWith(`  ${tab.label as string} `));
+      assert.equal(lines.length, 1, `one line for the tab ${tab.label}`);
+      for (const [, button] of lines[0].matchAll(/"([^"]+)"/g)) assert.ok(injects.has(button), `the line of ${tab.label} names a button that exists: "${button}"`);
+    }
+  });
+
+  it('the buoy pack published on sen1 arrives on the sen2 tab as a PubSub item and as a Quoalise message, with no command typed', async () => {
+    const subscribe = idOf({ type: 'federation-subscribe', tab: 'Federation: subscribe' });
+    await until("bob's subscription to buoy", 30_000, () => statuses.get(subscribe)?.text === 'subscribed', () => JSON.stringify([...statuses]));
+    await pressed('buoy readings');
+    await until('the pack on both tabs', 15_000, () => from('resolved pack', 'Federation: publish').length === 1 && from('from sen1.test').length === 2, () => JSON.stringify(debug));
+    const [pack] = from('resolved pack', 'Federation: publish').map((d) => d.msg as { n: string; u: string; v: number }[]);
+    assert.deepEqual(
+      pack.map((r) => [r.n, r.u, r.v]),
+      [
+        ['urn:dev:mac:0024befffe804ff1:temperature', 'Cel', 18.2],
+        ['urn:dev:mac:0024befffe804ff1:salinity', '/', 0.0351],
+        ['urn:dev:mac:0024befffe804ff1:battery', '%EL', 87],
+      ],
+    );
+    const received = from('from sen1.test');
+    assert.deepEqual(received.map((d) => d.topic).sort(), ['buoy', 'quoalise']);
+    for (const { msg } of received) assert.deepEqual(msg.payload, pack);
+    assert.equal(received.find((d) => d.topic === 'buoy')!.msg.service, 'pubsub.sen1.test');
+    assert.deepEqual(received.find((d) => d.topic === 'quoalise')!.msg.meta.source, { device: 'urn:dev:mac:0024befffe804ff1', kind: 'sea buoy' });
+    assert.equal(from('msg.error', 'Federation: publish').length + from('msg.error', 'Federation: subscribe').length, 0, JSON.stringify(debug));
+  });
+
+  it('get_history brings the readings of the last 24 hours from sen1 to the sen2 tab', async () => {
+    const requester = idOf({ type: 'federation-request' });
+    await until("the consumer's account online", 30_000, () => statuses.get(requester)?.fill === 'green', () => JSON.stringify([...statuses]));
+    await until("the provider's account online", 30_000, () => statuses.get(idOf({ type: 'federation-provide' }))?.fill === 'green', () => JSON.stringify([...statuses]));
+    await pressed('get_history: last 24 hours');
+    await until('the answer', 30_000, () => from('answer').length === 1, () => JSON.stringify(debug));
+    const { msg } = from('answer')[0];
+    assert.equal(msg.command, 'get_history');
+    const records = msg.payload as { n: string; u: string; v: number; t: number }[];
+    assert.ok(records.length >= 48 && records.length <= 49, `a reading every 30 minutes, got ${records.length}`);
+    for (const r of records) assert.deepEqual([r.n, r.u, typeof r.v], [IDENTIFIER, 'Cel', 'number']);
+    assert.ok(records[records.length - 1].t <= Date.now() / 1000 && records[0].t >= Date.now() / 1000 - 86_400 - 60);
+  });
+
+  it('after subscribe, a new reading on the sen1 tab is pushed to the sen2 tab', async () => {
+    await pressed('subscribe');
+    await until('the answer to subscribe', 30_000, () => from('answer').some((d) => d.msg.command === 'subscribe'), () => JSON.stringify(debug));
+    await pressed('new reading');
+    await until('the pushed reading', 15_000, () => from('pushed readings').length === 1, () => JSON.stringify(debug));
+    const { topic, msg } = from('pushed readings')[0];
+    assert.equal(topic, 'quoalise');
+    assert.equal(msg.from, 'provider@sen1.test/node-red');
+    assert.deepEqual(
+      (msg.payload as { n: string; u: string }[]).map((r) => [r.n, r.u]),
+      [[IDENTIFIER, 'Cel']],
+    );
+    assert.equal(from('msg.error, msg.xmppError').length + from('msg.error', 'Federation: provide').length, 0, JSON.stringify(debug));
+  });
+
+  it('Ctrl+C stops Node-RED, then the test bed', async () => {
+    demo!.kill('SIGINT');
+    await until('the demo to stop', 30_000, () => exit !== undefined, shown);
+    assert.deepEqual(exit, { code: 0, signal: null }, shown());
+    assert.match(output, /demo: stopping the federation test bed/);
+    const status = await federationSh('status');
+    assert.notEqual(status.code, 0, status.output);
+    assert.match(status.output, /sen1\.test: stopped\nsen2\.test: stopped/);
+  });
+});
