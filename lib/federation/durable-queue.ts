@@ -44,12 +44,13 @@
  * Creating the directory fsyncs its parents, so a fresh queue does not vanish
  * in a power cut either.
  *
- * With `syncAcks: false`, an `ack` resolves once its line is written, without a
- * sync of its own: the next push's sync (or a compaction) takes it to the disk.
- * A crash of the process loses nothing (the line is in the operating system's
- * hands); a power cut may forget the last acks, whose entries are then
- * delivered again, which at-least-once delivery allows. It halves the syncs of
- * a sender that acks every entry.
+ * With `syncAcks: false`, an `ack` is not synced on its own: its line waits
+ * for the next push's write (or at most `ackDelayMs`, 20 ms by default) and
+ * goes to the disk with it, and the ack resolves once written. A crash may then
+ * forget the acks of the last moments, whose entries are delivered again,
+ * which at-least-once delivery allows. On a disk where a small write costs
+ * about as much as the work of delivering an entry, this takes the acks' writes
+ * and syncs off a sender's path.
  *
  * At open, the journal is read whole, replayed and rewritten in compact form,
  * so the next append never lands behind a torn line.
@@ -151,8 +152,10 @@ export interface DurableQueueOptions<T> {
   compactMinBytes?: number;
   /** Told about every warning of `open` (also kept in `queue.warnings`). */
   onWarning?: (warning: QueueWarning<T>) => void;
-  /** false: an ack is written without a sync of its own (see Durability). Default true. */
+  /** false: an ack is written with the next push, or after `ackDelayMs`, without a sync of its own (see Durability). Default true. */
   syncAcks?: boolean;
+  /** With syncAcks false, how long an ack may wait for a push to be written with (ms, default 20). */
+  ackDelayMs?: number;
 }
 
 const JOURNAL = 'queue.jsonl';
@@ -186,6 +189,9 @@ export class DurableQueue<T = unknown> {
   readonly #journal: string;
   readonly #compactMinBytes: number;
   readonly #syncAcks: boolean;
+  readonly #ackDelayMs: number;
+  // A flush started later, for acks waiting to go out with something else.
+  #ackTimer: NodeJS.Timeout | undefined;
   // Whether the lines waiting to be written include one that must be synced.
   #pendingNeedsSync = false;
   readonly #warnings: QueueWarning<T>[] = [];
@@ -219,6 +225,7 @@ export class DurableQueue<T = unknown> {
     this.maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY;
     this.#compactMinBytes = options.compactMinBytes ?? DEFAULT_COMPACT_MIN_BYTES;
     this.#syncAcks = options.syncAcks ?? true;
+    this.#ackDelayMs = options.ackDelayMs ?? 20;
     this.#journal = path.join(directory, JOURNAL);
   }
 
@@ -392,6 +399,7 @@ export class DurableQueue<T = unknown> {
     this.#closed = true;
     this.#closing ??= (async () => {
       try {
+        if (this.#waiters.length > 0) this.#startFlush(); // acks still waiting for company
         while (this.#flushing) await this.#flushed;
         await this.#file?.close();
       } finally {
@@ -443,11 +451,17 @@ export class DurableQueue<T = unknown> {
         this.#pendingBytes += Buffer.byteLength(line);
       }
       this.#waiters.push({ resolve, reject });
-      if (!this.#flushing) {
-        this.#flushing = true;
-        this.#flushed = this.#flushLoop();
-      }
+      if (sync || this.#closed) this.#startFlush();
+      else this.#ackTimer ??= setTimeout(() => this.#startFlush(), this.#ackDelayMs);
     });
+  }
+
+  #startFlush(): void {
+    clearTimeout(this.#ackTimer);
+    this.#ackTimer = undefined;
+    if (this.#flushing) return;
+    this.#flushing = true;
+    this.#flushed = this.#flushLoop();
   }
 
   /** The one writer: takes whatever accumulated, writes it, repeats until nothing is left. */

@@ -251,6 +251,19 @@ describe('federation durable queue', () => {
   });
 
   describe('acknowledgements', () => {
+    it('with syncAcks false, an ack alone goes out within ackDelayMs, and close() writes the acks still waiting', async () => {
+      const queue = await open({ syncAcks: false, ackDelayMs: 50 });
+      for (let n = 1; n <= 3; n++) await queue.push({ n });
+      const started = Date.now();
+      assert.equal(await queue.ack(1), true);
+      assert.ok(Date.now() - started >= 40, 'the ack waited for company');
+      assert.match(await fsp.readFile(journal, 'utf8'), /"op":"ack","seq":1/);
+      const acked = queue.ack(2); // closed before its delay is over
+      const again = await reopen(queue);
+      assert.equal(await acked, true);
+      assert.deepEqual(values(again.entries()), [3]);
+    });
+
     it('with syncAcks false, writes acks without a sync of their own; they hold across a reopen, and the next push syncs them', async () => {
       const probe = await fsp.open(path.join(root, 'probe'), 'w');
       const proto = Object.getPrototypeOf(probe) as { datasync: () => Promise<void> };
