@@ -20,6 +20,7 @@ describe('SeenItems: what a subscriber has output, across restarts', () => {
     assert.equal(seen.known, false);
     seen.add(ids(1, 3));
     seen.add(['item-4']);
+    seen.close(); // as the subscriber does when Node-RED stops
     const again = new SeenItems(file);
     assert.equal(again.known, true);
     for (const id of ids(1, 4)) assert.ok(again.has(id), id);
@@ -28,7 +29,9 @@ describe('SeenItems: what a subscriber has output, across restarts', () => {
   });
 
   it('an empty first look is remembered: the node was seen empty, later items are news', () => {
-    new SeenItems(file).add([]);
+    const first = new SeenItems(file);
+    first.add([]);
+    first.close();
     const again = new SeenItems(file);
     assert.equal(again.known, true);
     assert.equal(again.lastSeenIndex(['item-1']), -1);
@@ -37,6 +40,7 @@ describe('SeenItems: what a subscriber has output, across restarts', () => {
   it('keeps the newest ids up to its capacity, in memory and after reopening', () => {
     const seen = new SeenItems(file, 10);
     for (let i = 1; i <= 35; i++) seen.add([`item-${i}`]);
+    seen.close();
     for (const probe of [seen, new SeenItems(file, 10)]) {
       assert.equal(probe.has('item-25'), false);
       for (const id of ids(26, 35)) assert.ok(probe.has(id), id);
@@ -48,6 +52,7 @@ describe('SeenItems: what a subscriber has output, across restarts', () => {
     seen.add(['a', 'b', 'c']);
     seen.add(['a']); // a moves last: b is now the oldest
     seen.add(['d']); // pushes b out
+    seen.close();
     const again = new SeenItems(file, 3);
     assert.deepEqual(['a', 'b', 'c', 'd'].map((id) => again.has(id)), [true, false, true, true]);
     assert.equal(again.lastSeenIndex(['c', 'd', 'a']), 2);
@@ -59,10 +64,12 @@ describe('SeenItems: what a subscriber has output, across restarts', () => {
     seen.add(['first']);
     const afterSnapshot = statSync(file).size;
     seen.add(['second']);
+    seen.close();
     assert.equal(statSync(file).size - afterSnapshot, '"second"\n'.length, 'an add appends its id, not the whole list');
     let largest = 0;
     for (let i = 0; i < 1000; i++) {
       seen.add([`item-${String(i).padStart(4, '0')}`]);
+      seen.close();
       largest = Math.max(largest, statSync(file).size);
     }
     const oneList = JSON.stringify({ ids: ids(1, capacity).map((id) => id.padEnd(9, '0')) }).length;
@@ -72,15 +79,27 @@ describe('SeenItems: what a subscriber has output, across restarts', () => {
     assert.equal(again.has('item-0949'), false);
   });
 
+  it('writes what was added within its delay, without waiting for close()', async () => {
+    const seen = new SeenItems(file, 1000, 30);
+    seen.add(['a']);
+    seen.add(['b']);
+    assert.equal(new SeenItems(file).has('b'), false, 'gathered first');
+    await new Promise((r) => setTimeout(r, 80));
+    assert.ok(new SeenItems(file).has('b'), 'then written together');
+    seen.close();
+  });
+
   it('a torn last line (a crash mid-append) is skipped, and the next add does not glue onto it', () => {
     const seen = new SeenItems(file);
     seen.add(['a']);
     seen.add(['b']);
+    seen.close();
     appendFileSync(file, '"tor'); // the write of "torn" interrupted
     const afterCrash = new SeenItems(file);
     assert.ok(afterCrash.has('a') && afterCrash.has('b'));
     assert.equal(afterCrash.has('torn'), false);
     afterCrash.add(['c']);
+    afterCrash.close();
     const again = new SeenItems(file);
     assert.deepEqual(['a', 'b', 'c'].map((id) => again.has(id)), [true, true, true]);
     assert.ok(readFileSync(file, 'utf8').split('\n').every((line) => line === '' || JSON.parse(line) !== undefined));
@@ -91,6 +110,7 @@ describe('SeenItems: what a subscriber has output, across restarts', () => {
     const old = new SeenItems(join(dir, 'old.json'));
     assert.ok(old.known && old.has('x') && old.has('y'));
     old.add(['z']);
+    old.close();
     assert.ok(new SeenItems(join(dir, 'old.json')).has('z'));
 
     writeFileSync(join(dir, 'bad.json'), 'not json at all');
