@@ -20,7 +20,7 @@ import {
   xmlText,
 } from './elements';
 import { type QuoaliseData, QUOALISE_NS, type UpstreamError, parseQuoaliseElement, upstreamErrorElement, upstreamErrorOf } from './quoalise';
-import { type DefinedCondition, type StanzaErrorType, errorElement, isDefinedCondition, readProtocolError } from './stanza-error';
+import { type DefinedCondition, type StanzaErrorSummary, type StanzaErrorType, errorElement, isDefinedCondition, readProtocolError } from './stanza-error';
 
 /**
  * XEP-0050 Ad-Hoc Commands (version 1.3.0) as Quoalise uses them: a requester
@@ -301,10 +301,7 @@ export function commandErrorIq(request: ReplyTarget, condition: DefinedCondition
 // ---------------------------------------------------------------------------
 // Requester reading the answer
 
-export interface CommandError {
-  type: StanzaErrorType | undefined;
-  condition: DefinedCondition | string;
-  text?: string;
+export interface CommandError extends StanzaErrorSummary {
   /** Quoalise upstream error, if any. */
   upstream?: UpstreamError;
   /** XEP-0050 §4.4 condition, if any. */

@@ -17,7 +17,7 @@ import {
   textOf,
   xmlText,
 } from './elements';
-import { type DefinedCondition, type StanzaErrorType, readProtocolError } from './stanza-error';
+import { type StanzaErrorSummary, readProtocolError } from './stanza-error';
 
 /**
  * XEP-0060 Publish-Subscribe (version 1.30.0): stanza builders and parsers.
@@ -545,15 +545,12 @@ export function parsePublishResult(iqResult: unknown): { node: string | undefine
   return { node: publish && nonEmptyAttr(publish, 'node'), itemId: item && nonEmptyAttr(item, 'id') };
 }
 
-export interface PubsubErrorCondition {
-  type: StanzaErrorType | undefined;
-  /** The RFC 6120 defined condition, e.g. item-not-found, forbidden, conflict. */
-  condition: DefinedCondition | string;
+/** type, condition (the RFC 6120 defined one, e.g. item-not-found) and text, with PubSub's own. */
+export interface PubsubErrorCondition extends StanzaErrorSummary {
   /** The pubsub#errors condition (§12, §18.2), e.g. precondition-not-met, node-full, unsupported. */
   pubsubCondition?: string;
   /** For `unsupported`: the feature not supported, e.g. retrieve-subscriptions (§5.6). */
   feature?: string;
-  text?: string;
 }
 
 /**
