@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# What the test suite needs on a fresh Debian machine: the Debian packages it
+# drives for real and the npm packages. Chromium (the editor tests) is installed
+# here; Prosody is installed by the federation test bed itself
+# (scripts/federation/federation.sh), which also stops the system-wide server
+# the package starts, so that its ports stay free.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(chromium)
+missing=()
+for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# npm install, not npm ci: with this machine's npm settings (lock files without resolved
+# URLs), npm ci refuses the platform-specific optional packages of cbor-x.
+npm install --no-audit --no-fund
