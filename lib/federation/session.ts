@@ -50,15 +50,7 @@ export class SessionError extends Error {
 
 const LOGIN_STEP_TIMEOUT_MS = 10_000;
 
-/**
- * @xmpp/client 0.14 feeds socket data to the XML parser inside the socket's
- * 'data' handler without a try: what the parser throws (an undefined entity
- * such as `&x;` from a broken or hostile server) is an uncaught exception, which
- * ends Node-RED. And its parser skips a document type declaration without a
- * word, swallowing the stream behind it until a timeout. Both become the parser
- * 'error' the client already handles (a bad-format stream error, then a
- * disconnection): an XML stream must not hold a DTD (RFC 6120 §11.1).
- */
+/** Close the ways a broken or hostile server could end the process through @xmpp/client 0.14. */
 function guardClient(client: XmppClient): void {
   guardParser(client);
   guardStart(client);
@@ -98,16 +90,26 @@ function guardStart(client: XmppClient): void {
   };
 }
 
+/**
+ * @xmpp/client 0.14 feeds socket data to the XML parser inside the socket's
+ * 'data' handler without a try: what the parser throws (an undefined entity
+ * such as `&x;` from a broken or hostile server) is an uncaught exception, which
+ * ends Node-RED. And its parser skips a document type declaration without a
+ * word, swallowing the stream behind it until a timeout. Both become the parser
+ * 'error' the client already handles (a bad-format stream error, then a
+ * disconnection): an XML stream must not hold a DTD (RFC 6120 §11.1).
+ */
 function guardParser(client: XmppClient): void {
   const onData = client._onData;
-  // The end of the previous chunk, in case a declaration is split between two.
-  let tail: Buffer = Buffer.alloc(0);
+  // A "<" near the end of the previous chunk, in case a declaration is split between two.
+  let tail: Buffer | undefined;
   client._onData = function guardedOnData(this: XmppClient, data: Buffer): void {
     // After a parser error the client detaches the parser and closes: the rest is noise.
     if (!this.parser) return;
     try {
-      const edge = tail.length > 0 ? Buffer.concat([tail, data.subarray(0, DTD_MARKERS_LONGEST)]) : undefined;
-      tail = data.subarray(Math.max(0, data.length - DTD_MARKERS_LONGEST + 1));
+      const edge = tail && Buffer.concat([tail, data.subarray(0, DTD_MARKERS_LONGEST)]);
+      const lastOpen = data.lastIndexOf('<');
+      tail = lastOpen !== -1 && lastOpen > data.length - DTD_MARKERS_LONGEST ? Buffer.from(data.subarray(lastOpen)) : undefined;
       if (holdsDtd(data) || (edge !== undefined && holdsDtd(edge))) throw new Error('the server sent a document type declaration, which XMPP forbids (RFC 6120 §11.1)');
       onData.call(this, data);
     } catch (err) {
@@ -117,12 +119,15 @@ function guardParser(client: XmppClient): void {
 }
 
 const DTD_MARKERS = [Buffer.from('<!DOCTYPE'), Buffer.from('<!ENTITY')];
-const DTD_MARKERS_LONGEST = 9;
+const DTD_MARKERS_LONGEST = Math.max(...DTD_MARKERS.map((marker) => marker.length));
 
 function holdsDtd(data: Buffer): boolean {
   // Outside markup, "<" is always escaped: "<!" can only start a comment, CDATA or a declaration.
   for (let at = data.indexOf('<!'); at !== -1; at = data.indexOf('<!', at + 2)) {
-    for (const marker of DTD_MARKERS) if (data.compare(marker, 0, marker.length, at, at + marker.length) === 0) return true;
+    for (const marker of DTD_MARKERS) {
+      // A marker cut off by the end of the chunk is the next chunk's edge check's to find.
+      if (at + marker.length <= data.length && data.compare(marker, 0, marker.length, at, at + marker.length) === 0) return true;
+    }
   }
   return false;
 }

@@ -99,4 +99,13 @@ describe('a hostile server: XML tricks in the stream never crash the session', f
       assert.ok(states.every((s) => s.state !== 'online'));
     });
   }
+
+  it('a document type declaration split between two writes is refused at once, not after a timeout', async () => {
+    const { states, uncaught } = await connectTo((socket) =>
+      socket.write("<?xml version='1.0'?><!DOC", () => setTimeout(() => socket.write(`TYPE stream>${STREAM_HEADER}<stream:features/>`), 50)),
+    );
+    await until('a failure reported', () => states.some((s) => s.state === 'error' || s.state === 'offline'), 3_000);
+    assert.match(states.find((s) => s.state === 'error' || s.state === 'offline')!.reason ?? '', /document type declaration/);
+    assert.deepEqual(uncaught, []);
+  });
 });
