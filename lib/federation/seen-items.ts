@@ -130,10 +130,7 @@ export class SeenItems {
   }
 
   #rewrite(): void {
-    // The snapshot holds every id: what waits to be appended is in it.
-    clearTimeout(this.#flushTimer);
-    this.#flushTimer = undefined;
-    this.#unwritten = '';
+    this.#unwritten = ''; // the snapshot holds every id: what waits to be appended is in it
     this.close(); // the rename replaces the file: appends go to the new one
     mkdirSync(dirname(this.#file), { recursive: true });
     const temporary = `${this.#file}.tmp`;
