@@ -231,7 +231,7 @@ export class Publisher extends EventEmitter {
         }
         // A refusal: this entry is done with; the ones behind it keep their answers.
         flights.shift();
-        await lastAck;
+        await lastAck; // 'published' of the entries ahead comes before this 'failed'
         await this.queue.ack(head.seq);
         this.emit('failed', { publication, seq: head.seq, error } satisfies FailedEvent);
       }
