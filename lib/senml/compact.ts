@@ -34,8 +34,10 @@ export function compact(records: readonly ResolvedRecord[], options: CompactOpti
   compactNames(records, fields);
   compactTimes(records, fields);
   compactUnits(records, fields, options.unitOverrides !== false);
-  compactNumbers(records, fields.bv, fields.v, 'v', true);
-  compactNumbers(records, fields.bs, fields.s, 's', false);
+  compactNumbers(records, fields.bv, fields.v, 'v', alwaysWritten);
+  // A record with a sum and no value must keep its "s", even at zero from the base sum:
+  // without it the record holds base fields only and resolves to nothing (RFC 8428 §4.2, §5.1.7).
+  compactNumbers(records, fields.bs, fields.s, 's', (i) => !hasValue(records[i]));
 
   const version = records[0].bver;
   for (let i = 0; i < count; i++) {
@@ -62,7 +64,11 @@ export function compact(records: readonly ResolvedRecord[], options: CompactOpti
         case 'n': case 't': case 'u': case 'v': case 'vs': case 'vb': case 'vd': case 's': case 'ut': case 'bver':
           break;
         default:
-          if (!(key in ordered)) ordered[key] = record[key];
+          // Own fields only: "toString" or "constructor" are extension names like any other.
+          if (!Object.prototype.hasOwnProperty.call(ordered, key)) {
+            if (key === '__proto__') Object.defineProperty(ordered, key, { value: record[key], enumerable: true, writable: true, configurable: true });
+            else ordered[key] = record[key];
+          }
       }
     }
     out[i] = ordered;
@@ -276,12 +282,19 @@ function compactUnits(records: readonly ResolvedRecord[], fields: Fields, overri
   for (let i = 0; i < records.length; i++) if (records[i].u !== undefined && records[i].u !== bu) fields.u[i] = records[i].u;
 }
 
+function hasValue(record: ResolvedRecord): boolean {
+  return record.v !== undefined || record.vs !== undefined || record.vb !== undefined || record.vd !== undefined;
+}
+
+const alwaysWritten = (): boolean => true;
+
 /**
  * Values (v with bv) and sums (s with bs). A base value only touches records that
  * carry a "v"; a base sum gives every later record a sum (§4.5.4), so it is used
- * only when all records have one.
+ * only when all records have one. `keepZero(i)`: record i must carry the field even
+ * when it is zero from the base (a value field always; a sum when it is all the record holds).
  */
-function compactNumbers(records: readonly ResolvedRecord[], bases: (number | undefined)[], numbers: (number | undefined)[], field: 'v' | 's', keepZero: boolean): void {
+function compactNumbers(records: readonly ResolvedRecord[], bases: (number | undefined)[], numbers: (number | undefined)[], field: 'v' | 's', keepZero: (recordIndex: number) => boolean): void {
   const indices: number[] = [];
   const values: number[] = [];
   for (let i = 0; i < records.length; i++) {
@@ -298,12 +311,13 @@ function compactNumbers(records: readonly ResolvedRecord[], bases: (number | und
     const lengths = numberLengths(values);
     const plan = planBase(values, lengths);
     const plainCost = plainCostOf(lengths);
-    // A value field stays even at zero (bv + 0), so count it.
-    const planCost = keepZero ? plan.cost + plan.deltas.filter((d) => d === 0).length * 5 : plan.cost;
+    // A field kept at zero (bv + 0) costs its label and digit too: count it.
+    let planCost = plan.cost;
+    for (let k = 0; k < indices.length; k++) if (plan.deltas[k] === 0 && keepZero(indices[k])) planCost += 5;
     if (planCost < plainCost) {
       indices.forEach((recordIndex, k) => {
         if (plan.bases[k] !== undefined) bases[recordIndex] = plan.bases[k];
-        if (keepZero || plan.deltas[k] !== 0) numbers[recordIndex] = plan.deltas[k];
+        if (plan.deltas[k] !== 0 || keepZero(recordIndex)) numbers[recordIndex] = plan.deltas[k];
       });
       return;
     }
