@@ -2,6 +2,7 @@ import { compact } from './compact';
 import { type SenmlFormat, serialise } from './formats';
 import type { SenmlRecord } from './model';
 import type { SenmlError } from './errors';
+import type { NoteListener } from './notes';
 import { resolve } from './resolve';
 
 export interface EncodeOptions {
@@ -13,6 +14,8 @@ export interface EncodeOptions {
   strict?: boolean;
   /** Called, with strict false, for every record left out. */
   onSkip?: (error: SenmlError) => void;
+  /** Called for each field set aside (RFC 8428 §4.4): not written to the encoded pack. */
+  onNote?: NoteListener;
 }
 
 /**
@@ -20,7 +23,7 @@ export interface EncodeOptions {
  * has base fields is accepted too; relative times stay relative.
  */
 export function encode(pack: unknown, options: EncodeOptions = {}): string | Buffer {
-  const records = resolve(pack, { relativeTimes: 'keep', strict: options.strict !== false, onSkip: options.onSkip });
+  const records = resolve(pack, { relativeTimes: 'keep', strict: options.strict !== false, onSkip: options.onSkip, onNote: options.onNote });
   const out: SenmlRecord[] = options.compact === false ? records : compact(records);
   return serialise(out, options.format ?? 'json');
 }

@@ -1,3 +1,5 @@
+import { UnusableValue } from './unusable';
+
 /**
  * The one error type of SenFed's SenML core: a stable `code` for programs and
  * a message for people, naming the record index and field where there is one.
@@ -45,5 +47,9 @@ export function describe(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (Array.isArray(value)) return 'a list';
   if (value instanceof Uint8Array) return 'binary data';
+  if (value instanceof UnusableValue) return value.description;
+  if (value instanceof Map) return 'a Map';
+  if (value instanceof Set) return 'a Set';
+  if (value instanceof Date) return 'a Date';
   return 'an object';
 }

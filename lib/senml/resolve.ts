@@ -1,5 +1,7 @@
 import { SenmlError, describe } from './errors';
 import type { ResolvedPack, ResolvedRecord } from './model';
+import type { NoteListener } from './notes';
+import { isPlainObject } from './plain-object';
 import { RELATIVE_TIME_LIMIT } from './model';
 import { allNameChars, checkName, isValidNameParts } from './names';
 import { conversionFor, convertValue, isPrimaryUnit, isSecondaryUnit, suggestUnit } from './units';
@@ -22,14 +24,33 @@ export interface ResolveOptions {
   strict?: boolean;
   /** Called, in lenient mode, for every record left out. */
   onSkip?: (error: SenmlError) => void;
+  /** Called for what was set aside although the pack was used: a field ignored as RFC 8428 §4.4 asks. */
+  onNote?: NoteListener;
 }
 
 const systemNow = (): number => Date.now() / 1000;
-const PACK_FATAL = new Set(['SENML_VERSION', 'SENML_MUST_UNDERSTAND', 'SENML_SHAPE', 'SENML_SYNTAX']);
+/** Errors that make the whole pack unusable, even in lenient mode; so does any error that names no record. */
+const PACK_FATAL = new Set(['SENML_VERSION', 'SENML_MUST_UNDERSTAND']);
+const isPackFatal = (err: SenmlError): boolean => err.index === undefined || PACK_FATAL.has(err.code);
 
 function requireFinite(value: number, index: number, field: string): number {
   if (Number.isFinite(value)) return value;
   throw new SenmlError('SENML_NUMBER', `${describe(value)} is not a number SenML can carry: values must be finite (see README, "Numbers")`, { index, field });
+}
+
+/** A base added to a value, or a unit conversion, must not leave the doubles: Infinity cannot travel in SenML. */
+function requireFiniteResult(result: number, index: number, field: string, how: string): number {
+  if (Number.isFinite(result)) return result;
+  throw new SenmlError('SENML_NUMBER', `${how} is beyond the largest number SenML can carry (about ±1.8e308): values must be finite (see README, "Numbers")`, { index, field });
+}
+
+/** 2^28 seconds after the epoch, 1978-07-04: an absolute time cannot be earlier (§4.5.3). */
+function earliestAbsoluteTime(time: number, index: number, field: string): never {
+  throw new SenmlError(
+    'SENML_NUMBER',
+    `this relative time puts the reading at ${time} s (${new Date(time * 1000).toISOString()}), before 2^28 s (1978-07-04), which SenML cannot carry as an absolute time: it would be read as relative again (RFC 8428 §4.5.3)`,
+    { index, field },
+  );
 }
 
 /** Base values in force while walking a pack (RFC 8428 §4.1: they apply until the next record that sets them). */
@@ -39,9 +60,10 @@ interface BaseState {
   bu: string | undefined;
   bv: number;
   bs: number | undefined;
+  /** The pack's version: the first record's, or 10 (§4.4: one version for every record of a pack). */
   version: number;
-  /** Version of the first record that produced output, to enforce one version per pack (§4.4). */
-  packVersion: number | undefined;
+  /** Base Content-Format (RFC 9193 §4): the "ct" of the following records that carry a "vd" and no "ct". */
+  bct: string | undefined;
   /**
    * Names already checked under the current base name: n → bn + n (one string
    * shared by all records with it). Only for packs long enough to repeat names.
@@ -67,13 +89,13 @@ export function resolve(pack: unknown, options: ResolveOptions = {}): ResolvedPa
   try {
     validatePack(pack);
   } catch (err) {
-    if (strict || (err as SenmlError).index === undefined || PACK_FATAL.has((err as SenmlError).code)) throw err;
+    if (strict || !(err instanceof SenmlError) || isPackFatal(err)) throw err;
     perRecordCheck = true; // lenient: find and drop each bad record below
   }
   const records = pack as Record<string, unknown>[];
   const keepRelative = options.relativeTimes === 'keep';
   const now = keepRelative ? 0 : (options.now ?? systemNow)();
-  const base: BaseState = { bn: '', bt: 0, bu: undefined, bv: 0, bs: undefined, version: BASE_VERSION, packVersion: undefined, names: records.length > 32 ? new Map() : undefined, bnChecked: false, bnChars: undefined };
+  const base: BaseState = { bn: '', bt: 0, bu: undefined, bv: 0, bs: undefined, version: BASE_VERSION, bct: undefined, names: records.length > 32 ? new Map() : undefined, bnChecked: false, bnChars: undefined };
   const convertUnits = options.convertUnits === true;
   // Sized once: a pack of many records would otherwise grow its output array again and again.
   const out: ResolvedPack = new Array(records.length);
@@ -86,10 +108,10 @@ export function resolve(pack: unknown, options: ResolveOptions = {}): ResolvedPa
         const error = recordError(record, index);
         if (error) throw error;
       }
-      const resolved = resolveRecord(record, index, base, now, keepRelative, strict, convertUnits);
+      const resolved = resolveRecord(record, index, base, now, keepRelative, strict, convertUnits, options.onNote);
       if (resolved) out[count++] = resolved;
     } catch (err) {
-      if (strict || !(err instanceof SenmlError) || PACK_FATAL.has(err.code)) throw err;
+      if (strict || !(err instanceof SenmlError) || isPackFatal(err)) throw err;
       options.onSkip?.(err);
     }
   }
@@ -105,6 +127,7 @@ function resolveRecord(
   keepRelative: boolean,
   strict: boolean,
   convertUnits: boolean,
+  onNote: NoteListener | undefined,
 ): ResolvedRecord | undefined {
   let n: string | undefined;
   let u: string | undefined;
@@ -122,6 +145,8 @@ function resolveRecord(
   // One pass over the record's own fields; base fields take effect for this record too.
   for (const key in record) {
     const value = record[key];
+    // A field set to undefined (a record built in JavaScript) is a field not given, as for JSON.stringify and the schema.
+    if (value === undefined) continue;
     switch (key) {
       case 'bn':
         if (value !== base.bn) {
@@ -137,8 +162,13 @@ function resolveRecord(
       case 'bs': base.bs = requireFinite(value as number, index, key); break;
       case 'bver':
         checkVersion(value as number, index);
+        // Every record has the pack's version (§4.4), a record of base fields only as much as any other.
+        if (index > 0 && value !== base.version) {
+          throw new SenmlError('SENML_VERSION', `all records of a pack must have the same version (RFC 8428 §4.4): ${String(value)} here, ${base.version} before`, { index, field: 'bver' });
+        }
         base.version = value as number;
         break;
+      case 'bct': base.bct = value as string; break;
       case 'n': n = value as string; regular = true; break;
       case 'u': u = value as string; regular = true; break;
       case 't': t = requireFinite(value as number, index, key); regular = true; break;
@@ -149,18 +179,24 @@ function resolveRecord(
       case 'vb': vb = value as boolean; valueCount++; break;
       case 'vd': vd = value as string; valueCount++; break;
       default:
-        // Unknown fields are ignored (§4.4). Unknown base fields cannot be resolved
-        // without their definition (§4.6), so they are dropped; others are kept.
-        if (key.charCodeAt(0) !== 98 /* b */) (extensions ??= []).push([key, value]);
+        // Unknown fields are ignored (§4.4): not interpreted. Those of a kind SenML
+        // carries (text, number, boolean) are kept on the resolved record; unknown base
+        // fields cannot be resolved without their definition (§4.6), so they are
+        // dropped, as is what no SenML field can hold (an object, null), with a note.
+        if (typeof value === 'string' || typeof value === 'boolean' || typeof value === 'number') {
+          if (typeof value === 'number') requireFinite(value, index, key);
+          if (key.charCodeAt(0) !== 98 /* b */) (extensions ??= []).push([key, value]);
+        } else {
+          onNote?.({ code: 'SENML_IGNORED_FIELD', message: `record ${index}: field ${JSON.stringify(key)} holds ${describe(value)}, which a SenML field cannot carry; it is ignored (RFC 8428 §4.4)`, index, field: key });
+        }
     }
   }
 
   // A record of base fields only sets context (as in RFC 8428 §5.1.7).
-  if (valueCount === 0 && !regular && extensions === undefined) return undefined;
-
-  if (base.packVersion === undefined) base.packVersion = base.version;
-  else if (base.version !== base.packVersion) {
-    throw new SenmlError('SENML_VERSION', `all records of a pack must have the same version (RFC 8428 §4.4): ${base.version} here, ${base.packVersion} before`, { index, field: 'bver' });
+  if (valueCount === 0 && !regular && extensions === undefined) {
+    // ...unless it is no record at all: a Map, a Set, a tagged CBOR item has no fields to read.
+    if (!isPlainObject(record)) throw new SenmlError('SENML_SHAPE', `a record must be an object with SenML fields, got ${describe(record)}`, { index });
+    return undefined;
   }
 
   let name: string;
@@ -185,29 +221,48 @@ function resolveRecord(
     const present = ['v', 'vs', 'vb', 'vd'].filter((label) => record[label] !== undefined);
     throw new SenmlError('SENML_VALUE', `a record holds exactly one value, this one has ${present.join(' and ')} (RFC 8428 §4.2)`, { index, field: present[1] });
   }
-  const sum = s !== undefined || base.bs !== undefined ? (base.bs ?? 0) + (s ?? 0) : undefined;
+  let sum: number | undefined;
+  if (s !== undefined || base.bs !== undefined) {
+    sum = (base.bs ?? 0) + (s ?? 0);
+    if (!Number.isFinite(sum)) requireFiniteResult(sum, index, s === undefined ? 'bs' : 's', `the sum bs + s = ${base.bs ?? 0} + ${s ?? 0}`);
+  }
   if (valueCount === 0 && sum === undefined) {
     throw new SenmlError('SENML_VALUE', `record for ${JSON.stringify(name)} has no value: give it one of v, vs, vb, vd, or a sum s (RFC 8428 §4.2)`, { index });
   }
 
   let time = base.bt + (t ?? 0);
+  const timeField = t === undefined ? 'bt' : 't';
+  if (!Number.isFinite(time)) requireFiniteResult(time, index, timeField, `the time bt + t = ${base.bt} + ${t ?? 0}`);
   // §4.5.3: the 2^28 rule applies to the sum bt + t.
-  if (time < RELATIVE_TIME_LIMIT && !keepRelative) time += now;
+  if (time < RELATIVE_TIME_LIMIT && !keepRelative) {
+    time += now;
+    if (time < RELATIVE_TIME_LIMIT) earliestAbsoluteTime(time, index, timeField);
+  }
 
   let unit = u ?? base.bu;
   let version = base.version;
-  let numeric = v === undefined ? undefined : base.bv + v;
+  let numeric: number | undefined;
+  if (v !== undefined) {
+    numeric = base.bv + v;
+    if (!Number.isFinite(numeric)) requireFiniteResult(numeric, index, 'v', `the value bv + v = ${base.bv} + ${v}`);
+  }
   let total = sum;
   if (unit !== undefined) {
     checkUnit(unit, index, u === undefined ? 'bu' : 'u', version, strict);
     const conversion = convertUnits ? conversionFor(unit) : undefined;
     if (conversion) {
-      if (numeric !== undefined) numeric = convertValue(numeric, conversion);
+      if (numeric !== undefined) {
+        const from = numeric;
+        numeric = convertValue(numeric, conversion);
+        if (!Number.isFinite(numeric)) requireFiniteResult(numeric, index, 'v', `${from} ${unit} converted to ${conversion.primary}`);
+      }
       if (total !== undefined) {
         if (conversion.offset !== 0) {
           throw new SenmlError('SENML_UNIT', `a sum in "${unit}" cannot be converted to "${conversion.primary}": the unit has an offset`, { index, field: 's' });
         }
+        const from = total;
         total = convertValue(total, conversion);
+        if (!Number.isFinite(total)) requireFiniteResult(total, index, 's', `${from} ${unit} converted to ${conversion.primary}`);
       }
       unit = conversion.primary;
     }
@@ -215,6 +270,8 @@ function resolveRecord(
   // Converted, the pack holds primary units only: it no longer needs the Secondary Units feature (RFC 9100 §4).
   if (convertUnits && hasFeature(version, FEATURE_SECONDARY_UNITS)) version -= 2 ** FEATURE_SECONDARY_UNITS;
   // The usual record, n t u v, built whole: V8 then lays out all four fields in the object itself.
+  // RFC 9193 §4: a base Content-Format applies to records with a data value and no "ct" of their own.
+  if (vd !== undefined && base.bct !== undefined && record.ct === undefined) (extensions ??= []).push(['ct', base.bct]);
   if (unit !== undefined && numeric !== undefined && total === undefined && ut === undefined && version === BASE_VERSION && extensions === undefined) {
     return { n: name, t: time, u: unit, v: numeric };
   }
@@ -228,6 +285,7 @@ function resolveRecord(
   if (ut !== undefined) resolved.ut = ut;
   // §4.6: the version is in every resolved record unless it is 10.
   if (version !== BASE_VERSION) resolved.bver = version;
+  // ("__proto__" never gets here: it ends in "_", a must-understand field refused by validation.)
   if (extensions) for (const [key, value] of extensions) resolved[key] = value;
   return resolved;
 }

@@ -3,6 +3,7 @@ import { SenmlError, describe } from './errors';
 import { SENML_PACK_SCHEMA, SENML_RECORD_SCHEMA } from './schema';
 
 const ajv = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true });
+ajv.addFormat('senml-base64url', { type: 'string', validate: isBase64url });
 ajv.addSchema(SENML_RECORD_SCHEMA);
 const validatePackSchema: ValidateFunction = ajv.compile(SENML_PACK_SCHEMA);
 const validateRecordSchema: ValidateFunction = ajv.getSchema('urn:senfed:senml-record')!;
@@ -47,7 +48,7 @@ function toSenmlError(error: ErrorObject, data: unknown, indexOffset: number): S
         return new SenmlError('SENML_NUMBER', `${describe(value)} is not a number SenML can carry: values must be finite (see README, "Numbers")`, { index, field });
       }
       return new SenmlError('SENML_TYPE', `must be ${typeWords(error.params.type)}, got ${describe(value)}`, { index, field });
-    case 'pattern':
+    case 'format':
       return new SenmlError('SENML_TYPE', `must be base64url data without padding (RFC 4648 §5), got ${describe(value)}`, { index, field });
     case 'minimum':
     case 'maximum':
@@ -61,7 +62,19 @@ function toSenmlError(error: ErrorObject, data: unknown, indexOffset: number): S
   }
 }
 
-const BASE64URL = /^(?:[A-Za-z0-9_-]{4})*(?:[A-Za-z0-9_-]{2,3})?$/;
+// 1: a character of the base64url alphabet (RFC 4648 §5).
+const BASE64URL_CHARS = new Uint8Array(128);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_') BASE64URL_CHARS[c.charCodeAt(0)] = 1;
+
+/** base64url without padding: alphabet characters only, and no length of 4k + 1 (a lone 6 bits). */
+export function isBase64url(text: string): boolean {
+  if (text.length % 4 === 1) return false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 128 || BASE64URL_CHARS[c] === 0) return false;
+  }
+  return true;
+}
 
 /**
  * The schema of SENML_RECORD_SCHEMA written out by hand for the common case: true
@@ -91,11 +104,13 @@ export function plainRecord(record: unknown): boolean {
         if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) return false;
         break;
       case 'vd':
-        if (typeof value !== 'string' || !BASE64URL.test(value)) return false;
+        if (typeof value !== 'string' || !isBase64url(value)) return false;
+        break;
+      case 'bct': case 'ct': case 'vlo':
+        if (typeof value !== 'string') return false;
         break;
       default:
         if (key.charCodeAt(key.length - 1) === 95 /* _ */) return false;
-        if (typeof value !== 'string' && typeof value !== 'boolean' && !(typeof value === 'number' && Number.isFinite(value))) return false;
     }
   }
   return true;

@@ -58,10 +58,37 @@ describe('numbers', () => {
     rejects([{ bver: 2 ** 53, n: 'x', v: 1 }], 'SENML_VERSION', /at most/);
   });
 
-  it('duplicate keys: the last one wins in JSON, CBOR and XML alike', () => {
+  it('duplicate keys: the last one wins in JSON and CBOR; XML forbids them (XML 1.0 §3.1)', () => {
     assert.equal(senml.decode('[{"n":"x","v":1,"v":2}]', { now })[0].v, 2);
     assert.equal(senml.decode(cbor('81 a3 00 61 78 02 01 02 02'), { now })[0].v, 2);
-    assert.equal(senml.decode('<sensml xmlns="urn:ietf:params:xml:ns:senml"><senml n="x" v="1" v="2"/></sensml>', { now })[0].v, 2);
+    rejects('<sensml xmlns="urn:ietf:params:xml:ns:senml"><senml n="x" v="1" v="2"/></sensml>', 'SENML_SYNTAX', /attribute v appears twice/);
+  });
+
+  it('refuses a base value, base sum or base time that overflows to Infinity once added, naming record and field', () => {
+    rejects('[{"n":"a","bv":1e308,"v":1e308}]', 'SENML_NUMBER', /record 0, field "v": the value bv \+ v = 1e\+308 \+ 1e\+308 is beyond/);
+    rejects('[{"n":"a","bv":-1e308,"v":-1e308}]', 'SENML_NUMBER', /field "v"/);
+    rejects('[{"n":"a","bs":1e308,"v":1},{"n":"b","s":1e308}]', 'SENML_NUMBER', /record 1, field "s": the sum bs \+ s/);
+    rejects('[{"n":"a","bs":1.7e308,"s":1.7e308}]', 'SENML_NUMBER', /record 0, field "s": the sum bs \+ s = 1\.7e\+308 \+ 1\.7e\+308/);
+    rejects('[{"n":"a","bt":1.7e308,"t":1e308,"v":1}]', 'SENML_NUMBER', /record 0, field "t": the time bt \+ t/);
+    rejects(cbor('81 a4 22 fb 7fe0000000000000 00 61 61 02 01 06 fb 7fe0000000000000'), 'SENML_NUMBER', /field "t"/); // bt = t = 2^1023, in CBOR
+  });
+
+  it('refuses a unit conversion that overflows to Infinity', () => {
+    assert.throws(() => senml.decode('[{"bver":26,"n":"a","u":"kWh","v":1e303}]', { now, convertUnits: true }), /record 0, field "v": 1e\+303 kWh converted to J is beyond/);
+    assert.throws(() => senml.decode('[{"bver":26,"n":"a","u":"kWh","s":1e303}]', { now, convertUnits: true }), /field "s"/);
+    assert.equal(senml.decode('[{"bver":26,"n":"a","u":"kWh","v":1e300}]', { now, convertUnits: true })[0].v, 3.6e306);
+  });
+
+  it('refuses a relative time that lands before 2^28 once made absolute, instead of shifting it again on every decode', () => {
+    // now - 2e9 s is before 1978: as an absolute time it would read as relative again.
+    rejects('[{"n":"a","v":1,"t":-2000000000}]', 'SENML_NUMBER', /record 0, field "t": this relative time puts the reading at -300000000 s/);
+    rejects('[{"bt":-1500000000,"n":"a","v":1}]', 'SENML_NUMBER', /field "bt"/);
+    // Lenient: that record is left out, the others stay.
+    const pack = senml.decode('[{"n":"a","v":1,"t":-2000000000},{"n":"b","v":2,"t":-60}]', { now, strict: false });
+    assert.deepEqual(pack, [{ n: 'b', v: 2, t: 1_700_000_000 - 60 }]);
+    // What decodes once decodes the same again: the resolved times are absolute.
+    const once = senml.decode('[{"n":"a","v":1,"t":-1300000000}]', { now });
+    assert.deepEqual(senml.decode(senml.encode(once), { now: () => 1_800_000_000 }), once);
   });
 
   it('writes numbers so that they read back as the same double, in every format', () => {

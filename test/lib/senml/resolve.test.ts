@@ -177,6 +177,12 @@ describe('versions (RFC 8428 §4.4, RFC 9100)', () => {
     rejects([{ n: 'x', v: 1 }, { bver: 26, n: 'y', v: 1 }], 'SENML_VERSION', /same version/);
   });
 
+  it('rejects a version change on a record of base fields only: one version per pack (§4.4)', () => {
+    rejects([{ bver: 5, bn: 'x:' }, { bver: 10, n: 'a', v: 1 }], 'SENML_VERSION', /record 1, field "bver": .*same version.*10 here, 5 before/);
+    rejects([{ bn: 'x:' }, { bver: 5, n: 'a', v: 1 }], 'SENML_VERSION', /same version/);
+    assert.deepEqual(resolve([{ bver: 5, bn: 'x:' }, { bver: 5, n: 'a', v: 1 }, { n: 'b', v: 2 }]).map((r) => r.bver), [5, 5]);
+  });
+
   it('reports unknown versions even in lenient mode', () => {
     rejects([{ bver: 42, n: 'x', v: 1 }], 'SENML_VERSION', /feature 5/, { strict: false });
   });
@@ -219,10 +225,49 @@ describe('units (RFC 8428 §12.1, RFC 8798)', () => {
     assert.equal(resolve([{ n: 'valve', u: '%', v: 0.5 }])[0].u, '%');
   });
 
-  it('the registries hold the RFC tables: 58 + 8 primary units, 33 secondary units', () => {
-    assert.equal(senml.PRIMARY_UNITS.size, 66);
-    assert.equal(senml.SECONDARY_UNITS.size, 33);
+  it('the registries hold what IANA publishes: the RFC tables and the later water-quality, concentration and energy units', () => {
+    assert.equal(senml.PRIMARY_UNITS.size, 58 + 8 + 1);
+    assert.equal(senml.SECONDARY_UNITS.size, 33 + 6);
     for (const conversion of senml.SECONDARY_UNITS.values()) assert.ok(senml.isPrimaryUnit(conversion.primary), conversion.symbol);
+    // A water-quality probe: turbidity, dissolved oxygen, a trace metal, nitrate, all accepted in strict mode.
+    const probe: Record<string, unknown>[] = [
+      { bn: 'urn:dev:mac:0024befffe804ff1:', n: 'turbidity', u: 'NTU', v: 4.2 },
+      { bver: 26, n: 'oxygen', u: 'mg/l', v: 8.1 },
+      { n: 'lead', u: 'ug/l', v: 3 },
+      { n: 'nitrate', u: 'ppb', v: 410 },
+    ];
+    assert.throws(() => resolve(probe), /all records of a pack must have the same version/);
+    probe[0] = { ...probe[0], bver: 26 };
+    delete probe[1].bver;
+    const converted = resolve(probe, { convertUnits: true });
+    assert.deepEqual(converted.map((r) => [r.u, r.v]), [['NTU', 4.2], ['kg/m3', 0.0081], ['kg/m3', 0.000003], ['/', 4.1e-7]]);
+    assert.deepEqual(resolve([{ bver: 26, n: 'm', u: 'VAh', v: 2 }], { convertUnits: true })[0], { n: 'm', t: NOW, u: 'VAs', v: 7200 });
+    assert.equal(resolve([{ bver: 26, n: 'x', u: 'g/l', v: 1.5 }], { convertUnits: true })[0].v, 1.5);
+    assert.equal(resolve([{ bver: 26, n: 'x', u: 'ppt', v: 2 }], { convertUnits: true })[0].v, 2e-12);
+  });
+});
+
+describe('unrecognised fields (§4.4) and registered extensions', () => {
+  it('ignores an unknown field holding an object, a list or null instead of refusing the pack, and says so', () => {
+    const notes: senml.SenmlNote[] = [];
+    const out = resolve(JSON.parse('[{"n":"a","v":1,"meta":{"src":"x"},"tags":[1],"none":null,"note":"kept"}]'), { onNote: (note) => notes.push(note) });
+    assert.deepEqual(out, [{ n: 'a', t: NOW, v: 1, note: 'kept' }]);
+    assert.deepEqual(notes.map((n) => [n.code, n.index, n.field]), [['SENML_IGNORED_FIELD', 0, 'meta'], ['SENML_IGNORED_FIELD', 0, 'tags'], ['SENML_IGNORED_FIELD', 0, 'none']]);
+    // A must-understand field is still refused, whatever it holds.
+    rejects([{ n: 'a', v: 1, x_: null }], 'SENML_MUST_UNDERSTAND', /"x_"/);
+    // And a known field must still have its type.
+    rejects([{ n: 'a', v: null }], 'SENML_TYPE', /field "v": must be a number, got null/);
+  });
+
+  it('takes a field set to undefined in JavaScript as a field not given', () => {
+    assert.deepEqual(resolve([{ n: 'a', v: 1, vs: undefined, u: undefined }]), [{ n: 'a', t: NOW, v: 1 }]);
+    rejects([{ n: 'a', vb: undefined }], 'SENML_VALUE', /no value/);
+  });
+
+  it('resolves a base Content-Format onto the data values that have no "ct" of their own (RFC 9193 §4)', () => {
+    const out = resolve([{ bn: 'dev:', bct: '60', n: 'nfc', vd: 'gmNmb2' }, { n: 'photo', ct: 'image/png', vd: 'AA' }, { n: 'temp', v: 1 }, { bct: 'text/plain', n: 'log', vd: 'aGk' }]);
+    assert.deepEqual(out.map((r) => [r.n, r.ct]), [['dev:nfc', '60'], ['dev:photo', 'image/png'], ['dev:temp', undefined], ['dev:log', 'text/plain']]);
+    rejects([{ n: 'a', vd: 'AA', ct: 60 }], 'SENML_TYPE', /field "ct": must be a text/);
   });
 });
 
