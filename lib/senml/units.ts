@@ -1,6 +1,9 @@
 /**
  * The IANA "SenML Units" registry (RFC 8428 §12.1, RFC 8798 §2) and the
- * "Secondary Units" registry (RFC 8798 §3), with conversion to primary units.
+ * "Secondary Units" registry (RFC 8798 §3), with conversion to primary units,
+ * as IANA publishes them (https://www.iana.org/assignments/senml, read as last
+ * updated 2026-02-02; the units are those of its 2025-03-27 edition, to which no
+ * unit was added since). Entries registered after the RFCs carry their source.
  */
 
 export interface PrimaryUnit {
@@ -94,6 +97,8 @@ const PRIMARY: ReadonlyArray<readonly [string, string, boolean?]> = [
   ['J/m', 'joule per meter (energy per distance)'],
   ['kg/m3', 'kilogram per cubic meter (mass density, mass concentration)'],
   ['deg', 'degree (angle)', true],
+  // Registered 2021-02-18, source ISO 7027-1:2016 (water quality: turbidity)
+  ['NTU', 'nephelometric turbidity unit'],
 ];
 
 // [symbol, description, primary, numerator, denominator, offset]; RFC 8798 §3, Table 2.
@@ -131,6 +136,14 @@ const SECONDARY: ReadonlyArray<readonly [string, string, string, number, number,
   ['cm', 'centimeter', 'm', 1, 100, 0],
   ['km', 'kilometer', 'm', 1000, 1, 0],
   ['km/h', 'kilometer per hour', 'm/s', 1, 3.6, 0],
+  // Registered 2021-02-18, source: the IETF CoRE working group's mailing list
+  // (https://mailarchive.ietf.org/arch/msg/core/I7u1kV6VXIrU7wjfRhghlTplfxA/): concentrations and apparent energy.
+  ['ppb', 'parts per billion', '/', 1, 1e9, 0],
+  ['ppt', 'parts per trillion', '/', 1, 1e12, 0],
+  ['VAh', 'volt-ampere-hour', 'VAs', 3600, 1, 0],
+  ['mg/l', 'milligram per liter', 'kg/m3', 1, 1000, 0],
+  ['ug/l', 'microgram per liter', 'kg/m3', 1, 1e6, 0],
+  ['g/l', 'gram per liter', 'kg/m3', 1, 1, 0],
 ];
 
 // NOT RECOMMENDED primary units with an exact preferred unit beside them.
