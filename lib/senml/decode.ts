@@ -12,5 +12,5 @@ export interface DecodeOptions extends ResolveOptions {
  * JSON, CBOR or XML, an ltx <sensml> element, or records already parsed.
  */
 export function decode(input: unknown, options: DecodeOptions = {}): ResolvedPack {
-  return resolve(recordsOf(input, options.format ?? 'auto'), options);
+  return resolve(recordsOf(input, options.format ?? 'auto', options.onNote), options);
 }

@@ -3,6 +3,7 @@ import { parseCbor, toCbor } from './cbor';
 import { SenmlError } from './errors';
 import { parseJson, toJson } from './json';
 import type { SenmlRecord } from './model';
+import type { NoteListener } from './notes';
 import { parseXml, recordsFromElement, toXml } from './xml';
 
 export type SenmlFormat = 'json' | 'cbor' | 'xml';
@@ -40,7 +41,7 @@ export function detectFormat(input: string | Uint8Array): SenmlFormat {
 }
 
 /** Parse bytes or text of a known format into records in JSON form (unchecked, unresolved). */
-export function parse(input: string | Uint8Array, format: SenmlFormat | 'auto' = 'auto'): unknown {
+export function parse(input: string | Uint8Array, format: SenmlFormat | 'auto' = 'auto', onNote?: NoteListener): unknown {
   const chosen = format === 'auto' ? detectFormat(input) : format;
   switch (chosen) {
     case 'json':
@@ -49,15 +50,15 @@ export function parse(input: string | Uint8Array, format: SenmlFormat | 'auto' =
       return parseXml(input);
     case 'cbor':
       if (typeof input === 'string') throw new SenmlError('SENML_INPUT', 'CBOR is binary: give a Buffer, not a text');
-      return parseCbor(input);
+      return parseCbor(input, onNote);
     default:
       throw new SenmlError('SENML_FORMAT', `unknown format ${JSON.stringify(chosen)}; use json, cbor or xml`);
   }
 }
 
 /** Records in JSON form from any input decode accepts. */
-export function recordsOf(input: unknown, format: SenmlFormat | 'auto' = 'auto'): unknown {
-  if (typeof input === 'string' || input instanceof Uint8Array) return parse(input, format);
+export function recordsOf(input: unknown, format: SenmlFormat | 'auto' = 'auto', onNote?: NoteListener): unknown {
+  if (typeof input === 'string' || input instanceof Uint8Array) return parse(input, format, onNote);
   if (input instanceof Element) return recordsFromElement(input);
   if (Array.isArray(input)) return input;
   if (input === undefined || input === null) throw new SenmlError('SENML_INPUT', 'there is no input: msg.payload is empty');

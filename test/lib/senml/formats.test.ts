@@ -41,11 +41,11 @@ describe('formats and inputs', () => {
     assert.deepEqual([...map.subarray(4, 10)], [0x08, 0x44, 0x68, 0x69, 0x20, 0x0a]);
   });
 
-  it('refuses text labels for SenML fields in CBOR and undefined integer labels', () => {
+  it('refuses text labels for SenML fields in CBOR, and ignores undefined integer labels (§4.4)', () => {
     // [{"n": "x", 2: 1}]
     assert.throws(() => senml.decode(Buffer.from('81a2616e61780201', 'hex'), { now }), /integer label 0 for "n"/);
-    // [{0: "x", 9: 1}]
-    assert.throws(() => senml.decode(Buffer.from('81a2006178' + '0901', 'hex'), { now }), /CBOR label 9 is not defined/);
+    // [{0: "x", 2: 1, 9: 1}]
+    assert.deepEqual(senml.decode(Buffer.from('81a3006178020109' + '01', 'hex'), { now }), [{ n: 'x', t: 1_700_000_000, v: 1 }]);
   });
 
   it('turns a plain object of readings into records with base name, units and time', () => {
