@@ -1,27 +1,36 @@
-import { Element, Parser, escapeXML } from 'ltx';
+import { Element, escapeXML } from 'ltx';
 import { SenmlError, describe } from './errors';
 import { XML_TYPE, isKnownLabel } from './labels';
 import type { SenmlRecord } from './model';
 import { decodeUtf8 } from './text';
+import { type QualifiedName, type XmlAttributes, XmlReader, isXmlName } from './xml-reader';
 
 /** RFC 8428 §7 and §12.4. */
 export const SENML_XML_NAMESPACE = 'urn:ietf:params:xml:ns:senml';
 
-// ltx's streaming tokenizer, the one xmpp.js parses every stanza with. It expands
-// only the five predefined entities and character references, never a DTD.
-type SaxParser = {
-  on(event: 'startElement', cb: (name: string, attrs: Record<string, string>) => void): void;
-  on(event: 'endElement', cb: (name: string) => void): void;
-  on(event: 'text', cb: (text: string) => void): void;
-  on(event: 'error', cb: (err: Error) => void): void;
-  write(data: string): void;
-  end(data?: string): void;
-};
-const SaxLtx = (Parser.prototype as unknown as { DefaultParser: new () => SaxParser }).DefaultParser;
-
 // xsd:double, xsd:int and xsd:boolean lexical forms (whitespace collapsed).
 const DOUBLE = /^\s*(?:[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|[+-]?INF|NaN)\s*$/;
 const INTEGER = /^\s*[+-]?\d+\s*$/;
+
+/** 1: a character of a plain decimal number, the usual form of xsd:double ("21.5", "-1e3"). */
+const PLAIN_NUMBER_CHARS = new Uint8Array(128);
+for (const c of '0123456789.eE+-') PLAIN_NUMBER_CHARS[c.charCodeAt(0)] = 1;
+
+/** An xsd:double attribute: a plain number read at once, anything else by its lexical form. */
+function xsdDouble(text: string, index: number, label: string): number {
+  let plain = text.length > 0;
+  for (let i = 0; plain && i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    plain = c < 128 && PLAIN_NUMBER_CHARS[c] === 1;
+  }
+  if (plain) {
+    // Over these characters, Number() accepts exactly the strings xsd:double does.
+    const value = Number(text);
+    if (!Number.isNaN(value)) return value;
+  }
+  if (!DOUBLE.test(text)) throw new SenmlError('SENML_TYPE', `must be a number (xsd:double), got ${describe(text)}`, { index, field: label });
+  return parseDouble(text.trim());
+}
 
 function typedValue(label: string, text: string, index: number): unknown {
   if (!isKnownLabel(label)) return text; // extension attributes are text: their type is unknown here
@@ -29,8 +38,7 @@ function typedValue(label: string, text: string, index: number): unknown {
     case 'string':
       return text;
     case 'double':
-      if (!DOUBLE.test(text)) throw new SenmlError('SENML_TYPE', `must be a number (xsd:double), got ${describe(text)}`, { index, field: label });
-      return parseDouble(text.trim());
+      return xsdDouble(text, index, label);
     case 'int':
       if (!INTEGER.test(text)) throw new SenmlError('SENML_TYPE', `must be a whole number, got ${describe(text)}`, { index, field: label });
       return Number(text.trim());
@@ -48,89 +56,74 @@ function parseDouble(text: string): number {
   return Number(text); // "NaN" gives NaN, refused later with the other non-finite numbers
 }
 
-function recordFromAttributes(attrs: Record<string, string>, index: number): SenmlRecord {
-  const record: SenmlRecord = {};
-  for (const name in attrs) {
-    // Namespace declarations and attributes in other namespaces are not SenML fields.
-    if (name === 'xmlns' || name.includes(':')) continue;
-    record[name] = typedValue(name, attrs[name], index);
-  }
-  return record;
+/** One SenML field into a record; "__proto__" is a field like any other, not the record's prototype. */
+function setField(record: SenmlRecord, name: string, value: unknown): void {
+  if (name === '__proto__') Object.defineProperty(record, name, { value, enumerable: true, writable: true, configurable: true });
+  else record[name] = value;
 }
 
-/** Namespace of a (possibly prefixed) element name, from declarations in scope (innermost first). */
-function namespaceOf(name: string, scopes: Record<string, string>[]): { local: string; ns: string | undefined } {
-  const colon = name.indexOf(':');
-  const prefix = colon < 0 ? 'xmlns' : `xmlns:${name.slice(0, colon)}`;
-  const local = colon < 0 ? name : name.slice(colon + 1);
-  for (let i = scopes.length - 1; i >= 0; i--) if (scopes[i][prefix] !== undefined) return { local, ns: scopes[i][prefix] };
-  return { local, ns: undefined };
-}
-
-function checkElement(name: string, scopes: Record<string, string>[], expected: 'sensml' | 'senml', index?: number): void {
-  const { local, ns } = namespaceOf(name, scopes);
-  if (local !== expected || ns !== SENML_XML_NAMESPACE) {
+function checkElement(element: QualifiedName, expected: 'sensml' | 'senml', index?: number): void {
+  if (element.local !== expected || element.namespace !== SENML_XML_NAMESPACE) {
     const where = expected === 'sensml' ? 'the root element' : `element ${index}`;
-    throw new SenmlError('SENML_SHAPE', `${where} must be <${expected}> in namespace ${SENML_XML_NAMESPACE} (RFC 8428 §7), got <${name}>${ns ? ` in ${ns}` : ' without namespace'}`);
+    throw new SenmlError(
+      'SENML_SHAPE',
+      `${where} must be <${expected}> in namespace ${SENML_XML_NAMESPACE} (RFC 8428 §7), got <${element.name}>${element.namespace ? ` in ${element.namespace}` : ' without namespace'}`,
+    );
   }
 }
 
 /**
  * Parse application/senml+xml (RFC 8428 §7) into records in JSON form, typed by
- * Table 5. Well-formedness is checked here, since ltx's tokenizer is lenient:
- * one root, matching end tags, no text among records, no DTD.
+ * Table 5. The document must be well-formed XML (see xml-reader.ts); SenML's
+ * fields are the attributes in no namespace of each <senml> element.
  */
 export function parseXml(input: string | Uint8Array): SenmlRecord[] {
   let text = typeof input === 'string' ? input : decodeUtf8(input, 'XML');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  if (text.includes('<!DOCTYPE') || text.includes('<!ENTITY')) {
-    throw new SenmlError('SENML_SYNTAX', 'not accepted XML: document type declarations (DTDs) are refused, as XMPP does (RFC 6120 §11.1)');
-  }
   const records: SenmlRecord[] = [];
-  const scopes: Record<string, string>[] = [];
-  const open: string[] = [];
-  let closedRoot = false;
-  let failure: Error | undefined;
-  const parser = new SaxLtx();
-  parser.on('startElement', (name, attrs) => {
-    if (failure) return;
-    try {
-      if (closedRoot) throw new SenmlError('SENML_SYNTAX', `not well-formed XML: <${name}> after the end of the root element`);
-      scopes.push(attrs);
-      if (open.length === 0) checkElement(name, scopes, 'sensml');
-      else if (open.length === 1) {
-        checkElement(name, scopes, 'senml', records.length);
-        records.push(recordFromAttributes(attrs, records.length));
-      } else throw new SenmlError('SENML_SHAPE', `<${open[1]}> (record ${records.length - 1}) must be empty: SenML fields are attributes (RFC 8428 §7), got <${name}> inside it`);
-      open.push(name);
-    } catch (err) {
-      failure = err as Error;
+  new XmlReader(text, (depth, element, attributes) => {
+    if (depth === 0) checkElement(element, 'sensml');
+    else if (depth === 1) {
+      checkElement(element, 'senml', records.length);
+      records.push(recordFromXmlAttributes(attributes, records.length));
+    } else {
+      throw new SenmlError('SENML_SHAPE', `<senml> (record ${records.length - 1}) must be empty: SenML fields are attributes (RFC 8428 §7), got <${element.name}> inside it`);
     }
-  });
-  parser.on('endElement', (name) => {
-    if (failure) return;
-    const expected = open.pop();
-    scopes.pop();
-    if (expected !== name) failure = new SenmlError('SENML_SYNTAX', `not well-formed XML: </${name}> closes <${expected ?? 'nothing'}>`);
-    else if (open.length === 0) closedRoot = true;
-  });
-  parser.on('text', (chunk) => {
-    if (!failure && chunk.trim().length > 0) {
-      failure = new SenmlError('SENML_SHAPE', `unexpected text ${describe(chunk.trim())} ${open.length ? `inside <${open[open.length - 1]}>` : 'outside the root element'}: SenML XML carries its data in attributes`);
-    }
-  });
-  parser.on('error', (err) => {
-    failure ??= err;
-  });
-  try {
-    parser.write(text);
-    parser.end();
-  } catch (err) {
-    failure ??= err as Error;
-  }
-  if (failure) throw failure instanceof SenmlError ? failure : new SenmlError('SENML_SYNTAX', `not well-formed XML: ${failure.message}`);
-  if (!closedRoot) throw new SenmlError('SENML_SYNTAX', open.length ? `not well-formed XML: the document ends inside <${open[open.length - 1]}>` : 'not XML: no <sensml> element found');
+  }).read();
   return records;
+}
+
+function recordFromXmlAttributes(attributes: XmlAttributes, index: number): SenmlRecord {
+  const record: SenmlRecord = {};
+  for (let i = 0; i < attributes.count; i++) {
+    // Attributes in a namespace (xml:lang, another vocabulary's) are not SenML fields.
+    if (attributes.namespace(i) !== undefined) continue;
+    const name = attributes.name(i);
+    const text = attributes.value(i);
+    // Named stores for SenML's own labels: records then share their shapes.
+    switch (name) {
+      case 'n': record.n = text; break;
+      case 'u': record.u = text; break;
+      case 'v': record.v = xsdDouble(text, index, name); break;
+      case 't': record.t = xsdDouble(text, index, name); break;
+      case 'bn': record.bn = text; break;
+      case 'bt': record.bt = xsdDouble(text, index, name); break;
+      case 'bu': record.bu = text; break;
+      default: setField(record, name, typedValue(name, text, index));
+    }
+  }
+  return record;
+}
+
+function recordFromAttributes(attrs: Record<string, string>, index: number): SenmlRecord {
+  const record: SenmlRecord = {};
+  for (const name in attrs) {
+    // Namespace declarations and attributes in other namespaces are not SenML fields.
+    if (name === 'xmlns' || name.includes(':')) continue;
+    if (!isXmlName(name)) throw new SenmlError('SENML_SYNTAX', `not well-formed XML: ${JSON.stringify(name)} is not an attribute name (XML 1.0 §2.3)`, { index });
+    setField(record, name, typedValue(name, attrs[name], index));
+  }
+  return record;
 }
 
 /** Records from a <sensml> element already parsed, as XMPP hands them over. */

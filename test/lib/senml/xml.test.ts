@@ -71,6 +71,36 @@ describe('SenML XML (RFC 8428 §7)', () => {
       rejects(`<sensml xmlns="${NS}"><senml n="x" v="1"><v>2</v></senml></sensml>`, 'SENML_SHAPE', /must be empty/);
     });
 
+    it('refuses what XML 1.0 calls not well-formed: a doubled attribute, "<" in a value, a name that starts with a digit', () => {
+      rejects(`<sensml xmlns="${NS}"><senml n="x" v="1" v="2"/></sensml>`, 'SENML_SYNTAX', /attribute v appears twice in <senml>/);
+      rejects(`<sensml xmlns="${NS}"><senml n="x<y" v="1"/></sensml>`, 'SENML_SYNTAX', /"<" in the value of attribute n/);
+      rejects(`<sensml xmlns="${NS}"><senml 1n="x" v="1"/></sensml>`, 'SENML_SYNTAX', /attribute name cannot start with "1"/);
+      rejects(`<sensml xmlns="${NS}"><senml n="x"v="1"/></sensml>`, 'SENML_SYNTAX', /no white space before the attribute/);
+      rejects(`<sensml xmlns="${NS}"><senml n=x v="1"/></sensml>`, 'SENML_SYNTAX', /not quoted/);
+      rejects(`<sensml xmlns="${NS}"><senml n v="1"/></sensml>`, 'SENML_SYNTAX', /has no "="/);
+      // Two prefixes for one namespace make the same attribute twice (Namespaces in XML §6.3).
+      rejects(`<sensml xmlns="${NS}" xmlns:a="urn:o" xmlns:b="urn:o"><senml n="x" v="1" a:q="1" b:q="2"/></sensml>`, 'SENML_SYNTAX', /two attributes of <senml> are q in urn:o/);
+      rejects(`<sensml xmlns="${NS}"><senml n="x" v="1" p:q="1"/></sensml>`, 'SENML_SYNTAX', /prefix p of p:q is not declared/);
+      rejects(`<sensml xmlns="${NS}"><!-- a -- b --><senml n="x" v="1"/></sensml>`, 'SENML_SYNTAX', /"--" inside a comment/);
+      rejects(`<sensml xmlns="${NS}"><senml n="x" vs="&#0;"/></sensml>`, 'SENML_SYNTAX', /names a character that XML forbids/);
+      rejects(`<sensml xmlns="${NS}"><senml n="x" vs="\u0001"/></sensml>`, 'SENML_SYNTAX', /character that XML forbids \(U\+0001\)/);
+      rejects(`<sensml xmlns="${NS}"><senml n="x" vs="a & b"/></sensml>`, 'SENML_SYNTAX', /"&" that starts no reference|entity/);
+      rejects(`<?xml version="1.0" encoding="ISO-8859-1"?><sensml xmlns="${NS}"><senml n="x" v="1"/></sensml>`, 'SENML_SYNTAX', /encoding ISO-8859-1/);
+      rejects(`<sensml xmlns="${NS}"><?xml version="1.0"?><senml n="x" v="1"/></sensml>`, 'SENML_SYNTAX', /XML declaration that is not at the very start/);
+    });
+
+    it('normalises attribute values as XML 1.0 §3.3.3 says: a literal tab or line end reads as a space, a reference as itself', () => {
+      const xml = `<sensml xmlns="${NS}"><senml n="x" vs="a\tb\nc\r\nd\re &#9;&#10;&#13;" v2="1"/></sensml>`;
+      const [record] = senml.decode(xml, { now });
+      assert.equal(record.vs, 'a b c d e \t\n\r');
+      assert.equal(senml.decode(`<sensml xmlns="${NS}"><senml n="x" v="\n 21.5\t"/></sensml>`, { now })[0].v, 21.5);
+    });
+
+    it('accepts what XML allows: single quotes, white space around "=", end tags with space, processing instructions, CDATA of white space', () => {
+      const xml = `<?xml version='1.0'?><?app hint?><sensml xmlns = '${NS}' ><senml n = 'x' v='1' ></senml ><![CDATA[ ]]><senml n="y" vs="&#x1F30A;"/></sensml >`;
+      assert.deepEqual(senml.decode(xml, { now }), [{ n: 'x', v: 1, t: 1_700_000_000 }, { n: 'y', vs: '\u{1F30A}', t: 1_700_000_000 }]);
+    });
+
     it('refuses bytes that are not UTF-8', () => {
       const bytes = Buffer.concat([Buffer.from(`<sensml xmlns="${NS}"><senml n="x" vs="`), Buffer.from([0xff, 0xfe]), Buffer.from('"/></sensml>')]);
       rejects(bytes as unknown as string, 'SENML_SYNTAX', /not valid UTF-8/);
