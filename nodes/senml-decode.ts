@@ -1,6 +1,6 @@
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import { senml } from '../lib';
-import { formatFromContentType, reportError, reportSkipped } from './support/report';
+import { formatFromContentType, reportError, reportNotes, reportSkipped } from './support/report';
 
 interface SenmlDecodeConfig extends NodeDef {
   format: senml.SenmlFormat | 'auto';
@@ -15,15 +15,18 @@ export = function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, config);
     const node = this;
     const strict = config.strict !== false;
+    const toldNotes = new Set<string>();
 
     node.on('input', (msg: DecodeMessage, send, done) => {
       const skipped: senml.SenmlError[] = [];
+      const notes: senml.SenmlNote[] = [];
       try {
         // With "auto", a SenML media type on the message decides: MQTT v5 (contentType), http request (headers), http in (req.headers).
         const contentType = msg.contentType ?? msg.headers?.['content-type'] ?? msg.req?.headers?.['content-type'];
         const format = config.format && config.format !== 'auto' ? config.format : (formatFromContentType(contentType) ?? 'auto');
-        const pack = senml.decode(msg.payload, { format, convertUnits: config.convertUnits === true, strict, onSkip: (err) => skipped.push(err) });
+        const pack = senml.decode(msg.payload, { format, convertUnits: config.convertUnits === true, strict, onSkip: (err) => skipped.push(err), onNote: (note) => notes.push(note) });
         msg.payload = pack;
+        reportNotes(node, msg, notes, toldNotes, (note) => RED._('senml-decode.warn.ignored', { message: note.message }));
         if (skipped.length > 0) reportSkipped(node, msg, skipped, RED._('senml-decode.warn.skipped', { count: skipped.length, first: skipped[0].message }));
         node.status({
           fill: skipped.length > 0 ? 'yellow' : 'green',

@@ -1,6 +1,6 @@
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import { senml } from '../lib';
-import { reportError, reportSkipped } from './support/report';
+import { reportError, reportNotes, reportSkipped } from './support/report';
 
 interface UnitRow {
   key: string;
@@ -22,13 +22,16 @@ export = function register(RED: NodeAPI): void {
     const format = config.format || 'json';
     const units: Record<string, string> = {};
     for (const row of config.units ?? []) if (row.key && row.unit) units[row.key] = row.unit;
+    const toldNotes = new Set<string>();
 
     node.on('input', (msg: NodeMessageInFlow, send, done) => {
       try {
         // A plain object of readings becomes one record per key.
         const pack = senml.isSimpleObject(msg.payload) ? senml.fromSimpleObject(msg.payload, { baseName: config.baseName || '', units }) : msg.payload;
         const skipped: senml.SenmlError[] = [];
-        const encoded = senml.encode(pack, { format, compact: config.compact !== false, strict: config.strict !== false, onSkip: (err) => skipped.push(err) });
+        const notes: senml.SenmlNote[] = [];
+        const encoded = senml.encode(pack, { format, compact: config.compact !== false, strict: config.strict !== false, onSkip: (err) => skipped.push(err), onNote: (note) => notes.push(note) });
+        reportNotes(node, msg, notes, toldNotes, (note) => RED._('senml-encode.warn.ignored', { message: note.message }));
         if (skipped.length > 0) reportSkipped(node, msg, skipped, RED._('senml-encode.warn.skipped', { count: skipped.length, first: skipped[0].message }));
         msg.payload = encoded;
         (msg as Record<string, unknown>).contentType = senml.MEDIA_TYPES[format];

@@ -25,3 +25,19 @@ export function reportSkipped(node: Node, msg: object, skipped: readonly senml.S
   (msg as Record<string, unknown>).senmlSkipped = skipped.map(({ index, field, code, message }) => ({ index, field, code, message }));
   node.warn(warning);
 }
+
+/**
+ * Fields set aside from a pack that was used (RFC 8428 §4.4): listed on the message
+ * in msg.senmlNotes, and told once per kind of note and field in the node's life,
+ * so that a stream of such packs does not flood the debug sidebar.
+ */
+export function reportNotes(node: Node, msg: object, notes: readonly senml.SenmlNote[], told: Set<string>, warning: (note: senml.SenmlNote) => string): void {
+  if (notes.length === 0) return;
+  (msg as Record<string, unknown>).senmlNotes = notes.map(({ index, field, code, message }) => ({ index, field, code, message }));
+  for (const note of notes) {
+    const kind = `${note.code} ${note.field ?? ''}`;
+    if (told.has(kind)) continue;
+    told.add(kind);
+    node.warn(warning(note));
+  }
+}

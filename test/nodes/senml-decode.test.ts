@@ -83,6 +83,26 @@ describe('senml decode node', () => {
     assert.deepEqual(shown.at(-1), { fill: 'yellow', shape: 'dot', text: 'senml-decode.status.skipped' });
   });
 
+  it('ignores fields SenML cannot carry instead of refusing the pack, lists them in msg.senmlNotes and warns once per field', async () => {
+    await helper.load([decodeNode, catchNode], flow());
+    const warnings: unknown[] = [];
+    const node = helper.getNode('decode');
+    const warn = node.warn.bind(node);
+    node.warn = (w: unknown) => {
+      warnings.push(w);
+      warn(w);
+    };
+    const payload = '[{"n":"buoy:temp","u":"Cel","v":18.5,"t":1700000000,"meta":{"by":"gateway"}}]';
+    for (let i = 0; i < 3; i++) {
+      const received = nextMessage('out');
+      node.receive({ payload });
+      const msg = await received;
+      assert.deepEqual(msg.payload, [{ n: 'buoy:temp', u: 'Cel', v: 18.5, t: 1_700_000_000 }]);
+      assert.deepEqual(msg.senmlNotes.map((n: senml.SenmlNote) => [n.index, n.field, n.code]), [[0, 'meta', 'SENML_IGNORED_FIELD']]);
+    }
+    assert.equal(warnings.length, 1, 'one warning for the field, not one per message');
+  });
+
   it('converts secondary units when asked', async () => {
     await helper.load([decodeNode, catchNode], flow({ convertUnits: true }));
     const received = nextMessage('out');
