@@ -79,6 +79,9 @@ export function isXmlName(name: string): boolean {
   return NAME_START.test(chars[0]) && chars.every((ch) => NAME_CHAR.test(ch));
 }
 
+/** From this many attributes on, duplicates are looked up in a set. */
+const MANY_ATTRIBUTES = 16;
+
 const PREDEFINED_ENTITIES: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', apos: "'", quot: '"' };
 
 function isWhiteSpace(c: number): boolean {
@@ -241,6 +244,7 @@ export class XmlReader implements XmlAttributes {
     this.#pos++; // "<"
     const name = this.#name('an element name');
     let count = 0;
+    let seen: Set<string> | undefined;
     let declarations = false;
     let prefixed = false;
     let selfClosing = false;
@@ -266,7 +270,12 @@ export class XmlReader implements XmlAttributes {
       this.#pos++;
       this.#spaces();
       const value = this.#attributeValue(attributeName);
-      for (let i = 0; i < count; i++) if (this.#names[i] === attributeName) this.#fail(`attribute ${attributeName} appears twice in <${name}> (XML 1.0 §3.1, Unique Att Spec)`, at);
+      // A few attributes are compared in turn; past that, a set keeps a hostile element from costing n² comparisons.
+      if (count === MANY_ATTRIBUTES) seen = new Set(this.#names.slice(0, count));
+      let twice = seen?.has(attributeName) ?? false;
+      for (let i = 0; seen === undefined && i < count; i++) if (this.#names[i] === attributeName) twice = true;
+      if (twice) this.#fail(`attribute ${attributeName} appears twice in <${name}> (XML 1.0 §3.1, Unique Att Spec)`, at);
+      seen?.add(attributeName);
       this.#names[count] = attributeName;
       this.#values[count] = value;
       this.#starts[count] = at;
