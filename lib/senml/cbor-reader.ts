@@ -54,7 +54,8 @@ const TAG_MAP = 259;
 /** Nesting deeper than this is not a SenML pack, and would otherwise exhaust the stack. */
 const MAX_DEPTH = 32;
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a text string that starts with U+FEFF keeps it; it is content, not a byte order mark.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** What a value of a known label is expected to be, for error messages. */
 const EXPECTED: Readonly<Record<KnownLabel, string>> = {

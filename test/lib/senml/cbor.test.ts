@@ -127,6 +127,8 @@ describe('CBOR values', () => {
   it('refuses text that is not UTF-8, and strings of indefinite length (§6)', () => {
     rejects(cbor('81 a2 00 62 61 ff 02 01'), 'SENML_SYNTAX', /not valid UTF-8/);
     rejects(cbor('81 a2 00 7f 61 61 ff 02 01'), 'SENML_SYNTAX', /indefinite-length/);
+    // A text that starts with U+FEFF keeps it: inside CBOR it is content, not a byte order mark.
+    assert.equal(senml.decode(cbor('81 a2 00 61 61 03 64 efbbbf 61'), { now })[0].vs, '\uFEFFa');
   });
 
   it('reads decimal fractions and bigfloats exactly, and indefinite-length arrays and maps', () => {
