@@ -48,6 +48,18 @@ export function statuses(nodeId: string): Msg[] {
   return seen;
 }
 
+/** Record every warning a node gives (node.warn), passing each on. */
+export function warnings(nodeId: string): unknown[] {
+  const seen: unknown[] = [];
+  const node = helper.getNode(nodeId);
+  const original = node.warn.bind(node);
+  node.warn = (warning: unknown) => {
+    seen.push(warning);
+    original(warning);
+  };
+  return seen;
+}
+
 /** Put nodes on one flow tab, as the editor does: Catch nodes only see errors of their own tab. */
 export function inTab(nodes: object[]): object[] {
   return [{ id: 'tab', type: 'tab', label: 'test' }, ...nodes.map((node) => ({ z: 'tab', ...node }))];

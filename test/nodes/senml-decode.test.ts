@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { senml } from '../../lib';
-import { inTab, catchNode, decodeNode, helper, nextMessage, statuses } from './helper';
+import { inTab, catchNode, decodeNode, helper, nextMessage, statuses, warnings as warningsOf } from './helper';
 
 const flow = (config: object = {}): object[] => inTab([
   { id: 'decode', type: 'senml-decode', name: '', format: 'auto', convertUnits: false, strict: true, ...config, wires: [['out']] },
@@ -68,13 +68,8 @@ describe('senml decode node', () => {
     await helper.load([decodeNode, catchNode], flow({ strict: false }));
     const shown = statuses('decode');
     const received = nextMessage('out');
-    const warnings: unknown[] = [];
+    const warnings = warningsOf('decode');
     const node = helper.getNode('decode');
-    const warn = node.warn.bind(node);
-    node.warn = (w: unknown) => {
-      warnings.push(w);
-      warn(w);
-    };
     node.receive({ payload: [{ bn: 'x:', n: 'a', v: 1, t: 1e9 }, { n: 'bad name', v: 2 }, { n: 'c', u: 'degC', v: 3, t: 1e9 }] });
     const msg = await received;
     assert.deepEqual(msg.payload.map((r: senml.ResolvedRecord) => r.n), ['x:a', 'x:c']);
@@ -85,13 +80,8 @@ describe('senml decode node', () => {
 
   it('ignores fields SenML cannot carry instead of refusing the pack, lists them in msg.senmlNotes and warns once per field', async () => {
     await helper.load([decodeNode, catchNode], flow());
-    const warnings: unknown[] = [];
+    const warnings = warningsOf('decode');
     const node = helper.getNode('decode');
-    const warn = node.warn.bind(node);
-    node.warn = (w: unknown) => {
-      warnings.push(w);
-      warn(w);
-    };
     const payload = '[{"n":"buoy:temp","u":"Cel","v":18.5,"t":1700000000,"meta":{"by":"gateway"}}]';
     for (let i = 0; i < 3; i++) {
       const received = nextMessage('out');
