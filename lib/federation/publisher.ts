@@ -78,8 +78,21 @@ function toPublishError(err: unknown, what: string): PublishError {
 /** How many publications may be awaiting the server's answer at once, by default. */
 export const DEFAULT_MAX_IN_FLIGHT = 16;
 
-/** Items a node created by the publisher keeps, by default (Prosody's own default bound). */
-export const DEFAULT_MAX_ITEMS = 256;
+/**
+ * Items a node created by the publisher keeps, by default: how far back a subscriber
+ * can catch up after an outage, an hour of readings at two packs a second. The
+ * ids of that many items still fit, listed, in one stanza between servers
+ * (about 60 bytes each against Prosody's 512 kB, see catch-up.ts). Prosody's own
+ * bound, pubsub_max_items, is 256 unless its admin raises it.
+ */
+export const DEFAULT_MAX_ITEMS = 7200;
+
+/** A node created with the service's largest bound, lower than the one asked for. */
+export interface CappedEvent {
+  service: string;
+  node: string;
+  asked: number | 'max';
+}
 
 export interface PublisherOptions {
   /** How long to wait for the server's answer to one publication (ms, default 15 s). */
@@ -284,6 +297,7 @@ export class Publisher extends EventEmitter {
       // way to ask for it first): take the service's largest instead.
       if (!isRefusedConfiguration(err)) throw err;
       await this.session.iq(createNodeIq(target.service, target.node, { ...config, maxItems: 'max' }), this.requestTimeoutMs);
+      this.emit('capped', { service: target.service, node: target.node, asked: config.maxItems } satisfies CappedEvent);
     }
     this.#createdNodes.add(key);
     return true;

@@ -17,7 +17,22 @@ import { dirname } from 'node:path';
  * close(). A crash in between forgets the last ids: those items are output
  * again after the restart, which at-least-once delivery allows.
  * A file holding the snapshot alone (the earlier format) loads as it is.
+ *
+ * Beside the ids it keeps the newest item output and the time of its readings
+ * (`last`: a field of the snapshot, or a line `{"last":{…}}`), so that a
+ * subscriber whose last item has left the node can say since when it lacks items.
  */
+export interface LastOutput {
+  id: string;
+  /** Time of the newest reading of the item, seconds since the epoch (SenML t). */
+  time: number;
+}
+
+function isLastOutput(value: unknown): value is LastOutput {
+  const last = value as LastOutput;
+  return typeof last === 'object' && last !== null && typeof last.id === 'string' && typeof last.time === 'number' && Number.isFinite(last.time);
+}
+
 export class SeenItems {
   #ids: string[] = [];
   #set = new Set<string>();
@@ -29,10 +44,14 @@ export class SeenItems {
   #fd: number | undefined;
   /** Lines added and not written yet, and the timer that writes them. */
   #unwritten = '';
+  /** `last` changed since the file was written. */
+  #lastUnwritten = false;
   #flushTimer: NodeJS.Timeout | undefined;
   readonly #flushDelayMs: number;
   /** False until the subscriber has looked at the node once (nothing was ever recorded). */
   known = false;
+  /** The newest item output, with the time of its readings; undefined before the first. */
+  last: LastOutput | undefined;
 
   constructor(file: string, capacity = 1000, flushDelayMs = 50) {
     this.#file = file;
@@ -47,7 +66,9 @@ export class SeenItems {
     const lines = text.split('\n');
     let snapshot: unknown;
     try {
-      snapshot = (JSON.parse(lines[0]!) as { ids?: unknown }).ids;
+      const head = JSON.parse(lines[0]!) as { ids?: unknown; last?: unknown };
+      snapshot = head.ids;
+      if (isLastOutput(head.last)) this.last = { id: head.last.id, time: head.last.time };
     } catch {
       return; // unreadable: start afresh
     }
@@ -57,8 +78,12 @@ export class SeenItems {
     for (const line of lines.slice(1)) {
       if (line === '') continue;
       try {
-        const id = JSON.parse(line) as unknown;
-        if (typeof id === 'string') this.#remember(id);
+        const entry = JSON.parse(line) as unknown;
+        if (typeof entry === 'string') this.#remember(entry);
+        else if (isLastOutput((entry as { last?: unknown })?.last)) {
+          const last = (entry as { last: LastOutput }).last;
+          this.last = { id: last.id, time: last.time };
+        }
       } catch {
         clean = false; // a torn or damaged line: appending after it would spoil the next one
       }
@@ -77,17 +102,22 @@ export class SeenItems {
     return -1;
   }
 
-  add(ids: readonly string[]): void {
+  /** Remember ids (oldest first); `last`, when given, is the newest item output and the time of its readings. */
+  add(ids: readonly string[], last?: LastOutput): void {
     for (const id of ids) this.#remember(id);
+    if (last !== undefined) this.last = { id: last.id, time: last.time };
+    // The newest "last" only is written, once per flush.
+    const lines = ids.length + (last !== undefined && !this.#lastUnwritten ? 1 : 0);
     const wasKnown = this.known;
     this.known = true;
-    if (!wasKnown || this.#appended + ids.length > this.#capacity) {
+    if (!wasKnown || this.#appended + lines > this.#capacity) {
       this.#rewrite();
       return;
     }
-    if (ids.length === 0) return;
+    if (lines === 0) return;
     for (const id of ids) this.#unwritten += `${JSON.stringify(id)}\n`;
-    this.#appended += ids.length;
+    if (last !== undefined) this.#lastUnwritten = true;
+    this.#appended += lines;
     if (!this.#flushTimer) {
       this.#flushTimer = setTimeout(() => this.#flushQuietly(), this.#flushDelayMs);
       this.#flushTimer.unref();
@@ -105,6 +135,8 @@ export class SeenItems {
   #flush(): void {
     clearTimeout(this.#flushTimer);
     this.#flushTimer = undefined;
+    if (this.#lastUnwritten) this.#unwritten += `${JSON.stringify({ last: this.last })}\n`;
+    this.#lastUnwritten = false;
     if (this.#unwritten === '') return;
     const lines = this.#unwritten;
     this.#unwritten = '';
@@ -130,11 +162,12 @@ export class SeenItems {
   }
 
   #rewrite(): void {
-    this.#unwritten = ''; // the snapshot holds every id: what waits to be appended is in it
+    this.#unwritten = ''; // the snapshot holds every id and the last output: what waits to be appended is in it
+    this.#lastUnwritten = false;
     this.close(); // the rename replaces the file: appends go to the new one
     mkdirSync(dirname(this.#file), { recursive: true });
     const temporary = `${this.#file}.tmp`;
-    writeFileSync(temporary, `${JSON.stringify({ ids: this.#ids })}\n`);
+    writeFileSync(temporary, `${JSON.stringify(this.last === undefined ? { ids: this.#ids } : { ids: this.#ids, last: this.last })}\n`);
     renameSync(temporary, this.#file);
     this.#appended = 0;
   }

@@ -13,6 +13,7 @@ import { Element } from 'ltx';
 import { senml } from '../../../lib';
 import { quoaliseMessage } from '../../../lib/federation/quoalise';
 import { SeenItems } from '../../../lib/federation/seen-items';
+import { SenderList } from '../../../lib/federation/senders';
 import { XmppSession } from '../../../lib/federation/session';
 import { type ReceivedData, Subscriber } from '../../../lib/federation/subscriber';
 import { type TestBed, account, startTestBed, stopTestBed } from '../../support/federation';
@@ -52,7 +53,7 @@ describe('hostile stanzas across the federation (real servers)', function () {
   });
 
   it('reports every malformed Quoalise message, keeps running, and still takes the good one after them', async () => {
-    const inbox = new Subscriber(bob, '', '', new SeenItems(join(dir, 'seen.json')));
+    const inbox = new Subscriber(bob, '', '', new SeenItems(join(dir, 'seen.json')), { quoaliseFrom: SenderList.parse('sen1.test') });
     const data: ReceivedData[] = [];
     const invalid: Error[] = [];
     inbox.on('data', (d: ReceivedData) => data.push(d));

@@ -14,8 +14,10 @@ import { Element } from 'ltx';
 import { dataForm } from '../../../lib/federation/data-form';
 import { NODE_CONFIG_FORM_TYPE, PUBSUB_NS, itemsIq, parseItemsResult, setAffiliationsIq } from '../../../lib/federation/pubsub';
 import { SeenItems } from '../../../lib/federation/seen-items';
+import { SenderList } from '../../../lib/federation/senders';
 import { XmppSession } from '../../../lib/federation/session';
-import { type ReceivedData, type ReceivedItem, Subscriber } from '../../../lib/federation/subscriber';
+import { type CatchUpGap, type ReceivedData, type ReceivedItem, Subscriber, type SubscriberOptions } from '../../../lib/federation/subscriber';
+import { type CappedEvent, DEFAULT_MAX_ITEMS } from '../../../lib/federation/publisher';
 import { senml } from '../../../lib';
 import { type TestBed, account, federation, startTestBed, stopTestBed, waitFor } from '../../support/federation';
 
@@ -23,6 +25,18 @@ const SERVICE = 'pubsub.sen1.test';
 
 function pack(i: number): senml.ResolvedPack {
   return [{ n: 'urn:dev:mac:0024befffe804ff1:temperature', u: 'Cel', v: 18 + i / 100, t: 1_700_000_000 + i }];
+}
+
+const BUOY_FIELDS = ['temperature', 'water-temperature', 'humidity', 'wave-height', 'battery', 'pressure', 'salinity', 'turbidity', 'oxygen', 'wind-speed', 'wind-direction', 'rain', 'current', 'chlorophyll', 'ph'];
+
+/** A gateway's pack: fifteen readings of as many sensors, about 1.2 kB of SenML XML. Its first value is 18 + i/100. */
+function bigPack(i: number): senml.ResolvedPack {
+  return BUOY_FIELDS.map((field, k) => ({
+    n: `urn:dev:mac:0024befffe80${4000 + k * 37}:${field}-sensor-${(k * 7919) % 1000}`,
+    u: 'Cel',
+    v: k === 0 ? 18 + i / 100 : Math.round((18 + i / 100 + k * 1.37 + Math.sin(i + k)) * 1000) / 1000,
+    t: 1_700_000_000 + i + k / 10,
+  }));
 }
 
 describe('publish on sen1, subscribe from sen2 (real federation)', function () {
@@ -41,8 +55,8 @@ describe('publish on sen1, subscribe from sen2 (real federation)', function () {
     closers.push(() => p.close());
     return p;
   };
-  const subscriber = (s: XmppSession, node: string, seenFile: string): { sub: Subscriber; received: ReceivedItem[] } => {
-    const sub = new Subscriber(s, SERVICE, node, new SeenItems(join(dir, seenFile)));
+  const subscriber = (s: XmppSession, node: string, seenFile: string, options?: SubscriberOptions): { sub: Subscriber; received: ReceivedItem[] } => {
+    const sub = new Subscriber(s, SERVICE, node, new SeenItems(join(dir, seenFile)), options);
     const received: ReceivedItem[] = [];
     sub.on('item', (item: ReceivedItem) => received.push(item));
     closers.push(() => sub.close());
@@ -154,6 +168,96 @@ describe('publish on sen1, subscribe from sen2 (real federation)', function () {
     }
   });
 
+  it('Prosody on sen1 restarted under a steady stream: events delivered out of order or lost around the restart come out in the node\'s order, each once', async () => {
+    const admin = session('admin@sen1.test');
+    const bob = session('bob@sen2.test');
+    await Promise.all([admin.waitOnline(), bob.waitOnline()]);
+    const pub = await publisher(admin, 'steady');
+    const target = { mode: 'pubsub' as const, service: SERVICE, node: 'buoy-steady', createNode: true };
+    await openNode(admin, pub, target);
+    const { sub, received } = subscriber(bob, 'buoy-steady', 'seen-steady.json');
+    await waitFor('subscription', 15_000, (done) => sub.once('subscribed', done));
+    // 200 packs a second, the server killed after the 150th: across the new server-to-server link,
+    // Prosody 0.12 delivered tens of events ahead of older ones, and lost those in flight.
+    let restart: Promise<string> | undefined;
+    for (let i = 1; i <= 450; i++) {
+      await pub.publish(pack(i), target);
+      if (i === 150) restart = federation('restart', 'sen1');
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await restart;
+    await until('450 items on sen2', () => received.length >= 450, 60_000).catch((err: Error) => {
+      throw new Error(`${err.message}; received ${received.length}, still queued ${pub.pending}`);
+    });
+    await new Promise((r) => setTimeout(r, 1500)); // late events of the old link would arrive now
+    const expected = Array.from({ length: 450 }, (_, k) => 18 + (k + 1) / 100);
+    assert.deepEqual(values(received), expected, `received out of order or twice: ${values(received).filter((v, k, all) => k > 0 && v <= all[k - 1]).join(' ')}`);
+    assert.deepEqual((await storedValues(admin, 'buoy-steady')).slice(-450), expected, 'the node holds them in that order');
+  });
+
+  it('catching up on more items than one stanza may carry between servers: 500 packs of 1.2 kB, fetched in parts, each once, in order', async () => {
+    const admin = session('admin@sen1.test');
+    await admin.waitOnline();
+    const pub = await publisher(admin, 'large');
+    const target = { mode: 'pubsub' as const, service: SERVICE, node: 'buoy-large', createNode: true, maxItems: 1000 };
+    const first = waitFor<PublishedEvent>('first publication', 15_000, (done) => pub.once('published', done));
+    await pub.publish(bigPack(0), target);
+    await first;
+    await admin.iq(setAffiliationsIq(SERVICE, 'buoy-large', [{ jid: 'bob@sen2.test', affiliation: 'member' }]));
+    const firstBob = session('bob@sen2.test');
+    await firstBob.waitOnline();
+    const away = subscriber(firstBob, 'buoy-large', 'seen-large.json');
+    await waitFor('subscription', 15_000, (done) => away.sub.once('subscribed', done));
+    away.sub.close();
+    await firstBob.stop();
+    // 500 × 1.2 kB = 610 kB: more than Prosody takes in one stanza from another server (512 kB:
+    // it closes the link, "XML stanza is too big", and the answer never comes).
+    for (let i = 1; i <= 500; i++) await pub.publish(bigPack(i), target);
+    await until('queue drained', () => pub.pending === 0, 60_000);
+    const bob = session('bob@sen2.test');
+    const back = subscriber(bob, 'buoy-large', 'seen-large.json');
+    const gaps: CatchUpGap[] = [];
+    back.sub.on('gap', (gap: CatchUpGap) => gaps.push(gap));
+    await until('500 items', () => back.received.length >= 500, 60_000);
+    await new Promise((r) => setTimeout(r, 500));
+    assert.deepEqual(back.received.map((item) => senml.resolve(item.records).find((r) => r.n.endsWith('temperature-sensor-0'))?.v), Array.from({ length: 500 }, (_, k) => 18 + (k + 1) / 100));
+    assert.deepEqual(gaps, [], 'nothing was lost: the node kept them all');
+    assert.ok(bob.online, 'the server-to-server link survived the catch-up');
+  });
+
+  it('catch-up stops at the node\'s Keep, and says since when items may be missing', async () => {
+    const admin = session('admin@sen1.test');
+    await admin.waitOnline();
+    const pub = await publisher(admin, 'keep');
+    const target = { mode: 'pubsub' as const, service: SERVICE, node: 'buoy-keep', createNode: true, maxItems: 20 };
+    await openNode(admin, pub, target);
+    const firstBob = session('bob@sen2.test');
+    await firstBob.waitOnline();
+    const first = subscriber(firstBob, 'buoy-keep', 'seen-keep.json');
+    await waitFor('subscription', 15_000, (done) => first.sub.once('subscribed', done));
+    for (let i = 1; i <= 5; i++) await pub.publish(pack(i), target);
+    await until('items 1-5', () => first.received.length === 5);
+    first.sub.close();
+    await firstBob.stop();
+    // Away while 60 packs were published: the node keeps the newest 20 (46-65).
+    for (let i = 6; i <= 65; i++) await pub.publish(pack(i), target);
+    await until('queue drained', () => pub.pending === 0);
+    const bob = session('bob@sen2.test');
+    const back = subscriber(bob, 'buoy-keep', 'seen-keep.json');
+    const gaps: CatchUpGap[] = [];
+    back.sub.on('gap', (gap: CatchUpGap) => gaps.push(gap));
+    await until('the 20 kept items', () => back.received.length >= 20);
+    await new Promise((r) => setTimeout(r, 500));
+    assert.deepEqual(values(back.received), Array.from({ length: 20 }, (_, k) => 18 + (k + 46) / 100));
+    assert.equal(gaps.length, 1);
+    assert.deepEqual(
+      { ...gaps[0], lastSeen: { ...gaps[0].lastSeen, id: undefined }, oldestKept: { ...gaps[0].oldestKept, id: undefined } },
+      { service: SERVICE, node: 'buoy-keep', lastSeen: { id: undefined, time: 1_700_000_005 }, oldestKept: { id: undefined, time: 1_700_000_046 }, kept: 20 },
+    );
+    assert.equal(gaps[0].lastSeen?.id, first.received[4].itemId, 'the last item output before the outage');
+    assert.equal(gaps[0].oldestKept?.id, back.received[0].itemId);
+  });
+
   it('packs queued while offline survive a restart of the publisher and go out in order', async () => {
     const queueDir = join(dir, 'queues', 'p4');
     const target = { mode: 'pubsub' as const, service: SERVICE, node: 'buoy-4', createNode: true };
@@ -237,16 +341,29 @@ describe('publish on sen1, subscribe from sen2 (real federation)', function () {
     assert.deepEqual(await storedValues(admin, 'buoy-fresh'), Array.from({ length: 20 }, (_, k) => 18 + (k + 11) / 100));
   });
 
+  it(`nodes it creates keep ${DEFAULT_MAX_ITEMS} items by default, more than Prosody's own default of 256`, async () => {
+    const admin = session('admin@sen1.test');
+    await admin.waitOnline();
+    const pub = await publisher(admin, 'default-keep');
+    const target = { mode: 'pubsub' as const, service: SERVICE, node: 'buoy-default-keep', createNode: true };
+    await Promise.all(Array.from({ length: 300 }, (_, k) => pub.publish(pack(k), target)));
+    await until('queue drained', () => pub.pending === 0, 40_000);
+    assert.equal((await storedValues(admin, 'buoy-default-keep')).length, 300);
+  });
+
   it("a bound above the service's own (Prosody: bad-request, max_items out of bounds): the node is created with the service's largest", async () => {
     const admin = session('admin@sen1.test');
     await admin.waitOnline();
     const pub = await publisher(admin, 'big');
     const failed: Error[] = [];
     pub.on('failed', ({ error }: { error: Error }) => failed.push(error));
+    const capped: CappedEvent[] = [];
+    pub.on('capped', (event: CappedEvent) => capped.push(event));
     const target = { mode: 'pubsub' as const, service: SERVICE, node: 'buoy-big', createNode: true, maxItems: 50_000_000 };
     for (let i = 1; i <= 3; i++) await pub.publish(pack(i), target);
     await until('queue drained', () => pub.pending === 0);
     assert.deepEqual(failed, []);
+    assert.deepEqual(capped, [{ service: SERVICE, node: 'buoy-big', asked: 50_000_000 }], 'the publisher says the node keeps fewer than asked');
     assert.deepEqual(await storedValues(admin, 'buoy-big'), [18.01, 18.02, 18.03]);
   });
 
@@ -254,7 +371,7 @@ describe('publish on sen1, subscribe from sen2 (real federation)', function () {
     const admin = session('admin@sen1.test');
     const bob = session('bob@sen2.test');
     await Promise.all([admin.waitOnline(), bob.waitOnline()]);
-    const inbox = new Subscriber(bob, '', '', new SeenItems(join(dir, 'seen-inbox.json')));
+    const inbox = new Subscriber(bob, '', '', new SeenItems(join(dir, 'seen-inbox.json')), { quoaliseFrom: SenderList.parse('admin@sen1.test') });
     closers.push(() => inbox.close());
     const data: ReceivedData[] = [];
     inbox.on('data', (d: ReceivedData) => data.push(d));

@@ -28,6 +28,29 @@ describe('SeenItems: what a subscriber has output, across restarts', () => {
     assert.equal(again.lastSeenIndex(['x', 'item-2', 'item-4', 'y']), 2);
   });
 
+  it('remembers the last item output and the time of its readings, across appends and rewrites', () => {
+    const seen = new SeenItems(file, 4);
+    seen.add(['a'], { id: 'a', time: 1_700_000_001 });
+    seen.add(['b'], { id: 'b', time: 1_700_000_002 });
+    seen.close();
+    assert.deepEqual(new SeenItems(file, 4).last, { id: 'b', time: 1_700_000_002 });
+    // Past capacity, the file is rewritten: the snapshot carries it.
+    const more = new SeenItems(file, 4);
+    for (const id of ['c', 'd', 'e', 'f', 'g']) more.add([id], { id, time: 1_700_000_000 + id.charCodeAt(0) });
+    more.close();
+    assert.deepEqual(new SeenItems(file, 4).last, { id: 'g', time: 1_700_000_000 + 103 });
+    // One "last" line per flush, whatever the number of adds.
+    const lines = readFileSync(file, 'utf8').split('\n').filter((line) => line.includes('"last"'));
+    assert.ok(lines.length <= 2, lines.join('\n'));
+  });
+
+  it('a file of the earlier format, ids only, loads with no last item', () => {
+    writeFileSync(file.replace('sub/seen.json', 'old.json'), `${JSON.stringify({ ids: ['x', 'y'] })}\n"z"\n`);
+    const seen = new SeenItems(file.replace('sub/seen.json', 'old.json'));
+    assert.equal(seen.last, undefined);
+    assert.ok(seen.has('z'));
+  });
+
   it('an empty first look is remembered: the node was seen empty, later items are news', () => {
     const first = new SeenItems(file);
     first.add([]);
