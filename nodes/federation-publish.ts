@@ -1,7 +1,7 @@
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import { senml } from '../lib';
 import { DurableQueue } from '../lib/federation/durable-queue';
-import { type FailedEvent, type Publication, Publisher, type PublishTarget, describeTarget } from '../lib/federation/publisher';
+import { type CappedEvent, type FailedEvent, type Publication, Publisher, type PublishTarget, describeTarget } from '../lib/federation/publisher';
 import { type Meta, metaElement } from '../lib/federation/quoalise';
 import type { XmppAccountNode } from './support/account';
 import { reportError } from './support/report';
@@ -47,6 +47,8 @@ export = function register(RED: NodeAPI): void {
       publisher.on('published', () => showQueue(publisher));
       publisher.on('drained', () => showQueue(publisher));
       publisher.on('problem', (err: Error) => node.warn(err.message));
+      // Subscribers catch up only as far back as the node keeps: say so when the service keeps fewer.
+      publisher.on('capped', (capped: CappedEvent) => node.warn(RED._('federation-publish.warn.capped', { node: capped.node, service: capped.service, asked: capped.asked })));
       publisher.on('failed', ({ publication, error }: FailedEvent) => {
         // The original message may be gone (a restart in between): give the Catch node what was published.
         node.error(error, { payload: publication.pack, topic: publication.target.mode === 'pubsub' ? publication.target.node : publication.target.to, itemId: publication.itemId, _msgid: RED.util.generateId() } as never);

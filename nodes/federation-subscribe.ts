@@ -2,7 +2,8 @@ import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { join } from 'node:path';
 import { senml } from '../lib';
 import { SeenItems } from '../lib/federation/seen-items';
-import { type ReceivedData, type ReceivedItem, Subscriber } from '../lib/federation/subscriber';
+import { SenderList } from '../lib/federation/senders';
+import { type CatchUpGap, type ReceivedData, type ReceivedItem, Subscriber } from '../lib/federation/subscriber';
 import type { XmppAccountNode } from './support/account';
 import { nodeStoragePath } from './support/storage';
 
@@ -10,8 +11,13 @@ interface FederationSubscribeConfig extends NodeDef {
   account: string;
   service: string;
   node: string;
-  quoalise: boolean;
+  /** Output Quoalise data pushed to the account; undefined in flows saved before the option existed. */
+  quoalise?: boolean;
+  /** Who may push it: JIDs and domains; undefined in flows saved before the list existed (then: anyone). */
+  quoaliseFrom?: string;
 }
+
+const isoTime = (seconds: number | undefined): string | undefined => (seconds === undefined ? undefined : new Date(seconds * 1000).toISOString());
 
 export = function register(RED: NodeAPI): void {
   function FederationSubscribe(this: Node, config: FederationSubscribeConfig): void {
@@ -22,21 +28,29 @@ export = function register(RED: NodeAPI): void {
       node.status({ fill: 'red', shape: 'ring', text: RED._('federation-subscribe.status.noAccount') });
       return;
     }
-    const subscriber = config.service && config.node
-      ? new Subscriber(account.session, config.service, config.node, new SeenItems(join(nodeStoragePath(RED, 'subscriptions', node.id), 'seen.json')))
-      : undefined;
-    const emitter = subscriber ?? account.session;
+    let senders: SenderList;
+    try {
+      senders = quoaliseSenders(config);
+    } catch (err) {
+      node.status({ fill: 'red', shape: 'ring', text: (err as Error).message });
+      node.error(RED._('federation-subscribe.errors.senders', { reason: (err as Error).message }));
+      return;
+    }
+    // A flow saved before the list existed keeps taking data from anyone, and is told how to restrict it.
+    if (config.quoalise !== false && config.quoaliseFrom === undefined) node.warn(RED._('federation-subscribe.warn.anySender'));
+    const follows = Boolean(config.service && config.node);
+    const subscriber = new Subscriber(account.session, follows ? config.service : '', follows ? config.node : '', new SeenItems(join(nodeStoragePath(RED, 'subscriptions', node.id), 'seen.json')), { quoaliseFrom: senders });
 
     /** Resolve received records; a bad pack goes to the Catch node with what arrived. */
     function output(records: senml.SenmlRecord[], props: Record<string, unknown>): void {
       try {
-        node.send({ payload: senml.resolve(records), ...props });
+        node.send([{ payload: senml.resolve(records), ...props }, null]);
       } catch (err) {
         node.error(err, { payload: records, ...props } as never);
       }
     }
 
-    if (subscriber) {
+    if (follows) {
       subscriber.on('item', (item: ReceivedItem) => output(item.records, { topic: item.node, from: item.publisher ?? item.service, itemId: item.itemId, service: item.service }));
       subscriber.on('problem', (err: Error) => {
         node.status({ fill: 'red', shape: 'ring', text: err.message });
@@ -48,25 +62,49 @@ export = function register(RED: NodeAPI): void {
         } as never);
       });
       subscriber.on('subscribed', () => node.status({ fill: 'green', shape: 'dot', text: RED._('federation-subscribe.status.subscribed') }));
-      subscriber.on('invalid', (err: Error) => node.warn(err.message));
+      subscriber.on('gap', (gap: CatchUpGap) => {
+        const since = isoTime(gap.lastSeen?.time) ?? gap.lastSeen?.id ?? '?';
+        const until = isoTime(gap.oldestKept?.time) ?? gap.oldestKept?.id ?? '?';
+        node.warn(RED._('federation-subscribe.warn.gap', { node: gap.node, service: gap.service, since, until, kept: gap.kept }));
+        node.status({ fill: 'yellow', shape: 'dot', text: RED._('federation-subscribe.status.gap', { since }) });
+        node.send([
+          null,
+          {
+            topic: 'gap',
+            service: gap.service,
+            node: gap.node,
+            payload: {
+              lastSeen: gap.lastSeen && { id: gap.lastSeen.id, time: isoTime(gap.lastSeen.time) },
+              oldestKept: gap.oldestKept && { id: gap.oldestKept.id, time: isoTime(gap.oldestKept.time) },
+              kept: gap.kept,
+            },
+          },
+        ]);
+      });
     }
-    if (config.quoalise !== false) {
-      const onData = (data: ReceivedData): void => output(data.records, { topic: 'quoalise', from: data.from, meta: data.meta });
-      if (subscriber) subscriber.on('data', onData);
-      else {
-        // Without a node to follow, only pushed Quoalise data: read it straight from the session.
-        const quoalise = new Subscriber(account.session, '', '', new SeenItems(join(nodeStoragePath(RED, 'subscriptions', node.id), 'seen.json')));
-        quoalise.on('data', onData);
-        node.on('close', () => quoalise.close());
-      }
-    }
+    subscriber.on('invalid', (err: Error) => node.warn(err.message));
+    subscriber.on('data', (data: ReceivedData) => output(data.records, { topic: 'quoalise', from: data.from, meta: data.meta }));
+    // Each refused sender is told once, not at every message it sends; a node not asked to take such data says nothing.
+    const refused = new Set<string>();
+    subscriber.on('refused', (from: string) => {
+      const bare = from.split('/')[0];
+      if (config.quoalise === false || refused.has(bare)) return;
+      refused.add(bare);
+      node.warn(RED._('federation-subscribe.warn.refused', { from: bare }));
+    });
     account.register(node);
 
     node.on('close', (done: () => void) => {
-      subscriber?.close();
-      void emitter;
+      subscriber.close();
       account.deregister(node, done);
     });
   }
   RED.nodes.registerType('federation-subscribe', FederationSubscribe);
 };
+
+/** Quoalise senders the node accepts: none unless ticked; anyone for a node saved before the list existed. */
+function quoaliseSenders(config: FederationSubscribeConfig): SenderList {
+  if (config.quoalise === false) return SenderList.nobody;
+  if (config.quoaliseFrom === undefined) return SenderList.anyone;
+  return SenderList.parse(config.quoaliseFrom);
+}

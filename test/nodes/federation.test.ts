@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { senml } from '../../lib';
-import { createNodeIq, itemsIq, parseItemsResult, setAffiliationsIq } from '../../lib/federation/pubsub';
+import { createNodeIq, itemsIq, parseItemsResult, publishIq, setAffiliationsIq, stableItemId } from '../../lib/federation/pubsub';
 import { XmppSession } from '../../lib/federation/session';
 import { account } from '../support/federation';
 import { type Msg, accountNode, catchNode, collect, helper, inTab, publishNode, statuses, subscribeNode, federationFlows, until } from './helper';
@@ -123,6 +123,31 @@ describe('federation nodes in a flow (real federation)', function () {
     assert.deepEqual(received, Array.from({ length: 10 }, (_, k) => 18 + (k + 1) / 100));
   });
 
+  it('back after an outage longer than the node keeps: the kept items come out, and the second output says since when items may be missing', async () => {
+    const gapFlow = (): object[] =>
+      flow('flow-gap', [{ id: 'gaps', type: 'helper' }]).map((n) => ((n as { id: string }).id === 'subscribe' ? { ...n, wires: [['out'], ['gaps']] } : n));
+    // A node that keeps five items, which bob may read.
+    await admin.iq(createNodeIq(SERVICE, 'flow-gap', { accessModel: 'whitelist', persistItems: true, maxItems: 5 }));
+    await admin.iq(setAffiliationsIq(SERVICE, 'flow-gap', [{ jid: 'bob@sen2.test', affiliation: 'member' }]));
+    await helper.load(nodes, gapFlow(), creds());
+    let out = collect('out');
+    await subscribed();
+    for (let i = 1; i <= 2; i++) helper.getNode('publish').receive({ payload: reading(i) });
+    await until('the first two', () => out.length >= 2);
+    // The subscribing side goes away while twelve packs are published: the node keeps five.
+    await helper.unload();
+    for (let i = 3; i <= 14; i++) await admin.iq(publishIq(SERVICE, 'flow-gap', stableItemId(reading(i)), senml.toXmlElement(senml.compact(reading(i)))));
+    helper.settings({ userDir: flows.userDir });
+    await helper.load(nodes, gapFlow(), creds());
+    out = collect('out');
+    const gaps = collect('gaps');
+    await until('the five kept items and the gap', () => out.length >= 5 && gaps.length >= 1);
+    assert.deepEqual(out.map((m) => m.payload[0].v), [10, 11, 12, 13, 14].map((i) => 18 + i / 100));
+    assert.equal(gaps[0].topic, 'gap');
+    assert.deepEqual([gaps[0].payload.lastSeen.time, gaps[0].payload.oldestKept.time, gaps[0].payload.kept], [new Date(1_700_000_002_000).toISOString(), new Date(1_700_000_010_000).toISOString(), 5]);
+    assert.equal(gaps.length, 1);
+  });
+
   it('Quoalise direct mode: a message to bob@sen2.test comes out with its meta', async () => {
     await helper.load(
       nodes,
@@ -130,7 +155,7 @@ describe('federation nodes in a flow (real federation)', function () {
         accountConfig('sen1-account', 'admin@sen1.test'),
         accountConfig('sen2-account', 'bob@sen2.test'),
         { id: 'pub-direct', type: 'federation-publish', account: 'sen1-account', mode: 'direct', service: '', node: '', createNode: false, to: 'bob@sen2.test', queueSize: '100', wires: [] },
-        { id: 'inbox', type: 'federation-subscribe', account: 'sen2-account', service: '', node: '', quoalise: true, wires: [['out']] },
+        { id: 'inbox', type: 'federation-subscribe', account: 'sen2-account', service: '', node: '', quoalise: true, quoaliseFrom: 'admin@sen1.test', wires: [['out']] },
         { id: 'out', type: 'helper' },
       ]),
       creds(),
@@ -144,6 +169,43 @@ describe('federation nodes in a flow (real federation)', function () {
     assert.equal(out[0].topic, 'quoalise');
     assert.match(out[0].from, /^admin@sen1\.test/);
     assert.deepEqual(out[0].meta, { device: { type: 'buoy', identifier: '0024befffe804ff1' } });
+  });
+
+  it('Quoalise data pushed to the account comes out only from the senders listed; a node saved before the list takes it from anyone, and warns', async () => {
+    const inbox = (id: string, extra: object): object => ({ id, type: 'federation-subscribe', account: 'sen2-account', service: '', node: '', wires: [[`${id}-out`]], ...extra });
+    await helper.load(
+      nodes,
+      inTab([
+        accountConfig('sen1-account', 'admin@sen1.test'),
+        accountConfig('sen2-account', 'bob@sen2.test'),
+        { id: 'pub-direct', type: 'federation-publish', account: 'sen1-account', mode: 'direct', service: '', node: '', createNode: false, to: 'bob@sen2.test', queueSize: '100', wires: [] },
+        // As the editor creates it now: the option unticked, no senders.
+        inbox('fresh', { quoalise: false, quoaliseFrom: '' }),
+        // Senders that do not include admin@sen1.test.
+        inbox('others', { quoalise: true, quoaliseFrom: 'alice@sen1.test, sen3.test' }),
+        // The domain of the sender.
+        inbox('domain', { quoalise: true, quoaliseFrom: 'sen1.test' }),
+        // Saved before the list existed.
+        inbox('legacy', { quoalise: true }),
+        { id: 'fresh-out', type: 'helper' },
+        { id: 'others-out', type: 'helper' },
+        { id: 'domain-out', type: 'helper' },
+        { id: 'legacy-out', type: 'helper' },
+      ]),
+      creds(),
+    );
+    const outs = Object.fromEntries(['fresh', 'others', 'domain', 'legacy'].map((id) => [id, collect(`${id}-out`)]));
+    await until('bob online', () => (helper.getNode('sen2-account') as unknown as { session: XmppSession }).session.online);
+    await until('admin online', () => (helper.getNode('sen1-account') as unknown as { session: XmppSession }).session.online);
+    for (let i = 1; i <= 3; i++) helper.getNode('pub-direct').receive({ payload: reading(i) });
+    await until('the messages at the accepting nodes', () => outs.domain.length === 3 && outs.legacy.length === 3);
+    await new Promise((r) => setTimeout(r, 500));
+    assert.deepEqual([outs.fresh.length, outs.others.length], [0, 0], 'nothing from a sender not listed');
+    const warnings = (id: string): string[] => helper.log().args.map(([event]) => event).filter((event) => event.id === id && event.level === helper.log().WARN).map((event) => String(event.msg));
+    assert.deepEqual(warnings('others'), ['federation-subscribe.warn.refused'], 'one warning for the refused sender, not one per message');
+    assert.deepEqual(warnings('legacy'), ['federation-subscribe.warn.anySender']);
+    assert.deepEqual(warnings('fresh'), [], 'an unticked node says nothing of data it was not asked to take');
+    assert.deepEqual(warnings('domain'), []);
   });
 
   it('meta that cannot become XML is refused at the input, and the queue is not blocked', async () => {

@@ -21,6 +21,14 @@ declare module 'node-red-node-test-helper' {
     /** supertest on the admin app (RED.httpAdmin). */
     request(): { get(path: string): PromiseLike<{ status: number; body: any }> };
     _logSpy?: unknown;
+    /** The spy on RED.log.log of the loaded flow: each call's first argument is the logged event. */
+    log(): { args: [LogEvent][]; WARN: number; ERROR: number };
+  }
+  interface LogEvent {
+    id: string;
+    type: string;
+    level: number;
+    msg: unknown;
   }
   const helper: Helper;
   export = helper;
