@@ -5,7 +5,7 @@ import tls = require('node:tls');
 import type { Element } from 'ltx';
 import { Backoff } from './backoff';
 import { trustCaForSocket } from './tls-trust';
-import { type XmppClient, xmppClientModule } from './xmpp-client';
+import { type Authenticator, type XmppClient, xmppClientModule } from './xmpp-client';
 
 export interface AccountOptions {
   /** Bare or full JID, e.g. "alice@sen1.test" or "alice@sen1.test/node-red". */
@@ -19,6 +19,8 @@ export interface AccountOptions {
   caFile?: string;
   /** Resource; default: one the server assigns. */
   resource?: string;
+  /** How long the whole login may take, default LOGIN_DEADLINE_MS. */
+  loginDeadlineMs?: number;
 }
 
 export type SessionState = 'connecting' | 'online' | 'offline' | 'error';
@@ -40,7 +42,7 @@ export type IqResponder = (stanza: Element) => Element | undefined | Promise<Ele
 
 export class SessionError extends Error {
   constructor(
-    readonly code: 'XMPP_OFFLINE' | 'XMPP_AUTH' | 'XMPP_TLS' | 'XMPP_CONFIG',
+    readonly code: 'XMPP_OFFLINE' | 'XMPP_AUTH' | 'XMPP_TLS' | 'XMPP_CONFIG' | 'XMPP_LOGIN_TIMEOUT',
     message: string,
   ) {
     super(message);
@@ -49,11 +51,41 @@ export class SessionError extends Error {
 }
 
 const LOGIN_STEP_TIMEOUT_MS = 10_000;
+/**
+ * The whole login (stream, TLS, SASL, bind): the library times only some of its
+ * steps, and a server that opens the stream and then says nothing would leave
+ * the session connecting, and its stop() waiting, for ever.
+ */
+export const LOGIN_DEADLINE_MS = 30_000;
+
+/** The status reason when a server would have the account log in without encryption. */
+export const NO_TLS_REASON = 'the server offers no TLS encryption';
 
 /** Close the ways a broken or hostile server could end the process through @xmpp/client 0.14. */
 function guardClient(client: XmppClient): void {
   guardParser(client);
   guardStart(client);
+  guardPlaintext(client);
+}
+
+/** Stream headers, STARTTLS and the stream's end: all a client may write before TLS (RFC 6120 §5.3). */
+function allowedBeforeTls(text: string): boolean {
+  return text.startsWith("<?xml version='1.0'?><stream:stream ") || text === '<starttls xmlns="urn:ietf:params:xml:ns:xmpp-tls"/>' || text === '</stream:stream>' || text.startsWith('<stream:error>');
+}
+
+/**
+ * Nothing but the stream's own framing and the STARTTLS request leaves on a
+ * stream that is not TLS with a verified certificate: no SASL exchange (the
+ * username, and a SCRAM proof from which the password can be found offline), no
+ * resource, no stanza. The authenticator refuses first (with the reason); this is
+ * the wall behind it, whatever path a server's features lead the library down.
+ */
+function guardPlaintext(client: XmppClient): void {
+  const write = client.write;
+  client.write = async function guardedWrite(this: XmppClient, text: string): Promise<void> {
+    if (!isVerifiedTls(this.socket) && !allowedBeforeTls(text)) throw new SessionError('XMPP_TLS', NO_TLS_REASON);
+    return write.call(this, text);
+  };
 }
 
 /**
@@ -165,8 +197,41 @@ function isVerifiedTls(socket: unknown): boolean {
   return inner instanceof tls.TLSSocket && inner.authorized;
 }
 
+/**
+ * client.start(), or a failure once `ms` have passed or `abort` is called; then the
+ * connection is cut (client.stop() would wait for the very exchange that hangs).
+ */
+function loginWithin(client: XmppClient, ms: number): { started: Promise<unknown>; abort: (reason: string) => void } {
+  let timer: NodeJS.Timeout | undefined;
+  let abort: (reason: string) => void = () => undefined;
+  const cut = new Promise<never>((_resolve, reject) => {
+    abort = (reason) => {
+      clearTimeout(timer);
+      reject(new SessionError('XMPP_LOGIN_TIMEOUT', reason));
+      destroySocket(client.socket);
+    };
+    timer = setTimeout(() => abort(`the server did not finish the login within ${Math.round(ms / 1000)} s`), ms);
+  });
+  const started = client.start();
+  started.catch(() => undefined); // once cut, its own failure is no longer news
+  return { started: Promise.race([started, cut]).finally(() => clearTimeout(timer)), abort };
+}
+
+function destroySocket(socket: unknown): void {
+  // After STARTTLS, @xmpp/client holds its own wrapper around the TLSSocket.
+  for (let s = socket as { destroy?: () => void; socket?: unknown } | undefined, depth = 0; s && depth < 3; s = s.socket as typeof s, depth++) {
+    if (typeof s.destroy === 'function') s.destroy();
+  }
+}
+
+/** A server that would have the account authenticate, or bind, in clear text. */
+function isPlaintextRefusal(err: unknown): boolean {
+  return err instanceof SessionError && err.code === 'XMPP_TLS';
+}
+
 function describeError(err: unknown): string {
   const e = err as { condition?: string; code?: string; message?: string };
+  if (isPlaintextRefusal(err)) return (err as SessionError).message;
   if (isAuthFailure(err)) return 'authentication failed: wrong user or password';
   if (e?.code === 'ECONNREFUSED') return 'server refused the connection';
   if (e?.code === 'ENOTFOUND' || e?.code === 'EAI_AGAIN') return 'server not found';
@@ -212,6 +277,7 @@ export class XmppSession extends EventEmitter {
   #state: StateChange = { state: 'offline' };
   #ca: string | undefined;
   #starting: Promise<unknown> | undefined;
+  #abortLogin: ((reason: string) => void) | undefined;
   /** Responders by "type namespace name", in the order they were added. */
   #responders = new Map<string, { type: 'get' | 'set'; ns: string; name: string; list: IqResponder[] }>();
   /** The responder keys already routed on each client (a route cannot be removed from xmpp.js). */
@@ -403,12 +469,19 @@ export class XmppSession extends EventEmitter {
     const { local, domain, resource } = splitJid(this.#options.jid);
     const host = this.#options.host?.trim();
     const port = this.#options.port || 5222;
-    const { client: createClient } = xmppClientModule();
+    const { client: createClient, xml } = xmppClientModule();
+    const password = this.#options.password;
+    // RFC 6120 §13.8: SASL only over TLS. The server decides whether STARTTLS comes first;
+    // when it offered none (or the upgrade did not happen), no credential goes out.
+    const authenticator: Authenticator = async (authenticate, mechanisms, _fast, entity) => {
+      if (!isVerifiedTls(entity.socket)) throw new SessionError('XMPP_TLS', NO_TLS_REASON);
+      await authenticate({ username: local, password }, mechanisms[0], xml('user-agent', { id: randomUUID() }));
+    };
     const client = createClient({
       service: host ? `xmpp://${host.includes(':') ? `[${host}]` : host}:${port}` : domain,
       domain,
       username: local,
-      password: this.#options.password,
+      credentials: authenticator,
       resource: this.#options.resource || resource,
       // Each login step (TLS, SASL, bind) may take this long; the library's 2 s is
       // too short for a busy small machine, whose SCRAM alone can take over a second.
@@ -435,19 +508,21 @@ export class XmppSession extends EventEmitter {
     });
 
     this.#setState({ state: 'connecting' });
-    this.#starting = client.start();
+    const login = loginWithin(client, this.#options.loginDeadlineMs ?? LOGIN_DEADLINE_MS);
+    this.#starting = login.started;
+    this.#abortLogin = login.abort;
     try {
       await this.#starting;
     } catch (err) {
       this.#starting = undefined;
-      if (this.#client === client) this.#scheduleRetry(describeError(err), isAuthFailure(err) || isCertificateFailure(err));
+      if (this.#client === client) this.#scheduleRetry(describeError(err), isAuthFailure(err) || isCertificateFailure(err) || isPlaintextRefusal(err));
       return;
     }
     this.#starting = undefined;
     if (this.#client !== client || !this.#wanted) return;
     if (!isVerifiedTls(client.socket)) {
       // Never exchange data with a server that offered no encryption.
-      this.#scheduleRetry('the server offered no TLS encryption', true);
+      this.#scheduleRetry(NO_TLS_REASON, true);
       return;
     }
     // Initial presence (RFC 6121 §4.2): without it, messages to the bare JID go to offline storage.
@@ -477,8 +552,11 @@ export class XmppSession extends EventEmitter {
     if (!client) return;
     client.removeAllListeners('stanza');
     client.removeAllListeners('disconnect');
-    // Stopping while start() is still running crashes xmpp.js 0.14: let it settle first.
-    if (this.#starting) await this.#starting.catch(() => undefined);
+    // Stopping while start() is still running crashes xmpp.js 0.14: cut the login, let it settle first.
+    if (this.#starting) {
+      this.#abortLogin?.('stopped');
+      await this.#starting.catch(() => undefined);
+    }
     try {
       await client.stop();
     } catch {

@@ -30,10 +30,24 @@ export interface XmppClient extends EventEmitter {
   start(): Promise<unknown>;
   stop(): Promise<unknown>;
   send(element: Element): Promise<void>;
+  /** Internal: every byte of the stream goes through here (stream headers included). */
+  write(text: string): Promise<void>;
 }
 
+/**
+ * What @xmpp/client calls to authenticate when `credentials` is a function: it gets
+ * the function that sends the SASL exchange, the mechanisms both sides support (most
+ * preferred first), FAST (unused here) and the client.
+ */
+export type Authenticator = (
+  authenticate: (credentials: { username: string; password: string }, mechanism: string, userAgent?: Element) => Promise<void>,
+  mechanisms: string[],
+  fast: unknown,
+  entity: XmppClient,
+) => Promise<void>;
+
 export interface XmppClientModule {
-  client(options: { service: string; domain: string; username: string; password: string; resource?: string; timeout?: number }): XmppClient;
+  client(options: { service: string; domain: string; username: string; resource?: string; timeout?: number } & ({ password: string } | { credentials: Authenticator })): XmppClient;
   xml(name: string, attrs?: Record<string, string>, ...children: unknown[]): Element;
 }
 

@@ -14,6 +14,11 @@
 #                                                          let a JID read a whitelisted PubSub node of
 #                                                          pubsub.sen1.test (affiliation member), as its
 #                                                          owner would
+#   bash scripts/federation/federation.sh plain start|stop a third server, plain.test, that offers no TLS
+#                                                          at all (mod_tls not loaded), for tests that
+#                                                          prove no credential is sent in clear text;
+#                                                          on SENFED_PLAIN_ADDRESS (default 127.0.0.3),
+#                                                          account and password in <state dir>/plain.env
 #
 # State directory: $SENFED_FEDERATION_DIR, default /tmp/senfed-federation (wiped by start):
 #   ca.pem            the private CA every certificate chains to: trust it, never skip checks
@@ -50,6 +55,7 @@ address_of() {
     case "$1" in
         sen1) echo "${SENFED_SEN1_ADDRESS:-127.0.0.1}" ;;
         sen2) echo "${SENFED_SEN2_ADDRESS:-127.0.0.2}" ;;
+        plain) echo "${SENFED_PLAIN_ADDRESS:-127.0.0.3}" ;;
         *) echo "federation: unknown server '$1' (sen1 or sen2)" >&2; return 1 ;;
     esac
 }
@@ -72,7 +78,7 @@ die() { echo "federation: error: $*" >&2; exit 1; }
 need_root() {
     if [ "$(id -u)" -ne 0 ]; then
         if command -v sudo >/dev/null 2>&1; then
-            exec sudo --preserve-env=SENFED_FEDERATION_DIR,SENFED_SEN1_ADDRESS,SENFED_SEN2_ADDRESS,SENFED_SCRAM_ITERATIONS bash "${BASH_SOURCE[0]}" "$@"
+            exec sudo --preserve-env=SENFED_FEDERATION_DIR,SENFED_SEN1_ADDRESS,SENFED_SEN2_ADDRESS,SENFED_PLAIN_ADDRESS,SENFED_SCRAM_ITERATIONS bash "${BASH_SOURCE[0]}" "$@"
         fi
         die "must run as root (it installs packages and runs Prosody as the '$PROSODY_USER' user)"
     fi
@@ -473,7 +479,7 @@ cmd_start() {
 
     # Stop whatever an earlier run left running from this state directory.
     local name
-    for name in "${INSTANCES[@]}"; do stop_instance "$name"; done
+    for name in "${INSTANCES[@]}" plain; do stop_instance "$name"; done
     for name in "${INSTANCES[@]}"; do ensure_ports_free "$name"; done
     if [ -e "$STATE" ]; then
         if [ -n "$(ls -A "$STATE" 2>/dev/null)" ] && [ ! -e "$STATE/$MARKER" ]; then
@@ -550,7 +556,7 @@ cmd_stop() {
         say "no test bed in $STATE: nothing to stop"
         return 0
     fi
-    for name in "${INSTANCES[@]}"; do stop_instance "$name"; done
+    for name in "${INSTANCES[@]}" plain; do stop_instance "$name"; done
     say "stopped ($(elapsed)); state left in $STATE"
 }
 
@@ -574,6 +580,60 @@ cmd_status() {
         echo "accounts: $STATE/users.env"
     fi
     [ $running -eq ${#INSTANCES[@]} ]
+}
+
+# A server that offers no encryption at all: no mod_tls, so no STARTTLS in its features, and
+# c2s_require_encryption off, so it invites a login in clear text (SCRAM; PLAIN stays refused
+# without TLS, allow_unencrypted_plain_auth being false). Clients must refuse to log in there.
+cmd_plain() {
+    local action=${1:-} dir="$STATE/plain" password
+    check_state_path
+    [ -e "$STATE/$MARKER" ] || die "no test bed in $STATE: run start first"
+    case "$action" in
+        stop) stop_instance plain; say "plain.test stopped ($(elapsed))"; return 0 ;;
+        start) ;;
+        *) usage ;;
+    esac
+    stop_instance plain
+    rm -rf "$dir"
+    mkdir -p "$dir/data" "$dir/certs"
+    cat >"$dir/prosody.cfg.lua" <<EOF
+-- SenFed test bed: plain.test on $(address_of plain), WITHOUT TLS (written by scripts/federation/federation.sh)
+admins = { }
+data_path = "$dir/data"
+pidfile = "$dir/prosody.pid"
+prosody_user = "$PROSODY_USER"
+prosody_group = "$PROSODY_USER"
+log = { info = "$dir/prosody.log"; error = "$dir/prosody.err"; debug = "$dir/debug.log" }
+modules_disabled = { "posix" }
+-- No "tls": STARTTLS is not offered at all.
+modules_enabled = { "roster"; "saslauth"; "disco"; "ping" }
+c2s_require_encryption = false
+s2s_require_encryption = false
+allow_unencrypted_plain_auth = false
+allow_registration = false
+authentication = "internal_hashed"
+default_iteration_count = $SCRAM_ITERATIONS
+storage = "internal"
+interfaces = { "$(address_of plain)" }
+local_interfaces = { "$(address_of plain)" }
+s2s_interfaces = { "$(address_of plain)" }
+component_interfaces = { "$(address_of plain)" }
+http_interfaces = { }
+https_interfaces = { }
+c2s_ports = { $C2S_PORT }
+s2s_ports = { $S2S_PORT }
+VirtualHost "plain.test"
+EOF
+    password=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
+    printf 'SENFED_PLAIN_ADDRESS=%s\nSENFED_PLAIN_JID=victim@plain.test\nSENFED_PLAIN_PASSWORD=%s\n' "$(address_of plain)" "$password" >"$STATE/plain.env"
+    chown -R "$PROSODY_USER:$PROSODY_USER" "$dir"
+    chmod 644 "$STATE/plain.env"
+    prosodyctl --config "$dir/prosody.cfg.lua" register victim plain.test "$password" >/dev/null 2>&1 \
+        || die "prosodyctl register victim@plain.test failed"
+    launch_instance plain
+    wait_ports plain open 15 || fail_with_logs "plain.test did not open its ports on $(address_of plain) within 15 s"
+    say "plain.test (no TLS) on $(address_of plain), account in $STATE/plain.env ($(elapsed))"
 }
 
 cmd_restart() {
@@ -610,7 +670,7 @@ cmd_member() {
 }
 
 usage() {
-    echo "usage: $0 start | stop | status | restart <sen1|sen2> | member <sen1|sen2> <node> <bare JID>" >&2
+    echo "usage: $0 start | stop | status | restart <sen1|sen2> | member <sen1|sen2> <node> <bare JID> | plain start|stop" >&2
     exit 2
 }
 
@@ -618,7 +678,7 @@ main() {
     local cmd=${1:-}
     [ -n "$cmd" ] || usage
     case "$cmd" in
-        start | stop | restart | member) need_root "$@" ;;
+        start | stop | restart | member | plain) need_root "$@" ;;
     esac
     shift
     case "$cmd" in
@@ -627,6 +687,7 @@ main() {
         status) cmd_status ;;
         restart) [ $# -eq 1 ] || usage; cmd_restart "$1" ;;
         member) [ $# -eq 3 ] || usage; cmd_member "$1" "$2" "$3" ;;
+        plain) [ $# -eq 1 ] || usage; cmd_plain "$1" ;;
         *) usage ;;
     esac
 }

@@ -41,7 +41,7 @@ describe('a hostile server: XML tricks in the stream never crash the session', f
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
-  async function connectTo(reply: string | ((socket: Socket) => void)): Promise<{ states: StateChange[]; uncaught: unknown[]; connections: () => number }> {
+  async function connectTo(reply: string | ((socket: Socket) => void)): Promise<{ session: XmppSession; states: StateChange[]; uncaught: unknown[]; connections: () => number }> {
     const { server, port, connections, sockets } = await hostileServer(reply);
     cleanups.push(
       () =>
@@ -58,12 +58,12 @@ describe('a hostile server: XML tricks in the stream never crash the session', f
       process.off('uncaughtException', onUncaught);
       process.off('unhandledRejection', onUncaught);
     });
-    const session = new XmppSession({ jid: 'victim@evil.test', password: 'secret', host: '127.0.0.1', port }, new Backoff({ initialMs: 100, maxMs: 200 }));
+    const session = new XmppSession({ jid: 'victim@evil.test', password: 'secret', host: '127.0.0.1', port, loginDeadlineMs: 2_000 }, new Backoff({ initialMs: 100, maxMs: 200 }));
     cleanups.push(() => session.stop());
     const states: StateChange[] = [];
     session.on('state', (change: StateChange) => states.push(change));
     session.start();
-    return { states, uncaught, connections };
+    return { session, states, uncaught, connections };
   }
 
   async function until(what: string, check: () => boolean, ms = 15_000): Promise<void> {
@@ -84,7 +84,7 @@ describe('a hostile server: XML tricks in the stream never crash the session', f
     ['an undefined entity reference in the stream', `${STREAM_HEADER}<stream:features><starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'>&undefined;</starttls></stream:features>`],
     ['a stream that is not XML at all', `${STREAM_HEADER}<<<>>>&&&</stream:features>`],
     ['a connection reset while the stream opens', (socket) => socket.resetAndDestroy()],
-    ['a server that offers no TLS', `${STREAM_HEADER}<stream:features><mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'><mechanism>PLAIN</mechanism></mechanisms></stream:features>`],
+    ['a server that opens the stream and then says nothing', STREAM_HEADER],
   ];
 
   for (const [what, reply] of cases) {
@@ -107,5 +107,15 @@ describe('a hostile server: XML tricks in the stream never crash the session', f
     await until('a failure reported', () => states.some((s) => s.state === 'error' || s.state === 'offline'), 3_000);
     assert.match(states.find((s) => s.state === 'error' || s.state === 'offline')!.reason ?? '', /document type declaration/);
     assert.deepEqual(uncaught, []);
+  });
+
+  it('a server that opens the stream and then says nothing: the login is cut at its deadline, and stop() returns at once meanwhile', async () => {
+    const { session, states } = await connectTo(STREAM_HEADER);
+    await until('a failure reported', () => states.some((s) => s.state === 'offline'), 5_000);
+    assert.match(states.find((s) => s.state === 'offline')!.reason ?? '', /did not finish the login within 2 s/);
+    await until('the next attempt', () => states.filter((s) => s.state === 'connecting').length >= 2, 5_000);
+    const stopping = Date.now();
+    await session.stop();
+    assert.ok(Date.now() - stopping < 1_000, `stop() took ${Date.now() - stopping} ms while a login hung`);
   });
 });
