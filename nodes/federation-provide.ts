@@ -3,11 +3,12 @@ import { join } from 'node:path';
 import { Provider, type ProviderRequest } from '../lib/federation/provider';
 import { SubscriberRegistry } from '../lib/federation/subscriber-registry';
 import type { XmppAccountNode } from './support/account';
+import { nodeStoragePath } from './support/storage';
 
 interface FederationProvideConfig extends NodeDef {
   account: string;
-  /** Record subscribe/unsubscribe and answer them here (default true). */
-  handleSubscriptions: boolean;
+  /** Record subscribe/unsubscribe and answer them here. New nodes: false; saved before the option existed (undefined): true. */
+  handleSubscriptions?: boolean;
   /** Seconds the flow has to answer a request (default 30). */
   timeout?: string;
 }
@@ -20,8 +21,7 @@ interface ProvideNode extends Node {
 export = function register(RED: NodeAPI): void {
   /** <userDir>/senfed/providers/<node id>/subscribers.json */
   function registryFile(nodeId: string): string {
-    const userDir = (RED.settings as { userDir?: string }).userDir ?? process.cwd();
-    return join(userDir, 'senfed', 'providers', nodeId.replace(/[^A-Za-z0-9_.-]/g, '_'), 'subscribers.json');
+    return join(nodeStoragePath(RED, 'providers', nodeId), 'subscribers.json');
   }
 
   function FederationProvide(this: ProvideNode, config: FederationProvideConfig): void {
@@ -35,6 +35,7 @@ export = function register(RED: NodeAPI): void {
       return;
     }
     const timeoutSeconds = Number.parseFloat(config.timeout ?? '') || 30;
+    if (config.handleSubscriptions === undefined) node.warn(RED._('federation-provide.warn.everyone'));
 
     const ready = SubscriberRegistry.open(registryFile(node.id)).then((opened) => {
       registry = opened;

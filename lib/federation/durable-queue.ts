@@ -93,6 +93,7 @@ import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import * as path from 'node:path';
+import { PRIVATE_FILE_MODE, makePrivateDirectory, narrowFile } from './private-files';
 
 export type DurableQueueErrorCode =
   | 'QUEUE_OPTIONS' // maxEntries, maxBytes... out of range
@@ -530,7 +531,7 @@ export class DurableQueue<T = unknown> {
     const data = Buffer.from(text);
 
     const temporary = `${this.#journal}.tmp`;
-    const out = await fsp.open(temporary, 'w');
+    const out = await fsp.open(temporary, 'w', PRIVATE_FILE_MODE);
     try {
       await writeAll(out, data);
       await out.sync();
@@ -540,7 +541,7 @@ export class DurableQueue<T = unknown> {
     await fsp.rename(temporary, this.#journal);
     await syncDirectory(this.directory);
     // The old handle points at the replaced file: appends must go to the new one.
-    const fresh = await fsp.open(this.#journal, 'a');
+    const fresh = await fsp.open(this.#journal, 'a', PRIVATE_FILE_MODE);
     const old = this.#file;
     this.#file = fresh;
     this.#journalBytes = data.length;
@@ -550,7 +551,7 @@ export class DurableQueue<T = unknown> {
   // ---------------------------------------------------------------- loading
 
   async #load(): Promise<void> {
-    const created = await fsp.mkdir(this.directory, { recursive: true });
+    const created = await makePrivateDirectory(this.directory);
     if (created !== undefined) await syncCreatedDirectories(created, this.directory);
     // A leftover from a compaction cut short: the journal itself is intact.
     await fsp.rm(`${this.#journal}.tmp`, { force: true });
@@ -565,6 +566,7 @@ export class DurableQueue<T = unknown> {
     if (corrupt) {
       const copy = `${this.#journal}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
       await fsp.copyFile(this.#journal, copy);
+      await narrowFile(copy);
       for (const warning of this.#warnings) if (warning.kind === 'corrupt') warning.preservedAs = copy;
     }
     this.#enforceBoundAtOpen();

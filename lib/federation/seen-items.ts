@@ -1,5 +1,6 @@
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { PRIVATE_FILE_MODE, makePrivateDirectorySync, narrowFileSync } from './private-files';
 
 /**
  * The ids of the latest PubSub items a subscriber has output, kept in a small
@@ -60,6 +61,9 @@ export class SeenItems {
     let text: string;
     try {
       text = readFileSync(file, 'utf8');
+      // An earlier version made them readable by all.
+      narrowFileSync(file);
+      makePrivateDirectorySync(dirname(file));
     } catch {
       return; // no file yet: start afresh
     }
@@ -140,7 +144,7 @@ export class SeenItems {
     if (this.#unwritten === '') return;
     const lines = this.#unwritten;
     this.#unwritten = '';
-    this.#fd ??= openSync(this.#file, 'a');
+    this.#fd ??= openSync(this.#file, 'a', PRIVATE_FILE_MODE);
     writeSync(this.#fd, lines);
   }
 
@@ -165,9 +169,10 @@ export class SeenItems {
     this.#unwritten = ''; // the snapshot holds every id and the last output: what waits to be appended is in it
     this.#lastUnwritten = false;
     this.close(); // the rename replaces the file: appends go to the new one
-    mkdirSync(dirname(this.#file), { recursive: true });
+    makePrivateDirectorySync(dirname(this.#file));
     const temporary = `${this.#file}.tmp`;
-    writeFileSync(temporary, `${JSON.stringify(this.last === undefined ? { ids: this.#ids } : { ids: this.#ids, last: this.last })}\n`);
+    rmSync(temporary, { force: true }); // a leftover keeps its own mode: the new one must be 0600
+    writeFileSync(temporary, `${JSON.stringify(this.last === undefined ? { ids: this.#ids } : { ids: this.#ids, last: this.last })}\n`, { mode: PRIVATE_FILE_MODE });
     renameSync(temporary, this.#file);
     this.#appended = 0;
   }

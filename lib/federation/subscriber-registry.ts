@@ -1,5 +1,6 @@
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
+import { PRIVATE_FILE_MODE, makePrivateDirectory, narrowFile } from './private-files';
 
 /**
  * Who subscribed to what at a Quoalise provider: identifier → subscriber JIDs,
@@ -127,8 +128,9 @@ export class SubscriberRegistry {
     const text = `${JSON.stringify({ format: REGISTRY_FORMAT, identifiers })}\n`;
     const temporary = `${this.file}.tmp`;
     try {
-      await fsp.mkdir(path.dirname(this.file), { recursive: true });
-      const handle = await fsp.open(temporary, 'w');
+      await makePrivateDirectory(path.dirname(this.file));
+      await fsp.rm(temporary, { force: true }); // a leftover keeps its own mode: the new one must be 0600
+      const handle = await fsp.open(temporary, 'w', PRIVATE_FILE_MODE);
       try {
         await handle.writeFile(text);
         await handle.sync();
@@ -146,6 +148,7 @@ export class SubscriberRegistry {
     let text: string;
     try {
       text = await fsp.readFile(this.file, 'utf8');
+      await narrowFile(this.file); // an earlier version made it readable by all
     } catch (err) {
       if ((err as { code?: unknown }).code === 'ENOENT') return;
       throw new SubscriberRegistryError('REGISTRY_IO', `cannot read the subscriber registry ${this.file}: ${(err as Error).message}`, { cause: err });

@@ -259,8 +259,28 @@ describe('SenFed nodes in the Node-RED editor (headless Chromium)', function () 
     await help.locator('h3', { hasText: 'Details' }).waitFor({ state: 'visible' });
     const text = (await help.innerText()).replace(/\s+/g, ' ');
     assert.match(text, /accepts every requester, from any federated domain/);
-    assert.match(text, /Subscriptions: the flow decides\. Untick the option to choose who may subscribe/);
+    assert.match(text, /Subscriptions: the flow decides\. With the option unticked \(the default\), the flow chooses who may subscribe/);
     assert.match(text, /a switch node on msg\.from/);
+    assert.match(text, /get_history always comes out to the flow/);
+  });
+
+  it('a provide node dragged from the palette starts with "accept every requester" off: the flow decides', async function () {
+    const before = await page.evaluate(() => (window as unknown as { RED: { nodes: { filterNodes(f: object): { id: string }[] } } }).RED.nodes.filterNodes({ type: 'federation-provide' }).map((n) => n.id));
+    await page.locator('.red-ui-palette-node[data-palette-type="federation-provide"]').dragTo(page.locator('#red-ui-workspace-chart'), { targetPosition: { x: 420, y: 460 } });
+    const added = await page.waitForFunction(
+      (known) => (window as unknown as { RED: { nodes: { filterNodes(f: object): { id: string }[] } } }).RED.nodes.filterNodes({ type: 'federation-provide' }).map((n) => n.id).find((id) => !known.includes(id)),
+      before,
+    );
+    const id = (await added.jsonValue()) as string;
+    await (await editor.canvasNode(id)).dblclick();
+    const form = page.locator('#dialog-form');
+    await form.waitFor({ state: 'visible' });
+    assert.equal(await form.locator('#node-input-handleSubscriptions').isChecked(), false);
+    await form.locator('#node-federation-provide-consent').waitFor({ state: 'visible' });
+    assert.equal(await form.locator('#node-federation-provide-everyone').isVisible(), false);
+    await page.locator('#node-dialog-cancel').click();
+    await form.waitFor({ state: 'detached' });
+    await page.evaluate(() => (window as unknown as { RED: { history: { pop(): void } } }).RED.history.pop());
   });
 
   it("shows the account's connection state on every node that uses it", async function () {

@@ -6,7 +6,7 @@
  * identifier reaches the consumer's federation subscribe node.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { XmppSession } from '../../lib/federation/session';
 import { account } from '../support/federation';
@@ -166,6 +166,8 @@ describe('federation request, provide and reply in a flow (real federation)', fu
     const file = join(flows.userDir, 'senfed', 'providers', 'provide', 'subscribers.json');
     assert.ok(existsSync(file), 'the subscription is on disk');
     assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')).identifiers[METER], [sessionOf('consumer-account').jid]);
+    assert.equal((statSync(file).mode & 0o777).toString(8), '600', 'the subscribers\' JIDs are for Node-RED\'s user alone');
+    assert.equal((statSync(join(file, '..')).mode & 0o777).toString(8), '700');
 
     const reading = [{ n: METER, u: 'W', v: 1420, t: T0 }];
     helper.getNode('push').receive({ identifier: METER, payload: reading, meta: { device: { type: 'electricity-meter' } } });
@@ -188,6 +190,32 @@ describe('federation request, provide and reply in a flow (real federation)', fu
     helper.getNode('push').receive({ identifier: METER, payload: reading });
     await new Promise((r) => setTimeout(r, 1000));
     assert.equal(received.length, 1);
+  });
+
+  it('a provide node saved before "accept every requester" existed keeps accepting everyone, and warns so at start; a ticked one does not warn', async () => {
+    for (const [saved, warned] of [[{}, ['federation-provide.warn.everyone']], [{ handleSubscriptions: true }, []]] as const) {
+      await helper.load(
+        nodes,
+        inTab([
+          ...accounts(),
+          { id: 'request', type: 'federation-request', account: 'consumer-account', to: PROVIDER, command: 'subscribe', identifier: METER, wires: [['out']] },
+          { id: 'out', type: 'helper' },
+          { id: 'provide', type: 'federation-provide', account: 'provider-account', ...saved, wires: [['asked']] },
+          { id: 'asked', type: 'helper' },
+        ]),
+        creds(),
+      );
+      const out = collect('out');
+      const asked = collect('asked');
+      await online();
+      helper.getNode('request').receive({});
+      await until('the subscription', () => out.length === 1);
+      assert.equal(asked[0].answered, true, 'answered by the provide node itself');
+      assert.deepEqual(subscribersOf(METER), [sessionOf('consumer-account').jid]);
+      const warnings = helper.log().args.map(([event]) => event).filter((event) => event.id === 'provide' && event.level === helper.log().WARN).map((event) => String(event.msg));
+      assert.deepEqual(warnings, warned);
+      await helper.unload();
+    }
   });
 
   /** sen2's side of a subscription: a requester that asks, and an inbox that receives what is pushed. */

@@ -3,6 +3,8 @@
  * test bed: publish on sen1.test, subscribe from sen2.test, across s2s with TLS.
  */
 import assert from 'node:assert/strict';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { senml } from '../../lib';
 import { createNodeIq, itemsIq, parseItemsResult, publishIq, setAffiliationsIq, stableItemId } from '../../lib/federation/pubsub';
 import { XmppSession } from '../../lib/federation/session';
@@ -70,6 +72,25 @@ describe('federation nodes in a flow (real federation)', function () {
     assert.equal(out[0].topic, 'flow-1');
     assert.equal(out[0].service, SERVICE);
     assert.match(out[0].itemId, /^[A-Za-z0-9_-]{22}$/);
+  });
+
+  it('the queue and the seen ids the nodes keep on disk can be read by Node-RED\'s own user alone (files 0600, folders 0700)', async () => {
+    await openNode('flow-modes');
+    await helper.load(nodes, flow('flow-modes'), creds());
+    const out = collect('out');
+    await subscribed();
+    helper.getNode('publish').receive({ payload: reading(1) });
+    await until('the item on sen2', () => out.length === 1);
+    await new Promise((r) => setTimeout(r, 200)); // the seen ids are written within 50 ms
+    const mode = (path: string): string => (statSync(path).mode & 0o777).toString(8);
+    const senfed = join(flows.userDir, 'senfed');
+    for (const folder of [join(senfed, 'queues', 'publish'), join(senfed, 'subscriptions', 'subscribe')]) {
+      assert.equal(mode(folder), '700', folder);
+      const files = readdirSync(folder);
+      assert.ok(files.length > 0, `nothing in ${folder}`);
+      for (const file of files) assert.equal(mode(join(folder, file)), '600', join(folder, file));
+    }
+    for (const folder of [senfed, join(senfed, 'queues'), join(senfed, 'subscriptions')]) assert.equal(mode(folder), '700', folder);
   });
 
   it('a node the publish node creates keeps the newest packs, as many as Keep says', async () => {
