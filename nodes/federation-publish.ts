@@ -91,7 +91,8 @@ export = function register(RED: NodeAPI): void {
     node.on('input', (msg: PublishMessage, _send, done) => {
       (async () => {
         // The pack is checked before it is queued: bad input fails here, not hours later.
-        const pack = senml.resolve(msg.payload, { relativeTimes: 'keep' });
+        // A pack with Wh or kWh and no version is given bver 26 (RFC 9100 §4), which Quoalise peers ignore.
+        const pack = senml.resolve(msg.payload, { relativeTimes: 'keep', secondaryUnits: 'accept' });
         const targets = targetsOf(msg);
         const meta = msg.meta !== undefined && typeof msg.meta === 'object' && msg.meta !== null ? (msg.meta as Meta) : undefined;
         // Meta that cannot become XML fails now, at the Catch node, rather than at the head of the queue.

@@ -48,7 +48,7 @@ export = function register(RED: NodeAPI): void {
       }
       // Data is a pack; subscribe and unsubscribe may be acknowledged with any other payload (no data).
       if (!Array.isArray(msg.payload) && request.command === 'get_history' && msg.payload !== undefined) throw new Error(RED._('federation-reply.errors.notPack'));
-      const pack = !Array.isArray(msg.payload) ? undefined : msg.payload.length === 0 ? [] : senml.resolve(msg.payload);
+      const pack = !Array.isArray(msg.payload) ? undefined : msg.payload.length === 0 ? [] : senml.resolve(msg.payload, { secondaryUnits: 'accept' });
       const meta = msg.meta !== null && typeof msg.meta === 'object' ? (msg.meta as Meta) : undefined;
       await request.reply(pack, meta);
     }

@@ -2,7 +2,7 @@ import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import type { QuoaliseCommand } from '../lib/federation/adhoc';
 import { RequestError, request } from '../lib/federation/requester';
 import type { XmppAccountNode } from './support/account';
-import { reportError } from './support/report';
+import { reportError, reportNotes } from './support/report';
 import { sessionStatus } from './support/session-status';
 
 interface FederationRequestConfig extends NodeDef {
@@ -30,6 +30,8 @@ export = function register(RED: NodeAPI): void {
       return;
     }
     const timeoutMs = (Number.parseFloat(config.timeout ?? '') || 60) * 1000;
+    /** Kinds of SenML notes already told, each once. */
+    const told = new Set<string>();
     account.register(node);
 
     node.on('input', (msg: RequestMessage, send, done) => {
@@ -43,6 +45,7 @@ export = function register(RED: NodeAPI): void {
         const reply = await request(account.session, to, command, { identifier, start: msg.start as string | Date | undefined, end: msg.end as string | Date | undefined }, timeoutMs);
         msg.payload = reply.records;
         msg.meta = reply.meta;
+        reportNotes(node, msg, reply.senmlNotes, told, (note) => RED._('federation-request.warn.senmlNote', { from: to, message: note.message }));
         node.status(sessionStatus(account.session.state));
         send(msg);
       })().then(

@@ -6,6 +6,7 @@ import { SenderList } from '../lib/federation/senders';
 import { type CatchUpGap, type ReceivedData, type ReceivedItem, Subscriber } from '../lib/federation/subscriber';
 import type { XmppAccountNode } from './support/account';
 import { nodeStoragePath } from './support/storage';
+import { reportNotes } from './support/report';
 
 interface FederationSubscribeConfig extends NodeDef {
   account: string;
@@ -41,10 +42,16 @@ export = function register(RED: NodeAPI): void {
     const follows = Boolean(config.service && config.node);
     const subscriber = new Subscriber(account.session, follows ? config.service : '', follows ? config.node : '', new SeenItems(join(nodeStoragePath(RED, 'subscriptions', node.id), 'seen.json')), { quoaliseFrom: senders });
 
+    /** Kinds of SenML notes already told, each once. */
+    const told = new Set<string>();
     /** Resolve received records; a bad pack goes to the Catch node with what arrived. */
     function output(records: senml.SenmlRecord[], props: Record<string, unknown>): void {
       try {
-        node.send([{ payload: senml.resolve(records), ...props }, null]);
+        const notes: senml.SenmlNote[] = [];
+        // Quoalise peers send Wh and kWh without declaring them (no bver): accepted, with a note.
+        const msg = { payload: senml.resolve(records, { secondaryUnits: 'accept', onNote: (note) => notes.push(note) }), ...props };
+        reportNotes(node, msg, notes, told, (note) => RED._('federation-subscribe.warn.senmlNote', { from: String(props.from ?? '?'), message: note.message }));
+        node.send([msg, null]);
       } catch (err) {
         node.error(err, { payload: records, ...props } as never);
       }

@@ -1,5 +1,5 @@
 import type { Element } from 'ltx';
-import { type ResolvedPack, SenmlError, resolve } from '../senml';
+import { type ResolvedPack, SenmlError, type SenmlNote, resolve } from '../senml';
 import { type CommandNote, type CommandStatus, type QuoaliseCommand, getHistoryIq, parseCommandError, parseCommandResult, subscribeCommandIq, unsubscribeCommandIq } from './adhoc';
 import { FederationError } from './errors';
 import type { Meta, UpstreamError } from './quoalise';
@@ -35,6 +35,8 @@ export interface CommandReply {
   sessionid: string | undefined;
   /** Notes of the answer (XEP-0050 §4.3), if any. */
   notes: CommandNote[];
+  /** What resolving the data set aside or accepted although the pack was used (a Wh without bver, say). */
+  senmlNotes: SenmlNote[];
 }
 
 /**
@@ -131,15 +133,17 @@ export function readReply(answer: unknown, command: string, to: string): Command
     throw new RequestError('REQUEST_MALFORMED', `${command} at ${to}: the provider did not complete the command (status ${result.status ?? 'missing'}); Quoalise commands complete in one stage`);
   }
   let records: ResolvedPack = [];
+  const senmlNotes: SenmlNote[] = [];
   if (result.data && result.data.records.length > 0) {
     try {
-      records = resolve(result.data.records);
+      // Quoalise providers send Wh and kWh without declaring them (no bver): accepted, with a note.
+      records = resolve(result.data.records, { secondaryUnits: 'accept', onNote: (note) => senmlNotes.push(note) });
     } catch (err) {
       const detail = err instanceof SenmlError ? err.message : String(err);
       throw new RequestError('REQUEST_MALFORMED', `${command} at ${to}: the data returned is not valid SenML: ${detail}`, { cause: err });
     }
   }
-  return { status: result.status, records, meta: result.data?.meta ?? {}, sessionid: result.sessionid, notes: result.notes };
+  return { status: result.status, records, meta: result.data?.meta ?? {}, sessionid: result.sessionid, notes: result.notes, senmlNotes };
 }
 
 function refused(command: string, to: string, error: NonNullable<ReturnType<typeof parseCommandError>>): RequestError {

@@ -20,10 +20,20 @@ export interface EncodeOptions {
 
 /**
  * Encode a pack. The input is checked and resolved first, so a pack that already
- * has base fields is accepted too; relative times stay relative.
+ * has base fields is accepted too; relative times stay relative. A pack that
+ * uses a secondary unit (Wh, kWh…) without a version is given version 26, as
+ * RFC 9100 §4 wants of it.
  */
 export function encode(pack: unknown, options: EncodeOptions = {}): string | Buffer {
-  const records = resolve(pack, { relativeTimes: 'keep', strict: options.strict !== false, onSkip: options.onSkip, onNote: options.onNote });
+  const onNote = options.onNote;
+  const records = resolve(pack, {
+    relativeTimes: 'keep',
+    strict: options.strict !== false,
+    onSkip: options.onSkip,
+    secondaryUnits: 'accept',
+    // Declaring the feature is what the sender should do: nothing to tell.
+    onNote: onNote && ((note) => note.code !== 'SENML_UNDECLARED_SECONDARY_UNIT' && onNote(note)),
+  });
   const out: SenmlRecord[] = options.compact === false ? records : compact(records);
   return serialise(out, options.format ?? 'json');
 }

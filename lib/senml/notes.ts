@@ -4,7 +4,8 @@
  * Notes never replace errors; they say what was set aside.
  */
 export type SenmlNoteCode =
-  | 'SENML_IGNORED_FIELD'; // an unrecognised field whose value SenML cannot carry, or an undefined CBOR label
+  | 'SENML_IGNORED_FIELD' // an unrecognised field whose value SenML cannot carry, or an undefined CBOR label
+  | 'SENML_UNDECLARED_SECONDARY_UNIT'; // a secondary unit in a pack without the Secondary Units feature, accepted
 
 export interface SenmlNote {
   code: SenmlNoteCode;

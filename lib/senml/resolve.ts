@@ -6,7 +6,7 @@ import { RELATIVE_TIME_LIMIT } from './model';
 import { allNameChars, checkName, isValidNameParts } from './names';
 import { conversionFor, convertValue, isPrimaryUnit, isSecondaryUnit, suggestUnit } from './units';
 import { recordError, validatePack } from './validate';
-import { BASE_VERSION, FEATURE_SECONDARY_UNITS, checkVersion, hasFeature } from './versions';
+import { BASE_VERSION, FEATURE_SECONDARY_UNITS, VERSION_WITH_SECONDARY_UNITS, checkVersion, declareSecondaryUnitsFeature, hasFeature } from './versions';
 
 export interface ResolveOptions {
   /** Seconds since the epoch that relative times are counted from (RFC 8428 §4.5.3). Default: the system clock. */
@@ -26,6 +26,16 @@ export interface ResolveOptions {
   onSkip?: (error: SenmlError) => void;
   /** Called for what was set aside although the pack was used: a field ignored as RFC 8428 §4.4 asks. */
   onNote?: NoteListener;
+  /**
+   * 'feature' (default): a secondary unit (Wh, kWh, hPa…, RFC 8798) needs the
+   * Secondary Units feature in the pack's version (bver 26, RFC 9100 §4); strict
+   * mode refuses it otherwise.
+   * 'accept': a pack of version 10 that uses one without declaring the feature is
+   * taken as version 26 (each resolved record gets bver 26), with one note
+   * (SENML_UNDECLARED_SECONDARY_UNIT). Peers do this (the Quoalise reference
+   * provider sends Wh without bver), and packs to send are completed this way.
+   */
+  secondaryUnits?: 'feature' | 'accept';
 }
 
 const systemNow = (): number => Date.now() / 1000;
@@ -73,6 +83,10 @@ interface BaseState {
   bnChecked: boolean;
   /** Whether every character of the base name may appear in a name; undefined until looked at. */
   bnChars: boolean | undefined;
+  /** ResolveOptions.secondaryUnits is 'accept'. */
+  acceptSecondaryUnits: boolean;
+  /** The first secondary unit used without the feature in the version, when accepted. */
+  undeclaredSecondary: { unit: string; index: number; field: string } | undefined;
 }
 
 /** Names remembered per base name; a pack of all-different names stops caching there. */
@@ -95,7 +109,7 @@ export function resolve(pack: unknown, options: ResolveOptions = {}): ResolvedPa
   const records = pack as Record<string, unknown>[];
   const keepRelative = options.relativeTimes === 'keep';
   const now = keepRelative ? 0 : (options.now ?? systemNow)();
-  const base: BaseState = { bn: '', bt: 0, bu: undefined, bv: 0, bs: undefined, version: BASE_VERSION, bct: undefined, names: records.length > 32 ? new Map() : undefined, bnChecked: false, bnChars: undefined };
+  const base: BaseState = { bn: '', bt: 0, bu: undefined, bv: 0, bs: undefined, version: BASE_VERSION, bct: undefined, names: records.length > 32 ? new Map() : undefined, bnChecked: false, bnChars: undefined, acceptSecondaryUnits: options.secondaryUnits === 'accept', undeclaredSecondary: undefined };
   const convertUnits = options.convertUnits === true;
   // Sized once: a pack of many records would otherwise grow its output array again and again.
   const out: ResolvedPack = new Array(records.length);
@@ -116,7 +130,21 @@ export function resolve(pack: unknown, options: ResolveOptions = {}): ResolvedPa
     }
   }
   out.length = count;
+  if (base.undeclaredSecondary) declareSecondaryUnits(out, base.undeclaredSecondary, convertUnits, options.onNote);
   return keepRelative ? out : inChronologicalOrder(out);
+}
+
+/** A pack that uses a secondary unit without saying so in its version, accepted: it becomes what it should have been, version 26. */
+function declareSecondaryUnits(out: ResolvedPack, first: { unit: string; index: number; field: string }, converted: boolean, onNote: NoteListener | undefined): void {
+  // Converted, the records hold primary units only: no feature is needed (RFC 9100 §4).
+  const declared = !converted && out.some((record) => record.bver === undefined);
+  if (declared) declareSecondaryUnitsFeature(out);
+  onNote?.({
+    code: 'SENML_UNDECLARED_SECONDARY_UNIT',
+    index: first.index,
+    field: first.field,
+    message: `"${first.unit}" is a secondary unit (RFC 8798) in a pack that does not declare the Secondary Units feature (bver 26, RFC 9100 §4): accepted${declared ? ', and the pack is given version 26' : ''}`,
+  });
 }
 
 function resolveRecord(
@@ -248,7 +276,10 @@ function resolveRecord(
   }
   let total = sum;
   if (unit !== undefined) {
-    checkUnit(unit, index, u === undefined ? 'bu' : 'u', version, strict);
+    if (base.acceptSecondaryUnits && base.undeclaredSecondary === undefined && version === BASE_VERSION && isSecondaryUnit(unit)) {
+      base.undeclaredSecondary = { unit, index, field: u === undefined ? 'bu' : 'u' };
+    }
+    checkUnit(unit, index, u === undefined ? 'bu' : 'u', base.undeclaredSecondary ? VERSION_WITH_SECONDARY_UNITS : version, strict);
     const conversion = convertUnits ? conversionFor(unit) : undefined;
     if (conversion) {
       if (numeric !== undefined) {

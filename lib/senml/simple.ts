@@ -2,7 +2,7 @@ import { SenmlError, describe } from './errors';
 import type { ResolvedPack, ResolvedRecord } from './model';
 import { bytesToBase64url } from './base64url';
 import { isSecondaryUnit } from './units';
-import { VERSION_WITH_SECONDARY_UNITS } from './versions';
+import { declareSecondaryUnitsFeature } from './versions';
 import { isPlainObject } from './plain-object';
 
 export interface SimpleOptions {
@@ -38,7 +38,7 @@ export function fromSimpleObject(readings: Record<string, unknown>, options: Sim
   }
   if (records.length === 0) throw new SenmlError('SENML_INPUT', 'the object holds no readings');
   // A secondary unit (kWh, hPa…) is allowed only in a version 26 pack (RFC 9100 §4).
-  if (records.some((r) => r.u !== undefined && isSecondaryUnit(r.u))) for (const r of records) r.bver = VERSION_WITH_SECONDARY_UNITS;
+  if (records.some((r) => r.u !== undefined && isSecondaryUnit(r.u))) declareSecondaryUnitsFeature(records);
   return records;
 }
 

@@ -7,6 +7,11 @@ export const FEATURE_SECONDARY_UNITS = 4;
 /** Version 26 = 10 + 2^4: base version plus secondary units. */
 export const VERSION_WITH_SECONDARY_UNITS = BASE_VERSION + 2 ** FEATURE_SECONDARY_UNITS;
 
+/** Give every record of a pack that uses a secondary unit the version it must have (RFC 9100 §4), unless it has one. */
+export function declareSecondaryUnitsFeature(records: { bver?: number }[]): void {
+  for (const record of records) record.bver ??= VERSION_WITH_SECONDARY_UNITS;
+}
+
 const FEATURE_NAMES: Record<number, string> = { [FEATURE_SECONDARY_UNITS]: 'Secondary Units' };
 const IMPLEMENTED_FEATURES = new Set<number>([FEATURE_SECONDARY_UNITS]);
 

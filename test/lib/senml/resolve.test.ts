@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { senml } from '../../../lib';
 
 const NOW = 1_700_000_000;
+const T = 1_638_313_200;
 const resolve = (pack: unknown, options: senml.ResolveOptions = {}): senml.ResolvedPack => senml.resolve(pack, { now: () => NOW, ...options });
 
 function rejects(pack: unknown, code: string, pattern: RegExp, options: senml.ResolveOptions = {}): senml.SenmlError {
@@ -191,6 +192,53 @@ describe('versions (RFC 8428 §4.4, RFC 9100)', () => {
 describe('units (RFC 8428 §12.1, RFC 8798)', () => {
   it('rejects a secondary unit in a version-10 pack, saying how to accept it', () => {
     rejects([{ n: 'x', u: 'kWh', v: 1 }], 'SENML_UNIT', /secondary unit.*version 26/);
+  });
+
+  describe("secondaryUnits: 'accept' (peers that send Wh without bver)", () => {
+    const accept = (pack: unknown, options: senml.ResolveOptions = {}): { out: senml.ResolvedPack; notes: senml.SenmlNote[] } => {
+      const notes: senml.SenmlNote[] = [];
+      const out = resolve(pack, { secondaryUnits: 'accept', onNote: (note) => notes.push(note), ...options });
+      return { out, notes };
+    };
+
+    it('takes the pack as version 26: every record gets bver 26, and one note names the first such unit', () => {
+      const { out, notes } = accept([{ bn: 'meter:', bu: 'Wh', bt: T, n: 'index', v: 1000 }, { n: 'index', t: 1800, v: 1250 }, { n: 'power', u: 'W', t: 1800, v: 500 }, { n: 'day', u: 'kWh', t: 1800, v: 12 }]);
+      assert.deepEqual(out, [
+        { n: 'meter:index', t: T, u: 'Wh', v: 1000, bver: 26 },
+        { n: 'meter:index', t: T + 1800, u: 'Wh', v: 1250, bver: 26 },
+        { n: 'meter:power', t: T + 1800, u: 'W', v: 500, bver: 26 },
+        { n: 'meter:day', t: T + 1800, u: 'kWh', v: 12, bver: 26 },
+      ]);
+      assert.deepEqual(notes.map(({ code, index, field }) => ({ code, index, field })), [{ code: 'SENML_UNDECLARED_SECONDARY_UNIT', index: 0, field: 'bu' }]);
+      assert.match(notes[0].message, /"Wh" is a secondary unit .* accepted, and the pack is given version 26/);
+      // What comes out is a valid pack of its own: it resolves strictly as it is.
+      assert.deepEqual(resolve(out), out);
+    });
+
+    it('leaves a pack without secondary units, or one that declares the feature, as it is, with no note', () => {
+      assert.deepEqual(accept([{ n: 'p', u: 'W', t: T, v: 1 }]), { out: [{ n: 'p', t: T, u: 'W', v: 1 }], notes: [] });
+      assert.deepEqual(accept([{ bver: 26, n: 'e', u: 'Wh', t: T, v: 1 }]), { out: [{ n: 'e', t: T, u: 'Wh', v: 1, bver: 26 }], notes: [] });
+    });
+
+    it('with convertUnits, converts instead (no version needed) and still notes what arrived', () => {
+      const { out, notes } = accept([{ n: 'e', u: 'Wh', t: T, v: 2 }], { convertUnits: true });
+      assert.deepEqual(out, [{ n: 'e', t: T, u: 'J', v: 7200 }]);
+      assert.equal(notes.length, 1);
+      assert.doesNotMatch(notes[0].message, /given version 26/);
+    });
+
+    it('does not stretch to other versions: a linear version 5 with Wh is still refused', () => {
+      rejects([{ bver: 5, n: 'e', u: 'Wh', t: T, v: 1 }], 'SENML_UNIT', /secondary unit/, { secondaryUnits: 'accept' });
+    });
+  });
+
+  it('encode gives a pack with a secondary unit and no version bver 26 (RFC 9100 §4) instead of refusing it', () => {
+    const text = senml.encode([{ n: 'meter:e', u: 'Wh', t: T, v: 1000 }, { n: 'meter:e', u: 'Wh', t: T + 60, v: 1001 }]) as string;
+    assert.equal(JSON.parse(text)[0].bver, 26);
+    assert.deepEqual(senml.decode(text).map((r) => [r.u, r.v, r.bver]), [['Wh', 1000, 26], ['Wh', 1001, 26]]);
+    const notes: senml.SenmlNote[] = [];
+    senml.encode([{ n: 'e', u: 'Wh', t: T, v: 1 }], { onNote: (note) => notes.push(note) });
+    assert.deepEqual(notes, [], 'declaring the feature is what the sender should do: nothing to tell');
   });
 
   it('rejects an unregistered unit with a suggestion', () => {
