@@ -1,6 +1,6 @@
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import { senml } from '../lib';
-import { findRequest } from '../lib/federation/provider';
+import { type ProviderRequest, findRequest } from '../lib/federation/provider';
 import type { Meta, UpstreamError } from '../lib/federation/quoalise';
 import type { DefinedCondition } from '../lib/federation/stanza-error';
 import { reportError } from './support/report';
@@ -36,6 +36,17 @@ export = function register(RED: NodeAPI): void {
       }
       const request = findRequest(msg._senfedRequest);
       if (!request) throw new Error(RED._('federation-reply.errors.gone', { id: String(msg._senfedRequest) }));
+      try {
+        await answerWith(request, msg);
+      } catch (err) {
+        // The requester must not wait for the provide node's timeout and then hear "did not answer":
+        // it is told now that the answer could not be sent, and why.
+        if (!request.answered) request.fail('internal-server-error', { text: `the provider could not send its answer: ${senml.shortMessage(err, 300)}` });
+        throw err;
+      }
+    }
+
+    async function answerWith(request: ProviderRequest, msg: ReplyMessage): Promise<void> {
       const error = msg.error !== undefined && msg.error !== null && typeof msg.error === 'object' ? (msg.error as ReplyError) : undefined;
       if (error) {
         // Without a condition: undefined-condition for an upstream error (Quoalise's), else

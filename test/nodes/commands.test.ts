@@ -132,6 +132,54 @@ describe('federation request, provide and reply in a flow (real federation)', fu
     assert.match(messages[1], /^request: RequestError: start_time "2021-12-01T00:00:00" is not an ISO 8601 time with offset/);
   });
 
+  it('a reply that cannot be sent: the requester is told internal-server-error at once, with why, and the Catch node of the provider gets the failure', async () => {
+    await helper.load(
+      nodes,
+      inTab([
+        ...accounts(),
+        { id: 'request', type: 'federation-request', account: 'consumer-account', to: PROVIDER, command: 'get_history', identifier: METER, wires: [['out']] },
+        { id: 'out', type: 'helper' },
+        { id: 'catcher', type: 'catch', scope: null, uncaught: false, wires: [['errors']] },
+        { id: 'errors', type: 'helper' },
+        { id: 'provide', type: 'federation-provide', account: 'provider-account', handleSubscriptions: false, timeout: '30', wires: [['build']] },
+        {
+          id: 'build',
+          type: 'switch',
+          property: 'payload.start',
+          propertyType: 'msg',
+          rules: [{ t: 'eq', v: START, vt: 'str' }, { t: 'else' }],
+          checkall: 'false',
+          outputs: 2,
+          wires: [['bad-pack'], ['bad-error']],
+        },
+        // A value that is no SenML value, and an error whose condition XMPP does not know.
+        { id: 'bad-pack', type: 'change', rules: [{ t: 'set', p: 'payload', pt: 'msg', to: '[{"n":"x","v":"warm","t":1638313200}]', tot: 'json' }], wires: [['reply']] },
+        { id: 'bad-error', type: 'change', rules: [{ t: 'set', p: 'error', pt: 'msg', to: '{"condition":"meter-on-fire"}', tot: 'json' }], wires: [['reply']] },
+        { id: 'reply', type: 'federation-reply', wires: [] },
+      ]),
+      creds(),
+    );
+    const errors = collect('errors');
+    await online();
+    for (const [start, why] of [
+      [START, /record 0, field "v"/],
+      ['2021-12-02T00:00:00+01:00', /meter-on-fire/],
+    ] as const) {
+      errors.length = 0;
+      const asked = Date.now();
+      helper.getNode('request').receive({ start, end: '2021-12-03T00:00:00+01:00' });
+      await until('both failures', () => errors.length >= 2, 10_000);
+      const took = Date.now() - asked;
+      const requester = errors.find((e) => e.error.source.id === 'request')!;
+      const provider = errors.find((e) => e.error.source.id === 'reply')!;
+      assert.ok(took < 2_000, `the requester waited ${took} ms`);
+      assert.equal(requester.xmppError.condition, 'internal-server-error');
+      assert.match(requester.xmppError.text, /^the provider could not send its answer: /);
+      assert.match(requester.xmppError.text, why);
+      assert.match(provider.error.message, why);
+    }
+  });
+
   it('publish direct to the subscribers of an identifier: a subscribe from sen2 is recorded, and data reaches its federation subscribe node', async () => {
     await helper.load(
       nodes,
