@@ -42,6 +42,13 @@ describe('federation request, provide and reply in a flow (real federation)', fu
     const all = ['provider-account', 'consumer-account', ...ids];
     await until(`${all.join(', ')} online`, () => all.every((id) => sessionOf(id).online));
   }
+  /** The consumer's side of a get_history whose failures a Catch node collects. */
+  const askingWithCatch = (): object[] => [
+    { id: 'request', type: 'federation-request', account: 'consumer-account', to: PROVIDER, command: 'get_history', identifier: METER, wires: [['out']] },
+    { id: 'out', type: 'helper' },
+    { id: 'catcher', type: 'catch', scope: null, uncaught: false, wires: [['errors']] },
+    { id: 'errors', type: 'helper' },
+  ];
   const subscribersOf = (identifier: string): string[] => (helper.getNode('provide') as unknown as { subscribersOf(identifier: string): string[] }).subscribersOf(identifier);
 
   const flows = federationFlows();
@@ -95,10 +102,7 @@ describe('federation request, provide and reply in a flow (real federation)', fu
       nodes,
       inTab([
         ...accounts(),
-        { id: 'request', type: 'federation-request', account: 'consumer-account', to: PROVIDER, command: 'get_history', identifier: METER, wires: [['out']] },
-        { id: 'out', type: 'helper' },
-        { id: 'catcher', type: 'catch', scope: null, uncaught: false, wires: [['errors']] },
-        { id: 'errors', type: 'helper' },
+        ...askingWithCatch(),
         { id: 'provide', type: 'federation-provide', account: 'provider-account', handleSubscriptions: true, wires: [['refuse']] },
         {
           id: 'refuse',
@@ -137,10 +141,7 @@ describe('federation request, provide and reply in a flow (real federation)', fu
       nodes,
       inTab([
         ...accounts(),
-        { id: 'request', type: 'federation-request', account: 'consumer-account', to: PROVIDER, command: 'get_history', identifier: METER, wires: [['out']] },
-        { id: 'out', type: 'helper' },
-        { id: 'catcher', type: 'catch', scope: null, uncaught: false, wires: [['errors']] },
-        { id: 'errors', type: 'helper' },
+        ...askingWithCatch(),
         { id: 'provide', type: 'federation-provide', account: 'provider-account', handleSubscriptions: false, timeout: '30', wires: [['build']] },
         {
           id: 'build',

@@ -61,13 +61,19 @@ describe('federation nodes in a flow (real federation)', function () {
     },
   });
 
-  it('a pack published on sen1 comes out of the subscribe node on sen2 with topic, sender and item id', async () => {
-    await openNode('flow-1');
-    await helper.load(nodes, flow('flow-1'), creds());
+  /** Publish reading(1) on a new node of sen1 and wait until it comes out on sen2. */
+  async function oneItemAcross(name: string): Promise<Msg[]> {
+    await openNode(name);
+    await helper.load(nodes, flow(name), creds());
     const out = collect('out');
     await subscribed();
     helper.getNode('publish').receive({ payload: reading(1) });
     await until('the item on sen2', () => out.length === 1);
+    return out;
+  }
+
+  it('a pack published on sen1 comes out of the subscribe node on sen2 with topic, sender and item id', async () => {
+    const out = await oneItemAcross('flow-1');
     assert.deepEqual(out[0].payload, reading(1));
     assert.equal(out[0].topic, 'flow-1');
     assert.equal(out[0].service, SERVICE);
@@ -75,12 +81,7 @@ describe('federation nodes in a flow (real federation)', function () {
   });
 
   it('the queue and the seen ids the nodes keep on disk can be read by Node-RED\'s own user alone (files 0600, folders 0700)', async () => {
-    await openNode('flow-modes');
-    await helper.load(nodes, flow('flow-modes'), creds());
-    const out = collect('out');
-    await subscribed();
-    helper.getNode('publish').receive({ payload: reading(1) });
-    await until('the item on sen2', () => out.length === 1);
+    await oneItemAcross('flow-modes');
     await new Promise((r) => setTimeout(r, 200)); // the seen ids are written within 50 ms
     const mode = (path: string): string => (statSync(path).mode & 0o777).toString(8);
     const senfed = join(flows.userDir, 'senfed');
