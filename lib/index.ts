@@ -1,3 +1,4 @@
 /** The SenFed library: `require('@senfed/node-red').senml.decode(...)`. */
 export * as senml from './senml';
 export * as federation from './federation';
+export * as store from './store';

@@ -1,7 +1,7 @@
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { join } from 'node:path';
 import { Provider, type ProviderRequest } from '../lib/federation/provider';
-import { SubscriberRegistry } from '../lib/federation/subscriber-registry';
+import { SubscriberRegistry } from '../lib/store/subscriber-registry';
 import type { XmppAccountNode } from './support/account';
 import { nodeStoragePath } from './support/storage';
 

@@ -1,6 +1,6 @@
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import { senml } from '../lib';
-import { DurableQueue } from '../lib/federation/durable-queue';
+import { DurableQueue } from '../lib/store/durable-queue';
 import { type CappedEvent, type FailedEvent, type Publication, Publisher, type PublishTarget, describeTarget } from '../lib/federation/publisher';
 import { type Meta, metaElement } from '../lib/federation/quoalise';
 import type { XmppAccountNode } from './support/account';

@@ -1,7 +1,7 @@
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { join } from 'node:path';
 import { senml } from '../lib';
-import { SeenItems } from '../lib/federation/seen-items';
+import { SeenItems } from '../lib/store/seen-items';
 import { SenderList } from '../lib/federation/senders';
 import { type CatchUpGap, type ReceivedData, type ReceivedItem, Subscriber } from '../lib/federation/subscriber';
 import type { XmppAccountNode } from './support/account';

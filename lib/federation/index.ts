@@ -1,13 +1,10 @@
 /** Federation over XMPP: sessions, PubSub (XEP-0060), Quoalise, ad-hoc commands (XEP-0050), discovery (XEP-0030). */
 export { XmppSession, SessionError, type AccountOptions, type SessionState, type StateChange } from './session';
 export { Backoff, type BackoffOptions } from './backoff';
-export { DurableQueue, DurableQueueError, type DurableQueueOptions, type QueueItem, type PushReport } from './durable-queue';
 export { Publisher, PublishError, describeTarget, DEFAULT_MAX_ITEMS, type Publication, type PublishTarget } from './publisher';
 export { Subscriber, type ReceivedItem, type ReceivedData } from './subscriber';
-export { SeenItems } from './seen-items';
 export { request, RequestError, QUOALISE_COMMANDS, type CommandReply, type RequestErrorCode, type RequestFields } from './requester';
 export { Provider, ProviderError, ProviderRequest, PROVIDED_COMMANDS, findRequest, type AnsweredBy, type ProviderErrorCode, type ProviderOptions } from './provider';
-export { SubscriberRegistry, SubscriberRegistryError } from './subscriber-registry';
 export { discover, type Catalogue, type CatalogueService, type CatalogueNode, type CatalogueCommand } from './discoverer';
 export { FederationError, type FederationErrorCode } from './errors';
 export * as pubsub from './pubsub';

@@ -20,7 +20,7 @@ import { FederationError } from './errors';
 import { type Meta, QUOALISE_NS, type UpstreamError, quoaliseDataElement } from './quoalise';
 import type { XmppSession } from './session';
 import { type DefinedCondition, errorElement, isDefinedCondition } from './stanza-error';
-import type { SubscriberRegistry } from './subscriber-registry';
+import type { SubscriberRegistry } from '../store/subscriber-registry';
 
 /**
  * The provider side of Quoalise's ad-hoc commands (XEP-0050): receives

@@ -3,7 +3,7 @@ import type { Element } from 'ltx';
 import { compact } from '../senml/compact';
 import type { ResolvedPack } from '../senml/model';
 import { toXmlElement } from '../senml/xml';
-import type { DurableQueue, QueueItem } from './durable-queue';
+import type { DurableQueue, QueueItem } from '../store/durable-queue';
 import { createNodeIq, publishIq, pubsubErrorCondition, stableItemId } from './pubsub';
 import { type Meta, quoaliseMessage } from './quoalise';
 import type { XmppSession } from './session';

@@ -6,7 +6,7 @@ import { type CatchUpLimits, DEFAULT_CATCH_UP_LIMITS, type NodeReader, itemsAfte
 import { discoItemsIq, parseDiscoItems } from './discovery';
 import { itemsIq, type PubsubItem, parseEventMessage, parseItemsResult, subscribeIq } from './pubsub';
 import { type Meta, parseQuoaliseMessage } from './quoalise';
-import type { SeenItems } from './seen-items';
+import type { SeenItems } from '../store/seen-items';
 import { SenderList } from './senders';
 import type { XmppSession } from './session';
 import { readStanzaError } from './stanza-error';

@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import type { Locator, Page } from 'playwright-core';
-import { DurableQueue } from '../../lib/federation/durable-queue';
+import { DurableQueue } from '../../lib/store/durable-queue';
 import { type Publication, type PublishedEvent, Publisher } from '../../lib/federation/publisher';
 import { XmppSession } from '../../lib/federation/session';
 import { type TestBed, account, startTestBed, stopTestBed, waitFor } from '../support/federation';

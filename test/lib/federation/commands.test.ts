@@ -15,7 +15,7 @@ import { commandListIq, discoInfoIq, parseCommandList, parseDiscoInfo } from '..
 import { Provider, type ProviderRequest, findRequest } from '../../../lib/federation/provider';
 import { RequestError, request } from '../../../lib/federation/requester';
 import { XmppSession } from '../../../lib/federation/session';
-import { SubscriberRegistry, bareJid } from '../../../lib/federation/subscriber-registry';
+import { SubscriberRegistry, bareJid } from '../../../lib/store/subscriber-registry';
 import { type TestBed, account, federation, startTestBed, stopTestBed } from '../../support/federation';
 
 const RESOURCE = 'node-red';

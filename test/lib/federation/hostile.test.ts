@@ -12,7 +12,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { Element } from 'ltx';
 import { senml } from '../../../lib';
 import { quoaliseMessage } from '../../../lib/federation/quoalise';
-import { SeenItems } from '../../../lib/federation/seen-items';
+import { SeenItems } from '../../../lib/store/seen-items';
 import { SenderList } from '../../../lib/federation/senders';
 import { XmppSession } from '../../../lib/federation/session';
 import { type ReceivedData, Subscriber } from '../../../lib/federation/subscriber';

@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DurableQueue } from '../../../lib/federation/durable-queue';
-import { SeenItems } from '../../../lib/federation/seen-items';
-import { SubscriberRegistry } from '../../../lib/federation/subscriber-registry';
+import { DurableQueue } from '../../../lib/store/durable-queue';
+import { SeenItems } from '../../../lib/store/seen-items';
+import { SubscriberRegistry } from '../../../lib/store/subscriber-registry';
 
 const mode = (path: string): string => (statSync(path).mode & 0o777).toString(8);
 

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SeenItems } from '../../../lib/federation/seen-items';
+import { SeenItems } from '../../../lib/store/seen-items';
 
 describe('SeenItems: what a subscriber has output, across restarts', () => {
   let dir: string;

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { DurableQueue, DurableQueueError, type DurableQueueOptions, type QueueItem, type QueueWarning } from '../../../lib/federation/durable-queue';
+import { DurableQueue, DurableQueueError, type DurableQueueOptions, type QueueItem, type QueueWarning } from '../../../lib/store/durable-queue';
 
 interface Reading {
   n: number;
@@ -516,7 +516,7 @@ describe('federation durable queue', () => {
 
     it('keeps every push that resolved before the process was killed with SIGKILL', async function () {
       this.timeout(60_000);
-      const modulePath = path.resolve(__dirname, '../../../lib/federation/durable-queue.js');
+      const modulePath = path.resolve(__dirname, '../../../lib/store/durable-queue.js');
       // Eight writers keep pushes in flight (so writes are batched); a reader
       // acks the oldest entries, several at a time, while more than 20 wait.
       // Each reports what resolved (P, A), and the reader says which entry it

@@ -1,6 +1,6 @@
-import { closeSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { PRIVATE_FILE_MODE, makePrivateDirectorySync, narrowFileSync } from './private-files';
+import { PRIVATE_FILE_MODE, makePrivateDirectorySync, narrowFileSync, replaceFileSync } from './files';
 
 /**
  * The ids of the latest PubSub items a subscriber has output, kept in a small
@@ -169,11 +169,7 @@ export class SeenItems {
     this.#unwritten = ''; // the snapshot holds every id and the last output: what waits to be appended is in it
     this.#lastUnwritten = false;
     this.close(); // the rename replaces the file: appends go to the new one
-    makePrivateDirectorySync(dirname(this.#file));
-    const temporary = `${this.#file}.tmp`;
-    rmSync(temporary, { force: true }); // a leftover keeps its own mode: the new one must be 0600
-    writeFileSync(temporary, `${JSON.stringify(this.last === undefined ? { ids: this.#ids } : { ids: this.#ids, last: this.last })}\n`, { mode: PRIVATE_FILE_MODE });
-    renameSync(temporary, this.#file);
+    replaceFileSync(this.#file, `${JSON.stringify(this.last === undefined ? { ids: this.#ids } : { ids: this.#ids, last: this.last })}\n`);
     this.#appended = 0;
   }
 }

@@ -1,6 +1,6 @@
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import { PRIVATE_FILE_MODE, makePrivateDirectory, narrowFile } from './private-files';
+import { narrowFile, replaceFile } from './files';
 
 /**
  * Who subscribed to what at a Quoalise provider: identifier → subscriber JIDs,
@@ -126,19 +126,8 @@ export class SubscriberRegistry {
   async #save(map: Map<string, string[]>): Promise<void> {
     const identifiers = Object.fromEntries(map);
     const text = `${JSON.stringify({ format: REGISTRY_FORMAT, identifiers })}\n`;
-    const temporary = `${this.file}.tmp`;
     try {
-      await makePrivateDirectory(path.dirname(this.file));
-      await fsp.rm(temporary, { force: true }); // a leftover keeps its own mode: the new one must be 0600
-      const handle = await fsp.open(temporary, 'w', PRIVATE_FILE_MODE);
-      try {
-        await handle.writeFile(text);
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await fsp.rename(temporary, this.file);
-      await syncDirectory(path.dirname(this.file));
+      await replaceFile(this.file, text);
     } catch (err) {
       throw new SubscriberRegistryError('REGISTRY_IO', `cannot write the subscriber registry ${this.file}: ${(err as Error).message}`, { cause: err });
     }
@@ -197,12 +186,3 @@ export function bareJid(jid: string): string {
   return at < 0 ? bare.toLowerCase() : `${bare.slice(0, at)}@${bare.slice(at + 1).toLowerCase()}`;
 }
 
-async function syncDirectory(dir: string): Promise<void> {
-  if (process.platform === 'win32') return; // NTFS journals its metadata; a directory cannot be opened for syncing
-  const handle = await fsp.open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}

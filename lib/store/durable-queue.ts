@@ -93,7 +93,7 @@ import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import * as path from 'node:path';
-import { PRIVATE_FILE_MODE, makePrivateDirectory, narrowFile } from './private-files';
+import { PRIVATE_FILE_MODE, isMissing, makePrivateDirectory, narrowFile, syncCreatedDirectories, syncDirectory } from './files';
 
 export type DurableQueueErrorCode =
   | 'QUEUE_OPTIONS' // maxEntries, maxBytes... out of range
@@ -747,29 +747,6 @@ async function writeAll(file: FileHandle, data: string | Buffer): Promise<void> 
   }
 }
 
-/**
- * Make a rename or a new file in `dir` durable. Windows cannot open a
- * directory for syncing (NTFS journals its metadata), so it is skipped there.
- */
-async function syncDirectory(dir: string): Promise<void> {
-  if (process.platform === 'win32') return;
-  const handle = await fsp.open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
-/** After `mkdir -p` created `first` and below, record each new name in its parent. */
-async function syncCreatedDirectories(first: string, last: string): Promise<void> {
-  const stop = path.dirname(first);
-  for (let dir = path.dirname(last); ; dir = path.dirname(dir)) {
-    await syncDirectory(dir);
-    if (dir === stop || dir === path.dirname(dir)) break;
-  }
-}
-
 function checkOptions<T>(options: DurableQueueOptions<T>): void {
   const { maxEntries, maxBytes, compactMinBytes } = options;
   if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) {
@@ -783,9 +760,6 @@ function checkOptions<T>(options: DurableQueueOptions<T>): void {
   }
 }
 
-function isMissing(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'ENOENT';
-}
 
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
