@@ -1,7 +1,8 @@
 import type { Node, NodeAPI, NodeDef } from 'node-red';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Provider, type ProviderRequest } from '../lib/federation/provider';
 import { SubscriberRegistry } from '../lib/store/subscriber-registry';
+import { removeDirectory } from '../lib/store/files';
 import type { XmppAccountNode } from './support/account';
 import { nodeStoragePath } from './support/storage';
 
@@ -67,11 +68,17 @@ export = function register(RED: NodeAPI): void {
     });
     account.register(node);
 
-    node.on('close', (done: () => void) => {
+    // Deleted from the flow (not a redeploy, not a restart): its subscribers go with it, and the log says how many.
+    node.on('close', (removed: boolean, done: () => void) => {
       ready
         .then(async (provider) => {
           await provider.close();
           await registry?.close();
+          if (!removed) return;
+          const subscriptions = registry ? registry.identifiers().reduce((sum, identifier) => sum + registry!.subscribers(identifier).length, 0) : 0;
+          if (subscriptions > 0) node.warn(RED._('federation-provide.warn.removed', { count: subscriptions }));
+          else node.log(RED._('federation-provide.log.removed'));
+          await removeDirectory(dirname(registryFile(node.id)));
         })
         .catch(() => undefined)
         .finally(() => account.deregister(node, done));

@@ -1,6 +1,7 @@
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import { senml } from '../lib';
 import { DurableQueue } from '../lib/store/durable-queue';
+import { removeDirectory } from '../lib/store/files';
 import { type CappedEvent, type FailedEvent, type Publication, Publisher, type PublishTarget, describeTarget } from '../lib/federation/publisher';
 import { type Meta, metaElement } from '../lib/federation/quoalise';
 import type { XmppAccountNode } from './support/account';
@@ -37,7 +38,8 @@ export = function register(RED: NodeAPI): void {
     const maxEntries = Math.max(1, Number.parseInt(config.queueSize, 10) || 1000);
     const keep = Number.parseInt(config.maxItems ?? '', 10);
     const maxItems = keep >= 1 ? keep : undefined;
-    const ready = DurableQueue.open<Publication>(nodeStoragePath(RED, 'queues', node.id), {
+    const queueDirectory = nodeStoragePath(RED, 'queues', node.id);
+    const ready = DurableQueue.open<Publication>(queueDirectory, {
       maxEntries,
       // At-least-once delivery: a power cut may resend the last packs (same item ids), never lose one.
       syncAcks: false,
@@ -110,9 +112,17 @@ export = function register(RED: NodeAPI): void {
       })().then(() => done(), (err: unknown) => reportError(node, done, err));
     });
 
-    node.on('close', (done: () => void) => {
+    // Deleted from the flow (not a redeploy, not a restart): its queue goes with it, and the log says how much.
+    node.on('close', (removed: boolean, done: () => void) => {
       ready
-        .then((publisher) => publisher.close())
+        .then(async (publisher) => {
+          const queued = publisher.pending;
+          await publisher.close();
+          if (!removed) return;
+          if (queued > 0) node.warn(RED._('federation-publish.warn.removed', { count: queued }));
+          else node.log(RED._('federation-publish.log.removed'));
+          await removeDirectory(queueDirectory);
+        })
         .catch(() => undefined)
         .finally(() => account.deregister(node, done));
     });

@@ -2,6 +2,7 @@ import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { join } from 'node:path';
 import { senml } from '../lib';
 import { SeenItems } from '../lib/store/seen-items';
+import { removeDirectory } from '../lib/store/files';
 import { SenderList } from '../lib/federation/senders';
 import { type CatchUpGap, type ReceivedData, type ReceivedItem, Subscriber } from '../lib/federation/subscriber';
 import type { XmppAccountNode } from './support/account';
@@ -40,7 +41,8 @@ export = function register(RED: NodeAPI): void {
     // A flow saved before the list existed keeps taking data from anyone, and is told how to restrict it.
     if (config.quoalise !== false && config.quoaliseFrom === undefined) node.warn(RED._('federation-subscribe.warn.anySender'));
     const follows = Boolean(config.service && config.node);
-    const subscriber = new Subscriber(account.session, follows ? config.service : '', follows ? config.node : '', new SeenItems(join(nodeStoragePath(RED, 'subscriptions', node.id), 'seen.json')), { quoaliseFrom: senders });
+    const storage = nodeStoragePath(RED, 'subscriptions', node.id);
+    const subscriber = new Subscriber(account.session, follows ? config.service : '', follows ? config.node : '', new SeenItems(join(storage, 'seen.json')), { quoaliseFrom: senders });
 
     /** Kinds of SenML notes already told, each once. */
     const told = new Set<string>();
@@ -101,9 +103,11 @@ export = function register(RED: NodeAPI): void {
     });
     account.register(node);
 
-    node.on('close', (done: () => void) => {
+    // Deleted from the flow (not a redeploy, not a restart): the ids it had seen go with it.
+    node.on('close', (removed: boolean, done: () => void) => {
       subscriber.close();
-      account.deregister(node, done);
+      const removing = removed ? removeDirectory(storage).then(() => node.log(RED._('federation-subscribe.log.removed'))) : Promise.resolve();
+      removing.catch((err: Error) => node.warn(err.message)).finally(() => account.deregister(node, done));
     });
   }
   RED.nodes.registerType('federation-subscribe', FederationSubscribe);

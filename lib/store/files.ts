@@ -67,6 +67,12 @@ export function syncDirectorySync(dir: string): void {
   }
 }
 
+/** Remove a store's folder and everything in it (its owner was deleted); nothing there is no error. */
+export async function removeDirectory(dir: string): Promise<void> {
+  await fsp.rm(dir, { recursive: true, force: true });
+  await syncDirectory(path.dirname(dir)).catch(() => undefined);
+}
+
 /** After `mkdir -p` created `first` and below, record each new name in its parent. */
 export async function syncCreatedDirectories(first: string, last: string): Promise<void> {
   const stop = path.dirname(first);

@@ -24,4 +24,4 @@
 export { DurableQueue, DurableQueueError, type DurableQueueOptions, type QueueItem, type PushReport } from './durable-queue';
 export { SeenItems, type LastOutput } from './seen-items';
 export { SubscriberRegistry, SubscriberRegistryError } from './subscriber-registry';
-export { PRIVATE_DIRECTORY_MODE, PRIVATE_FILE_MODE, replaceFile, replaceFileSync } from './files';
+export { PRIVATE_DIRECTORY_MODE, PRIVATE_FILE_MODE, removeDirectory, replaceFile, replaceFileSync } from './files';

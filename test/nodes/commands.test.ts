@@ -264,7 +264,19 @@ describe('federation request, provide and reply in a flow (real federation)', fu
       const warnings = helper.log().args.map(([event]) => event).filter((event) => event.id === 'provide' && event.level === helper.log().WARN).map((event) => String(event.msg));
       assert.deepEqual(warnings, warned);
       await helper.unload();
+      helper.settings({ userDir: flows.userDir });
     }
+    // Deleted from the flow: the subscriber list goes, and the log says how many subscriptions went with it.
+    const folder = join(flows.userDir, 'senfed', 'providers', 'provide');
+    assert.ok(existsSync(join(folder, 'subscribers.json')), 'kept across the redeploys above');
+    await helper.load(nodes, inTab([...accounts(), { id: 'provide', type: 'federation-provide', account: 'provider-account', handleSubscriptions: true, wires: [[]] }]), creds());
+    await until('the provider online', () => sessionOf('provider-account').online).catch((err) => {
+      throw new Error(`${err.message}: ${JSON.stringify(sessionOf('provider-account').state)}`);
+    });
+    await helper.getNode('provide').close(true);
+    const said = helper.log().args.map(([event]) => event).filter((event) => event.id === 'provide' && /removed/.test(String(event.msg)));
+    assert.deepEqual(said.map((event) => [event.level, String(event.msg)]), [[helper.log().WARN, 'federation-provide.warn.removed']]);
+    assert.equal(existsSync(folder), false);
   });
 
   /** sen2's side of a subscription: a requester that asks, and an inbox that receives what is pushed. */

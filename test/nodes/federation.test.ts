@@ -3,7 +3,7 @@
  * test bed: publish on sen1.test, subscribe from sen2.test, across s2s with TLS.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { senml } from '../../lib';
 import { createNodeIq, itemsIq, parseItemsResult, publishIq, setAffiliationsIq, stableItemId } from '../../lib/federation/pubsub';
@@ -258,5 +258,47 @@ describe('federation nodes in a flow (real federation)', function () {
     // A pack given meanwhile is kept in the queue, not lost.
     helper.getNode('publish').receive({ payload: reading(1) });
     await until('queued status', () => shown.some((s) => s.text === 'federation-publish.status.queuedOffline'));
+  });
+
+  it('a node deleted from the flow deletes its durable files and says how many queued packs went with them; a redeploy keeps them', async () => {
+    const logged = (id: string): string[] =>
+      helper
+        .log()
+        .args.map(([event]) => event)
+        .filter((event) => event.id === id && (event.level === helper.log().WARN || event.level === helper.log().INFO))
+        .map((event) => String(event.msg));
+    const senfed = join(flows.userDir, 'senfed');
+    // Delivered: an empty queue and the seen ids, both on disk.
+    await oneItemAcross('flow-deleted');
+    await new Promise((r) => setTimeout(r, 200));
+    const queue = join(senfed, 'queues', 'publish');
+    const seen = join(senfed, 'subscriptions', 'subscribe');
+    assert.ok(existsSync(join(queue, 'queue.jsonl')) && existsSync(join(seen, 'seen.json')));
+    // A redeploy or a restart closes the nodes without removing them: the files stay.
+    await helper.unload();
+    helper.settings({ userDir: flows.userDir });
+    assert.ok(existsSync(join(queue, 'queue.jsonl')) && existsSync(join(seen, 'seen.json')), 'kept across a redeploy');
+    await helper.load(nodes, flow('flow-deleted'), creds());
+    await subscribed();
+    for (const id of ['publish', 'subscribe']) await helper.getNode(id).close(true);
+    assert.equal(existsSync(queue), false, 'the queue folder is gone');
+    assert.equal(existsSync(seen), false, 'the seen ids folder is gone');
+    assert.deepEqual(logged('publish').filter((m) => /removed/.test(m)), ['federation-publish.log.removed']);
+    assert.deepEqual(logged('subscribe').filter((m) => /removed/.test(m)), ['federation-subscribe.log.removed']);
+
+    // Undelivered packs (a wrong password keeps them queued): the warning says they go too.
+    await helper.unload();
+    helper.settings({ userDir: flows.userDir });
+    await helper.load(
+      [accountNode, publishNode],
+      inTab([accountConfig('bad-account', 'alice@sen1.test'), { id: 'stuck', type: 'federation-publish', account: 'bad-account', mode: 'pubsub', service: SERVICE, node: 'x', createNode: false, to: '', queueSize: '10', wires: [] }]),
+      { 'bad-account': { password: 'wrong' } },
+    );
+    const shown = statuses('stuck');
+    for (let i = 1; i <= 3; i++) helper.getNode('stuck').receive({ payload: reading(i) });
+    await until('queued', () => shown.some((s) => s.text === 'federation-publish.status.queuedOffline'));
+    await helper.getNode('stuck').close(true);
+    assert.deepEqual(logged('stuck').filter((m) => /removed/.test(m)), ['federation-publish.warn.removed']);
+    assert.equal(existsSync(join(senfed, 'queues', 'stuck')), false);
   });
 });

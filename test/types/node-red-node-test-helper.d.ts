@@ -8,6 +8,8 @@ declare module 'node-red-node-test-helper' {
     status: (...args: unknown[]) => void;
     warn: (...args: unknown[]) => void;
     error: (...args: unknown[]) => void;
+    /** Node-RED's own: runs the close handlers; `removed` true as when the node is deleted from the flow. */
+    close(removed?: boolean): Promise<void>;
   }
   interface Helper {
     init(nodeRedRuntime: string, userSettings?: object): void;
@@ -22,7 +24,7 @@ declare module 'node-red-node-test-helper' {
     request(): { get(path: string): PromiseLike<{ status: number; body: any }> };
     _logSpy?: unknown;
     /** The spy on RED.log.log of the loaded flow: each call's first argument is the logged event. */
-    log(): { args: [LogEvent][]; WARN: number; ERROR: number };
+    log(): { args: [LogEvent][]; INFO: number; WARN: number; ERROR: number };
   }
   interface LogEvent {
     id: string;
