@@ -170,13 +170,18 @@ describe('federation nodes in a flow (real federation)', function () {
     assert.equal(gaps.length, 1);
   });
 
+  /** Both accounts, and a publish node on sen1 sending Quoalise messages to bob@sen2.test. */
+  const directToBob = (): object[] => [
+    accountConfig('sen1-account', 'admin@sen1.test'),
+    accountConfig('sen2-account', 'bob@sen2.test'),
+    { id: 'pub-direct', type: 'federation-publish', account: 'sen1-account', mode: 'direct', service: '', node: '', createNode: false, to: 'bob@sen2.test', queueSize: '100', wires: [] },
+  ];
+
   it('Quoalise direct mode: a message to bob@sen2.test comes out with its meta', async () => {
     await helper.load(
       nodes,
       inTab([
-        accountConfig('sen1-account', 'admin@sen1.test'),
-        accountConfig('sen2-account', 'bob@sen2.test'),
-        { id: 'pub-direct', type: 'federation-publish', account: 'sen1-account', mode: 'direct', service: '', node: '', createNode: false, to: 'bob@sen2.test', queueSize: '100', wires: [] },
+        ...directToBob(),
         { id: 'inbox', type: 'federation-subscribe', account: 'sen2-account', service: '', node: '', quoalise: true, quoaliseFrom: 'admin@sen1.test', wires: [['out']] },
         { id: 'out', type: 'helper' },
       ]),
@@ -198,9 +203,7 @@ describe('federation nodes in a flow (real federation)', function () {
     await helper.load(
       nodes,
       inTab([
-        accountConfig('sen1-account', 'admin@sen1.test'),
-        accountConfig('sen2-account', 'bob@sen2.test'),
-        { id: 'pub-direct', type: 'federation-publish', account: 'sen1-account', mode: 'direct', service: '', node: '', createNode: false, to: 'bob@sen2.test', queueSize: '100', wires: [] },
+        ...directToBob(),
         // As the editor creates it now: the option unticked, no senders.
         inbox('fresh', { quoalise: false, quoaliseFrom: '' }),
         // Senders that do not include admin@sen1.test.
