@@ -62,7 +62,7 @@ export = function register(RED: NodeAPI): void {
     if (follows) {
       subscriber.on('item', (item: ReceivedItem) => output(item.records, { topic: item.node, from: item.publisher ?? item.service, itemId: item.itemId, service: item.service }));
       subscriber.on('problem', (err: Error) => {
-        node.status({ fill: 'red', shape: 'ring', text: err.message });
+        node.status({ fill: 'red', shape: 'ring', text: refusalText(err, (key) => RED._(key)) });
         // With a message, so that a Catch node sees it; the subscriber asks again by itself.
         node.error(RED._('federation-subscribe.errors.subscribe', { node: config.node, service: config.service, reason: err.message }), {
           topic: config.node,
@@ -112,6 +112,18 @@ export = function register(RED: NodeAPI): void {
   }
   RED.nodes.registerType('federation-subscribe', FederationSubscribe);
 };
+
+/**
+ * What the status says of a subscription refused: what to do, where the service's
+ * condition says it (XEP-0060 §6.1.3: a whitelist node answers forbidden or
+ * not-allowed with closed-node to a JID that is not a member).
+ */
+function refusalText(err: Error, text: (key: string) => string): string {
+  const condition = (err as { condition?: unknown }).condition;
+  if (condition === 'forbidden' || condition === 'not-allowed' || condition === 'not-authorized') return text('federation-subscribe.status.notMember');
+  if (condition === 'item-not-found') return text('federation-subscribe.status.noNode');
+  return err.message;
+}
 
 /** Quoalise senders the node accepts: none unless ticked; anyone for a node saved before the list existed. */
 function quoaliseSenders(config: FederationSubscribeConfig): SenderList {

@@ -304,4 +304,13 @@ describe('federation nodes in a flow (real federation)', function () {
     assert.deepEqual(logged('stuck').filter((m) => /removed/.test(m)), ['federation-publish.warn.removed']);
     assert.equal(existsSync(join(senfed, 'queues', 'stuck')), false);
   });
+
+  it('subscribing to a whitelisted node it is not a member of: the status says what to do', async () => {
+    await admin.iq(createNodeIq(SERVICE, 'flow-closed', { accessModel: 'whitelist', persistItems: true, maxItems: 'max' }));
+    await helper.load(nodes, flow('flow-closed'), creds());
+    const shown = statuses('subscribe');
+    await until('the refusal on the status', () => shown.some((s) => s.fill === 'red'));
+    const refusal = shown.find((s) => s.fill === 'red')!;
+    assert.equal(refusal.text, 'federation-subscribe.status.notMember', JSON.stringify(shown));
+  });
 });
