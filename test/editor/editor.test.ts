@@ -122,6 +122,9 @@ describe('SenFed nodes in the Node-RED editor (headless Chromium)', function () 
     assert.equal(await form.locator('#node-input-compact').isChecked(), true);
     assert.equal(await form.locator('#node-input-strict').isChecked(), true);
     assert.equal(await form.locator('#node-input-baseName').inputValue(), 'urn:dev:mac:0024befffe804ff1:');
+    // An example that looks like a value must not sit in the field as if it were applied: it is told beside it.
+    assert.equal(await form.locator('#node-input-baseName').getAttribute('placeholder'), null);
+    assert.match(await form.locator('#node-senml-encode-basename-tip').innerText(), /^For example urn:dev:mac:0024befffe804ff1: \(RFC 9039\)/);
 
     const list = form.locator('#node-input-units-container');
     await list.waitFor({ state: 'visible' });
@@ -243,6 +246,10 @@ describe('SenFed nodes in the Node-RED editor (headless Chromium)', function () 
     const consent = form.locator('#node-federation-provide-consent');
     assert.equal(await option.isChecked(), true);
     assert.match((await form.locator('label[for="node-input-handleSubscriptions"]').last().innerText()).trim(), /^Accept every requester/);
+    // The checkbox and its text on one line, as Node-RED's own dialogs have them.
+    const box = (await option.boundingBox())!;
+    const beside = (await form.locator('label[for="node-input-handleSubscriptions"]').last().boundingBox())!;
+    assert.ok(Math.abs(beside.y + beside.height / 2 - (box.y + box.height / 2)) < box.height, `checkbox at y ${box.y}, its text at y ${beside.y}`);
     assert.match(await everyone.innerText(), /Anyone on any federated domain can subscribe/);
     assert.equal(await consent.isVisible(), false);
     await option.uncheck();
