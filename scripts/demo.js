@@ -12,7 +12,7 @@
  *   4. create the PubSub nodes the examples publish to, as the publishing account
  *      (their owner), and make the accounts that follow them members: the step the
  *      buoy example's Info leaves to users;
- *   5. write settings.js (127.0.0.1, port $PORT or 1880, no telemetry, no tours),
+ *   5. write settings.js (127.0.0.1, port $PORT or 1880, no telemetry, no tours, no remote palette catalogue),
  *      flows.json (the examples side by side, each with its own tabs, accounts
  *      pointed at the test bed) and flows_cred.json (the accounts' passwords);
  *   6. run this repository's Node-RED until Ctrl+C, say what to click once it
@@ -227,7 +227,8 @@ module.exports = {
     flowFilePretty: true,
     credentialSecret: false,
     telemetry: { enabled: false },
-    editorTheme: { tours: false },
+    // No remote palette catalogue: the demo works offline, without a failed fetch in the editor.
+    editorTheme: { tours: false, palette: { catalogues: [] } },
     logging: { console: { level: 'info', metrics: false, audit: false } },
 };
 `;

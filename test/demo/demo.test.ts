@@ -179,6 +179,19 @@ describe('the demo (scripts/demo.js): Node-RED with the three examples on a runn
     }
   });
 
+  it('asks no remote palette catalogue: the editor works offline', async () => {
+    const settings = await new Promise<string>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path: '/settings', headers: { 'Node-RED-API-Version': 'v2' } }, (res) => {
+        let body = '';
+        res.on('data', (chunk) => (body += chunk));
+        res.on('end', () => resolve(body));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    assert.deepEqual((JSON.parse(settings) as { editorTheme?: { palette?: { catalogues?: unknown } } }).editorTheme?.palette?.catalogues, [], settings.slice(0, 300));
+  });
+
   it('the buoy pack published on sen1 arrives on the sen2 tab as a PubSub item and as a Quoalise message, with no command typed', async () => {
     const subscribe = idOf({ type: 'federation-subscribe', tab: 'Federation: subscribe' });
     await until("bob's subscription to buoy", 30_000, () => statuses.get(subscribe)?.text === 'subscribed', () => JSON.stringify([...statuses]));
