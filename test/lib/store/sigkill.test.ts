@@ -64,13 +64,17 @@ describe('lib/store under SIGKILL', function () {
       assert.ok(resolved.length > 0, 'the child wrote something');
       const registry = await SubscriberRegistry.open(file);
       assert.deepEqual(registry.warnings, [], 'read back whole');
+      const last = resolved[resolved.length - 1]!;
       for (const n of resolved) {
-        const removed = (n + 1) % 5 === 0 && resolved.includes(n + 1);
-        assert.equal(registry.subscribers(`urn:dev:mac:${n}`).length, removed ? 0 : 1, `change ${n}, which resolved before the kill`);
+        const held = registry.subscribers(`urn:dev:mac:${n}`).length;
+        // The step after n removes n when n + 1 is a multiple of 5; the kill may land after its
+        // removal reached the disk and before it was reported: then either is right for the last one.
+        if ((n + 1) % 5 === 0 && n === last) assert.ok(held <= 1, `change ${n}`);
+        else assert.equal(held, (n + 1) % 5 === 0 ? 0 : 1, `change ${n}, which resolved before the kill`);
       }
       await registry.close();
       confirmed += resolved.length;
-      first = resolved[resolved.length - 1]! + 2; // past anything that may have reached the disk unreported
+      first = last + 2; // past anything that may have reached the disk unreported
     }
     assert.ok(confirmed > 100, `only ${confirmed} changes over ${KILL_AFTER_MS.length} kills`);
   });
