@@ -54,7 +54,7 @@ function fail(message) {
 }
 
 // Without the variables a parent npm sets (npm start, npx, npm test): given them,
-// npm pack runs "prepare" (a whole build) in spite of --ignore-scripts.
+// npm pack runs "prepack" (a whole build) in spite of --ignore-scripts.
 const npmEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
 
 function run(command, args, options = {}) {
@@ -75,9 +75,9 @@ function pack() {
     if (!fs.existsSync(path.join(root, built))) fail(`${built} is missing: run "npm run build" first`);
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'senfed-pack-'));
-  // The build is done; --ignore-scripts keeps "prepare" from building again.
+  // The build is done; --ignore-scripts keeps "prepack" from building again.
   const out = run(npm, ['pack', '--ignore-scripts', '--json', '--pack-destination', dir]);
-  // Should npm still run "prepare", its output comes first: the JSON is the last thing written.
+  // Should npm still run "prepack", its output comes first: the JSON is the last thing written.
   const json = out.slice(out.search(/^\[/m));
   const [{ filename }] = JSON.parse(json);
   return { dir, tarball: path.join(dir, filename) };

@@ -14,9 +14,9 @@ const ROOT = join(__dirname, '..', '..', '..');
 
 function packedFiles(): Promise<string[]> {
   return new Promise((resolve, reject) => {
-    // --ignore-scripts: "prepare" would build again; the build is done. The npm installed with
+    // --ignore-scripts: "prepack" would build again; the build is done. The npm installed with
     // Node, not the one node_modules/.bin may hold (npm 10, a dependency's), which runs
-    // "prepare" all the same and prints the build's output before the list.
+    // the scripts all the same and prints the build's output before the list.
     const bundled = join(dirname(process.execPath), 'npm');
     const npm = existsSync(bundled) ? bundled : 'npm';
     execFile(npm, ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 }, (err, stdout) => {
@@ -53,5 +53,22 @@ describe('the packed package', function () {
     }
     assert.ok(loaded.has('find.js'), 'the subscribe and request dialogs load find.js');
     for (const script of loaded) assert.ok(files.includes(`resources/${script}`), `resources/${script} is not packed`);
+  });
+
+  it('runs no script when installed: the build is done before packing, not on the user\'s machine', () => {
+    const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    for (const hook of ['preinstall', 'install', 'postinstall', 'prepare']) assert.equal(scripts[hook], undefined, `a "${hook}" script runs on the user's machine`);
+    assert.match(scripts.prepack ?? '', /npm run build/, 'packing builds first');
+  });
+
+  it('ships source maps that carry their sources (the .ts files are not packed)', () => {
+    const maps = files.filter((f) => f.endsWith('.js.map'));
+    assert.ok(maps.length > 10, `${maps.length} maps`);
+    assert.equal(files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')).length, 0);
+    for (const map of maps) {
+      const { sources, sourcesContent } = JSON.parse(readFileSync(join(ROOT, map), 'utf8')) as { sources: string[]; sourcesContent?: (string | null)[] };
+      assert.equal(sourcesContent?.length, sources.length, `${map} names sources it does not carry`);
+      assert.ok(sourcesContent!.every((text) => typeof text === 'string' && text.length > 0), map);
+    }
   });
 });
