@@ -46,7 +46,7 @@ export = function register(RED: NodeAPI): void {
         msg.payload = reply.records;
         msg.meta = reply.meta;
         reportNotes(node, msg, reply.senmlNotes, told, (note) => RED._('federation-request.warn.senmlNote', { from: to, message: note.message }));
-        node.status(sessionStatus(account.session.state));
+        node.status(sessionStatus(account.session.state, (key) => RED._(key)));
         send(msg);
       })().then(
         () => done(),

@@ -26,11 +26,12 @@ export = function register(RED: NodeAPI): void {
       caFile: config.caFile || undefined,
       resource: config.resource || undefined,
     });
-    let status: NodeStatus = sessionStatus(node.session.state);
+    const translate = (key: string): string => RED._(key);
+    let status: NodeStatus = sessionStatus(node.session.state, translate);
     node.session.on('state', (change) => {
-      status = sessionStatus(change);
+      status = sessionStatus(change, translate);
       for (const user of users) user.status(status);
-      if (change.state === 'error') node.warn(`${config.jid}: ${change.reason}`);
+      if (change.state === 'error') node.warn(`${config.jid}: ${String(status.text)}`);
     });
     node.session.on('clientError', (err: Error) => node.debug(`${config.jid}: ${err.message}`));
 

@@ -58,6 +58,9 @@ const LOGIN_STEP_TIMEOUT_MS = 10_000;
  */
 export const LOGIN_DEADLINE_MS = 30_000;
 
+/** The status reason when the account has no password (what to do is the application's to say). */
+export const NO_PASSWORD_REASON = 'no password';
+
 /** The status reason when a server would have the account log in without encryption. */
 export const NO_TLS_REASON = 'the server offers no TLS encryption';
 
@@ -310,8 +313,8 @@ export class XmppSession extends EventEmitter {
     if (this.#wanted) return;
     this.#wanted = true;
     if (!this.#options.password) {
-      // Nothing to retry until someone types a password in the account node.
-      this.#setState({ state: 'error', reason: 'no password: set it in the account node' });
+      // Nothing to retry until someone gives the account a password.
+      this.#setState({ state: 'error', reason: NO_PASSWORD_REASON });
       return;
     }
     if (this.#options.caFile) {

@@ -114,6 +114,8 @@ describe('XMPP session (real Prosody federation)', function () {
     alice.start();
     assert.equal(alice.state.state, 'error');
     assert.match(alice.state.reason ?? '', /no password/);
+    // Where to set it is the application's to say (the Node-RED nodes say: the account node, in their language).
+    assert.doesNotMatch(alice.state.reason ?? '', /node/i);
   });
 
   it('reports a missing CA file clearly', () => {
