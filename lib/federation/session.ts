@@ -193,10 +193,14 @@ function isCertificateFailure(err: unknown): boolean {
   return typeof code === 'string' && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME/.test(code);
 }
 
+/** After STARTTLS, @xmpp/client holds its own wrapper around the TLSSocket: the socket inside it. */
+function innerSocket(socket: unknown): unknown {
+  return (socket as { socket?: unknown } | undefined)?.socket;
+}
+
 /** Is the client's socket encrypted with a verified certificate? */
 function isVerifiedTls(socket: unknown): boolean {
-  // After STARTTLS, @xmpp/client holds its own wrapper around the TLSSocket.
-  const inner = socket instanceof tls.TLSSocket ? socket : (socket as { socket?: unknown } | undefined)?.socket;
+  const inner = socket instanceof tls.TLSSocket ? socket : innerSocket(socket);
   return inner instanceof tls.TLSSocket && inner.authorized;
 }
 
@@ -204,7 +208,12 @@ function isVerifiedTls(socket: unknown): boolean {
  * client.start(), or a failure once `ms` have passed or `abort` is called; then the
  * connection is cut (client.stop() would wait for the very exchange that hangs).
  */
-function loginWithin(client: XmppClient, ms: number): { started: Promise<unknown>; abort: (reason: string) => void } {
+interface Login {
+  started: Promise<unknown>;
+  abort(reason: string): void;
+}
+
+function loginWithin(client: XmppClient, ms: number): Login {
   let timer: NodeJS.Timeout | undefined;
   let abort: (reason: string) => void = () => undefined;
   const cut = new Promise<never>((_resolve, reject) => {
@@ -221,10 +230,7 @@ function loginWithin(client: XmppClient, ms: number): { started: Promise<unknown
 }
 
 function destroySocket(socket: unknown): void {
-  // After STARTTLS, @xmpp/client holds its own wrapper around the TLSSocket.
-  for (let s = socket as { destroy?: () => void; socket?: unknown } | undefined, depth = 0; s && depth < 3; s = s.socket as typeof s, depth++) {
-    if (typeof s.destroy === 'function') s.destroy();
-  }
+  for (const s of [socket, innerSocket(socket)] as ({ destroy?: () => void } | undefined)[]) s?.destroy?.();
 }
 
 /** A server that would have the account authenticate, or bind, in clear text. */
@@ -279,8 +285,8 @@ export class XmppSession extends EventEmitter {
   #timer: NodeJS.Timeout | undefined;
   #state: StateChange = { state: 'offline' };
   #ca: string | undefined;
-  #starting: Promise<unknown> | undefined;
-  #abortLogin: ((reason: string) => void) | undefined;
+  /** The login under way, and how to cut it. */
+  #login: Login | undefined;
   /** Responders by "type namespace name", in the order they were added. */
   #responders = new Map<string, { type: 'get' | 'set'; ns: string; name: string; list: IqResponder[] }>();
   /** The responder keys already routed on each client (a route cannot be removed from xmpp.js). */
@@ -511,17 +517,15 @@ export class XmppSession extends EventEmitter {
     });
 
     this.#setState({ state: 'connecting' });
-    const login = loginWithin(client, this.#options.loginDeadlineMs ?? LOGIN_DEADLINE_MS);
-    this.#starting = login.started;
-    this.#abortLogin = login.abort;
+    this.#login = loginWithin(client, this.#options.loginDeadlineMs ?? LOGIN_DEADLINE_MS);
     try {
-      await this.#starting;
+      await this.#login.started;
     } catch (err) {
-      this.#starting = undefined;
+      this.#login = undefined;
       if (this.#client === client) this.#scheduleRetry(describeError(err), isAuthFailure(err) || isCertificateFailure(err) || isPlaintextRefusal(err));
       return;
     }
-    this.#starting = undefined;
+    this.#login = undefined;
     if (this.#client !== client || !this.#wanted) return;
     if (!isVerifiedTls(client.socket)) {
       // Never exchange data with a server that offered no encryption.
@@ -556,9 +560,9 @@ export class XmppSession extends EventEmitter {
     client.removeAllListeners('stanza');
     client.removeAllListeners('disconnect');
     // Stopping while start() is still running crashes xmpp.js 0.14: cut the login, let it settle first.
-    if (this.#starting) {
-      this.#abortLogin?.('stopped');
-      await this.#starting.catch(() => undefined);
+    if (this.#login) {
+      this.#login.abort('stopped');
+      await this.#login.started.catch(() => undefined);
     }
     try {
       await client.stop();
