@@ -137,7 +137,7 @@ export function resolve(pack: unknown, options: ResolveOptions = {}): ResolvedPa
 /** A pack that uses a secondary unit without saying so in its version, accepted: it becomes what it should have been, version 26. */
 function declareSecondaryUnits(out: ResolvedPack, first: { unit: string; index: number; field: string }, converted: boolean, onNote: NoteListener | undefined): void {
   // Converted, the records hold primary units only: no feature is needed (RFC 9100 §4).
-  const declared = !converted && out.some((record) => record.bver === undefined);
+  const declared = !converted;
   if (declared) declareSecondaryUnitsFeature(out);
   onNote?.({
     code: 'SENML_UNDECLARED_SECONDARY_UNIT',
