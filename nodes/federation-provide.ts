@@ -1,10 +1,9 @@
 import type { Node, NodeAPI, NodeDef } from 'node-red';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { Provider, type ProviderRequest } from '../lib/federation/provider';
 import { SubscriberRegistry } from '../lib/store/subscriber-registry';
-import { removeDirectory } from '../lib/store/files';
 import type { XmppAccountNode } from './support/account';
-import { nodeStoragePath } from './support/storage';
+import { nodeStoragePath, removeNodeStorage } from './support/storage';
 
 interface FederationProvideConfig extends NodeDef {
   account: string;
@@ -20,11 +19,6 @@ interface ProvideNode extends Node {
 }
 
 export = function register(RED: NodeAPI): void {
-  /** <userDir>/senfed/providers/<node id>/subscribers.json */
-  function registryFile(nodeId: string): string {
-    return join(nodeStoragePath(RED, 'providers', nodeId), 'subscribers.json');
-  }
-
   function FederationProvide(this: ProvideNode, config: FederationProvideConfig): void {
     RED.nodes.createNode(this, config);
     const node = this;
@@ -38,7 +32,8 @@ export = function register(RED: NodeAPI): void {
     const timeoutSeconds = Number.parseFloat(config.timeout ?? '') || 30;
     if (config.handleSubscriptions === undefined) node.warn(RED._('federation-provide.warn.everyone'));
 
-    const ready = SubscriberRegistry.open(registryFile(node.id)).then((opened) => {
+    const storage = nodeStoragePath(RED, 'providers', node.id);
+    const ready = SubscriberRegistry.open(join(storage, 'subscribers.json')).then((opened) => {
       registry = opened;
       for (const warning of opened.warnings) node.warn(warning);
       const provider = new Provider(account.session, { handleSubscriptions: config.handleSubscriptions !== false, registry: opened, replyTimeoutMs: timeoutSeconds * 1000 });
@@ -76,9 +71,7 @@ export = function register(RED: NodeAPI): void {
           await registry?.close();
           if (!removed) return;
           const subscriptions = registry ? registry.identifiers().reduce((sum, identifier) => sum + registry!.subscribers(identifier).length, 0) : 0;
-          if (subscriptions > 0) node.warn(RED._('federation-provide.warn.removed', { count: subscriptions }));
-          else node.log(RED._('federation-provide.log.removed'));
-          await removeDirectory(dirname(registryFile(node.id)));
+          await removeNodeStorage(RED, node, storage, subscriptions);
         })
         .catch(() => undefined)
         .finally(() => account.deregister(node, done));

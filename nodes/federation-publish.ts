@@ -1,12 +1,11 @@
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import { senml } from '../lib';
 import { DurableQueue } from '../lib/store/durable-queue';
-import { removeDirectory } from '../lib/store/files';
 import { type CappedEvent, type FailedEvent, type Publication, Publisher, type PublishTarget, describeTarget } from '../lib/federation/publisher';
 import { type Meta, metaElement } from '../lib/federation/quoalise';
 import type { XmppAccountNode } from './support/account';
 import { reportError } from './support/report';
-import { nodeStoragePath } from './support/storage';
+import { nodeStoragePath, removeNodeStorage } from './support/storage';
 
 interface FederationPublishConfig extends NodeDef {
   account: string;
@@ -118,10 +117,7 @@ export = function register(RED: NodeAPI): void {
         .then(async (publisher) => {
           const queued = publisher.pending;
           await publisher.close();
-          if (!removed) return;
-          if (queued > 0) node.warn(RED._('federation-publish.warn.removed', { count: queued }));
-          else node.log(RED._('federation-publish.log.removed'));
-          await removeDirectory(queueDirectory);
+          if (removed) await removeNodeStorage(RED, node, queueDirectory, queued);
         })
         .catch(() => undefined)
         .finally(() => account.deregister(node, done));

@@ -2,11 +2,10 @@ import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { join } from 'node:path';
 import { senml } from '../lib';
 import { SeenItems } from '../lib/store/seen-items';
-import { removeDirectory } from '../lib/store/files';
 import { SenderList } from '../lib/federation/senders';
 import { type CatchUpGap, type ReceivedData, type ReceivedItem, Subscriber } from '../lib/federation/subscriber';
 import type { XmppAccountNode } from './support/account';
-import { nodeStoragePath } from './support/storage';
+import { nodeStoragePath, removeNodeStorage } from './support/storage';
 import { reportNotes } from './support/report';
 
 interface FederationSubscribeConfig extends NodeDef {
@@ -106,7 +105,7 @@ export = function register(RED: NodeAPI): void {
     // Deleted from the flow (not a redeploy, not a restart): the ids it had seen go with it.
     node.on('close', (removed: boolean, done: () => void) => {
       subscriber.close();
-      const removing = removed ? removeDirectory(storage).then(() => node.log(RED._('federation-subscribe.log.removed'))) : Promise.resolve();
+      const removing = removed ? removeNodeStorage(RED, node, storage) : Promise.resolve();
       removing.catch((err: Error) => node.warn(err.message)).finally(() => account.deregister(node, done));
     });
   }
