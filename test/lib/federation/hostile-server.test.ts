@@ -6,33 +6,13 @@
  * small TCP server plays the hostile part here.
  */
 import assert from 'node:assert/strict';
-import { type AddressInfo, type Server, type Socket, createServer } from 'node:net';
+import type { Socket } from 'node:net';
 import { Backoff } from '../../../lib/federation/backoff';
 import { type StateChange, XmppSession } from '../../../lib/federation/session';
+import { fakeServer } from '../../support/fake-server';
 
 const STREAM_HEADER =
   "<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' from='evil.test' id='s1' version='1.0'>";
-
-/** Each connection gets `reply` once the client has opened its stream (or `reply` does what it wants with the socket). */
-function hostileServer(reply: string | ((socket: Socket) => void)): Promise<{ server: Server; port: number; connections: () => number; sockets: Set<Socket> }> {
-  let count = 0;
-  const sockets = new Set<Socket>();
-  const server = createServer((socket) => {
-    count++;
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => undefined);
-    let sent = false;
-    socket.on('data', (data) => {
-      if (!sent && data.toString().includes('<stream:stream')) {
-        sent = true;
-        if (typeof reply === 'string') socket.write(reply);
-        else reply(socket);
-      }
-    });
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, port: (server.address() as AddressInfo).port, connections: () => count, sockets })));
-}
 
 describe('a hostile server: XML tricks in the stream never crash the session', function () {
   this.timeout(30_000);
@@ -42,14 +22,8 @@ describe('a hostile server: XML tricks in the stream never crash the session', f
   });
 
   async function connectTo(reply: string | ((socket: Socket) => void)): Promise<{ session: XmppSession; states: StateChange[]; uncaught: unknown[]; connections: () => number }> {
-    const { server, port, connections, sockets } = await hostileServer(reply);
-    cleanups.push(
-      () =>
-        new Promise<void>((resolve) => {
-          for (const socket of sockets) socket.destroy();
-          server.close(() => resolve());
-        }),
-    );
+    const { port, connections, close } = await fakeServer(reply);
+    cleanups.push(close);
     const uncaught: unknown[] = [];
     const onUncaught = (err: unknown): number => uncaught.push(err);
     process.on('uncaughtException', onUncaught);

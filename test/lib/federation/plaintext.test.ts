@@ -10,6 +10,7 @@ import { type AddressInfo, type Server, type Socket, connect, createServer } fro
 import { join } from 'node:path';
 import { Backoff } from '../../../lib/federation/backoff';
 import { NO_TLS_REASON, type StateChange, XmppSession } from '../../../lib/federation/session';
+import { fakeServer } from '../../support/fake-server';
 import { federation, startTestBed, stopTestBed } from '../../support/federation';
 
 const STREAM_HEADER =
@@ -28,31 +29,6 @@ async function until(what: string, check: () => boolean, ms = 20_000): Promise<v
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
-}
-
-/** A TCP server that records what each client writes; `respond` answers the stream header. */
-function recordingServer(respond: (socket: Socket) => void): Promise<{ server: Server; port: number; written: () => string; close: () => Promise<void> }> {
-  let written = '';
-  const sockets = new Set<Socket>();
-  const server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => undefined);
-    let answered = false;
-    socket.on('data', (data) => {
-      written += data.toString();
-      if (!answered && written.includes('<stream:stream')) {
-        answered = true;
-        respond(socket);
-      }
-    });
-  });
-  const close = (): Promise<void> =>
-    new Promise((resolve) => {
-      for (const socket of sockets) socket.destroy();
-      server.close(() => resolve());
-    });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, port: (server.address() as AddressInfo).port, written: () => written, close })));
 }
 
 /** A TCP proxy in front of a real server, recording what the client writes to it. */
@@ -104,7 +80,7 @@ describe('no credential without TLS', function () {
     ['a server that offers nothing but resource binding', BIND_FEATURES],
   ] as const) {
     it(`${what}: no SASL, no username, no resource leave; the status says the server offers no TLS`, async () => {
-      const fake = await recordingServer((socket) => socket.write(STREAM_HEADER + features));
+      const fake = await fakeServer(STREAM_HEADER + features);
       cleanups.push(fake.close);
       const { states } = session(fake.port);
       await until('a failure reported', () => states.some((s) => s.state === 'error' || s.state === 'offline'));
