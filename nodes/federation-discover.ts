@@ -35,7 +35,7 @@ export = function register(RED: NodeAPI): void {
           send(msg);
           done();
         },
-        (err: unknown) => reportError(node, done, err),
+        (err: unknown) => reportError(RED._, node, done, err),
       );
     });
     node.on('close', (done: () => void) => account.deregister(node, done));

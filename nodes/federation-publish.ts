@@ -108,7 +108,7 @@ export = function register(RED: NodeAPI): void {
           }
         }
         if (!account.session.online) node.status({ fill: 'yellow', shape: 'ring', text: RED._('federation-publish.status.queuedOffline', { count: publisher.pending }) });
-      })().then(() => done(), (err: unknown) => reportError(node, done, err));
+      })().then(() => done(), (err: unknown) => reportError(RED._, node, done, err));
     });
 
     // Deleted from the flow (not a redeploy, not a restart): its queue goes with it, and the log says how much.

@@ -73,7 +73,7 @@ export = function register(RED: NodeAPI): void {
         },
         (err: unknown) => {
           failed = true;
-          reportError(node, done, err);
+          reportError(RED._, node, done, err);
         },
       );
     });

@@ -53,7 +53,7 @@ export = function register(RED: NodeAPI): void {
         (err: unknown) => {
           // A Catch node sees the message, not the error's own fields: put the XMPP error on it.
           if (err instanceof RequestError && err.condition !== undefined) msg.xmppError = { condition: err.condition, type: err.type, text: err.text, upstream: err.upstream };
-          reportError(node, done, err);
+          reportError(RED._, node, done, err);
         },
       );
     });

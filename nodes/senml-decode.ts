@@ -36,7 +36,7 @@ export = function register(RED: NodeAPI): void {
         send(msg);
         done();
       } catch (err) {
-        reportError(node, done, err);
+        reportError(RED._, node, done, err);
       }
     });
   }

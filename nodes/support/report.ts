@@ -1,10 +1,15 @@
 import type { Node, NodeStatus } from 'node-red';
 import { senml } from '../../lib';
+import { errorText, localError, type Translate } from './errors';
 
-/** Show the last error on the status dot, shortened, and hand it to done() so a Catch node sees it. */
-export function reportError(node: Node, done: (err?: Error) => void, err: unknown): void {
-  node.status({ fill: 'red', shape: 'ring', text: senml.shortMessage(err) } satisfies NodeStatus);
-  done(err instanceof Error ? err : new Error(String(err)));
+/**
+ * Show the last error on the status dot, shortened, and hand it to done() so a
+ * Catch node sees it; both in the runtime's language.
+ */
+export function reportError(translate: Translate, node: Node, done: (err?: Error) => void, err: unknown): void {
+  const local = localError(translate, err);
+  node.status({ fill: 'red', shape: 'ring', text: senml.shortMessage(local.message) } satisfies NodeStatus);
+  done(local);
 }
 
 /** Media type → SenML format, for messages from http in, MQTT v5 or another encode node. */

@@ -101,3 +101,17 @@ export function federationFlows(extra: { before?: (bed: TestBed) => Promise<void
   });
   return context;
 }
+
+/**
+ * Run the runtime in another language for a while, as on a machine whose LANG is
+ * French or Dutch: Node-RED's i18next loads the node catalogues in that language.
+ */
+export async function inLanguage<T>(lang: string, run: () => Promise<T>): Promise<T> {
+  const i18next = require('@node-red/util').i18n.i;
+  await i18next.changeLanguage(lang);
+  try {
+    return await run();
+  } finally {
+    await i18next.changeLanguage('en-US');
+  }
+}

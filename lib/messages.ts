@@ -1,0 +1,10 @@
+import { PLACE_MESSAGES, type MessageTable } from './errors';
+import { SENML_MESSAGES } from './senml/messages';
+import { FEDERATION_MESSAGES } from './federation/messages';
+import { STORE_MESSAGES } from './store/messages';
+
+/**
+ * Every sentence the library can say, by messageId: what the nodes' catalogues
+ * translate (the build writes the en-US catalogue from it).
+ */
+export const MESSAGES: MessageTable = { ...PLACE_MESSAGES, ...SENML_MESSAGES, ...FEDERATION_MESSAGES, ...STORE_MESSAGES };
