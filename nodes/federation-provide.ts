@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Provider, type ProviderRequest } from '../lib/federation/provider';
 import { SubscriberRegistry } from '../lib/store/subscriber-registry';
 import type { XmppAccountNode } from './support/account';
+import { errorText } from './support/errors';
 import { nodeStoragePath, removeNodeStorage } from './support/storage';
 
 interface FederationProvideConfig extends NodeDef {
@@ -35,7 +36,7 @@ export = function register(RED: NodeAPI): void {
     const storage = nodeStoragePath(RED, 'providers', node.id);
     const ready = SubscriberRegistry.open(join(storage, 'subscribers.json')).then((opened) => {
       registry = opened;
-      for (const warning of opened.warnings) node.warn(warning);
+      for (const warning of opened.warnings) node.warn(errorText(RED._, warning));
       const provider = new Provider(account.session, { handleSubscriptions: config.handleSubscriptions !== false, registry: opened, replyTimeoutMs: timeoutSeconds * 1000 });
       provider.on('request', (request: ProviderRequest) => {
         node.send({

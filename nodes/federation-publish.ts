@@ -4,6 +4,7 @@ import { DurableQueue } from '../lib/store/durable-queue';
 import { type CappedEvent, type FailedEvent, type Publication, Publisher, type PublishTarget, describeTarget } from '../lib/federation/publisher';
 import { type Meta, metaElement } from '../lib/federation/quoalise';
 import type { XmppAccountNode } from './support/account';
+import { errorText } from './support/errors';
 import { reportError } from './support/report';
 import { nodeStoragePath, removeNodeStorage } from './support/storage';
 
@@ -42,7 +43,7 @@ export = function register(RED: NodeAPI): void {
       maxEntries,
       // At-least-once delivery: a power cut may resend the last packs (same item ids), never lose one.
       syncAcks: false,
-      onWarning: (warning) => node.warn(warning.message),
+      onWarning: (warning) => node.warn(errorText(RED._, warning)),
     }).then((queue) => {
       const publisher = new Publisher(account.session, queue);
       publisher.on('published', () => showQueue(publisher));

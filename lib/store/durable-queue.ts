@@ -93,7 +93,9 @@ import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import * as path from 'node:path';
-import { PRIVATE_FILE_MODE, isMissing, makePrivateDirectory, narrowFile, syncCreatedDirectories, syncDirectory } from './files';
+import { SenfedError, sentence, type ErrorParams, type Sentence } from '../errors';
+import { STORE_MESSAGES, type StoreMessageId } from './messages';
+import { PRIVATE_FILE_MODE, isMissing, makePrivateDirectory, narrowFile, syncCreatedDirectories, syncDirectory, writeAll } from './files';
 
 export type DurableQueueErrorCode =
   | 'QUEUE_OPTIONS' // maxEntries, maxBytes... out of range
@@ -104,13 +106,12 @@ export type DurableQueueErrorCode =
   | 'QUEUE_CLOSED' // push or ack after close()
   | 'QUEUE_IO'; // the disk refused a read or a write
 
-export class DurableQueueError extends Error {
-  readonly code: DurableQueueErrorCode;
+export class DurableQueueError extends SenfedError {
+  declare readonly code: DurableQueueErrorCode;
 
-  constructor(code: DurableQueueErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(messageId: StoreMessageId, params: ErrorParams = {}, options?: { cause?: unknown }) {
+    super(messageId, STORE_MESSAGES[messageId], params, options);
     this.name = 'DurableQueueError';
-    this.code = code;
   }
 }
 
@@ -133,9 +134,8 @@ export type QueueWarningKind =
   | 'out-of-order' // a push record that breaks the order was skipped
   | 'over-bound'; // the bound is smaller than what the journal held
 
-export interface QueueWarning<T> {
+export interface QueueWarning<T> extends Sentence {
   kind: QueueWarningKind;
-  message: string;
   /** 1-based journal lines concerned, first and last. */
   lines?: { from: number; to: number };
   /** Entries dropped at open because the bound shrank. */
@@ -238,7 +238,7 @@ export class DurableQueue<T = unknown> {
     checkOptions(options);
     const directory = path.resolve(dir);
     if (openDirectories.has(directory)) {
-      throw new DurableQueueError('QUEUE_BUSY', `the queue in ${directory} is already open; close it before opening it again`);
+      throw new DurableQueueError('QUEUE_BUSY', { directory });
     }
     openDirectories.add(directory);
     const queue = new DurableQueue<T>(directory, options);
@@ -246,7 +246,7 @@ export class DurableQueue<T = unknown> {
       try {
         await queue.#load();
       } catch (err) {
-        throw err instanceof DurableQueueError ? err : ioError(`cannot open the queue in ${directory}`, err);
+        throw err instanceof DurableQueueError ? err : new DurableQueueError('QUEUE_OPEN_FAILED', { directory }, { cause: err });
       }
       for (const warning of queue.#warnings) options.onWarning?.(warning);
     } catch (err) {
@@ -297,14 +297,14 @@ export class DurableQueue<T = unknown> {
     try {
       json = JSON.stringify(entry);
     } catch (err) {
-      return Promise.reject(new DurableQueueError('QUEUE_ENTRY', `cannot queue an entry that is not JSON-serialisable: ${messageOf(err)}`, { cause: err }));
+      return Promise.reject(new DurableQueueError('QUEUE_NOT_JSON', {}, { cause: err }));
     }
     if (json === undefined) {
-      return Promise.reject(new DurableQueueError('QUEUE_ENTRY', `cannot queue ${typeof entry === 'undefined' ? 'undefined' : `a ${typeof entry}`}: an entry must be JSON-serialisable`));
+      return Promise.reject(new DurableQueueError('QUEUE_NOTHING_TO_STORE', { kind: typeof entry === 'undefined' ? 'undefined' : `a ${typeof entry}` }));
     }
     const bytes = Buffer.byteLength(json);
     if (bytes > this.maxBytes) {
-      return Promise.reject(new DurableQueueError('QUEUE_TOO_LARGE', `an entry of ${bytes} bytes cannot fit in a queue of at most ${this.maxBytes} bytes`));
+      return Promise.reject(new DurableQueueError('QUEUE_ENTRY_TOO_LARGE', { bytes, maxBytes: this.maxBytes }));
     }
 
     // Everything below runs synchronously: the queue's state changes in call
@@ -378,15 +378,15 @@ export class DurableQueue<T = unknown> {
     const unusable = this.#unusable();
     if (unusable) return Promise.reject(unusable);
     if (!Number.isSafeInteger(seq) || seq < 1) {
-      return Promise.reject(new DurableQueueError('QUEUE_ORDER', `${String(seq)} is not a sequence number`));
+      return Promise.reject(new DurableQueueError('QUEUE_NOT_A_SEQUENCE', { seq: String(seq) }));
     }
     const oldest = this.#items[this.#head];
     if (seq >= this.#nextSeq) {
-      return Promise.reject(new DurableQueueError('QUEUE_ORDER', `entry ${seq} was never pushed (the last one is ${this.#nextSeq - 1})`));
+      return Promise.reject(new DurableQueueError('QUEUE_NEVER_PUSHED', { seq, last: this.#nextSeq - 1 }));
     }
     if (!oldest || seq < oldest.seq) return Promise.resolve(false);
     if (seq > oldest.seq) {
-      return Promise.reject(new DurableQueueError('QUEUE_ORDER', `entry ${seq} is not the oldest (entry ${oldest.seq} is): entries are acknowledged in the order they were pushed`));
+      return Promise.reject(new DurableQueueError('QUEUE_NOT_OLDEST', { seq, oldest: oldest.seq }));
     }
     this.#removeOldest();
     return this.#commit([recordLine(`{"op":"ack","seq":${seq}}`)], this.#syncAcks).then(() => true);
@@ -423,7 +423,7 @@ export class DurableQueue<T = unknown> {
   /** Take the oldest entry out; callers check first that there is one. */
   #removeOldest(): Stored {
     const oldest = this.#items[this.#head];
-    if (!oldest) throw new Error('DurableQueue: removing from an empty queue');
+    if (!oldest) throw new DurableQueueError('QUEUE_EMPTY');
     this.#items[this.#head] = undefined; // let the entry be collected now
     this.#head++;
     this.#entryBytes -= oldest.bytes;
@@ -437,7 +437,7 @@ export class DurableQueue<T = unknown> {
   }
 
   #unusable(): DurableQueueError | undefined {
-    if (this.#closed) return new DurableQueueError('QUEUE_CLOSED', `the queue in ${this.directory} is closed`);
+    if (this.#closed) return new DurableQueueError('QUEUE_CLOSED', { directory: this.directory });
     return this.#failure;
   }
 
@@ -505,7 +505,7 @@ export class DurableQueue<T = unknown> {
       // The file may now end in a partial line, and the state in memory is
       // ahead of it. Refuse further changes; reopening reloads what is on disk
       // and cuts the partial line off.
-      const failure = ioError(`cannot write the queue journal ${this.#journal}; close and reopen the queue`, err);
+      const failure = new DurableQueueError('QUEUE_WRITE_FAILED', { file: this.#journal }, { cause: err });
       this.#failure = failure;
       const all = [...waiters, ...this.#waiters];
       this.#pending = [];
@@ -516,7 +516,7 @@ export class DurableQueue<T = unknown> {
   }
 
   #openFile(): FileHandle {
-    if (!this.#file) throw new DurableQueueError('QUEUE_CLOSED', `the queue journal ${this.#journal} is not open`);
+    if (!this.#file) throw new DurableQueueError('QUEUE_JOURNAL_CLOSED', { file: this.#journal });
     return this.#file;
   }
 
@@ -606,7 +606,7 @@ export class DurableQueue<T = unknown> {
           if (read.seq <= lastPush) {
             this.#warnings.push({
               kind: 'out-of-order',
-              message: `journal line ${lineNo}: entry ${read.seq} comes after entry ${lastPush} and was skipped`,
+              ...sentence('QUEUE_OUT_OF_ORDER_LINE', STORE_MESSAGES.QUEUE_OUT_OF_ORDER_LINE, { line: lineNo, seq: read.seq, previous: lastPush }),
               lines: { from: lineNo, to: lineNo },
             });
             break;
@@ -638,7 +638,7 @@ export class DurableQueue<T = unknown> {
       const count = run.to - run.from + 1;
       this.#warnings.push({
         kind: 'corrupt',
-        message: `journal ${run.from === run.to ? `line ${run.from}` : `lines ${run.from}-${run.to}`}: ${count} unreadable line${count > 1 ? 's' : ''} (${run.reason}) skipped; any entries on them are lost`,
+        ...sentence('QUEUE_UNREADABLE_LINES', STORE_MESSAGES.QUEUE_UNREADABLE_LINES, { from: run.from, to: run.to, count, reason: run.reason }),
         lines: { from: run.from, to: run.to },
       });
     }
@@ -646,7 +646,7 @@ export class DurableQueue<T = unknown> {
       const to = tail !== '' ? lines.length + 1 : lines.length;
       this.#warnings.push({
         kind: 'torn-tail',
-        message: `journal line${tornFrom === to ? ` ${to}` : `s ${tornFrom}-${to}`}: the end of the journal is an unfinished write (the process stopped while writing) and was discarded; no push had been confirmed for it`,
+        ...sentence('QUEUE_TORN_TAIL', STORE_MESSAGES.QUEUE_TORN_TAIL, { from: tornFrom, to }),
         lines: { from: tornFrom, to },
       });
     }
@@ -670,7 +670,7 @@ export class DurableQueue<T = unknown> {
     if (dropped.length > 0) {
       this.#warnings.push({
         kind: 'over-bound',
-        message: `the queue held more than its bound (${this.maxEntries} entries${Number.isFinite(this.maxBytes) ? `, ${this.maxBytes} bytes` : ''}): dropped the ${dropped.length} oldest (entries ${dropped[0].seq}-${dropped[dropped.length - 1].seq})`,
+        ...overBound(this.maxEntries, this.maxBytes, dropped),
         dropped,
       });
     }
@@ -736,35 +736,22 @@ function parse<T>(json: string): T {
 
 // ------------------------------------------------------------------ files
 
-async function writeAll(file: FileHandle, data: string | Buffer): Promise<void> {
-  const buffer = typeof data === 'string' ? Buffer.from(data) : data;
-  // A write to a regular file may be short (a full disk); finish it or fail.
-  let offset = 0;
-  while (offset < buffer.length) {
-    const { bytesWritten } = await file.write(buffer, offset, buffer.length - offset);
-    if (bytesWritten === 0) throw new Error('the disk accepted no more bytes');
-    offset += bytesWritten;
-  }
-}
-
 function checkOptions<T>(options: DurableQueueOptions<T>): void {
   const { maxEntries, maxBytes, compactMinBytes } = options;
   if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) {
-    throw new DurableQueueError('QUEUE_OPTIONS', `maxEntries must be a whole number of at least 1, not ${String(maxEntries)}`);
+    throw new DurableQueueError('QUEUE_MAX_ENTRIES', { value: String(maxEntries) });
   }
   if (maxBytes !== undefined && !(maxBytes > 0)) {
-    throw new DurableQueueError('QUEUE_OPTIONS', `maxBytes must be a positive number of bytes, not ${String(maxBytes)}`);
+    throw new DurableQueueError('QUEUE_MAX_BYTES', { value: String(maxBytes) });
   }
   if (compactMinBytes !== undefined && !(compactMinBytes >= 0)) {
-    throw new DurableQueueError('QUEUE_OPTIONS', `compactMinBytes must be a number of bytes, 0 or more, not ${String(compactMinBytes)}`);
+    throw new DurableQueueError('QUEUE_COMPACT_MIN_BYTES', { value: String(compactMinBytes) });
   }
 }
 
 
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
-function ioError(what: string, err: unknown): DurableQueueError {
-  return new DurableQueueError('QUEUE_IO', `${what}: ${messageOf(err)}`, { cause: err });
+function overBound<T>(maxEntries: number, maxBytes: number, dropped: QueueItem<T>[]): Sentence {
+  const params = { maxEntries, count: dropped.length, first: dropped[0].seq, last: dropped[dropped.length - 1].seq };
+  if (!Number.isFinite(maxBytes)) return sentence('QUEUE_OVER_BOUND', STORE_MESSAGES.QUEUE_OVER_BOUND, params);
+  return sentence('QUEUE_OVER_BOUND_BYTES', STORE_MESSAGES.QUEUE_OVER_BOUND_BYTES, { ...params, maxBytes });
 }

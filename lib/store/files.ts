@@ -1,5 +1,7 @@
 import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, promises as fsp, renameSync, rmSync, writeSync } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import * as path from 'node:path';
+import { StoreError } from './store-error';
 
 /**
  * Durable files hold people's readings and JIDs: only the account Node-RED runs
@@ -129,4 +131,15 @@ export function replaceFileSync(file: string, data: string | Buffer): void {
   }
   renameSync(temporary, file);
   syncDirectorySync(dir);
+}
+
+/** Write all of `data` at the file's position: a write to a regular file may be short (a full disk); finish it or fail. */
+export async function writeAll(file: FileHandle, data: string | Buffer): Promise<void> {
+  const buffer = typeof data === 'string' ? Buffer.from(data) : data;
+  let offset = 0;
+  while (offset < buffer.length) {
+    const { bytesWritten } = await file.write(buffer, offset, buffer.length - offset);
+    if (bytesWritten === 0) throw new StoreError('STORE_DISK_FULL');
+    offset += bytesWritten;
+  }
 }

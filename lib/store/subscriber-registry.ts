@@ -1,6 +1,8 @@
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
+import { SenfedError, sentence, type ErrorParams, type Sentence } from '../errors';
 import { narrowFile, replaceFile } from './files';
+import { STORE_MESSAGES, type StoreMessageId } from './messages';
 
 /**
  * Who subscribed to what at a Quoalise provider: identifier → subscriber JIDs,
@@ -23,20 +25,18 @@ import { narrowFile, replaceFile } from './files';
  */
 export const REGISTRY_FORMAT = 'senfed-subscribers/1';
 
-export class SubscriberRegistryError extends Error {
-  constructor(
-    readonly code: 'REGISTRY_IO' | 'REGISTRY_INPUT' | 'REGISTRY_CLOSED',
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
+export class SubscriberRegistryError extends SenfedError {
+  declare readonly code: 'REGISTRY_IO' | 'REGISTRY_INPUT' | 'REGISTRY_CLOSED';
+
+  constructor(messageId: StoreMessageId, params: ErrorParams = {}, options?: { cause?: unknown }) {
+    super(messageId, STORE_MESSAGES[messageId], params, options);
     this.name = 'SubscriberRegistryError';
   }
 }
 
 export class SubscriberRegistry {
   readonly file: string;
-  readonly warnings: string[] = [];
+  readonly warnings: Sentence[] = [];
   #map = new Map<string, string[]>();
   #writing: Promise<void> = Promise.resolve();
   #closed = false;
@@ -102,7 +102,7 @@ export class SubscriberRegistry {
    * after another, each on the state the previous one left.
    */
   #change(identifier: string, jid: string, edit: (map: Map<string, string[]>, key: string, account: string) => boolean): Promise<boolean> {
-    if (this.#closed) return Promise.reject(new SubscriberRegistryError('REGISTRY_CLOSED', `the subscriber registry ${this.file} is closed`));
+    if (this.#closed) return Promise.reject(new SubscriberRegistryError('REGISTRY_CLOSED', { file: this.file }));
     let input: { key: string; account: string };
     try {
       input = checkInput(identifier, jid);
@@ -129,7 +129,7 @@ export class SubscriberRegistry {
     try {
       await replaceFile(this.file, text);
     } catch (err) {
-      throw new SubscriberRegistryError('REGISTRY_IO', `cannot write the subscriber registry ${this.file}: ${(err as Error).message}`, { cause: err });
+      throw new SubscriberRegistryError('REGISTRY_WRITE_FAILED', { file: this.file }, { cause: err });
     }
   }
 
@@ -140,7 +140,7 @@ export class SubscriberRegistry {
       await narrowFile(this.file); // an earlier version made it readable by all
     } catch (err) {
       if ((err as { code?: unknown }).code === 'ENOENT') return;
-      throw new SubscriberRegistryError('REGISTRY_IO', `cannot read the subscriber registry ${this.file}: ${(err as Error).message}`, { cause: err });
+      throw new SubscriberRegistryError('REGISTRY_READ_FAILED', { file: this.file }, { cause: err });
     }
     const map = readRegistry(text);
     if (map) {
@@ -149,13 +149,13 @@ export class SubscriberRegistry {
     }
     const copy = `${this.file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
     await fsp.rename(this.file, copy).catch(() => undefined);
-    this.warnings.push(`the subscriber registry ${this.file} could not be read; it was kept as ${copy} and the registry starts empty`);
+    this.warnings.push(sentence('REGISTRY_UNREADABLE', STORE_MESSAGES.REGISTRY_UNREADABLE, { file: this.file, copy }));
   }
 }
 
 function checkInput(identifier: unknown, jid: unknown): { key: string; account: string } {
-  if (typeof identifier !== 'string' || identifier === '') throw new SubscriberRegistryError('REGISTRY_INPUT', 'a subscription needs an identifier (a non-empty text)');
-  if (typeof jid !== 'string' || !/^[^@/\s]+@[^@/\s]+(\/.+)?$/.test(jid)) throw new SubscriberRegistryError('REGISTRY_INPUT', `a subscriber must be a JID user@domain[/resource], got ${JSON.stringify(jid)}`);
+  if (typeof identifier !== 'string' || identifier === '') throw new SubscriberRegistryError('REGISTRY_NO_IDENTIFIER');
+  if (typeof jid !== 'string' || !/^[^@/\s]+@[^@/\s]+(\/.+)?$/.test(jid)) throw new SubscriberRegistryError('REGISTRY_NOT_A_JID', { got: JSON.stringify(jid) ?? String(jid) });
   return { key: identifier, account: bareJid(jid) };
 }
 

@@ -410,7 +410,8 @@ describe('SubscriberRegistry', () => {
     writeFileSync(file, '{"format":"senfed-subscribers/1","identifiers":{"a":[');
     const registry = await SubscriberRegistry.open(file);
     assert.deepEqual(registry.identifiers(), []);
-    assert.match(registry.warnings[0], /could not be read; it was kept as .*subscribers\.json\.corrupt-/);
+    assert.equal(registry.warnings[0].messageId, 'REGISTRY_UNREADABLE');
+    assert.match(registry.warnings[0].message, /could not be read; it was kept as .*subscribers\.json\.corrupt-/);
     await registry.close();
   });
 });
