@@ -4,14 +4,17 @@
  * back. The subscriber registry (atomic replace) keeps every change that resolved
  * and is never torn; the seen ids (appends and atomic snapshots) are never torn,
  * and keep the order in which ids were added, losing at most the newest few (the
- * policy in lib/store/index.ts). The durable queue's own test is in
+ * policy in lib/store/index.ts); the append-only log keeps every record that
+ * resolved, reads back whole and chained, and never changes what it held before
+ * a kill. The durable queue's own test is in
  * durable-queue.test.ts.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { AppendLog } from '../../../lib/store/append-log';
 import { SeenItems } from '../../../lib/store/seen-items';
 import { SubscriberRegistry } from '../../../lib/store/subscriber-registry';
 
@@ -120,5 +123,43 @@ describe('lib/store under SIGKILL', function () {
       seen.close();
       first = newest + 1; // go on from what was kept, as a restarted subscriber would
     }
+  });
+
+  it('the append-only log keeps every record that resolved, chained and whole, and never rewrites what it held', async () => {
+    const file = path.join(dir, 'consent', 'audit.jsonl');
+    const child = `
+      const { AppendLog } = require(process.env.STORE_MODULE);
+      (async () => {
+        const log = await AppendLog.open(process.env.STORE_FILE);
+        for (;;) {
+          // Bursts of appends in flight together, as a consent filter logs a pack's decisions.
+          const burst = Array.from({ length: 4 }, (_, i) => log.append({ event: 'shared', note: 'x'.repeat(40 + ((log.head.seq + i) % 97)) }));
+          for (const record of await Promise.all(burst)) process.stdout.write('L ' + record.seq + '\\n');
+        }
+      })().catch((err) => { console.error(err); process.exit(1); });
+    `;
+    let before = Buffer.alloc(0);
+    let confirmed = 0;
+    let cut = 0;
+    for (const ms of KILL_AFTER_MS) {
+      const lines = await runAndKill(child, { STORE_MODULE: path.resolve(__dirname, '../../../lib/store/append-log.js'), STORE_FILE: file }, ms);
+      const resolved = lines.map((line) => Number(line.split(' ')[1]));
+      assert.ok(resolved.length > 0, 'the child wrote something');
+      const onDisk = existsSync(file) ? readFileSync(file) : Buffer.alloc(0);
+      assert.ok(onDisk.subarray(0, before.length).equals(before), 'what the log held before the run is unchanged');
+      const log = await AppendLog.open(file);
+      cut += log.warnings.length;
+      const check = await log.verify();
+      assert.deepEqual(check.problems, [], 'read back whole and chained');
+      const seqs = new Set<number>();
+      for await (const record of log.records()) seqs.add(record.seq);
+      for (const seq of resolved) assert.ok(seqs.has(seq), `record ${seq} resolved before the kill and is gone`);
+      assert.equal(check.records, log.head.seq, 'numbered one after another');
+      await log.close();
+      before = readFileSync(file);
+      confirmed += resolved.length;
+    }
+    assert.ok(confirmed > 100, `only ${confirmed} records over ${KILL_AFTER_MS.length} kills`);
+    if (process.env.STORE_TEST_VERBOSE) console.log(`      ${confirmed} records confirmed, ${cut} unfinished writes cut`);
   });
 });
