@@ -20,7 +20,18 @@
  *   50 ms and written without fsync; the periodic snapshot is an atomic replace
  *   with fsync (replaceFileSync). A crash may forget the ids of the last moments:
  *   those items are output again after a restart (at-least-once), never lost.
+ * - AppendLog (an append-only log that is never compacted; the consent audit
+ *   trail): an append resolves once its line is written and fdatasync'ed (appends
+ *   in flight together share one sync). Nothing is lost that resolved; the file is
+ *   never rewritten, except that an unfinished last write found at open, which no
+ *   append had confirmed, is cut off (and said in `warnings`). Each line holds the
+ *   SHA-256 of the line before, so a change or a removal shows in `verify()`.
+ *
+ * Errors are StoreError, DurableQueueError and SubscriberRegistryError, all
+ * SenfedErrors whose sentences are in messages.ts.
  */
+export { AppendLog, LOG_GENESIS, type AppendLogOptions, type LogRecord, type LogVerification } from './append-log';
+export { StoreError } from './store-error';
 export { DurableQueue, DurableQueueError, type DurableQueueOptions, type QueueItem, type PushReport } from './durable-queue';
 export { SeenItems, type LastOutput } from './seen-items';
 export { SubscriberRegistry, SubscriberRegistryError } from './subscriber-registry';
