@@ -4,14 +4,15 @@ import { Provider, type ProviderRequest } from '../lib/federation/provider';
 import { SubscriberRegistry } from '../lib/store/subscriber-registry';
 import type { XmppAccountNode } from './support/account';
 import { errorText } from './support/errors';
+import { migrateConfig } from './support/migrations';
 import { nodeStoragePath, removeNodeStorage } from './support/storage';
 
 interface FederationProvideConfig extends NodeDef {
   account: string;
-  /** Record subscribe/unsubscribe and answer them here. New nodes: false; saved before the option existed (undefined): true. */
-  handleSubscriptions?: boolean;
+  /** Record subscribe/unsubscribe and answer them here (new nodes: false; see support/migrations for older flows). */
+  handleSubscriptions: boolean;
   /** Seconds the flow has to answer a request (default 30). */
-  timeout?: string;
+  timeout: string;
 }
 
 /** A provide node as other nodes see it: `federation publish` pushes to its subscribers. */
@@ -20,9 +21,10 @@ interface ProvideNode extends Node {
 }
 
 export = function register(RED: NodeAPI): void {
-  function FederationProvide(this: ProvideNode, config: FederationProvideConfig): void {
-    RED.nodes.createNode(this, config);
+  function FederationProvide(this: ProvideNode, saved: FederationProvideConfig): void {
+    RED.nodes.createNode(this, saved);
     const node = this;
+    const config = migrateConfig(RED, node, saved);
     const account = RED.nodes.getNode(config.account) as XmppAccountNode | null;
     let registry: SubscriberRegistry | undefined;
     node.subscribersOf = (identifier) => registry?.subscribers(identifier) ?? [];
@@ -30,14 +32,13 @@ export = function register(RED: NodeAPI): void {
       node.status({ fill: 'red', shape: 'ring', text: RED._('federation-provide.status.noAccount') });
       return;
     }
-    const timeoutSeconds = Number.parseFloat(config.timeout ?? '') || 30;
-    if (config.handleSubscriptions === undefined) node.warn(RED._('federation-provide.warn.everyone'));
+    const timeoutSeconds = Number.parseFloat(config.timeout) || 30;
 
     const storage = nodeStoragePath(RED, 'providers', node.id);
     const ready = SubscriberRegistry.open(join(storage, 'subscribers.json')).then((opened) => {
       registry = opened;
       for (const warning of opened.warnings) node.warn(errorText(RED._, warning));
-      const provider = new Provider(account.session, { handleSubscriptions: config.handleSubscriptions !== false, registry: opened, replyTimeoutMs: timeoutSeconds * 1000 });
+      const provider = new Provider(account.session, { handleSubscriptions: config.handleSubscriptions === true, registry: opened, replyTimeoutMs: timeoutSeconds * 1000 });
       provider.on('request', (request: ProviderRequest) => {
         node.send({
           topic: request.identifier,

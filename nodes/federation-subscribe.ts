@@ -5,6 +5,7 @@ import { SeenItems } from '../lib/store/seen-items';
 import { SenderList } from '../lib/federation/senders';
 import { type CatchUpGap, type ReceivedData, type ReceivedItem, Subscriber } from '../lib/federation/subscriber';
 import type { XmppAccountNode } from './support/account';
+import { migrateConfig } from './support/migrations';
 import { nodeStoragePath, removeNodeStorage } from './support/storage';
 import { reportNotes } from './support/report';
 
@@ -12,18 +13,19 @@ interface FederationSubscribeConfig extends NodeDef {
   account: string;
   service: string;
   node: string;
-  /** Output Quoalise data pushed to the account; undefined in flows saved before the option existed. */
-  quoalise?: boolean;
-  /** Who may push it: JIDs and domains; undefined in flows saved before the list existed (then: anyone). */
-  quoaliseFrom?: string;
+  /** Output Quoalise data pushed to the account (see support/migrations for older flows). */
+  quoalise: boolean;
+  /** Who may push it: JIDs and domains, "*" for anyone. */
+  quoaliseFrom: string;
 }
 
 const isoTime = (seconds: number | undefined): string | undefined => (seconds === undefined ? undefined : new Date(seconds * 1000).toISOString());
 
 export = function register(RED: NodeAPI): void {
-  function FederationSubscribe(this: Node, config: FederationSubscribeConfig): void {
-    RED.nodes.createNode(this, config);
+  function FederationSubscribe(this: Node, saved: FederationSubscribeConfig): void {
+    RED.nodes.createNode(this, saved);
     const node = this;
+    const config = migrateConfig(RED, node, saved);
     const account = RED.nodes.getNode(config.account) as XmppAccountNode | null;
     if (!account) {
       node.status({ fill: 'red', shape: 'ring', text: RED._('federation-subscribe.status.noAccount') });
@@ -37,8 +39,6 @@ export = function register(RED: NodeAPI): void {
       node.error(RED._('federation-subscribe.errors.senders', { reason: (err as Error).message }));
       return;
     }
-    // A flow saved before the list existed keeps taking data from anyone, and is told how to restrict it.
-    if (config.quoalise !== false && config.quoaliseFrom === undefined) node.warn(RED._('federation-subscribe.warn.anySender'));
     const follows = Boolean(config.service && config.node);
     const storage = nodeStoragePath(RED, 'subscriptions', node.id);
     const subscriber = new Subscriber(account.session, follows ? config.service : '', follows ? config.node : '', new SeenItems(join(storage, 'seen.json')), { quoaliseFrom: senders });
@@ -124,9 +124,8 @@ function refusalText(err: Error, text: (key: string) => string): string {
   return err.message;
 }
 
-/** Quoalise senders the node accepts: none unless ticked; anyone for a node saved before the list existed. */
+/** Quoalise senders the node accepts: none unless ticked. */
 function quoaliseSenders(config: FederationSubscribeConfig): SenderList {
-  if (config.quoalise === false) return SenderList.nobody;
-  if (config.quoaliseFrom === undefined) return SenderList.anyone;
+  if (config.quoalise !== true) return SenderList.nobody;
   return SenderList.parse(config.quoaliseFrom);
 }
