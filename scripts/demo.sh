@@ -11,14 +11,8 @@ set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-if [ -f package-lock.json ]; then
-    if ! npm ci --no-audit --no-fund; then
-        echo "demo: npm ci refused package-lock.json (see above); installing with npm install instead" >&2
-        npm install --no-audit --no-fund
-    fi
-else
-    npm install --no-audit --no-fund
-fi
+# The committed lock file is complete (every platform's optional packages), so npm ci installs exactly it.
+npm ci --no-audit --no-fund
 npm run build
 
 exec node scripts/demo.js

@@ -16,6 +16,5 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# npm install, not npm ci: with this machine's npm settings (lock files without resolved
-# URLs), npm ci refuses the platform-specific optional packages of cbor-x.
-npm install --no-audit --no-fund
+# Exactly what the lock file says: it lists the optional native packages of every platform.
+npm ci --no-audit --no-fund

@@ -71,4 +71,27 @@ describe('the packed package', function () {
       assert.ok(sourcesContent!.every((text) => typeof text === 'string' && text.length > 0), map);
     }
   });
+
+  it('has a complete lock file: every optional package of every platform is listed, so npm ci installs it on Linux, macOS and Windows', () => {
+    type Locked = { version?: string; optionalDependencies?: Record<string, string>; dependencies?: Record<string, string>; os?: string[] };
+    const { packages } = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, Locked> };
+    const missing: string[] = [];
+    const platforms = new Set<string>();
+    for (const [where, locked] of Object.entries(packages)) {
+      for (const name of Object.keys(locked.optionalDependencies ?? {})) {
+        // npm looks a dependency up in the nearest node_modules above the package that needs it.
+        const candidates: string[] = [];
+        for (let at = where; ; at = at.slice(0, Math.max(0, at.lastIndexOf('/node_modules/')))) {
+          candidates.push(`${at ? `${at}/` : ''}node_modules/${name}`);
+          if (!at.includes('/node_modules/')) break;
+        }
+        candidates.push(`node_modules/${name}`);
+        const found = candidates.find((c) => packages[c]);
+        if (!found) missing.push(`${where || '(root)'} -> ${name}`);
+        else for (const os of packages[found].os ?? []) platforms.add(os);
+      }
+    }
+    assert.deepEqual(missing, [], 'optional packages the lock file does not list: npm ci refuses such a lock');
+    for (const os of ['linux', 'darwin', 'win32']) assert.ok(platforms.has(os), `no native package for ${os}`);
+  });
 });
