@@ -62,6 +62,17 @@ describe('example flows', function () {
         }
       });
 
+      it('says what each inject button does, by its name, in English, French and Dutch', () => {
+        const notes = flow.filter((n) => n.type === 'comment').map((n) => String(n.info ?? ''));
+        for (const [language, heading] of [['English', '**English.**'], ['French', '**Français.**'], ['Dutch', '**Nederlands.**']]) {
+          // Each comment holds its three languages one after another, each under its heading.
+          const sections = notes.map((info) => info.split(/(?=\*\*(?:English|Français|Nederlands)\.\*\*)/).find((part) => part.startsWith(heading)) ?? '').join('\n');
+          for (const inject of flow.filter((n) => n.type === 'inject')) {
+            assert.ok(sections.includes(`*${String(inject.name)}*`), `${language}: nothing says what the button "${String(inject.name)}" does`);
+          }
+        }
+      });
+
       it('holds no password: accounts carry no credentials, users type them in', () => {
         for (const node of flow) {
           assert.equal(node.credentials, undefined, `${node.id} (${node.type}) carries credentials`);
