@@ -2,7 +2,7 @@
  * The one error type of the library. Every error SenFed throws or reports has
  *
  * - `code`: a stable family for programs and Catch nodes (`SENML_TYPE`, `XMPP_TLS`,
- *   `QUEUE_FULL`, …), documented in README;
+ *   `QUEUE_IO`, …), documented in README;
  * - `messageId`: the stable name of its sentence, the key of the nodes' catalogues
  *   (`errors.<messageId>` in en-US, fr and nl);
  * - `params`: the values the sentence is made of (`record`, `field`, `unit`, `jid`,
