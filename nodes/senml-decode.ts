@@ -26,8 +26,8 @@ export = function register(RED: NodeAPI): void {
         const format = config.format && config.format !== 'auto' ? config.format : (formatFromContentType(contentType) ?? 'auto');
         const pack = senml.decode(msg.payload, { format, convertUnits: config.convertUnits === true, strict, onSkip: (err) => skipped.push(err), onNote: (note) => notes.push(note) });
         msg.payload = pack;
-        reportNotes(node, msg, notes, toldNotes, (note) => RED._('senml-decode.warn.ignored', { message: note.message }));
-        if (skipped.length > 0) reportSkipped(node, msg, skipped, RED._('senml-decode.warn.skipped', { count: skipped.length, first: skipped[0].message }));
+        reportNotes(RED._, node, msg, notes, toldNotes, (message) => RED._('senml-decode.warn.ignored', { message }));
+        reportSkipped(RED._, node, msg, skipped, (first) => RED._('senml-decode.warn.skipped', { count: skipped.length, first }));
         node.status({
           fill: skipped.length > 0 ? 'yellow' : 'green',
           shape: 'dot',

@@ -31,8 +31,8 @@ export = function register(RED: NodeAPI): void {
         const skipped: senml.SenmlError[] = [];
         const notes: senml.SenmlNote[] = [];
         const encoded = senml.encode(pack, { format, compact: config.compact !== false, strict: config.strict !== false, onSkip: (err) => skipped.push(err), onNote: (note) => notes.push(note) });
-        reportNotes(node, msg, notes, toldNotes, (note) => RED._('senml-encode.warn.ignored', { message: note.message }));
-        if (skipped.length > 0) reportSkipped(node, msg, skipped, RED._('senml-encode.warn.skipped', { count: skipped.length, first: skipped[0].message }));
+        reportNotes(RED._, node, msg, notes, toldNotes, (message) => RED._('senml-encode.warn.ignored', { message }));
+        reportSkipped(RED._, node, msg, skipped, (first) => RED._('senml-encode.warn.skipped', { count: skipped.length, first }));
         msg.payload = encoded;
         (msg as Record<string, unknown>).contentType = senml.MEDIA_TYPES[format];
         node.status({ fill: 'green', shape: 'dot', text: RED._('senml-encode.status.encoded', { count: Array.isArray(pack) ? pack.length : 0, bytes: Buffer.byteLength(encoded) }) });

@@ -1,7 +1,10 @@
 import { bytesToBase64url } from './base64url';
+import type { Sentence } from '../errors';
 import { SenmlError, describe } from './errors';
-import { CBOR_KEY, CBOR_LABEL_BY_KEY, type KnownLabel, isKnownLabel } from './labels';
-import type { NoteListener } from './notes';
+import { CBOR_KEY, type KnownLabel, isKnownLabel } from './labels';
+import type { SenmlErrorMessageId } from './messages';
+import { type NoteListener, type SenmlNote, senmlNote } from './notes';
+import { type SenmlParams, senmlSentence } from './sentences';
 import { UnusableValue } from './unusable';
 
 /**
@@ -27,7 +30,7 @@ import { UnusableValue } from './unusable';
 export function readSenmlCbor(bytes: Uint8Array, onIgnored?: NoteListener): unknown[] {
   const reader = new CborReader(bytes, onIgnored);
   const records = reader.readPack();
-  if (reader.pos !== bytes.length) reader.fail(`${bytes.length - reader.pos} byte(s) after the end of the pack`);
+  if (reader.pos !== bytes.length) reader.fail('SENML_CBOR_TRAILING_BYTES', { bytes: bytes.length - reader.pos });
   return records;
 }
 
@@ -57,13 +60,6 @@ const MAX_DEPTH = 32;
 // ignoreBOM: a text string that starts with U+FEFF keeps it; it is content, not a byte order mark.
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-/** What a value of a known label is expected to be, for error messages. */
-const EXPECTED: Readonly<Record<KnownLabel, string>> = {
-  bn: 'a text', bu: 'a text', n: 'a text', u: 'a text', vs: 'a text',
-  bt: 'a number', bv: 'a number', bs: 'a number', v: 'a number', s: 'a number', t: 'a number', ut: 'a number',
-  bver: 'an unsigned integer', vb: 'true or false', vd: 'a byte string',
-};
-
 class CborReader {
   pos = 0;
   /** Argument of the head just read: a count, a length, a tag number, an integer, or a float. */
@@ -85,19 +81,20 @@ class CborReader {
     this.#onIgnored = onIgnored;
   }
 
-  fail(reason: string): never {
-    throw new SenmlError('SENML_SYNTAX', `not valid CBOR: ${reason} (at byte ${this.pos})`);
+  /** The bytes are not well-formed CBOR: why, and where. */
+  fail(reason: SenmlErrorMessageId, params: SenmlParams = {}): never {
+    throw new SenmlError(reason, { ...params, byte: this.pos });
   }
 
-  #failField(code: 'SENML_TYPE' | 'SENML_VERSION' | 'SENML_SHAPE', message: string, field?: string): never {
-    throw new SenmlError(code, message, { index: this.#record, field });
+  #failField(messageId: SenmlErrorMessageId, params: SenmlParams, field?: string): never {
+    throw new SenmlError(messageId, params, { index: this.#record, field });
   }
 
   readPack(): unknown[] {
     this.#head();
     while (this.#major === MAJOR_TAG && this.#arg === TAG_SELF_DESCRIBED) this.#head();
     if (this.#major !== MAJOR_ARRAY) {
-      throw new SenmlError('SENML_SHAPE', `a SenML pack is a CBOR array of maps, got ${this.#kindOfHead()}`);
+      throw new SenmlError('SENML_CBOR_PACK_NOT_ARRAY', { got: this.#kindOfHead() });
     }
     const records: unknown[] = [];
     const count = this.#count();
@@ -114,10 +111,10 @@ class CborReader {
     while (this.#major === MAJOR_TAG && (this.#arg === TAG_MAP || this.#arg === TAG_SELF_DESCRIBED)) {
       const tag = this.#arg;
       this.#head();
-      if (tag === TAG_MAP && this.#major !== MAJOR_MAP) return this.#unusable(`CBOR tag 259 around ${this.#kindOfHead()}`, 1);
+      if (tag === TAG_MAP && this.#major !== MAJOR_MAP) return this.#unusable(senmlSentence('SENML_KIND_CBOR_TAG_AROUND', { tag: TAG_MAP, got: this.#kindOfHead() }), 1);
     }
     if (this.#major === MAJOR_MAP) return this.#readMap();
-    if (this.#major === MAJOR_TAG) return this.#unusable(`a record under CBOR tag ${this.#arg}, which does not carry a map of SenML fields`, 1);
+    if (this.#major === MAJOR_TAG) return this.#unusable(senmlSentence('SENML_KIND_CBOR_TAGGED_RECORD', { tag: this.#arg }), 1);
     return this.#readValueAfterHead(1);
   }
 
@@ -148,18 +145,18 @@ class CborReader {
           case -6: record.bs = this.#readLabelled('bs'); break;
           default:
             this.#skip(1);
-            this.#ignored(`the CBOR label ${key} is not a SenML label (RFC 8428 §6, Table 4 is conclusive); the field is ignored (§4.4)`, String(key));
+            this.#ignored(senmlNote('SENML_CBOR_LABEL_IGNORED', { label: key }, { index: this.#record, field: String(key) }));
         }
       } else if (major === MAJOR_TEXT) {
         const key = this.#text();
         if (isKnownLabel(key)) {
-          this.#failField('SENML_SHAPE', `SenML CBOR uses the integer label ${CBOR_KEY[key]} for "${key}", not text (RFC 8428 §6)`, key);
+          this.#failField('SENML_CBOR_TEXT_LABEL', { key: CBOR_KEY[key], label: key }, key);
         }
         this.#readExtension(record, key);
       } else if (major === MAJOR_SIMPLE && this.#info >= 25 && this.#info <= 27) {
-        this.#failField('SENML_SHAPE', `a map key is the floating-point number ${this.#arg}: SenML CBOR labels are integers (RFC 8428 §6, Table 4) and extensions use text keys`);
+        this.#failField('SENML_CBOR_FLOAT_KEY', { key: this.#arg });
       } else {
-        this.#failField('SENML_SHAPE', `a map key is ${this.#kindOfHead()}: SenML CBOR labels are integers (RFC 8428 §6, Table 4) and extensions use text keys`);
+        this.#failField('SENML_CBOR_KEY_TYPE', { got: this.#kindOfHead() });
       }
     }
     return record;
@@ -168,24 +165,23 @@ class CborReader {
   #readLabelled(label: KnownLabel): unknown {
     this.#head();
     if (label === 'vd') {
-      if (this.#major !== MAJOR_BYTES) return this.#wrongType(label);
+      if (this.#major !== MAJOR_BYTES) this.#failField('SENML_CBOR_DATA_NOT_BYTES', { got: describe(this.#readValueAfterHead(1)) }, label);
       if (this.#info === INDEFINITE) this.#indefiniteString(label);
       return bytesToBase64url(this.#take(this.#length()));
     }
     if (label === 'bver') {
       if (this.#major !== MAJOR_UNSIGNED) {
+        const float = this.#major === MAJOR_SIMPLE && this.#info >= 25 && this.#info <= 27;
         const got = this.#major === MAJOR_SIMPLE || this.#major === MAJOR_NEGATIVE ? describe(this.#readValueAfterHead(1)) : this.#kindOfHead();
-        this.#failField('SENML_VERSION', `must be an unsigned integer in CBOR (RFC 8428 §6), got ${got}${this.#major === MAJOR_SIMPLE ? ' (a floating-point number)' : ''}`, label);
+        this.#failField(float ? 'SENML_CBOR_VERSION_FLOAT' : 'SENML_CBOR_VERSION_NOT_UNSIGNED', { got }, label);
       }
       return this.#integerArg();
     }
-    if (this.#major === MAJOR_BYTES) this.#failField('SENML_TYPE', `must not be a byte string, got ${describe(this.#take(this.#length()))}`, label);
+    if (this.#major === MAJOR_BYTES) {
+      this.#take(this.#length()); // a string that runs past the end is the first thing wrong
+      this.#failField('SENML_CBOR_UNEXPECTED_BYTES', {}, label);
+    }
     return this.#readValueAfterHead(1);
-  }
-
-  #wrongType(label: KnownLabel): never {
-    const got = describe(this.#readValueAfterHead(1));
-    this.#failField('SENML_TYPE', `must be ${EXPECTED[label]}${label === 'vd' ? ' (CBOR major type 2)' : ''}, got ${got}`, label);
   }
 
   /** Extensions (§4.4): texts, numbers and booleans are kept, bytes become base64url, anything else is ignored. */
@@ -199,7 +195,7 @@ class CborReader {
     const kept = typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
     // A must-understand label (ending in "_") is kept whatever it holds, so that validation refuses the pack.
     if (!kept && key.charCodeAt(key.length - 1) !== 95 /* _ */) {
-      this.#ignored(`field ${JSON.stringify(key)} holds ${describe(value)}, which a SenML field cannot carry; it is ignored (RFC 8428 §4.4)`, key);
+      this.#ignored(senmlNote('SENML_FIELD_IGNORED', { got: describe(value) }, { index: this.#record, field: key }));
       return;
     }
     if (key === '__proto__') Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
@@ -212,7 +208,7 @@ class CborReader {
    * as an UnusableValue naming it (its content read past).
    */
   #readValueAfterHead(depth: number): unknown {
-    if (depth > MAX_DEPTH) this.fail(`items nested more than ${MAX_DEPTH} deep`);
+    if (depth > MAX_DEPTH) this.fail('SENML_CBOR_TOO_DEEP', { depth: MAX_DEPTH });
     switch (this.#major) {
       case MAJOR_UNSIGNED:
         return this.#integerArg();
@@ -225,7 +221,7 @@ class CborReader {
         return this.#text();
       case MAJOR_ARRAY:
       case MAJOR_MAP:
-        return this.#unusable(this.#major === MAJOR_ARRAY ? 'a CBOR array' : 'a CBOR map', depth);
+        return this.#unusable(senmlSentence(this.#major === MAJOR_ARRAY ? 'SENML_KIND_CBOR_ARRAY' : 'SENML_KIND_CBOR_MAP'), depth);
       case MAJOR_TAG:
         return this.#readTagged(depth);
       default:
@@ -242,7 +238,7 @@ class CborReader {
       case TAG_POSITIVE_BIGNUM:
       case TAG_NEGATIVE_BIGNUM: {
         this.#head();
-        if (this.#major !== MAJOR_BYTES || this.#info === INDEFINITE) return this.#unusableAfterHead(`CBOR tag ${tag} around ${this.#kindOfHead()}`, depth);
+        if (this.#major !== MAJOR_BYTES || this.#info === INDEFINITE) return this.#unusableAfterHead(senmlSentence('SENML_KIND_CBOR_TAG_AROUND', { tag, got: this.#kindOfHead() }), depth);
         let magnitude = 0n;
         for (const byte of this.#take(this.#length())) magnitude = (magnitude << 8n) | BigInt(byte);
         return Number(tag === TAG_POSITIVE_BIGNUM ? magnitude : -1n - magnitude);
@@ -251,7 +247,7 @@ class CborReader {
       case TAG_BIGFLOAT:
         return this.#readFraction(tag, depth);
       default:
-        return this.#unusable(`CBOR tag ${tag}`, depth);
+        return this.#unusable(senmlSentence('SENML_KIND_CBOR_TAG', { tag }), depth);
     }
   }
 
@@ -261,7 +257,7 @@ class CborReader {
     const notAFraction = (): UnusableValue => {
       this.pos = start;
       this.#head();
-      return this.#unusableAfterHead(`CBOR tag ${tag} that does not hold [exponent, mantissa]`, depth);
+      return this.#unusableAfterHead(senmlSentence('SENML_KIND_CBOR_NOT_FRACTION', { tag }), depth);
     };
     this.#head();
     if (this.#major !== MAJOR_ARRAY || this.#info === INDEFINITE || this.#arg !== 2) return notAFraction();
@@ -305,20 +301,20 @@ class CborReader {
       case 20: return false;
       case 21: return true;
       case 22: return null;
-      case 23: return new UnusableValue('CBOR undefined');
+      case 23: return new UnusableValue(senmlSentence('SENML_KIND_CBOR_UNDEFINED'));
       case 25: case 26: case 27: return this.#arg;
-      default: return new UnusableValue(`the CBOR simple value ${this.#arg}`);
+      default: return new UnusableValue(senmlSentence('SENML_KIND_CBOR_SIMPLE_VALUE', { value: this.#arg }));
     }
   }
 
   /** Read past an array, a map or a tagged item whose head was just read, and name it. */
-  #unusable(description: string, depth: number): UnusableValue {
+  #unusable(description: Sentence, depth: number): UnusableValue {
     this.#skipAfterHead(depth);
     return new UnusableValue(description);
   }
 
   /** Read past the item whose head was just read (inside a tag), and name the tag. */
-  #unusableAfterHead(description: string, depth: number): UnusableValue {
+  #unusableAfterHead(description: Sentence, depth: number): UnusableValue {
     this.#skipAfterHead(depth + 1);
     return new UnusableValue(description);
   }
@@ -330,7 +326,7 @@ class CborReader {
 
   /** Read past the item whose head was just read (a tag's head: the tag and the item it holds). */
   #skipAfterHead(depth: number): void {
-    if (depth > MAX_DEPTH) this.fail(`items nested more than ${MAX_DEPTH} deep`);
+    if (depth > MAX_DEPTH) this.fail('SENML_CBOR_TOO_DEEP', { depth: MAX_DEPTH });
     switch (this.#major) {
       case MAJOR_BYTES:
       case MAJOR_TEXT:
@@ -354,14 +350,13 @@ class CborReader {
     }
   }
 
-  #ignored(message: string, field: string): void {
-    this.#onIgnored?.({ code: 'SENML_IGNORED_FIELD', message, index: this.#record, field });
+  #ignored(note: SenmlNote): void {
+    this.#onIgnored?.(note);
   }
 
   #indefiniteString(field?: string): never {
-    const message = 'an indefinite-length string: SenML CBOR strings have a definite length (RFC 8428 §6)';
-    if (field !== undefined) this.#failField('SENML_TYPE', `must not be ${message}`, field);
-    this.fail(message);
+    if (field !== undefined) this.#failField('SENML_CBOR_FIELD_INDEFINITE_STRING', {}, field);
+    this.fail('SENML_CBOR_INDEFINITE_STRING');
   }
 
   #text(): string {
@@ -369,7 +364,7 @@ class CborReader {
     const length = this.#length();
     const start = this.pos;
     const end = start + length;
-    if (end > this.#bytes.length) this.fail('a text string runs past the end of the data');
+    if (end > this.#bytes.length) this.fail('SENML_CBOR_TEXT_PAST_END');
     const bytes = this.#bytes;
     if (length <= SHORT_TEXT) {
       const text = shortAscii(bytes, start, end);
@@ -383,13 +378,13 @@ class CborReader {
       this.pos = end;
       return text;
     } catch {
-      return this.fail('a text string is not valid UTF-8 (RFC 8949 §3.1)');
+      return this.fail('SENML_CBOR_TEXT_NOT_UTF8');
     }
   }
 
   #take(length: number): Uint8Array {
     const end = this.pos + length;
-    if (end > this.#bytes.length) this.fail('a string runs past the end of the data');
+    if (end > this.#bytes.length) this.fail('SENML_CBOR_STRING_PAST_END');
     const slice = this.#bytes.subarray(this.pos, end);
     this.pos = end;
     return slice;
@@ -397,14 +392,14 @@ class CborReader {
 
   /** A string's length, within what remains. */
   #length(): number {
-    if (this.#bigArg !== undefined || this.#arg > this.#bytes.length - this.pos) this.fail('a string runs past the end of the data');
+    if (this.#bigArg !== undefined || this.#arg > this.#bytes.length - this.pos) this.fail('SENML_CBOR_STRING_PAST_END');
     return this.#arg;
   }
 
   /** An array's or a map's count, -1 when indefinite; a count beyond what remains cannot be met. */
   #count(): number {
     if (this.#info === INDEFINITE) return -1;
-    if (this.#bigArg !== undefined || this.#arg > this.#bytes.length - this.pos) this.fail('an array or a map holds more items than the data has bytes');
+    if (this.#bigArg !== undefined || this.#arg > this.#bytes.length - this.pos) this.fail('SENML_CBOR_COUNT_PAST_END');
     return this.#arg;
   }
 
@@ -413,7 +408,7 @@ class CborReader {
   }
 
   #atBreak(): boolean {
-    if (this.pos >= this.#bytes.length) this.fail('the data ends inside an indefinite-length item');
+    if (this.pos >= this.#bytes.length) this.fail('SENML_CBOR_ENDS_IN_INDEFINITE');
     if (this.#bytes[this.pos] !== BREAK) return false;
     this.pos++;
     return true;
@@ -422,7 +417,7 @@ class CborReader {
   /** Read one head (RFC 8949 §3): major type, additional information and argument. */
   #head(): void {
     const bytes = this.#bytes;
-    if (this.pos >= bytes.length) this.fail('the data ends before an item');
+    if (this.pos >= bytes.length) this.fail('SENML_CBOR_ENDS_BEFORE_ITEM');
     const initial = bytes[this.pos++];
     const major = initial >> 5;
     const info = initial & 0x1f;
@@ -458,30 +453,31 @@ class CborReader {
         }
         break;
       case INDEFINITE:
-        if (major === MAJOR_UNSIGNED || major === MAJOR_NEGATIVE || major === MAJOR_TAG) this.fail('an integer or a tag with no argument (not well-formed, RFC 8949 §3.2.4)');
-        if (major === MAJOR_SIMPLE) this.fail('a "break" outside an indefinite-length item');
+        if (major === MAJOR_UNSIGNED || major === MAJOR_NEGATIVE || major === MAJOR_TAG) this.fail('SENML_CBOR_NO_ARGUMENT');
+        if (major === MAJOR_SIMPLE) this.fail('SENML_CBOR_STRAY_BREAK');
         this.#arg = -1;
         return;
       default:
-        this.fail(`reserved additional information ${info} (not well-formed, RFC 8949 §3)`);
+        this.fail('SENML_CBOR_RESERVED_INFO', { info });
     }
     this.pos += info === 24 ? 1 : info === 25 ? 2 : info === 26 ? 4 : 8;
-    if (major === MAJOR_SIMPLE && info === 24 && this.#arg < 32) this.fail('a simple value in two bytes below 32 (not well-formed, RFC 8949 §3.3)');
+    if (major === MAJOR_SIMPLE && info === 24 && this.#arg < 32) this.fail('SENML_CBOR_SHORT_SIMPLE');
   }
 
   #need(bytes: number): void {
-    if (this.pos + bytes > this.#bytes.length) this.fail('the data ends inside an item');
+    if (this.pos + bytes > this.#bytes.length) this.fail('SENML_CBOR_ENDS_IN_ITEM');
   }
 
-  #kindOfHead(): string {
+  /** The words for the item whose head was just read, by its major type. */
+  #kindOfHead(): Sentence {
     switch (this.#major) {
-      case MAJOR_UNSIGNED: case MAJOR_NEGATIVE: return 'an integer';
-      case MAJOR_BYTES: return 'a byte string';
-      case MAJOR_TEXT: return 'a text string';
-      case MAJOR_ARRAY: return 'an array';
-      case MAJOR_MAP: return 'a map';
-      case MAJOR_TAG: return `CBOR tag ${this.#arg}`;
-      default: return this.#info >= 25 && this.#info <= 27 ? 'a floating-point number' : 'a simple value';
+      case MAJOR_UNSIGNED: case MAJOR_NEGATIVE: return senmlSentence('SENML_KIND_CBOR_INTEGER');
+      case MAJOR_BYTES: return senmlSentence('SENML_KIND_CBOR_BYTE_STRING');
+      case MAJOR_TEXT: return senmlSentence('SENML_KIND_CBOR_TEXT_STRING');
+      case MAJOR_ARRAY: return senmlSentence('SENML_KIND_CBOR_ARRAY_HEAD');
+      case MAJOR_MAP: return senmlSentence('SENML_KIND_CBOR_MAP_HEAD');
+      case MAJOR_TAG: return senmlSentence('SENML_KIND_CBOR_TAG', { tag: this.#arg });
+      default: return senmlSentence(this.#info >= 25 && this.#info <= 27 ? 'SENML_KIND_CBOR_FLOAT' : 'SENML_KIND_CBOR_SIMPLE');
     }
   }
 }

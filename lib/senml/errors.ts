@@ -1,3 +1,6 @@
+import { SenfedError, type Sentence } from '../errors';
+import { SENML_MESSAGES, type SenmlErrorMessageId } from './messages';
+import { type SenmlParams, senmlSentence, splitParams } from './sentences';
 import { UnusableValue } from './unusable';
 
 /**
@@ -17,19 +20,29 @@ export type SenmlErrorCode =
   | 'SENML_FORMAT' // unknown or undetectable format, bad option
   | 'SENML_INPUT'; // the input given to encode/decode is not usable
 
-export class SenmlError extends Error {
-  readonly code: SenmlErrorCode;
+/** Where in the pack as received: the record's index and the field's SenML label. */
+export interface SenmlPlace {
+  index?: number;
+  field?: string;
+}
+
+export class SenmlError extends SenfedError {
+  declare readonly code: SenmlErrorCode;
   /** Index of the offending record in the pack as received, if any. */
   readonly index?: number;
   /** SenML label of the offending field, if any. */
   readonly field?: string;
+  /** The sentences some params were made of ("a list"), for a translation to say them too. */
+  readonly parts?: Readonly<Record<string, Sentence>>;
 
-  constructor(code: SenmlErrorCode, message: string, where?: { index?: number; field?: string }) {
-    super(where?.index !== undefined ? `record ${where.index}${where.field ? `, field "${where.field}"` : ''}: ${message}` : message);
+  constructor(messageId: SenmlErrorMessageId, params: SenmlParams = {}, where: SenmlPlace & { cause?: unknown } = {}) {
+    const { values, parts } = splitParams(params);
+    const place = where.index === undefined ? undefined : { record: where.index, field: where.field };
+    super(messageId, SENML_MESSAGES[messageId], values, { cause: where.cause, place });
     this.name = 'SenmlError';
-    this.code = code;
-    if (where?.index !== undefined) this.index = where.index;
-    if (where?.field !== undefined) this.field = where.field;
+    if (where.index !== undefined) this.index = where.index;
+    if (where.field !== undefined) this.field = where.field;
+    if (parts !== undefined) this.parts = parts;
   }
 }
 
@@ -39,17 +52,21 @@ export function shortMessage(err: unknown, max = 40): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
-/** Render any value briefly inside an error message. */
-export function describe(value: unknown): string {
+/**
+ * Render any value briefly inside an error message: a literal as JSON writes it
+ * (a text shortened), or the words for what it is ("a list"), as a sentence a
+ * translation says in its own words.
+ */
+export function describe(value: unknown): string | Sentence {
   if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 39)}…` : value);
   if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
   if (typeof value === 'bigint') return `${value}`;
-  if (value === undefined) return 'nothing';
-  if (Array.isArray(value)) return 'a list';
-  if (value instanceof Uint8Array) return 'binary data';
+  if (value === undefined) return senmlSentence('SENML_KIND_NOTHING');
+  if (Array.isArray(value)) return senmlSentence('SENML_KIND_LIST');
+  if (value instanceof Uint8Array) return senmlSentence('SENML_KIND_BINARY');
   if (value instanceof UnusableValue) return value.description;
-  if (value instanceof Map) return 'a Map';
-  if (value instanceof Set) return 'a Set';
-  if (value instanceof Date) return 'a Date';
-  return 'an object';
+  if (value instanceof Map) return senmlSentence('SENML_KIND_MAP');
+  if (value instanceof Set) return senmlSentence('SENML_KIND_SET');
+  if (value instanceof Date) return senmlSentence('SENML_KIND_DATE');
+  return senmlSentence('SENML_KIND_OBJECT');
 }

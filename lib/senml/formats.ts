@@ -36,8 +36,8 @@ export function detectFormat(input: string | Uint8Array): SenmlFormat {
   if (first === 0x5b /* [ */) return 'json';
   if (first === 0x3c /* < */) return 'xml';
   if (typeof input !== 'string' && ((input[0] >= 0x80 && input[0] <= 0x9f) || (input[0] === 0xd9 && input[1] === 0xd9 && input[2] === 0xf7))) return 'cbor';
-  if (first === 0x7b /* { */) throw new SenmlError('SENML_SHAPE', 'a SenML pack is a list of records in [ ], got a single JSON object');
-  throw new SenmlError('SENML_FORMAT', first === -1 ? 'the input is empty' : 'cannot tell the format: not a JSON list, an XML document or a CBOR array; choose the format in the node');
+  if (first === 0x7b /* { */) throw new SenmlError('SENML_PACK_SINGLE_JSON_OBJECT');
+  throw new SenmlError(first === -1 ? 'SENML_INPUT_EMPTY' : 'SENML_FORMAT_UNDETECTABLE');
 }
 
 /** Parse bytes or text of a known format into records in JSON form (unchecked, unresolved). */
@@ -49,10 +49,10 @@ export function parse(input: string | Uint8Array, format: SenmlFormat | 'auto' =
     case 'xml':
       return parseXml(input);
     case 'cbor':
-      if (typeof input === 'string') throw new SenmlError('SENML_INPUT', 'CBOR is binary: give a Buffer, not a text');
+      if (typeof input === 'string') throw new SenmlError('SENML_CBOR_GIVEN_TEXT');
       return parseCbor(input, onNote);
     default:
-      throw new SenmlError('SENML_FORMAT', `unknown format ${JSON.stringify(chosen)}; use json, cbor or xml`);
+      throw new SenmlError('SENML_FORMAT_UNKNOWN', { format: JSON.stringify(chosen) });
   }
 }
 
@@ -61,9 +61,10 @@ export function recordsOf(input: unknown, format: SenmlFormat | 'auto' = 'auto',
   if (typeof input === 'string' || input instanceof Uint8Array) return parse(input, format, onNote);
   if (input instanceof Element) return recordsFromElement(input);
   if (Array.isArray(input)) return input;
-  if (input === undefined || input === null) throw new SenmlError('SENML_INPUT', 'there is no input: msg.payload is empty');
-  if (typeof input === 'object') throw new SenmlError('SENML_SHAPE', 'a SenML pack is a list of records in [ ], got a single object');
-  throw new SenmlError('SENML_INPUT', `cannot decode a ${typeof input}: give JSON or XML text, a Buffer, or a list of records`);
+  if (input === undefined || input === null) throw new SenmlError('SENML_INPUT_MISSING');
+  if (typeof input === 'object') throw new SenmlError('SENML_PACK_SINGLE_OBJECT');
+  // The JavaScript type's own name (number, boolean, bigint…): a technical word, the same in every language.
+  throw new SenmlError('SENML_INPUT_TYPE', { type: typeof input });
 }
 
 export function serialise(records: readonly SenmlRecord[], format: SenmlFormat): string | Buffer {
@@ -75,6 +76,6 @@ export function serialise(records: readonly SenmlRecord[], format: SenmlFormat):
     case 'xml':
       return toXml(records);
     default:
-      throw new SenmlError('SENML_FORMAT', `unknown format ${JSON.stringify(format)}; use json, cbor or xml`);
+      throw new SenmlError('SENML_FORMAT_UNKNOWN', { format: JSON.stringify(format) });
   }
 }

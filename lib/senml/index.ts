@@ -1,5 +1,6 @@
 /** SenML (RFC 8428, with RFC 8798 units and RFC 9100 versions): the core SenFed builds on. */
 export { SenmlError, type SenmlErrorCode, shortMessage } from './errors';
+export type { SenmlMessageId, SenmlErrorMessageId, SenmlNoteMessageId } from './messages';
 export type { SenmlNote, SenmlNoteCode, NoteListener } from './notes';
 export type { SenmlRecord, ResolvedRecord, SenmlPack, ResolvedPack } from './model';
 export { RELATIVE_TIME_LIMIT } from './model';

@@ -8,7 +8,8 @@ export function parseJson(input: string | Uint8Array): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new SenmlError('SENML_SYNTAX', `not valid JSON: ${(err as Error).message}`);
+    // The parser's own reason is the cause: the runtime says it in English.
+    throw new SenmlError('SENML_JSON_INVALID', {}, { cause: err });
   }
 }
 

@@ -40,12 +40,9 @@ export function isValidName(name: string): boolean {
 
 export function checkName(name: string, index: number): void {
   if (NAME.test(name)) return;
-  let why: string;
-  if (name.length === 0) why = 'the record has no name: give it "n", or a base name "bn" before it';
-  else if (!/^[A-Za-z0-9]/.test(name)) why = `name ${JSON.stringify(name)} must start with a letter or a digit`;
-  else {
-    const bad = [...name].find((c) => !/[-:./_A-Za-z0-9]/.test(c)) ?? '';
-    why = `name ${JSON.stringify(name)} contains ${JSON.stringify(bad)}; only letters, digits and - : . / _ are allowed`;
-  }
-  throw new SenmlError('SENML_NAME', `${why} (RFC 8428 §4.5.1)`, { index, field: 'n' });
+  const where = { index, field: 'n' };
+  if (name.length === 0) throw new SenmlError('SENML_NAME_MISSING', {}, where);
+  if (!/^[A-Za-z0-9]/.test(name)) throw new SenmlError('SENML_NAME_START', { name: JSON.stringify(name) }, where);
+  const bad = [...name].find((c) => !/[-:./_A-Za-z0-9]/.test(c)) ?? '';
+  throw new SenmlError('SENML_NAME_CHARACTER', { name: JSON.stringify(name), character: JSON.stringify(bad) }, where);
 }

@@ -1,6 +1,7 @@
 import { SenmlError, describe } from './errors';
 import type { ResolvedPack, ResolvedRecord } from './model';
-import type { NoteListener } from './notes';
+import { type NoteListener, senmlNote } from './notes';
+import type { SenmlParams } from './sentences';
 import { isPlainObject } from './plain-object';
 import { RELATIVE_TIME_LIMIT } from './model';
 import { allNameChars, checkName, isValidNameParts } from './names';
@@ -45,22 +46,21 @@ const isPackFatal = (err: SenmlError): boolean => err.index === undefined || PAC
 
 function requireFinite(value: number, index: number, field: string): number {
   if (Number.isFinite(value)) return value;
-  throw new SenmlError('SENML_NUMBER', `${describe(value)} is not a number SenML can carry: values must be finite (see README, "Numbers")`, { index, field });
+  throw new SenmlError('SENML_NUMBER_NOT_FINITE', { value: String(value) }, { index, field });
 }
 
+/** The sentences for a result that left the doubles, by the sum or conversion that made it. */
+type Overflow = 'SENML_SUM_OVERFLOW' | 'SENML_TIME_OVERFLOW' | 'SENML_VALUE_OVERFLOW' | 'SENML_CONVERSION_OVERFLOW';
+
 /** A base added to a value, or a unit conversion, must not leave the doubles: Infinity cannot travel in SenML. */
-function requireFiniteResult(result: number, index: number, field: string, how: string): number {
+function requireFiniteResult(result: number, index: number, field: string, how: Overflow, params: SenmlParams): number {
   if (Number.isFinite(result)) return result;
-  throw new SenmlError('SENML_NUMBER', `${how} is beyond the largest number SenML can carry (about ±1.8e308): values must be finite (see README, "Numbers")`, { index, field });
+  throw new SenmlError(how, params, { index, field });
 }
 
 /** 2^28 seconds after the epoch, 1978-07-04: an absolute time cannot be earlier (§4.5.3). */
 function earliestAbsoluteTime(time: number, index: number, field: string): never {
-  throw new SenmlError(
-    'SENML_NUMBER',
-    `this relative time puts the reading at ${time} s (${new Date(time * 1000).toISOString()}), before 2^28 s (1978-07-04), which SenML cannot carry as an absolute time: it would be read as relative again (RFC 8428 §4.5.3)`,
-    { index, field },
-  );
+  throw new SenmlError('SENML_TIME_BEFORE_1978', { time, date: new Date(time * 1000).toISOString() }, { index, field });
 }
 
 /** Base values in force while walking a pack (RFC 8428 §4.1: they apply until the next record that sets them). */
@@ -139,12 +139,7 @@ function declareSecondaryUnits(out: ResolvedPack, first: { unit: string; index: 
   // Converted, the records hold primary units only: no feature is needed (RFC 9100 §4).
   const declared = !converted;
   if (declared) declareSecondaryUnitsFeature(out);
-  onNote?.({
-    code: 'SENML_UNDECLARED_SECONDARY_UNIT',
-    index: first.index,
-    field: first.field,
-    message: `"${first.unit}" is a secondary unit (RFC 8798) in a pack that does not declare the Secondary Units feature (bver 26, RFC 9100 §4): accepted${declared ? ', and the pack is given version 26' : ''}`,
-  });
+  onNote?.(senmlNote(declared ? 'SENML_SECONDARY_UNIT_DECLARED' : 'SENML_SECONDARY_UNIT_ACCEPTED', { unit: first.unit }, first));
 }
 
 function resolveRecord(
@@ -192,7 +187,7 @@ function resolveRecord(
         checkVersion(value as number, index);
         // Every record has the pack's version (§4.4), a record of base fields only as much as any other.
         if (index > 0 && value !== base.version) {
-          throw new SenmlError('SENML_VERSION', `all records of a pack must have the same version (RFC 8428 §4.4): ${String(value)} here, ${base.version} before`, { index, field: 'bver' });
+          throw new SenmlError('SENML_VERSION_MIXED', { version: String(value), previous: base.version }, { index, field: 'bver' });
         }
         base.version = value as number;
         break;
@@ -215,7 +210,7 @@ function resolveRecord(
           if (typeof value === 'number') requireFinite(value, index, key);
           if (key.charCodeAt(0) !== 98 /* b */) (extensions ??= []).push([key, value]);
         } else {
-          onNote?.({ code: 'SENML_IGNORED_FIELD', message: `record ${index}: field ${JSON.stringify(key)} holds ${describe(value)}, which a SenML field cannot carry; it is ignored (RFC 8428 §4.4)`, index, field: key });
+          onNote?.(senmlNote('SENML_FIELD_IGNORED', { got: describe(value) }, { index, field: key }));
         }
     }
   }
@@ -223,7 +218,7 @@ function resolveRecord(
   // A record of base fields only sets context (as in RFC 8428 §5.1.7).
   if (valueCount === 0 && !regular && extensions === undefined) {
     // ...unless it is no record at all: a Map, a Set, a tagged CBOR item has no fields to read.
-    if (!isPlainObject(record)) throw new SenmlError('SENML_SHAPE', `a record must be an object with SenML fields, got ${describe(record)}`, { index });
+    if (!isPlainObject(record)) throw new SenmlError('SENML_RECORD_NOT_OBJECT', { got: describe(record) }, { index });
     return undefined;
   }
 
@@ -247,20 +242,22 @@ function resolveRecord(
 
   if (valueCount > 1) {
     const present = ['v', 'vs', 'vb', 'vd'].filter((label) => record[label] !== undefined);
-    throw new SenmlError('SENML_VALUE', `a record holds exactly one value, this one has ${present.join(' and ')} (RFC 8428 §4.2)`, { index, field: present[1] });
+    const where = { index, field: present[1] };
+    if (present.length === 2) throw new SenmlError('SENML_VALUE_TWO', { first: present[0], second: present[1] }, where);
+    throw new SenmlError('SENML_VALUE_MANY', { number: present.length, values: present.join(', ') }, where);
   }
   let sum: number | undefined;
   if (s !== undefined || base.bs !== undefined) {
     sum = (base.bs ?? 0) + (s ?? 0);
-    if (!Number.isFinite(sum)) requireFiniteResult(sum, index, s === undefined ? 'bs' : 's', `the sum bs + s = ${base.bs ?? 0} + ${s ?? 0}`);
+    if (!Number.isFinite(sum)) requireFiniteResult(sum, index, s === undefined ? 'bs' : 's', 'SENML_SUM_OVERFLOW', { base: base.bs ?? 0, value: s ?? 0 });
   }
   if (valueCount === 0 && sum === undefined) {
-    throw new SenmlError('SENML_VALUE', `record for ${JSON.stringify(name)} has no value: give it one of v, vs, vb, vd, or a sum s (RFC 8428 §4.2)`, { index });
+    throw new SenmlError('SENML_VALUE_MISSING', { name: JSON.stringify(name) }, { index });
   }
 
   let time = base.bt + (t ?? 0);
   const timeField = t === undefined ? 'bt' : 't';
-  if (!Number.isFinite(time)) requireFiniteResult(time, index, timeField, `the time bt + t = ${base.bt} + ${t ?? 0}`);
+  if (!Number.isFinite(time)) requireFiniteResult(time, index, timeField, 'SENML_TIME_OVERFLOW', { base: base.bt, value: t ?? 0 });
   // §4.5.3: the 2^28 rule applies to the sum bt + t.
   if (time < RELATIVE_TIME_LIMIT && !keepRelative) {
     time += now;
@@ -272,7 +269,7 @@ function resolveRecord(
   let numeric: number | undefined;
   if (v !== undefined) {
     numeric = base.bv + v;
-    if (!Number.isFinite(numeric)) requireFiniteResult(numeric, index, 'v', `the value bv + v = ${base.bv} + ${v}`);
+    if (!Number.isFinite(numeric)) requireFiniteResult(numeric, index, 'v', 'SENML_VALUE_OVERFLOW', { base: base.bv, value: v });
   }
   let total = sum;
   if (unit !== undefined) {
@@ -285,15 +282,15 @@ function resolveRecord(
       if (numeric !== undefined) {
         const from = numeric;
         numeric = convertValue(numeric, conversion);
-        if (!Number.isFinite(numeric)) requireFiniteResult(numeric, index, 'v', `${from} ${unit} converted to ${conversion.primary}`);
+        if (!Number.isFinite(numeric)) requireFiniteResult(numeric, index, 'v', 'SENML_CONVERSION_OVERFLOW', { value: from, unit, primary: conversion.primary });
       }
       if (total !== undefined) {
         if (conversion.offset !== 0) {
-          throw new SenmlError('SENML_UNIT', `a sum in "${unit}" cannot be converted to "${conversion.primary}": the unit has an offset`, { index, field: 's' });
+          throw new SenmlError('SENML_UNIT_SUM_OFFSET', { unit, primary: conversion.primary }, { index, field: 's' });
         }
         const from = total;
         total = convertValue(total, conversion);
-        if (!Number.isFinite(total)) requireFiniteResult(total, index, 's', `${from} ${unit} converted to ${conversion.primary}`);
+        if (!Number.isFinite(total)) requireFiniteResult(total, index, 's', 'SENML_CONVERSION_OVERFLOW', { value: from, unit, primary: conversion.primary });
       }
       unit = conversion.primary;
     }
@@ -325,18 +322,11 @@ function checkUnit(unit: string, index: number, field: string, version: number, 
   if (isPrimaryUnit(unit) || !strict) return;
   if (isSecondaryUnit(unit)) {
     if (hasFeature(version, FEATURE_SECONDARY_UNITS)) return;
-    throw new SenmlError(
-      'SENML_UNIT',
-      `"${unit}" is a secondary unit (RFC 8798), allowed only in packs of version 26 (bver with the Secondary Units feature, RFC 9100 §4); decode leniently to accept it`,
-      { index, field },
-    );
+    throw new SenmlError('SENML_UNIT_SECONDARY', { unit }, { index, field });
   }
-  const hint = suggestUnit(unit);
-  throw new SenmlError(
-    'SENML_UNIT',
-    `unit "${unit}" is not in the SenML units registry${hint ? `; did you mean "${hint}"?` : ''} (decode leniently to accept it)`,
-    { index, field },
-  );
+  const suggestion = suggestUnit(unit);
+  if (suggestion) throw new SenmlError('SENML_UNIT_UNREGISTERED_SUGGESTION', { unit, suggestion }, { index, field });
+  throw new SenmlError('SENML_UNIT_UNREGISTERED', { unit }, { index, field });
 }
 
 /** §4.6: resolved records are in chronological order; keep equal times in pack order. */

@@ -32,11 +32,11 @@ export function fromSimpleObject(readings: Record<string, unknown>, options: Sim
     else if (typeof value === 'string') record.vs = value;
     else if (typeof value === 'boolean') record.vb = value;
     else if (value instanceof Uint8Array) record.vd = bytesToBase64url(value);
-    else throw new SenmlError('SENML_INPUT', `reading "${key}" is ${describe(value)}; readings are numbers, texts, booleans or bytes`, { index, field: key });
+    else throw new SenmlError('SENML_READING_TYPE', { key, got: describe(value) }, { index, field: key });
     records.push(record);
     index++;
   }
-  if (records.length === 0) throw new SenmlError('SENML_INPUT', 'the object holds no readings');
+  if (records.length === 0) throw new SenmlError('SENML_READINGS_NONE');
   // A secondary unit (kWh, hPa…) is allowed only in a version 26 pack (RFC 9100 §4).
   if (records.some((r) => r.u !== undefined && isSecondaryUnit(r.u))) declareSecondaryUnitsFeature(records);
   return records;

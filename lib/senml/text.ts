@@ -7,6 +7,6 @@ export function decodeUtf8(bytes: Uint8Array, format: string): string {
   try {
     return utf8.decode(bytes);
   } catch {
-    throw new SenmlError('SENML_SYNTAX', `the ${format} data is not valid UTF-8, the only encoding SenML allows`);
+    throw new SenmlError('SENML_UTF8_INVALID', { format });
   }
 }

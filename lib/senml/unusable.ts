@@ -1,3 +1,5 @@
+import type { Sentence } from '../errors';
+
 /**
  * A value read from the wire that no SenML field can hold (CBOR undefined, a
  * tagged item, a nested map...). It stands in the record in place of the value,
@@ -5,13 +7,14 @@
  * enumerable field of its own, so it is never mistaken for a record's fields.
  */
 export class UnusableValue {
-  readonly #description: string;
+  readonly #description: Sentence;
 
-  constructor(description: string) {
+  constructor(description: Sentence) {
     this.#description = description;
   }
 
-  get description(): string {
+  /** The words for what arrived ("CBOR undefined"), to translate with the error that names it. */
+  get description(): Sentence {
     return this.#description;
   }
 }

@@ -1,5 +1,6 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { SenmlError, describe } from './errors';
+import type { SenmlErrorMessageId } from './messages';
 import { SENML_PACK_SCHEMA, SENML_RECORD_SCHEMA } from './schema';
 
 const ajv = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true });
@@ -8,58 +9,47 @@ ajv.addSchema(SENML_RECORD_SCHEMA);
 const validatePackSchema: ValidateFunction = ajv.compile(SENML_PACK_SCHEMA);
 const validateRecordSchema: ValidateFunction = ajv.getSchema('urn:senfed:senml-record')!;
 
-const TYPE_WORDS: Record<string, string> = {
-  number: 'a number',
-  integer: 'a whole number',
-  string: 'a text',
-  boolean: 'true or false',
-  object: 'an object',
-  array: 'a list',
+/** The sentence for a field of the wrong JSON type, by the type the schema asks for. */
+const TYPE_MESSAGES: Readonly<Record<string, SenmlErrorMessageId>> = {
+  number: 'SENML_TYPE_NUMBER',
+  integer: 'SENML_TYPE_INTEGER',
+  string: 'SENML_TYPE_TEXT',
+  boolean: 'SENML_TYPE_BOOLEAN',
 };
-
-function typeWords(type: unknown): string {
-  const types = Array.isArray(type) ? type : [type];
-  return types.map((t) => TYPE_WORDS[String(t)] ?? String(t)).join(' or ');
-}
 
 /** Turn an ajv error on a pack into a SenmlError a maker can act on. */
 function toSenmlError(error: ErrorObject, data: unknown, indexOffset: number): SenmlError {
   const path = error.instancePath.split('/').slice(1);
   if (path.length === 0 && indexOffset < 0) {
-    if (error.keyword === 'type') return new SenmlError('SENML_SHAPE', `a SenML pack is a list of records, got ${describe(data)}`);
-    if (error.keyword === 'minItems') return new SenmlError('SENML_SHAPE', 'a SenML pack holds at least one record, this one is empty');
+    if (error.keyword === 'type') return new SenmlError('SENML_PACK_NOT_LIST', { got: describe(data) });
+    if (error.keyword === 'minItems') return new SenmlError('SENML_PACK_EMPTY');
   }
   const index = indexOffset < 0 ? Number(path.shift()) : indexOffset;
   const record = indexOffset < 0 ? (data as unknown[])[index] : data;
   const field = path[0] ?? (error.params as { additionalProperty?: string }).additionalProperty;
-  if (field === undefined) {
-    return new SenmlError('SENML_SHAPE', `a record must be an object with SenML fields, got ${describe(record)}`, { index });
-  }
+  if (field === undefined) return new SenmlError('SENML_RECORD_NOT_OBJECT', { got: describe(record) }, { index });
   const value = (record as Record<string, unknown>)[field];
+  const got = describe(value);
   switch (error.keyword) {
     case 'false schema':
-      return new SenmlError(
-        'SENML_MUST_UNDERSTAND',
-        `the pack uses "${field}", a must-understand extension (its label ends in "_") that is not supported, so the pack cannot be used (RFC 8428 §4.4)`,
-        { index, field },
-      );
-    case 'type':
-      if (typeof value === 'number' && !Number.isFinite(value)) {
-        return new SenmlError('SENML_NUMBER', `${describe(value)} is not a number SenML can carry: values must be finite (see README, "Numbers")`, { index, field });
-      }
-      return new SenmlError('SENML_TYPE', `must be ${typeWords(error.params.type)}, got ${describe(value)}`, { index, field });
+      return new SenmlError('SENML_MUST_UNDERSTAND_FIELD', { field }, { index, field });
+    case 'type': {
+      if (typeof value === 'number' && !Number.isFinite(value)) return new SenmlError('SENML_NUMBER_NOT_FINITE', { value: String(value) }, { index, field });
+      const messageId = TYPE_MESSAGES[String(error.params.type)];
+      if (messageId !== undefined) return new SenmlError(messageId, { got }, { index, field });
+      break;
+    }
     case 'format':
-      return new SenmlError('SENML_TYPE', `must be base64url data without padding (RFC 4648 §5), got ${describe(value)}`, { index, field });
+      return new SenmlError('SENML_TYPE_BASE64URL', { got }, { index, field });
     case 'minimum':
-    case 'maximum':
-      return new SenmlError(
-        field === 'bver' ? 'SENML_VERSION' : 'SENML_NUMBER',
-        `must be ${error.keyword === 'minimum' ? 'at least' : 'at most'} ${error.params.limit}, got ${describe(value)}`,
-        { index, field },
-      );
-    default:
-      return new SenmlError('SENML_TYPE', `${error.message ?? 'is not valid'}, got ${describe(value)}`, { index, field });
+    case 'maximum': {
+      const limit = Number(error.params.limit);
+      if (field === 'bver') return new SenmlError(error.keyword === 'minimum' ? 'SENML_VERSION_BELOW_MINIMUM' : 'SENML_VERSION_ABOVE_MAXIMUM', { limit, got }, { index, field });
+      return new SenmlError(error.keyword === 'minimum' ? 'SENML_NUMBER_BELOW_MINIMUM' : 'SENML_NUMBER_ABOVE_MAXIMUM', { limit, got }, { index, field });
+    }
   }
+  // A rule the schema does not use today: named by its JSON Schema keyword.
+  return new SenmlError('SENML_SCHEMA_RULE', { rule: error.keyword, got }, { index, field });
 }
 
 // 1: a character of the base64url alphabet (RFC 4648 §5).

@@ -35,23 +35,16 @@ export function hasFeature(version: number | undefined, code: number): boolean {
  * bits must read 0b1010 and every other feature must be one we implement.
  */
 export function checkVersion(version: number, index: number): void {
-  if (!Number.isSafeInteger(version) || version < 1) {
-    throw new SenmlError('SENML_VERSION', `version must be a positive whole number below 2^53, got ${version}`, { index, field: 'bver' });
-  }
+  const where = { index, field: 'bver' };
+  if (!Number.isSafeInteger(version) || version < 1) throw new SenmlError('SENML_VERSION_NOT_WHOLE', { version }, where);
   if (version <= BASE_VERSION) return;
   if (version % 16 !== BASE_VERSION) {
-    throw new SenmlError(
-      'SENML_VERSION',
-      `version ${version} sets the reserved feature bits 0-3 to ${(version % 16).toString(2).padStart(4, '0')}, not 1010 (RFC 9100 §3); this pack cannot be used`,
-      { index, field: 'bver' },
-    );
+    throw new SenmlError('SENML_VERSION_RESERVED_BITS', { version, bits: (version % 16).toString(2).padStart(4, '0') }, where);
   }
   const unknown = featureCodes(version).filter((code) => !IMPLEMENTED_FEATURES.has(code));
   if (unknown.length > 0) {
-    throw new SenmlError(
-      'SENML_VERSION',
-      `version ${version} needs SenML feature${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}, which this implementation does not know (it knows: ${[...IMPLEMENTED_FEATURES].map((c) => `${c} ${FEATURE_NAMES[c]}`).join(', ')}); RFC 8428 §4.4 forbids using the pack`,
-      { index, field: 'bver' },
-    );
+    // Feature names are the registry's (RFC 9100), proper names that stay as they are in every language.
+    const known = [...IMPLEMENTED_FEATURES].map((c) => `${c} ${FEATURE_NAMES[c]}`).join(', ');
+    throw new SenmlError(unknown.length > 1 ? 'SENML_VERSION_UNKNOWN_FEATURES' : 'SENML_VERSION_UNKNOWN_FEATURE', { version, features: unknown.join(', '), known }, where);
   }
 }

@@ -1,4 +1,6 @@
 import { SenmlError, describe } from './errors';
+import type { SenmlErrorMessageId } from './messages';
+import type { SenmlParams } from './sentences';
 
 /**
  * A reader of the XML that application/senml+xml (RFC 8428 §7) is made of: one
@@ -59,8 +61,12 @@ for (let c = 0; c < 128; c++) {
   else if (/[-.0-9]/.test(ch)) ASCII_NAME[c] = 1;
 }
 // NameStartChar and NameChar beyond ASCII (XML 1.0 §2.3, productions [4] and [4a]).
+// The range \u200C-\u200D is the spec's, not a joined character.
+/* eslint-disable no-misleading-character-class */
 const NAME_START = /^[A-Z_a-z:\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD\u{10000}-\u{EFFFF}]$/u;
 const NAME_CHAR = /^[-.0-9\u00B7\u0300-\u036F\u203F-\u2040A-Z_a-z:\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD\u{10000}-\u{EFFFF}]$/u;
+
+/* eslint-enable no-misleading-character-class */
 
 /** Whether `name` is an XML Name (§2.3). */
 export function isXmlName(name: string): boolean {
@@ -78,6 +84,18 @@ export function isXmlName(name: string): boolean {
   const chars = [...name];
   return NAME_START.test(chars[0]) && chars.every((ch) => NAME_CHAR.test(ch));
 }
+
+/** A character as its code point, for a message: U+0001. */
+function codePoint(c: number): string {
+  return `U+${c.toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+/** What is wrong when a name is missing where one must be: the document ends there, or a character that cannot start it. */
+const NAME_FAILURES = {
+  element: { ends: 'SENML_XML_ENDS_BEFORE_ELEMENT_NAME', start: 'SENML_XML_ELEMENT_NAME_START' },
+  attribute: { ends: 'SENML_XML_ENDS_BEFORE_ATTRIBUTE_NAME', start: 'SENML_XML_ATTRIBUTE_NAME_START' },
+  endTag: { ends: 'SENML_XML_ENDS_BEFORE_END_TAG_NAME', start: 'SENML_XML_END_TAG_NAME_START' },
+} as const satisfies Record<string, { ends: SenmlErrorMessageId; start: SenmlErrorMessageId }>;
 
 /** From this many attributes on, duplicates are looked up in a set. */
 const MANY_ATTRIBUTES = 16;
@@ -122,37 +140,40 @@ export class XmlReader implements XmlAttributes {
   read(): void {
     const text = this.#text;
     if (text.startsWith('<?xml') && (text.length === 5 || isWhiteSpace(text.charCodeAt(5)) || text.charCodeAt(5) === 0x3f)) this.#xmlDeclaration();
-    this.#misc('before the root element');
-    if (this.#pos >= text.length) this.#fail('there is no root element');
+    this.#misc('SENML_XML_TEXT_BEFORE_ROOT');
+    if (this.#pos >= text.length) this.#fail('SENML_XML_NO_ROOT');
     this.#element(0);
-    this.#misc('after the root element');
-    if (this.#pos < text.length) this.#fail('a second root element, or text, after the end of the root element');
+    this.#misc('SENML_XML_TEXT_AFTER_ROOT');
+    if (this.#pos < text.length) this.#fail('SENML_XML_AFTER_ROOT');
   }
 
-  #fail(reason: string, at = this.#pos): never {
+  /** The document is not well-formed: why, and where (`at`, an offset in the text). */
+  #fail(reason: SenmlErrorMessageId, params: SenmlParams = {}, at = this.#pos): never {
     const before = this.#text.slice(0, at);
     const line = before.split('\n').length;
     const column = at - before.lastIndexOf('\n');
-    throw new SenmlError('SENML_SYNTAX', `not well-formed XML: ${reason} (line ${line}, column ${column})`);
+    throw new SenmlError(reason, { ...params, line, column });
+  }
+
+  #failForbidden(c: number, at = this.#pos): never {
+    this.#fail('SENML_XML_FORBIDDEN_CHARACTER', { character: codePoint(c) }, at);
   }
 
   /** XMLDecl (§2.8): version 1.x; an encoding, if declared, must be UTF-8, the only one SenML XML uses here. */
   #xmlDeclaration(): void {
     const end = this.#text.indexOf('?>', 5);
-    if (end < 0) this.#fail('the XML declaration is not closed');
+    if (end < 0) this.#fail('SENML_XML_DECLARATION_OPEN');
     const body = this.#text.slice(5, end);
     this.#checkChars(5, end);
     const declaration = /^\s+version\s*=\s*(?:"1\.[0-9]+"|'1\.[0-9]+')(?:\s+encoding\s*=\s*(?:"([A-Za-z][-A-Za-z0-9._]*)"|'([A-Za-z][-A-Za-z0-9._]*)'))?(?:\s+standalone\s*=\s*(?:"(?:yes|no)"|'(?:yes|no)'))?\s*$/.exec(body);
-    if (!declaration) this.#fail('a malformed XML declaration');
+    if (!declaration) this.#fail('SENML_XML_DECLARATION_MALFORMED');
     const encoding = declaration[1] ?? declaration[2];
-    if (encoding !== undefined && !/^utf-?8$/i.test(encoding)) {
-      throw new SenmlError('SENML_SYNTAX', `the XML declares the encoding ${encoding}; SenML XML is read as UTF-8 only`);
-    }
+    if (encoding !== undefined && !/^utf-?8$/i.test(encoding)) throw new SenmlError('SENML_XML_ENCODING', { encoding });
     this.#pos = end + 2;
   }
 
-  /** Misc* (§2.8): white space, comments, processing instructions; a DOCTYPE is refused. */
-  #misc(where: string): void {
+  /** Misc* (§2.8): white space, comments, processing instructions; a DOCTYPE is refused. `unexpectedText` says where text would be. */
+  #misc(unexpectedText: 'SENML_XML_TEXT_BEFORE_ROOT' | 'SENML_XML_TEXT_AFTER_ROOT'): void {
     const text = this.#text;
     for (;;) {
       const c = text.charCodeAt(this.#pos);
@@ -162,19 +183,18 @@ export class XmlReader implements XmlAttributes {
       }
       if (c !== 0x3c /* < */) {
         if (this.#pos < text.length) {
-          if (!isPlainXmlChar(c)) this.#fail(`a character that XML forbids (U+${c.toString(16).toUpperCase().padStart(4, '0')})`);
+          if (!isPlainXmlChar(c)) this.#failForbidden(c);
           const end = text.indexOf('<', this.#pos);
           const chunk = text.slice(this.#pos, end < 0 ? text.length : end).trim();
-          throw new SenmlError('SENML_SHAPE', `unexpected text ${describe(chunk)} ${where}: SenML XML carries its data in attributes`);
+          throw new SenmlError(unexpectedText, { text: describe(chunk) });
         }
         return;
       }
       const next = text.charCodeAt(this.#pos + 1);
       if (next === 0x21 /* ! */) {
         if (text.startsWith('<!--', this.#pos)) this.#comment();
-        else if (text.startsWith('<!DOCTYPE', this.#pos)) {
-          throw new SenmlError('SENML_SYNTAX', 'not accepted XML: document type declarations (DTDs) are refused, as XMPP does (RFC 6120 §11.1)');
-        } else this.#fail('"<!" that opens neither a comment nor a document type declaration');
+        else if (text.startsWith('<!DOCTYPE', this.#pos)) throw new SenmlError('SENML_XML_DTD');
+        else this.#fail('SENML_XML_BANG_OUTSIDE');
       } else if (next === 0x3f /* ? */) this.#processingInstruction();
       else return;
     }
@@ -184,8 +204,8 @@ export class XmlReader implements XmlAttributes {
   #comment(): void {
     const start = this.#pos + 4;
     const end = this.#text.indexOf('--', start);
-    if (end < 0) this.#fail('a comment is not closed');
-    if (this.#text.charCodeAt(end + 2) !== 0x3e /* > */) this.#fail('"--" inside a comment', end);
+    if (end < 0) this.#fail('SENML_XML_COMMENT_OPEN');
+    if (this.#text.charCodeAt(end + 2) !== 0x3e /* > */) this.#fail('SENML_XML_COMMENT_DASHES', {}, end);
     this.#checkChars(start, end);
     this.#pos = end + 3;
   }
@@ -194,12 +214,12 @@ export class XmlReader implements XmlAttributes {
   #processingInstruction(): void {
     const start = this.#pos + 2;
     const end = this.#text.indexOf('?>', start);
-    if (end < 0) this.#fail('a processing instruction is not closed');
+    if (end < 0) this.#fail('SENML_XML_PI_OPEN');
     let nameEnd = start;
     while (nameEnd < end && !isWhiteSpace(this.#text.charCodeAt(nameEnd))) nameEnd++;
     const target = this.#text.slice(start, nameEnd);
-    if (!isXmlName(target)) this.#fail(`a processing instruction target ${JSON.stringify(target)} that is not an XML name`, start);
-    if (target.toLowerCase() === 'xml') this.#fail('an XML declaration that is not at the very start of the document', this.#pos);
+    if (!isXmlName(target)) this.#fail('SENML_XML_PI_TARGET', { target: JSON.stringify(target) }, start);
+    if (target.toLowerCase() === 'xml') this.#fail('SENML_XML_DECLARATION_LATE', {}, this.#pos);
     this.#checkChars(nameEnd, end);
     this.#pos = end + 2;
   }
@@ -217,7 +237,7 @@ export class XmlReader implements XmlAttributes {
           continue;
         }
       }
-      this.#fail(`a character that XML forbids (U+${c.toString(16).toUpperCase().padStart(4, '0')})`, i);
+      this.#failForbidden(c, i);
     }
   }
 
@@ -242,7 +262,7 @@ export class XmlReader implements XmlAttributes {
     const text = this.#text;
     const open = this.#pos;
     this.#pos++; // "<"
-    const name = this.#name('an element name');
+    const name = this.#name('element');
     let count = 0;
     let seen: Set<string> | undefined;
     let declarations = false;
@@ -256,17 +276,17 @@ export class XmlReader implements XmlAttributes {
         break;
       }
       if (c === 0x2f /* / */) {
-        if (text.charCodeAt(this.#pos + 1) !== 0x3e) this.#fail('"/" not followed by ">" in a tag');
+        if (text.charCodeAt(this.#pos + 1) !== 0x3e) this.#fail('SENML_XML_SLASH');
         this.#pos += 2;
         selfClosing = true;
         break;
       }
-      if (this.#pos >= text.length) this.#fail(`the document ends inside the tag <${name}>`, open);
-      if (!hadSpace) this.#fail(`no white space before the attribute in <${name}>`);
+      if (this.#pos >= text.length) this.#fail('SENML_XML_ENDS_IN_TAG', { element: name }, open);
+      if (!hadSpace) this.#fail('SENML_XML_ATTRIBUTE_NO_SPACE', { element: name });
       const at = this.#pos;
-      const attributeName = this.#name('an attribute name');
+      const attributeName = this.#name('attribute');
       this.#spaces();
-      if (text.charCodeAt(this.#pos) !== 0x3d /* = */) this.#fail(`attribute ${attributeName} has no "=" and value`);
+      if (text.charCodeAt(this.#pos) !== 0x3d /* = */) this.#fail('SENML_XML_ATTRIBUTE_NO_VALUE', { attribute: attributeName });
       this.#pos++;
       this.#spaces();
       const value = this.#attributeValue(attributeName);
@@ -274,7 +294,7 @@ export class XmlReader implements XmlAttributes {
       if (count === MANY_ATTRIBUTES) seen = new Set(this.#names.slice(0, count));
       let twice = seen?.has(attributeName) ?? false;
       for (let i = 0; seen === undefined && i < count; i++) if (this.#names[i] === attributeName) twice = true;
-      if (twice) this.#fail(`attribute ${attributeName} appears twice in <${name}> (XML 1.0 §3.1, Unique Att Spec)`, at);
+      if (twice) this.#fail('SENML_XML_ATTRIBUTE_TWICE', { attribute: attributeName, element: name }, at);
       seen?.add(attributeName);
       this.#names[count] = attributeName;
       this.#values[count] = value;
@@ -297,11 +317,11 @@ export class XmlReader implements XmlAttributes {
       // The end tag: "</" Name S? ">" (§3.1).
       const at = this.#pos;
       this.#pos += 2;
-      const endName = this.#name('an end tag name');
+      const endName = this.#name('endTag');
       this.#spaces();
-      if (text.charCodeAt(this.#pos) !== 0x3e) this.#fail(`the end tag </${endName}> is not closed`);
+      if (text.charCodeAt(this.#pos) !== 0x3e) this.#fail('SENML_XML_END_TAG_OPEN', { element: endName });
       this.#pos++;
-      if (endName !== name) this.#fail(`</${endName}> closes <${name}> (XML 1.0 §3, Element Type Match)`, at);
+      if (endName !== name) this.#fail('SENML_XML_END_TAG_MISMATCH', { end: endName, element: name }, at);
     }
     if (declarations) {
       this.#scopes.pop();
@@ -319,9 +339,9 @@ export class XmlReader implements XmlAttributes {
       else if (name.startsWith('xmlns:')) {
         const prefix = name.slice(6);
         if (prefix === 'xmlns' || (prefix === 'xml') !== (value === XML_NAMESPACE) || value === XMLNS_NAMESPACE) {
-          this.#fail(`attribute ${name} binds a reserved prefix or namespace (Namespaces in XML §3)`, this.#starts[i]);
+          this.#fail('SENML_XML_RESERVED_BINDING', { attribute: name }, this.#starts[i]);
         }
-        if (value === '') this.#fail(`attribute ${name} undeclares a prefix, which Namespaces in XML 1.0 does not allow`, this.#starts[i]);
+        if (value === '') this.#fail('SENML_XML_PREFIX_UNDECLARING', { attribute: name }, this.#starts[i]);
         bindings.set(prefix, value);
       }
     }
@@ -347,7 +367,7 @@ export class XmlReader implements XmlAttributes {
       const qualified = this.#qualify(name, false, this.#starts[i]);
       if (qualified.namespace !== undefined) {
         const key = `${qualified.namespace} ${qualified.local}`;
-        if (expanded.has(key)) this.#fail(`two attributes of <${element}> are ${qualified.local} in ${qualified.namespace} (Namespaces in XML §6.3)`, this.#starts[i]);
+        if (expanded.has(key)) this.#fail('SENML_XML_EXPANDED_ATTRIBUTE_TWICE', { element, local: qualified.local, namespace: qualified.namespace }, this.#starts[i]);
         expanded.add(key);
       }
       this.#names[kept] = name;
@@ -365,15 +385,15 @@ export class XmlReader implements XmlAttributes {
     for (;;) {
       const start = this.#pos;
       while (isWhiteSpace(text.charCodeAt(this.#pos))) this.#pos++;
-      if (this.#pos >= text.length) this.#fail(`the document ends inside <${name}>`, start);
+      if (this.#pos >= text.length) this.#fail('SENML_XML_ENDS_IN_ELEMENT', { element: name }, start);
       const c = text.charCodeAt(this.#pos);
       if (c !== 0x3c /* < */) {
         if (c === 0x26 /* & */ || isPlainXmlChar(c)) {
           const end = text.indexOf('<', this.#pos);
           const chunk = text.slice(this.#pos, end < 0 ? text.length : end).trim();
-          throw new SenmlError('SENML_SHAPE', `unexpected text ${describe(chunk)} inside <${name}>: SenML XML carries its data in attributes`);
+          throw new SenmlError('SENML_XML_TEXT_INSIDE', { text: describe(chunk), element: name });
         }
-        this.#fail(`a character that XML forbids (U+${c.toString(16).toUpperCase().padStart(4, '0')})`);
+        this.#failForbidden(c);
       }
       const next = text.charCodeAt(this.#pos + 1);
       if (next === 0x2f /* / */) return;
@@ -381,21 +401,20 @@ export class XmlReader implements XmlAttributes {
         if (text.startsWith('<!--', this.#pos)) this.#comment();
         else if (text.startsWith('<![CDATA[', this.#pos)) {
           const end = text.indexOf(']]>', this.#pos + 9);
-          if (end < 0) this.#fail('a CDATA section is not closed');
+          if (end < 0) this.#fail('SENML_XML_CDATA_OPEN');
           const chunk = text.slice(this.#pos + 9, end);
           this.#checkChars(this.#pos + 9, end);
-          if (chunk.trim().length > 0) throw new SenmlError('SENML_SHAPE', `unexpected text ${describe(chunk.trim())} inside <${name}>: SenML XML carries its data in attributes`);
+          if (chunk.trim().length > 0) throw new SenmlError('SENML_XML_TEXT_INSIDE', { text: describe(chunk.trim()), element: name });
           this.#pos = end + 3;
-        } else if (text.startsWith('<!DOCTYPE', this.#pos)) {
-          throw new SenmlError('SENML_SYNTAX', 'not accepted XML: document type declarations (DTDs) are refused, as XMPP does (RFC 6120 §11.1)');
-        } else this.#fail('"<!" that opens neither a comment nor a CDATA section');
+        } else if (text.startsWith('<!DOCTYPE', this.#pos)) throw new SenmlError('SENML_XML_DTD');
+        else this.#fail('SENML_XML_BANG_INSIDE');
       } else if (next === 0x3f /* ? */) this.#processingInstruction();
       else this.#element(depth + 1);
     }
   }
 
-  /** A Name (§2.3) at the current position. */
-  #name(what: string): string {
+  /** A Name (§2.3) at the current position: an element's, an attribute's or an end tag's. */
+  #name(what: keyof typeof NAME_FAILURES): string {
     const text = this.#text;
     const start = this.#pos;
     let i = start;
@@ -407,8 +426,8 @@ export class XmlReader implements XmlAttributes {
       else if (c >= 0xd800 && c <= 0xdbff) i++;
     }
     if (i === start) {
-      if (start >= text.length) this.#fail(`the document ends where ${what} was expected`);
-      this.#fail(`${what} cannot start with ${JSON.stringify(String.fromCodePoint(text.codePointAt(start) ?? 0))} (XML 1.0 §2.3)`);
+      if (start >= text.length) this.#fail(NAME_FAILURES[what].ends);
+      this.#fail(NAME_FAILURES[what].start, { character: JSON.stringify(String.fromCodePoint(text.codePointAt(start) ?? 0)) });
     }
     this.#pos = i;
     return text.slice(start, i);
@@ -430,17 +449,17 @@ export class XmlReader implements XmlAttributes {
   #attributeValue(attributeName: string): string {
     const text = this.#text;
     const quote = text.charCodeAt(this.#pos);
-    if (quote !== 0x22 && quote !== 0x27) this.#fail(`the value of attribute ${attributeName} is not quoted`);
+    if (quote !== 0x22 && quote !== 0x27) this.#fail('SENML_XML_VALUE_UNQUOTED', { attribute: attributeName });
     const start = this.#pos + 1;
     let i = start;
     let plain = true;
     for (; i < text.length; i++) {
       const c = text.charCodeAt(i);
       if (c === quote) break;
-      if (c === 0x3c /* < */) this.#fail(`"<" in the value of attribute ${attributeName} (XML 1.0 §3.1, No < in Attribute Values)`, i);
+      if (c === 0x3c /* < */) this.#fail('SENML_XML_VALUE_LESS_THAN', { attribute: attributeName }, i);
       if (c === 0x26 /* & */ || c < 0x20 || c >= 0xd800) plain = false;
     }
-    if (i >= text.length) this.#fail(`the value of attribute ${attributeName} is not closed`, start - 1);
+    if (i >= text.length) this.#fail('SENML_XML_VALUE_OPEN', { attribute: attributeName }, start - 1);
     this.#pos = i + 1;
     return plain ? text.slice(start, i) : this.#normalise(start, i, attributeName);
   }
@@ -454,7 +473,7 @@ export class XmlReader implements XmlAttributes {
       if (c === 0x26 /* & */) {
         out += text.slice(from, i);
         const close = text.indexOf(';', i);
-        if (close < 0 || close > end) this.#fail(`"&" that starts no reference in the value of attribute ${attributeName}`, i);
+        if (close < 0 || close > end) this.#fail('SENML_XML_VALUE_AMPERSAND', { attribute: attributeName }, i);
         out += this.#reference(text.slice(i + 1, close), i);
         i = close;
         from = close + 1;
@@ -466,7 +485,7 @@ export class XmlReader implements XmlAttributes {
       } else if (!isPlainXmlChar(c)) {
         const low = text.charCodeAt(i + 1);
         if (c >= 0xd800 && c <= 0xdbff && i + 1 < end && low >= 0xdc00 && low <= 0xdfff) i++;
-        else this.#fail(`a character that XML forbids (U+${c.toString(16).toUpperCase().padStart(4, '0')}) in the value of attribute ${attributeName}`, i);
+        else this.#fail('SENML_XML_VALUE_FORBIDDEN_CHARACTER', { character: codePoint(c), attribute: attributeName }, i);
       }
     }
     return out + text.slice(from, end);
@@ -477,13 +496,13 @@ export class XmlReader implements XmlAttributes {
     if (body.startsWith('#')) {
       const hex = body.startsWith('#x');
       const digits = body.slice(hex ? 2 : 1);
-      if (!(hex ? /^[0-9A-Fa-f]{1,6}$/ : /^[0-9]{1,7}$/).test(digits)) this.#fail(`the character reference &${body}; is malformed`, at);
+      if (!(hex ? /^[0-9A-Fa-f]{1,6}$/ : /^[0-9]{1,7}$/).test(digits)) this.#fail('SENML_XML_REFERENCE_MALFORMED', { reference: `&${body};` }, at);
       const code = parseInt(digits, hex ? 16 : 10);
-      if (!isXmlCodePoint(code)) this.#fail(`the character reference &${body}; names a character that XML forbids (XML 1.0 §4.1, Legal Character)`, at);
+      if (!isXmlCodePoint(code)) this.#fail('SENML_XML_REFERENCE_FORBIDDEN', { reference: `&${body};` }, at);
       return String.fromCodePoint(code);
     }
     const replacement = PREDEFINED_ENTITIES[body];
-    if (replacement === undefined) this.#fail(`the entity &${body}; is not defined (no DTD is read; only &lt; &gt; &amp; &apos; &quot; exist)`, at);
+    if (replacement === undefined) this.#fail('SENML_XML_ENTITY_UNDEFINED', { reference: `&${body};` }, at);
     return replacement;
   }
 
@@ -494,12 +513,12 @@ export class XmlReader implements XmlAttributes {
     const prefix = name.slice(0, colon);
     const local = name.slice(colon + 1);
     if (prefix.length === 0 || local.length === 0 || local.includes(':') || !isXmlName(local)) {
-      this.#fail(`${JSON.stringify(name)} is not a qualified name: a prefix, one colon, a local name (Namespaces in XML §3)`, at);
+      this.#fail('SENML_XML_NOT_QNAME', { name: JSON.stringify(name) }, at);
     }
     if (prefix === 'xml') return { name, local, namespace: XML_NAMESPACE };
-    if (prefix === 'xmlns') this.#fail(`the prefix xmlns cannot name ${isElement ? 'an element' : 'an attribute'} (Namespaces in XML §3)`, at);
+    if (prefix === 'xmlns') this.#fail(isElement ? 'SENML_XML_XMLNS_ELEMENT' : 'SENML_XML_XMLNS_ATTRIBUTE', {}, at);
     const namespace = this.#lookup(prefix);
-    if (namespace === undefined) this.#fail(`the prefix ${prefix} of ${name} is not declared (Namespaces in XML §5)`, at);
+    if (namespace === undefined) this.#fail('SENML_XML_PREFIX_UNDECLARED', { prefix, name }, at);
     return { name, local, namespace };
   }
 

@@ -28,7 +28,7 @@ function xsdDouble(text: string, index: number, label: string): number {
     const value = Number(text);
     if (!Number.isNaN(value)) return value;
   }
-  if (!DOUBLE.test(text)) throw new SenmlError('SENML_TYPE', `must be a number (xsd:double), got ${describe(text)}`, { index, field: label });
+  if (!DOUBLE.test(text)) throw new SenmlError('SENML_TYPE_XSD_DOUBLE', { got: describe(text) }, { index, field: label });
   return parseDouble(text.trim());
 }
 
@@ -40,13 +40,13 @@ function typedValue(label: string, text: string, index: number): unknown {
     case 'double':
       return xsdDouble(text, index, label);
     case 'int':
-      if (!INTEGER.test(text)) throw new SenmlError('SENML_TYPE', `must be a whole number, got ${describe(text)}`, { index, field: label });
+      if (!INTEGER.test(text)) throw new SenmlError('SENML_TYPE_INTEGER', { got: describe(text) }, { index, field: label });
       return Number(text.trim());
     case 'boolean': {
       const word = text.trim();
       if (word === 'true' || word === '1') return true;
       if (word === 'false' || word === '0') return false;
-      throw new SenmlError('SENML_TYPE', `must be true or false, got ${describe(text)}`, { index, field: label });
+      throw new SenmlError('SENML_TYPE_BOOLEAN', { got: describe(text) }, { index, field: label });
     }
   }
 }
@@ -64,11 +64,14 @@ function setField(record: SenmlRecord, name: string, value: unknown): void {
 
 function checkElement(element: QualifiedName, expected: 'sensml' | 'senml', index?: number): void {
   if (element.local !== expected || element.namespace !== SENML_XML_NAMESPACE) {
-    const where = expected === 'sensml' ? 'the root element' : `element ${index}`;
-    throw new SenmlError(
-      'SENML_SHAPE',
-      `${where} must be <${expected}> in namespace ${SENML_XML_NAMESPACE} (RFC 8428 §7), got <${element.name}>${element.namespace ? ` in ${element.namespace}` : ' without namespace'}`,
-    );
+    const params = { expected: SENML_XML_NAMESPACE, element: element.name };
+    if (expected === 'sensml') {
+      if (element.namespace) throw new SenmlError('SENML_XML_ROOT_ELEMENT', { ...params, namespace: element.namespace });
+      throw new SenmlError('SENML_XML_ROOT_ELEMENT_NO_NAMESPACE', params);
+    }
+    const atIndex = { ...params, index: index ?? 0 };
+    if (element.namespace) throw new SenmlError('SENML_XML_RECORD_ELEMENT', { ...atIndex, namespace: element.namespace });
+    throw new SenmlError('SENML_XML_RECORD_ELEMENT_NO_NAMESPACE', atIndex);
   }
 }
 
@@ -87,7 +90,7 @@ export function parseXml(input: string | Uint8Array): SenmlRecord[] {
       checkElement(element, 'senml', records.length);
       records.push(recordFromXmlAttributes(attributes, records.length));
     } else {
-      throw new SenmlError('SENML_SHAPE', `<senml> (record ${records.length - 1}) must be empty: SenML fields are attributes (RFC 8428 §7), got <${element.name}> inside it`);
+      throw new SenmlError('SENML_XML_RECORD_NOT_EMPTY', { index: records.length - 1, element: element.name });
     }
   }).read();
   return records;
@@ -120,7 +123,7 @@ function recordFromAttributes(attrs: Record<string, string>, index: number): Sen
   for (const name in attrs) {
     // Namespace declarations and attributes in other namespaces are not SenML fields.
     if (name === 'xmlns' || name.includes(':')) continue;
-    if (!isXmlName(name)) throw new SenmlError('SENML_SYNTAX', `not well-formed XML: ${JSON.stringify(name)} is not an attribute name (XML 1.0 §2.3)`, { index });
+    if (!isXmlName(name)) throw new SenmlError('SENML_XML_ATTRIBUTE_NAME', { name: JSON.stringify(name) }, { index });
     setField(record, name, typedValue(name, attrs[name], index));
   }
   return record;
@@ -129,16 +132,16 @@ function recordFromAttributes(attrs: Record<string, string>, index: number): Sen
 /** Records from a <sensml> element already parsed, as XMPP hands them over. */
 export function recordsFromElement(sensml: Element): SenmlRecord[] {
   if (sensml.getName() !== 'sensml' || sensml.getNS() !== SENML_XML_NAMESPACE) {
-    throw new SenmlError('SENML_SHAPE', `expected <sensml xmlns="${SENML_XML_NAMESPACE}">, got <${sensml.name}>`);
+    throw new SenmlError('SENML_XML_NOT_SENSML', { expected: SENML_XML_NAMESPACE, element: sensml.name });
   }
   const records: SenmlRecord[] = [];
   for (const child of sensml.children) {
     if (typeof child === 'string') {
-      if (child.trim()) throw new SenmlError('SENML_SHAPE', `unexpected text ${describe(child.trim())} inside <sensml>`);
+      if (child.trim()) throw new SenmlError('SENML_XML_TEXT_IN_SENSML', { text: describe(child.trim()) });
       continue;
     }
     if (child.getName() !== 'senml' || child.getNS() !== SENML_XML_NAMESPACE) {
-      throw new SenmlError('SENML_SHAPE', `element ${records.length} must be <senml> in namespace ${SENML_XML_NAMESPACE}, got <${child.name}>`);
+      throw new SenmlError('SENML_XML_CHILD_NOT_SENML', { index: records.length, expected: SENML_XML_NAMESPACE, element: child.name });
     }
     records.push(recordFromAttributes(child.attrs as Record<string, string>, records.length));
   }
@@ -150,13 +153,13 @@ const XML_NAME = /^[A-Za-z_][-._A-Za-z0-9]*$/;
 const NOT_XML_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 function attributeName(key: string, index: number): string {
-  if (!XML_NAME.test(key)) throw new SenmlError('SENML_INPUT', `field name ${JSON.stringify(key)} cannot be an XML attribute`, { index, field: key });
+  if (!XML_NAME.test(key)) throw new SenmlError('SENML_XML_FIELD_NAME', { name: JSON.stringify(key) }, { index, field: key });
   return key;
 }
 
 function attributeText(value: unknown, index: number, key: string): string {
   const text = typeof value === 'string' ? value : String(value);
-  if (NOT_XML_CHAR.test(text)) throw new SenmlError('SENML_INPUT', 'holds a character that XML cannot carry', { index, field: key });
+  if (NOT_XML_CHAR.test(text)) throw new SenmlError('SENML_XML_CHARACTER_NOT_CARRIED', {}, { index, field: key });
   // Line ends and tabs inside attributes are normalised away by XML readers (§3.3.3): keep them as references.
   return text;
 }

@@ -6,7 +6,8 @@ export type Translate = (key: string, params?: Record<string, string | number>) 
 /**
  * What the library said (an error, a note, a session state), in the runtime's
  * language: the catalogue's `errors.<messageId>` with its params (an error's cause
- * translated too, and its place in the pack), or the library's English message
+ * and the sentences its params were made of translated too, and its place in the
+ * pack), or the library's English message
  * when the catalogue has no such sentence.
  */
 export function errorText(translate: Translate, err: unknown): string {
@@ -14,6 +15,9 @@ export function errorText(translate: Translate, err: unknown): string {
   const params: Record<string, ErrorParamValue> = { ...err.params };
   const cause = (err as { cause?: unknown }).cause;
   if (isSentence(cause) && params.cause !== undefined) params.cause = errorText(translate, cause);
+  // Params made of a sentence of their own ("a list", "CBOR undefined") are said in the same language.
+  const parts = (err as { parts?: Readonly<Record<string, unknown>> }).parts;
+  if (parts !== undefined) for (const [name, part] of Object.entries(parts)) if (isSentence(part) && params[name] !== undefined) params[name] = errorText(translate, part);
   const text = sentence(translate, err.messageId, params);
   if (text === undefined) return err.message;
   if (params.record === undefined) return text;

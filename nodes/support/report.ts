@@ -24,25 +24,29 @@ export function formatFromContentType(contentType: unknown): senml.SenmlFormat |
   return undefined;
 }
 
-/** In lenient mode, list the records left out on the message and warn once. */
-export function reportSkipped(node: Node, msg: object, skipped: readonly senml.SenmlError[], warning: string): void {
+/**
+ * In lenient mode, list the records left out on the message and warn once;
+ * `warning` frames the first one's sentence, given in the runtime's language.
+ */
+export function reportSkipped(translate: Translate, node: Node, msg: object, skipped: readonly senml.SenmlError[], warning: (first: string) => string): void {
   if (skipped.length === 0) return;
-  (msg as Record<string, unknown>).senmlSkipped = skipped.map(({ index, field, code, message }) => ({ index, field, code, message }));
-  node.warn(warning);
+  (msg as Record<string, unknown>).senmlSkipped = skipped.map(({ index, field, code, messageId, params, message }) => ({ index, field, code, messageId, params, message }));
+  node.warn(warning(errorText(translate, skipped[0])));
 }
 
 /**
  * Fields set aside from a pack that was used (RFC 8428 §4.4): listed on the message
  * in msg.senmlNotes, and told once per kind of note and field in the node's life,
- * so that a stream of such packs does not flood the debug sidebar.
+ * so that a stream of such packs does not flood the debug sidebar. `warning`
+ * frames the note's sentence, given in the runtime's language.
  */
-export function reportNotes(node: Node, msg: object, notes: readonly senml.SenmlNote[], told: Set<string>, warning: (note: senml.SenmlNote) => string): void {
+export function reportNotes(translate: Translate, node: Node, msg: object, notes: readonly senml.SenmlNote[], told: Set<string>, warning: (note: string) => string): void {
   if (notes.length === 0) return;
-  (msg as Record<string, unknown>).senmlNotes = notes.map(({ index, field, code, message }) => ({ index, field, code, message }));
+  (msg as Record<string, unknown>).senmlNotes = notes.map(({ index, field, code, messageId, params, message }) => ({ index, field, code, messageId, params, message }));
   for (const note of notes) {
     const kind = `${note.code} ${note.field ?? ''}`;
     if (told.has(kind)) continue;
     told.add(kind);
-    node.warn(warning(note));
+    node.warn(warning(errorText(translate, note)));
   }
 }

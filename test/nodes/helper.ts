@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import helper from 'node-red-node-test-helper';
@@ -6,10 +6,31 @@ import { type TestBed, startTestBed, stopTestBed } from '../support/federation';
 
 helper.init(require.resolve('node-red'));
 
-// Node types under test, as Node-RED loads them: from the build, with their catalogs.
+const i18n = require('@node-red/util').i18n;
+/** The built node catalogues, one folder per language, as Node-RED finds them next to the nodes. */
+const LOCALES = join(__dirname, '..', '..', 'nodes', 'locales');
+/** The language inLanguage() runs in; outside it, RED._ answers the key, as the test helper's does. */
+let language: string | undefined;
+
+type NodeModule = (red: { _: (key: string, params?: object) => string }) => unknown;
+
+/**
+ * A node type of the package as Node-RED loads it: from the build, its RED._
+ * reading the type's own catalogue (the test helper's RED._ only answers keys).
+ */
+function nodeType(type: string): NodeModule {
+  const register: NodeModule = require(`../../nodes/${type}.js`);
+  return (red) => {
+    const own = Object.create(red) as typeof red;
+    own._ = (key, params) => (language === undefined ? red._(key, params) : i18n._(`${type}:${key}`, params));
+    return register(own);
+  };
+}
+
+// Node types under test.
 export const catchNode = require('@node-red/nodes/core/common/25-catch.js');
-export const decodeNode = require('../../nodes/senml-decode.js');
-export const encodeNode = require('../../nodes/senml-encode.js');
+export const decodeNode = nodeType('senml-decode');
+export const encodeNode = nodeType('senml-encode');
 
 export { helper };
 
@@ -65,13 +86,13 @@ export function inTab(nodes: object[]): object[] {
   return [{ id: 'tab', type: 'tab', label: 'test' }, ...nodes.map((node) => ({ z: 'tab', ...node }))];
 }
 
-export const accountNode = require('../../nodes/xmpp-account.js');
-export const publishNode = require('../../nodes/federation-publish.js');
-export const subscribeNode = require('../../nodes/federation-subscribe.js');
-export const discoverNode = require('../../nodes/federation-discover.js');
-export const requestNode = require('../../nodes/federation-request.js');
-export const provideNode = require('../../nodes/federation-provide.js');
-export const replyNode = require('../../nodes/federation-reply.js');
+export const accountNode = nodeType('xmpp-account');
+export const publishNode = nodeType('federation-publish');
+export const subscribeNode = nodeType('federation-subscribe');
+export const discoverNode = nodeType('federation-discover');
+export const requestNode = nodeType('federation-request');
+export const provideNode = nodeType('federation-provide');
+export const replyNode = nodeType('federation-reply');
 
 /**
  * Hooks of a flow test on the real federation: the test bed for the whole file
@@ -102,16 +123,33 @@ export function federationFlows(extra: { before?: (bed: TestBed) => Promise<void
   return context;
 }
 
+let catalogues: Promise<void> | undefined;
+
+/** Node-RED's i18n started, as the runtime starts it, with every node type's catalogue registered under its type. */
+function loadCatalogues(): Promise<void> {
+  catalogues ??= (async () => {
+    i18n.init({ lang: 'en-US' });
+    for (const file of readdirSync(join(LOCALES, 'en-US')).filter((f) => f.endsWith('.json'))) {
+      await i18n.registerMessageCatalog(file.replace(/\.json$/, ''), LOCALES, file);
+    }
+  })();
+  return catalogues;
+}
+
 /**
  * Run the runtime in another language for a while, as on a machine whose LANG is
- * French or Dutch: Node-RED's i18next loads the node catalogues in that language.
+ * French or Dutch: Node-RED's i18next loads the node catalogues in that language,
+ * and the nodes' RED._ reads them.
  */
 export async function inLanguage<T>(lang: string, run: () => Promise<T>): Promise<T> {
-  const i18next = require('@node-red/util').i18n.i;
+  await loadCatalogues();
+  const i18next = i18n.i;
   await i18next.changeLanguage(lang);
+  language = lang;
   try {
     return await run();
   } finally {
+    language = undefined;
     await i18next.changeLanguage('en-US');
   }
 }

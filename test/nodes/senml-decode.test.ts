@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { senml } from '../../lib';
-import { inTab, catchNode, decodeNode, helper, nextMessage, statuses, warnings as warningsOf } from './helper';
+import { inTab, catchNode, decodeNode, helper, inLanguage, nextMessage, statuses, warnings as warningsOf } from './helper';
 
 const flow = (config: object = {}): object[] => inTab([
   { id: 'decode', type: 'senml-decode', name: '', format: 'auto', convertUnits: false, strict: true, ...config, wires: [['out']] },
@@ -105,5 +105,98 @@ describe('senml decode node', () => {
     const caught = nextMessage('errors');
     helper.getNode('decode').receive({ payload: senml.encode(buoy) });
     assert.match((await caught).error.message, /XML/);
+  });
+});
+
+describe('senml decode node, in the runtime\'s language', () => {
+  afterEach(async () => {
+    await helper.unload();
+  });
+
+  const brokenPack = '[{"n":"a","v":1},{"n":"b","v":"21.5"}]';
+
+  it('in French, strict: the Catch node and the status say what is wrong in French, the code kept', async () => {
+    await helper.load([decodeNode, catchNode], flow());
+    await inLanguage('fr', async () => {
+      const shown = statuses('decode');
+      const caught = nextMessage('errors');
+      helper.getNode('decode').receive({ payload: brokenPack });
+      const msg = await caught;
+      assert.equal(msg.error.message, 'SenmlError: enregistrement 1, champ "v" : doit être un nombre, reçu : "21.5"');
+      assert.equal(msg.error.code, 'SENML_TYPE');
+      assert.equal(msg.payload, brokenPack, 'the message that caused it is not lost');
+      assert.deepEqual(shown.at(-1), { fill: 'red', shape: 'ring', text: 'enregistrement 1, champ "v" : doit être…' });
+    });
+  });
+
+  it('in French, strict: the words for what arrived are French too', async () => {
+    await helper.load([decodeNode, catchNode], flow());
+    await inLanguage('fr', async () => {
+      const caught = nextMessage('errors');
+      helper.getNode('decode').receive({ payload: [{ n: 'a', v: [1, 2] }] });
+      assert.match((await caught).error.message, /enregistrement 0, champ "v" : doit être un nombre, reçu : une liste$/);
+    });
+  });
+
+  it('in French, lenient: the warning names the first record left out in French; msg.senmlSkipped keeps the English with its messageId and params', async () => {
+    await helper.load([decodeNode, catchNode], flow({ strict: false }));
+    await inLanguage('fr', async () => {
+      const shown = statuses('decode');
+      const warnings = warningsOf('decode');
+      const received = nextMessage('out');
+      helper.getNode('decode').receive({ payload: [{ bn: 'x:', n: 'a', v: 1, t: 1e9 }, { n: 'bad name', v: 2 }] });
+      const msg = await received;
+      assert.deepEqual(warnings, [
+        '1 enregistrement(s) écarté(s) ; premier : enregistrement 1, champ "n" : le nom "x:bad name" contient " " ; seuls les lettres, les chiffres et - : . / _ sont permis (RFC 8428 §4.5.1)',
+      ]);
+      assert.deepEqual(msg.senmlSkipped, [
+        {
+          index: 1,
+          field: 'n',
+          code: 'SENML_NAME',
+          messageId: 'SENML_NAME_CHARACTER',
+          params: { name: '"x:bad name"', character: '" "', record: 1, field: 'n' },
+          message: 'record 1, field "n": name "x:bad name" contains " "; only letters, digits and - : . / _ are allowed (RFC 8428 §4.5.1)',
+        },
+      ]);
+      assert.deepEqual(shown.at(-1), { fill: 'yellow', shape: 'dot', text: '1 enregistrement, 1 écartés' });
+    });
+  });
+
+  it('in French: the note on a field set aside is French, msg.senmlNotes keeps its sentence', async () => {
+    await helper.load([decodeNode, catchNode], flow());
+    await inLanguage('fr', async () => {
+      const warnings = warningsOf('decode');
+      const received = nextMessage('out');
+      helper.getNode('decode').receive({ payload: '[{"n":"buoy:temp","u":"Cel","v":18.5,"t":1700000000,"meta":{"by":"gateway"}}]' });
+      const msg = await received;
+      assert.deepEqual(warnings, [
+        'Champ ignoré (les suivants de ce genre ne sont listés que dans msg.senmlNotes) : enregistrement 0, champ "meta" : contient un objet, qu\'aucun champ SenML ne peut transporter ; il est ignoré (RFC 8428 §4.4)',
+      ]);
+      assert.deepEqual(
+        msg.senmlNotes.map(({ code, messageId, params }: senml.SenmlNote) => ({ code, messageId, params })),
+        [{ code: 'SENML_IGNORED_FIELD', messageId: 'SENML_FIELD_IGNORED', params: { got: 'an object', record: 0, field: 'meta' } }],
+      );
+    });
+  });
+
+  it('in Dutch, strict and lenient: the error, the status and the warning are Dutch', async () => {
+    await helper.load([decodeNode, catchNode], flow());
+    await inLanguage('nl', async () => {
+      const shown = statuses('decode');
+      const caught = nextMessage('errors');
+      helper.getNode('decode').receive({ payload: brokenPack });
+      assert.equal((await caught).error.message, 'SenmlError: record 1, veld "v": moet een getal zijn, ontvangen: "21.5"');
+      assert.equal(shown.at(-1)?.text, 'record 1, veld "v": moet een getal zijn…');
+    });
+    await helper.unload();
+    await helper.load([decodeNode, catchNode], flow({ strict: false }));
+    await inLanguage('nl', async () => {
+      const warnings = warningsOf('decode');
+      const received = nextMessage('out');
+      helper.getNode('decode').receive({ payload: [{ n: 'a', u: 'Cel', v: 1, t: 1e9 }, { n: 'b', v: 2, vs: 'twee', t: 1e9 }] });
+      await received;
+      assert.deepEqual(warnings, ['1 record(s) weggelaten; eerste: record 1, veld "vs": een record bevat precies één waarde, dit record heeft v en vs (RFC 8428 §4.2)']);
+    });
   });
 });

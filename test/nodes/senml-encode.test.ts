@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { senml } from '../../lib';
-import { inTab, catchNode, decodeNode, encodeNode, helper, nextMessage, statuses } from './helper';
+import { inTab, catchNode, decodeNode, encodeNode, helper, inLanguage, nextMessage, statuses, warnings as warningsOf } from './helper';
 
 const flow = (config: object = {}): object[] => inTab([
   { id: 'encode', type: 'senml-encode', name: '', format: 'json', compact: true, strict: true, baseName: '', units: [], ...config, wires: [['out']] },
@@ -96,5 +96,29 @@ describe('senml encode node', () => {
     const received = nextMessage('out');
     helper.getNode('encode').receive({ payload: buoy });
     assert.deepEqual((await received).payload, buoy);
+  });
+});
+
+describe('senml encode node, in the runtime\'s language', () => {
+  afterEach(async () => {
+    await helper.unload();
+  });
+
+  it('in French: a record left out in lenient mode is named in French, and a refused pack too', async () => {
+    await helper.load([encodeNode, catchNode], flow({ strict: false }));
+    await inLanguage('fr', async () => {
+      const warnings = warningsOf('encode');
+      const received = nextMessage('out');
+      helper.getNode('encode').receive({ payload: [{ n: 'x', v: 1 }, { n: 'y y', v: 2 }] });
+      await received;
+      assert.deepEqual(warnings, ['1 enregistrement(s) écarté(s) ; premier : enregistrement 1, champ "n" : le nom "y y" contient " " ; seuls les lettres, les chiffres et - : . / _ sont permis (RFC 8428 §4.5.1)']);
+    });
+    await helper.unload();
+    await helper.load([encodeNode, catchNode], flow());
+    await inLanguage('fr', async () => {
+      const caught = nextMessage('errors');
+      helper.getNode('encode').receive({ payload: { temperature: 21.5, nested: { a: 1 } } });
+      assert.equal((await caught).error.message, 'SenmlError: enregistrement 1, champ "nested" : la mesure "nested" est inutilisable (un objet) ; les mesures sont des nombres, des textes, des booléens ou des octets');
+    });
   });
 });

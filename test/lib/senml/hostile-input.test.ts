@@ -1,9 +1,11 @@
 /**
  * Whatever arrives, decode answers with resolved records or a SenmlError with a
- * code: never another error, never a record that breaks the resolved form.
+ * code and a sentence: never another error, never a record that breaks the resolved form.
  */
 import assert from 'node:assert/strict';
 import { senml } from '../../../lib';
+import { placeMessage, renderMessage } from '../../../lib/errors';
+import { SENML_MESSAGES, type SenmlMessageId } from '../../../lib/senml/messages';
 import { random } from '../../support/random';
 
 const now = (): number => 1_700_000_000;
@@ -17,6 +19,10 @@ function decodeAnything(input: unknown, options: senml.DecodeOptions, what: stri
   } catch (err) {
     assert.ok(err instanceof senml.SenmlError, `${what}: ${(err as Error)?.name}: ${(err as Error)?.message}`);
     assert.ok(CODES.has(err.code), `${what}: code ${err.code}`);
+    // ...and says one of its sentences, the message made from its template and params.
+    const spec = SENML_MESSAGES[err.messageId as SenmlMessageId];
+    assert.equal(spec?.code, err.code, `${what}: messageId ${err.messageId}`);
+    assert.equal(err.message, placeMessage(renderMessage(spec.en, err.params), err.params), what);
     return err;
   }
   for (const record of pack) {
