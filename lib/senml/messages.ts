@@ -98,10 +98,10 @@ export const SENML_MESSAGES = {
 
   // Input and formats
   SENML_INPUT_EMPTY: { code: 'SENML_FORMAT', en: 'the input is empty' },
-  SENML_FORMAT_UNDETECTABLE: { code: 'SENML_FORMAT', en: 'cannot tell the format: not a JSON list, an XML document or a CBOR array; choose the format in the node' },
+  SENML_FORMAT_UNDETECTABLE: { code: 'SENML_FORMAT', en: 'cannot tell the format: not a JSON list, an XML document or a CBOR array; choose the format' },
   SENML_FORMAT_UNKNOWN: { code: 'SENML_FORMAT', en: 'unknown format {format}; use json, cbor or xml' },
   SENML_CBOR_GIVEN_TEXT: { code: 'SENML_INPUT', en: 'CBOR is binary: give a Buffer, not a text' },
-  SENML_INPUT_MISSING: { code: 'SENML_INPUT', en: 'there is no input: msg.payload is empty' },
+  SENML_INPUT_MISSING: { code: 'SENML_INPUT', en: 'there is no input: the payload is empty' },
   SENML_INPUT_TYPE: { code: 'SENML_INPUT', en: 'cannot decode a {type}: give JSON or XML text, a Buffer, or a list of records' },
   SENML_JSON_INVALID: { code: 'SENML_SYNTAX', en: 'not valid JSON: {cause}' },
   SENML_UTF8_INVALID: { code: 'SENML_SYNTAX', en: 'the {format} data is not valid UTF-8, the only encoding SenML allows' },
