@@ -1,9 +1,9 @@
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { join } from 'node:path';
-import { Provider, type ProviderRequest } from '../lib/federation/provider';
+import { Provider, type ProviderRequest, type Refusal } from '../lib/federation/provider';
 import { SubscriberRegistry } from '../lib/store/subscriber-registry';
 import type { XmppAccountNode } from './support/account';
-import { errorText } from './support/errors';
+import { errorText, localError } from './support/errors';
 import { migrateConfig } from './support/migrations';
 import { nodeStoragePath, removeNodeStorage } from './support/storage';
 
@@ -54,14 +54,15 @@ export = function register(RED: NodeAPI): void {
         } as never);
       });
       provider.on('timeout', (request: ProviderRequest) => node.warn(RED._('federation-provide.warn.timeout', { command: request.command, from: request.from, seconds: timeoutSeconds })));
-      provider.on('refused', ({ from, condition, reason }: { from?: string; condition: string; reason: string }) => node.warn(RED._('federation-provide.warn.refused', { from: from ?? '?', condition, reason })));
-      provider.on('problem', (err: Error) => node.error(err));
+      provider.on('refused', ({ from, condition, reasonSentence }: Refusal) => node.warn(RED._('federation-provide.warn.refused', { from: from ?? '?', condition, reason: errorText(RED._, reasonSentence) })));
+      provider.on('problem', (err: Error) => node.error(localError(RED._, err)));
       return provider;
     });
     ready.catch((err: Error) => {
       // Nothing to do on this account (a second provide node on it, say): let go of it and say why.
-      node.error(err);
-      account.deregister(node, () => node.status({ fill: 'red', shape: 'ring', text: err.message }));
+      const local = localError(RED._, err);
+      node.error(local);
+      account.deregister(node, () => node.status({ fill: 'red', shape: 'ring', text: local.message }));
     });
     account.register(node);
 

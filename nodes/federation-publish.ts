@@ -1,10 +1,10 @@
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import { senml } from '../lib';
 import { DurableQueue } from '../lib/store/durable-queue';
-import { type CappedEvent, type FailedEvent, type Publication, Publisher, type PublishTarget, describeTarget } from '../lib/federation/publisher';
+import { type CappedEvent, type FailedEvent, type Publication, Publisher, type PublishTarget, targetSentence } from '../lib/federation/publisher';
 import { type Meta, metaElement } from '../lib/federation/quoalise';
 import type { XmppAccountNode } from './support/account';
-import { errorText } from './support/errors';
+import { errorText, localError } from './support/errors';
 import { reportError } from './support/report';
 import { nodeStoragePath, removeNodeStorage } from './support/storage';
 
@@ -48,17 +48,17 @@ export = function register(RED: NodeAPI): void {
       const publisher = new Publisher(account.session, queue);
       publisher.on('published', () => showQueue(publisher));
       publisher.on('drained', () => showQueue(publisher));
-      publisher.on('problem', (err: Error) => node.warn(err.message));
+      publisher.on('problem', (err: Error) => node.warn(errorText(RED._, err)));
       // Subscribers catch up only as far back as the node keeps: say so when the service keeps fewer.
       publisher.on('capped', (capped: CappedEvent) => node.warn(RED._('federation-publish.warn.capped', { node: capped.node, service: capped.service, asked: capped.asked })));
       publisher.on('failed', ({ publication, error }: FailedEvent) => {
         // The original message may be gone (a restart in between): give the Catch node what was published.
-        node.error(error, { payload: publication.pack, topic: publication.target.mode === 'pubsub' ? publication.target.node : publication.target.to, itemId: publication.itemId, _msgid: RED.util.generateId() } as never);
+        node.error(localError(RED._, error), { payload: publication.pack, topic: publication.target.mode === 'pubsub' ? publication.target.node : publication.target.to, itemId: publication.itemId, _msgid: RED.util.generateId() } as never);
       });
       void publisher.drain();
       return publisher;
     });
-    ready.catch((err: Error) => node.status({ fill: 'red', shape: 'ring', text: err.message }));
+    ready.catch((err: Error) => node.status({ fill: 'red', shape: 'ring', text: errorText(RED._, err) }));
     account.register(node);
 
     function showQueue(publisher: Publisher): void {
@@ -105,7 +105,7 @@ export = function register(RED: NodeAPI): void {
           const { dropped } = await publisher.publish(pack, target, meta);
           if (dropped.length > 0) {
             const ids = dropped.map((d) => d.entry.itemId).join(', ');
-            node.warn(RED._('federation-publish.warn.dropped', { count: dropped.length, max: maxEntries, target: describeTarget(target), ids }));
+            node.warn(RED._('federation-publish.warn.dropped', { count: dropped.length, max: maxEntries, target: errorText(RED._, targetSentence(target)), ids }));
           }
         }
         if (!account.session.online) node.status({ fill: 'yellow', shape: 'ring', text: RED._('federation-publish.status.queuedOffline', { count: publisher.pending }) });

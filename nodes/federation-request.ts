@@ -45,8 +45,8 @@ export = function register(RED: NodeAPI): void {
         const reply = await request(account.session, to, command, { identifier, start: msg.start as string | Date | undefined, end: msg.end as string | Date | undefined }, timeoutMs);
         msg.payload = reply.records;
         msg.meta = reply.meta;
-        reportNotes(node, msg, reply.senmlNotes, told, (note) => RED._('federation-request.warn.senmlNote', { from: to, message: note.message }));
-        node.status(sessionStatus(account.session.state, (key) => RED._(key)));
+        reportNotes(RED._, node, msg, reply.senmlNotes, told, (message) => RED._('federation-request.warn.senmlNote', { from: to, message }));
+        node.status(sessionStatus(account.session.state, RED._));
         send(msg);
       })().then(
         () => done(),

@@ -5,6 +5,7 @@ import { SeenItems } from '../lib/store/seen-items';
 import { SenderList } from '../lib/federation/senders';
 import { type CatchUpGap, type ReceivedData, type ReceivedItem, Subscriber } from '../lib/federation/subscriber';
 import type { XmppAccountNode } from './support/account';
+import { type Translate, errorText, localError } from './support/errors';
 import { migrateConfig } from './support/migrations';
 import { nodeStoragePath, removeNodeStorage } from './support/storage';
 import { reportNotes } from './support/report';
@@ -35,8 +36,9 @@ export = function register(RED: NodeAPI): void {
     try {
       senders = quoaliseSenders(config);
     } catch (err) {
-      node.status({ fill: 'red', shape: 'ring', text: (err as Error).message });
-      node.error(RED._('federation-subscribe.errors.senders', { reason: (err as Error).message }));
+      const reason = errorText(RED._, err);
+      node.status({ fill: 'red', shape: 'ring', text: reason });
+      node.error(RED._('federation-subscribe.errors.senders', { reason }));
       return;
     }
     const follows = Boolean(config.service && config.node);
@@ -51,19 +53,19 @@ export = function register(RED: NodeAPI): void {
         const notes: senml.SenmlNote[] = [];
         // Quoalise peers send Wh and kWh without declaring them (no bver): accepted, with a note.
         const msg = { payload: senml.resolve(records, { secondaryUnits: 'accept', onNote: (note) => notes.push(note) }), ...props };
-        reportNotes(node, msg, notes, told, (note) => RED._('federation-subscribe.warn.senmlNote', { from: String(props.from ?? '?'), message: note.message }));
+        reportNotes(RED._, node, msg, notes, told, (message) => RED._('federation-subscribe.warn.senmlNote', { from: String(props.from ?? '?'), message }));
         node.send([msg, null]);
       } catch (err) {
-        node.error(err, { payload: records, ...props } as never);
+        node.error(localError(RED._, err), { payload: records, ...props } as never);
       }
     }
 
     if (follows) {
       subscriber.on('item', (item: ReceivedItem) => output(item.records, { topic: item.node, from: item.publisher ?? item.service, itemId: item.itemId, service: item.service }));
       subscriber.on('problem', (err: Error) => {
-        node.status({ fill: 'red', shape: 'ring', text: refusalText(err, (key) => RED._(key)) });
+        node.status({ fill: 'red', shape: 'ring', text: refusalText(err, RED._) });
         // With a message, so that a Catch node sees it; the subscriber asks again by itself.
-        node.error(RED._('federation-subscribe.errors.subscribe', { node: config.node, service: config.service, reason: err.message }), {
+        node.error(RED._('federation-subscribe.errors.subscribe', { node: config.node, service: config.service, reason: errorText(RED._, err) }), {
           topic: config.node,
           service: config.service,
           _msgid: RED.util.generateId(),
@@ -90,7 +92,7 @@ export = function register(RED: NodeAPI): void {
         ]);
       });
     }
-    subscriber.on('invalid', (err: Error) => node.warn(err.message));
+    subscriber.on('invalid', (err: Error) => node.warn(errorText(RED._, err)));
     subscriber.on('data', (data: ReceivedData) => output(data.records, { topic: 'quoalise', from: data.from, meta: data.meta }));
     // Each refused sender is told once, not at every message it sends; a node not asked to take such data says nothing.
     const refused = new Set<string>();
@@ -106,7 +108,7 @@ export = function register(RED: NodeAPI): void {
     node.on('close', (removed: boolean, done: () => void) => {
       subscriber.close();
       const removing = removed ? removeNodeStorage(RED, node, storage) : Promise.resolve();
-      removing.catch((err: Error) => node.warn(err.message)).finally(() => account.deregister(node, done));
+      removing.catch((err: Error) => node.warn(errorText(RED._, err))).finally(() => account.deregister(node, done));
     });
   }
   RED.nodes.registerType('federation-subscribe', FederationSubscribe);
@@ -117,11 +119,11 @@ export = function register(RED: NodeAPI): void {
  * condition says it (XEP-0060 §6.1.3: a whitelist node answers forbidden or
  * not-allowed with closed-node to a JID that is not a member).
  */
-function refusalText(err: Error, text: (key: string) => string): string {
+function refusalText(err: Error, translate: Translate): string {
   const condition = (err as { condition?: unknown }).condition;
-  if (condition === 'forbidden' || condition === 'not-allowed' || condition === 'not-authorized') return text('federation-subscribe.status.notMember');
-  if (condition === 'item-not-found') return text('federation-subscribe.status.noNode');
-  return err.message;
+  if (condition === 'forbidden' || condition === 'not-allowed' || condition === 'not-authorized') return translate('federation-subscribe.status.notMember');
+  if (condition === 'item-not-found') return translate('federation-subscribe.status.noNode');
+  return errorText(translate, err);
 }
 
 /** Quoalise senders the node accepts: none unless ticked. */

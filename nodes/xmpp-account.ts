@@ -1,7 +1,9 @@
 import type { Node, NodeAPI, NodeConstructor, NodeDef, NodeStatus } from 'node-red';
-import { discover } from '../lib/federation/discoverer';
+import { isSentence } from '../lib/errors';
+import { type Catalogue, type CatalogueProblem, discover } from '../lib/federation/discoverer';
 import { XmppSession } from '../lib/federation/session';
 import type { XmppAccountNode } from './support/account';
+import { type Translate, errorText } from './support/errors';
 import { sessionStatus } from './support/session-status';
 
 interface XmppAccountConfig extends NodeDef {
@@ -26,14 +28,13 @@ export = function register(RED: NodeAPI): void {
       caFile: config.caFile || undefined,
       resource: config.resource || undefined,
     });
-    const translate = (key: string): string => RED._(key);
-    let status: NodeStatus = sessionStatus(node.session.state, translate);
+    let status: NodeStatus = sessionStatus(node.session.state, RED._);
     node.session.on('state', (change) => {
-      status = sessionStatus(change, translate);
+      status = sessionStatus(change, RED._);
       for (const user of users) user.status(status);
       if (change.state === 'error') node.warn(`${config.jid}: ${String(status.text)}`);
     });
-    node.session.on('clientError', (err: Error) => node.debug(`${config.jid}: ${err.message}`));
+    node.session.on('clientError', (err: Error) => node.debug(`${config.jid}: ${errorText(RED._, err)}`));
 
     // One session for every node using the account: opened with the first, closed with the last.
     node.register = (user: Node): void => {
@@ -51,7 +52,8 @@ export = function register(RED: NodeAPI): void {
     });
   }
   // The editor's "find" buttons: the catalogue of a domain, service or JID, seen from a deployed account.
-  // A refusal carries a code, so that the editor can say it in the editor's language (xmpp-account.errors.<code>).
+  // A refusal carries a code, so that the editor can say it in the editor's language (xmpp-account.errors.<code>);
+  // what the library says (a reason, a failure) comes in the runtime's language, with its code, messageId and params.
   RED.httpAdmin.get('/senfed/xmpp-account/:id/discover', RED.auth.needsPermission('xmpp-account.read'), (req, res) => {
     const account = RED.nodes.getNode(String(req.params.id)) as XmppAccountNode | null;
     const target = typeof req.query.target === 'string' ? req.query.target.trim() : '';
@@ -65,13 +67,19 @@ export = function register(RED: NodeAPI): void {
     }
     if (!account.session.online) {
       // Say why, as the status of the account's nodes does: a refused password, a server that cannot be reached.
-      const reason = account.session.state.reason ?? account.session.state.state;
-      res.status(503).json({ code: 'notConnected', reason, error: RED._('xmpp-account.errors.notConnected', { reason }) });
+      const { state, reason: english, reasonSentence } = account.session.state;
+      const reason = reasonSentence ? errorText(RED._, reasonSentence) : (english ?? state);
+      const said = reasonSentence ? { reasonCode: reasonSentence.code, messageId: reasonSentence.messageId, params: reasonSentence.params } : {};
+      res.status(503).json({ code: 'notConnected', reason, ...said, error: RED._('xmpp-account.errors.notConnected', { reason }) });
       return;
     }
     discover(account.session, target).then(
-      (catalogue) => res.json(catalogue),
-      (err: Error) => res.status(502).json({ error: err.message }),
+      (catalogue) => res.json(localCatalogue(RED._, catalogue)),
+      (err: unknown) => {
+        const reason = errorText(RED._, err);
+        if (isSentence(err)) res.status(502).json({ code: err.code, messageId: err.messageId, params: err.params, error: reason });
+        else res.status(502).json({ code: 'discoverFailed', reason, error: RED._('xmpp-account.errors.discoverFailed', { reason }) });
+      },
     );
   });
 
@@ -79,3 +87,12 @@ export = function register(RED: NodeAPI): void {
     credentials: { password: { type: 'password' } },
   });
 };
+
+/** The catalogue with the reasons of its problems in the runtime's language (each one's code, messageId and params kept). */
+function localCatalogue(translate: Translate, catalogue: Catalogue): Catalogue {
+  const local = (problem: CatalogueProblem): CatalogueProblem => {
+    if (problem.messageId === undefined || problem.params === undefined || problem.code === undefined) return problem;
+    return { ...problem, reason: errorText(translate, { code: problem.code, messageId: problem.messageId, params: problem.params, message: problem.reason, parts: problem.parts }) };
+  };
+  return { ...catalogue, problems: catalogue.problems.map(local) };
+}

@@ -3,6 +3,7 @@ import type { Element } from 'ltx';
 import { type DataForm, type FieldValue, childDataForm, dataForm } from './data-form';
 import { FederationError } from './errors';
 import {
+  type Subject,
   asStanza,
   attr,
   childElements,
@@ -10,15 +11,22 @@ import {
   childrenNamed,
   describeValue,
   element,
+  gotParams,
   isElement,
   isNamed,
   localName,
   namespaceOf,
   nonEmptyAttr,
   ownPayload,
+  subjectParams,
   textOf,
   xmlText,
 } from './elements';
+import { FEDERATION_MESSAGES } from './messages';
+
+function isTermId(text: string): boolean {
+  return Object.prototype.hasOwnProperty.call(FEDERATION_MESSAGES, text) && FEDERATION_MESSAGES[text as keyof typeof FEDERATION_MESSAGES].code === 'FEDERATION_DESCRIPTION';
+}
 import { type QuoaliseData, QUOALISE_NS, type UpstreamError, parseQuoaliseElement, upstreamErrorElement, upstreamErrorOf } from './quoalise';
 import { type DefinedCondition, type StanzaErrorSummary, type StanzaErrorType, errorElement, isDefinedCondition, readProtocolError } from './stanza-error';
 
@@ -59,15 +67,15 @@ export interface CommandOptions {
  * (§2.4.1, Example 8; the form as in Example 12). The form is left out when there are no fields.
  */
 export function commandIq(to: string, node: QuoaliseCommand | string, fields: Record<string, FieldValue | undefined> = {}, options: CommandOptions = {}): Element {
-  if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) throw new FederationError('FEDERATION_INPUT', `command fields must be an object of field values, got ${describeValue(fields)}`);
+  if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) throw new FederationError('FEDERATION_COMMAND_FIELDS_NOT_OBJECT', gotParams(fields));
   const action = options.action ?? 'execute';
-  if (!ACTIONS.has(action)) throw new FederationError('FEDERATION_INPUT', `command action must be execute, cancel, prev, next or complete (XEP-0050 §4.1), got ${describeValue(action)}`);
-  const iq = element('iq', { type: 'set', to: xmlText(to, 'command provider address') });
+  if (!ACTIONS.has(action)) throw new FederationError('FEDERATION_COMMAND_ACTION_UNKNOWN', gotParams(action));
+  const iq = element('iq', { type: 'set', to: xmlText(to, 'FEDERATION_TERM_COMMAND_PROVIDER') });
   const command = iq.cnode(
     element('command', {
       xmlns: COMMANDS_NS,
-      node: xmlText(node, 'command node'),
-      sessionid: options.sessionid === undefined ? undefined : xmlText(options.sessionid, 'command session id'),
+      node: xmlText(node, 'FEDERATION_TERM_COMMAND_NODE'),
+      sessionid: options.sessionid === undefined ? undefined : xmlText(options.sessionid, 'FEDERATION_TERM_COMMAND_SESSION'),
       action,
     }),
   );
@@ -84,19 +92,22 @@ const ISO_WITH_OFFSET = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\
  * Check an ISO 8601 time with an offset, e.g. "2021-12-01T00:00+01:00", and give
  * it in the form the reference implementation reads (Z becomes +00:00). A Date is
  * written in UTC. A time without an offset is refused: it would be read in the
- * provider's local time zone, which the requester does not know.
+ * provider's local time zone, which the requester does not know. `what` names the
+ * time in errors: a term of the library, or a text that stays as written (a field
+ * name such as start_time).
  */
-export function isoTimeWithOffset(value: string | Date, what = 'time'): string {
+export function isoTimeWithOffset(value: string | Date, what: Subject | string = 'FEDERATION_TERM_TIME'): string {
+  const subject = subjectParams(typeof what === 'string' && !isTermId(what) ? { name: what } : (what as Subject));
   let text: string;
   if (value instanceof Date) {
-    if (Number.isNaN(value.getTime())) throw new FederationError('FEDERATION_INPUT', `${what} is an invalid Date`);
+    if (Number.isNaN(value.getTime())) throw new FederationError('FEDERATION_TIME_INVALID_DATE', subject);
     text = value.toISOString();
   } else if (typeof value === 'string') text = value.trim();
-  else throw new FederationError('FEDERATION_INPUT', `${what} must be an ISO 8601 time or a Date, got ${describeValue(value)}`);
+  else throw new FederationError('FEDERATION_TIME_NOT_TEXT', { ...subject, ...gotParams(value) });
   const match = ISO_WITH_OFFSET.exec(text);
   if (!match) {
-    const hint = /^\d{4}-\d{2}-\d{2}T[\d:.]+$/.test(text) ? ' it has no UTC offset: add one, e.g. +01:00 or Z' : ' expected e.g. 2021-12-01T00:00:00+01:00';
-    throw new FederationError('FEDERATION_INPUT', `${what} ${describeValue(value)} is not an ISO 8601 time with offset:${hint}`);
+    const noOffset = /^\d{4}-\d{2}-\d{2}T[\d:.]+$/.test(text);
+    throw new FederationError(noOffset ? 'FEDERATION_TIME_NO_OFFSET' : 'FEDERATION_TIME_NOT_ISO', { ...subject, value: describeValue(value) });
   }
   const [, y, mo, d, h, mi, s, , zone, , oh, om] = match;
   const year = Number(y);
@@ -105,26 +116,26 @@ export function isoTimeWithOffset(value: string | Date, what = 'time'): string {
   const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
   const inRange =
     month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth && Number(h) <= 23 && Number(mi) <= 59 && (s === undefined || Number(s) <= 59) && (zone === 'Z' || (Number(oh) <= 23 && Number(om) <= 59));
-  if (!inRange) throw new FederationError('FEDERATION_INPUT', `${what} ${describeValue(value)} is not a real date and time`);
+  if (!inRange) throw new FederationError('FEDERATION_TIME_NOT_REAL', { ...subject, value: describeValue(value) });
   return zone === 'Z' ? `${text.slice(0, -1)}+00:00` : text;
 }
 
 /** Quoalise get_history: readings of `identifier` between two times (ISO 8601 with offset). */
 export function getHistoryIq(to: string, identifier: string, startTime: string | Date, endTime: string | Date): Element {
-  const start = isoTimeWithOffset(startTime, 'start_time');
-  const end = isoTimeWithOffset(endTime, 'end_time');
-  if (Date.parse(start) > Date.parse(end)) throw new FederationError('FEDERATION_INPUT', `start_time ${start} is after end_time ${end}`);
-  return commandIq(to, 'get_history', { identifier: xmlText(identifier, 'identifier'), start_time: start, end_time: end });
+  const start = isoTimeWithOffset(startTime, { name: 'start_time' });
+  const end = isoTimeWithOffset(endTime, { name: 'end_time' });
+  if (Date.parse(start) > Date.parse(end)) throw new FederationError('FEDERATION_START_AFTER_END', { start, end });
+  return commandIq(to, 'get_history', { identifier: xmlText(identifier, 'FEDERATION_TERM_IDENTIFIER'), start_time: start, end_time: end });
 }
 
 /** Quoalise subscribe: be pushed the readings of `identifier` from now on. */
 export function subscribeCommandIq(to: string, identifier: string): Element {
-  return commandIq(to, 'subscribe', { identifier: xmlText(identifier, 'identifier') });
+  return commandIq(to, 'subscribe', { identifier: xmlText(identifier, 'FEDERATION_TERM_IDENTIFIER') });
 }
 
 /** Quoalise unsubscribe. */
 export function unsubscribeCommandIq(to: string, identifier: string): Element {
-  return commandIq(to, 'unsubscribe', { identifier: xmlText(identifier, 'identifier') });
+  return commandIq(to, 'unsubscribe', { identifier: xmlText(identifier, 'FEDERATION_TERM_IDENTIFIER') });
 }
 
 // ---------------------------------------------------------------------------
@@ -144,9 +155,6 @@ export interface CommandRequest {
   form?: DataForm;
 }
 
-function malformed(message: string): FederationError {
-  return new FederationError('FEDERATION_MALFORMED', message);
-}
 
 /**
  * Read a command request (§2.4, §4.1). Undefined when the input is not an iq of
@@ -161,11 +169,11 @@ export function parseCommandRequest(iq: unknown): CommandRequest | undefined {
   const command = childNamed(stanza, 'command', COMMANDS_NS);
   if (!command) return undefined;
   const id = nonEmptyAttr(stanza, 'id');
-  if (id === undefined) throw malformed('command request without an iq id: it cannot be answered (RFC 6120 §8.2.3)');
+  if (id === undefined) throw new FederationError('FEDERATION_COMMAND_NO_ID');
   const node = nonEmptyAttr(command, 'node');
-  if (node === undefined) throw malformed('command request without a node (XEP-0050 §4.1: it MUST be present)');
+  if (node === undefined) throw new FederationError('FEDERATION_COMMAND_NO_NODE');
   const action = attr(command, 'action') ?? 'execute';
-  if (!ACTIONS.has(action)) throw malformed(`command action ${describeValue(action)} is not one of execute, cancel, prev, next, complete (XEP-0050 §4.4: malformed-action)`);
+  if (!ACTIONS.has(action)) throw new FederationError('FEDERATION_COMMAND_ACTION_MALFORMED', gotParams(action));
   const form = childDataForm(command);
   const request: CommandRequest = { from: nonEmptyAttr(stanza, 'from'), id, node, action: action as CommandAction, fields: form?.fields ?? {} };
   const sessionid = nonEmptyAttr(command, 'sessionid');
@@ -178,16 +186,16 @@ export function parseCommandRequest(iq: unknown): CommandRequest | undefined {
 
 function singleField(request: CommandRequest, name: string): string {
   const value = Object.prototype.hasOwnProperty.call(request.fields, name) ? request.fields[name] : undefined;
-  if (typeof value !== 'string' || value.trim() === '') throw malformed(`${request.node}: field "${name}" is required and must hold one value`);
+  if (typeof value !== 'string' || value.trim() === '') throw new FederationError('FEDERATION_COMMAND_FIELD_REQUIRED', { command: request.node, field: name });
   return value;
 }
 
 function requestTime(request: CommandRequest, name: string): string {
   const value = singleField(request, name);
   try {
-    return isoTimeWithOffset(value, name);
+    return isoTimeWithOffset(value, { name });
   } catch (err) {
-    throw malformed(`${request.node}: ${(err as Error).message}`);
+    throw new FederationError('FEDERATION_COMMAND_FIELD_INVALID', { command: request.node }, { cause: err });
   }
 }
 
@@ -196,7 +204,7 @@ export function historyRequest(request: CommandRequest): { identifier: string; s
   const identifier = singleField(request, 'identifier');
   const startTime = requestTime(request, 'start_time');
   const endTime = requestTime(request, 'end_time');
-  if (Date.parse(startTime) > Date.parse(endTime)) throw malformed(`${request.node}: start_time ${startTime} is after end_time ${endTime}`);
+  if (Date.parse(startTime) > Date.parse(endTime)) throw new FederationError('FEDERATION_COMMAND_START_AFTER_END', { command: request.node, start: startTime, end: endTime });
   return { identifier, startTime, endTime };
 }
 
@@ -211,12 +219,12 @@ export type ReplyTarget = CommandRequest | Element | { from?: string; id: string
 function replyTarget(request: ReplyTarget): { to: string | undefined; id: string; node: string | undefined; sessionid: string | undefined } {
   if (isElement(request)) {
     const id = nonEmptyAttr(request, 'id');
-    if (id === undefined) throw new FederationError('FEDERATION_INPUT', 'cannot answer a request without an iq id');
+    if (id === undefined) throw new FederationError('FEDERATION_REPLY_NO_ID');
     const command = childNamed(request, 'command', COMMANDS_NS);
     return { to: nonEmptyAttr(request, 'from'), id, node: command && nonEmptyAttr(command, 'node'), sessionid: command && nonEmptyAttr(command, 'sessionid') };
   }
   if (typeof request !== 'object' || request === null || typeof request.id !== 'string' || request.id === '') {
-    throw new FederationError('FEDERATION_INPUT', `cannot answer ${describeValue(request)}: give the parsed request or the iq`);
+    throw new FederationError('FEDERATION_REPLY_NOT_REQUEST', gotParams(request));
   }
   return { to: request.from, id: request.id, node: request.node, sessionid: request.sessionid };
 }
@@ -245,20 +253,20 @@ export interface CommandResultOptions {
  */
 export function commandResultIq(request: ReplyTarget, result: CommandResultOptions = {}): Element {
   const target = replyTarget(request);
-  if (target.node === undefined) throw new FederationError('FEDERATION_INPUT', 'cannot answer a command request without a node');
+  if (target.node === undefined) throw new FederationError('FEDERATION_REPLY_NO_NODE');
   const status = result.status ?? 'completed';
-  if (!STATUSES.has(status)) throw new FederationError('FEDERATION_INPUT', `command status must be executing, completed or canceled (XEP-0050 §4.1), got ${describeValue(status)}`);
+  if (!STATUSES.has(status)) throw new FederationError('FEDERATION_COMMAND_STATUS_UNKNOWN', gotParams(status));
   const sessionid = result.sessionid ?? target.sessionid ?? `${target.node}:${randomUUID()}`;
   const iq = element('iq', { type: 'result', to: target.to, id: target.id });
-  const command = iq.cnode(element('command', { xmlns: COMMANDS_NS, node: target.node, sessionid: xmlText(sessionid, 'command session id'), status }));
-  if (result.form !== undefined) command.cnode(ownPayload(result.form, 'command result form'));
+  const command = iq.cnode(element('command', { xmlns: COMMANDS_NS, node: target.node, sessionid: xmlText(sessionid, 'FEDERATION_TERM_COMMAND_SESSION'), status }));
+  if (result.form !== undefined) command.cnode(ownPayload(result.form, 'FEDERATION_TERM_COMMAND_RESULT_FORM'));
   if (result.data !== undefined) {
-    if (!isNamed(result.data, 'quoalise', QUOALISE_NS)) throw new FederationError('FEDERATION_INPUT', `command result data must be a <quoalise xmlns="${QUOALISE_NS}"> element (see quoaliseDataElement), got ${describeValue(result.data)}`);
-    command.cnode(ownPayload(result.data, 'command result data'));
+    if (!isNamed(result.data, 'quoalise', QUOALISE_NS)) throw new FederationError('FEDERATION_COMMAND_DATA_NOT_QUOALISE', gotParams(result.data));
+    command.cnode(ownPayload(result.data, 'FEDERATION_TERM_COMMAND_RESULT_DATA'));
   }
   for (const note of result.notes ?? []) {
-    if (note.type !== 'info' && note.type !== 'warn' && note.type !== 'error') throw new FederationError('FEDERATION_INPUT', `note type must be info, warn or error (XEP-0050 §4.3), got ${describeValue(note.type)}`);
-    command.c('note', { type: note.type }).t(xmlText(note.text, 'note text', { allowEmpty: true }));
+    if (note.type !== 'info' && note.type !== 'warn' && note.type !== 'error') throw new FederationError('FEDERATION_NOTE_TYPE_UNKNOWN', gotParams(note.type));
+    command.c('note', { type: note.type }).t(xmlText(note.text, 'FEDERATION_TERM_NOTE_TEXT', { allowEmpty: true }));
   }
   return iq;
 }
@@ -284,13 +292,13 @@ export interface CommandErrorOptions {
  * undefined-condition (with an upstream error); any RFC 6120 condition is accepted.
  */
 export function commandErrorIq(request: ReplyTarget, condition: DefinedCondition, options: CommandErrorOptions = {}): Element {
-  if (!isDefinedCondition(condition)) throw new FederationError('FEDERATION_INPUT', `"${String(condition)}" is not a stanza error condition of RFC 6120 §8.3.3`);
+  if (!isDefinedCondition(condition)) throw new FederationError('FEDERATION_CONDITION_UNKNOWN', { condition: String(condition) });
   const target = replyTarget(request);
   const iq = element('iq', { type: 'error', to: target.to, id: target.id });
   if (target.node !== undefined) iq.cnode(element('command', { xmlns: COMMANDS_NS, node: target.node, sessionid: target.sessionid }));
   const application: Element[] = [];
   if (options.commandCondition !== undefined) {
-    if (!COMMAND_CONDITIONS.has(options.commandCondition)) throw new FederationError('FEDERATION_INPUT', `"${String(options.commandCondition)}" is not a XEP-0050 §4.4 condition`);
+    if (!COMMAND_CONDITIONS.has(options.commandCondition)) throw new FederationError('FEDERATION_COMMAND_CONDITION_UNKNOWN', { condition: String(options.commandCondition) });
     application.push(element(options.commandCondition, { xmlns: COMMANDS_NS }));
   }
   if (options.upstream !== undefined) application.push(upstreamErrorElement(options.upstream.issuer, options.upstream.code));
@@ -350,7 +358,7 @@ export function parseCommandResult(iq: unknown): CommandResult | undefined {
   }
   if (type !== 'result' || !command) return undefined;
   const status = attr(command, 'status');
-  if (status !== undefined && !STATUSES.has(status)) throw malformed(`command status ${describeValue(status)} is not one of executing, completed, canceled (XEP-0050 §4.1)`);
+  if (status !== undefined && !STATUSES.has(status)) throw new FederationError('FEDERATION_COMMAND_STATUS_MALFORMED', gotParams(status));
   const out: CommandResult = { status: status as CommandStatus | undefined, node: nonEmptyAttr(command, 'node'), sessionid: nonEmptyAttr(command, 'sessionid'), notes: [] };
   for (const note of childrenNamed(command, 'note', COMMANDS_NS)) {
     const noteType = attr(note, 'type');
@@ -359,7 +367,7 @@ export function parseCommandResult(iq: unknown): CommandResult | undefined {
   const form = childDataForm(command);
   if (form) out.form = form;
   const quoalise = childElements(command).filter((child) => localName(child) === 'quoalise' && namespaceOf(child, command) === QUOALISE_NS);
-  if (quoalise.length > 1) throw malformed(`a command result must hold at most one <quoalise> element, this one holds ${quoalise.length}`);
+  if (quoalise.length > 1) throw new FederationError('FEDERATION_COMMAND_RESULT_QUOALISE_COUNT', { count: quoalise.length });
   if (quoalise.length === 1) out.data = parseQuoaliseElement(quoalise[0]);
   return out;
 }

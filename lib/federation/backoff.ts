@@ -1,3 +1,5 @@
+import { FederationError } from './errors';
+
 /**
  * Exponential backoff with "full jitter" for reconnect attempts.
  *
@@ -41,10 +43,10 @@ export class Backoff {
     const { initialMs = 1000, maxMs = 60_000, factor = 2, minMs = 100, random = Math.random } = options;
     // A bad setting here would show up hours later as a reconnect storm or a
     // client that never comes back, so refuse it at construction.
-    if (!(Number.isFinite(initialMs) && initialMs > 0)) throw new RangeError(`backoff initialMs must be a positive number of ms, not ${initialMs}`);
-    if (!(Number.isFinite(maxMs) && maxMs >= initialMs)) throw new RangeError(`backoff maxMs must be a number of ms at least initialMs (${initialMs}), not ${maxMs}`);
-    if (!(Number.isFinite(factor) && factor >= 1)) throw new RangeError(`backoff factor must be a number of at least 1, not ${factor}`);
-    if (!(Number.isFinite(minMs) && minMs >= 0)) throw new RangeError(`backoff minMs must be a number of ms, 0 or more, not ${minMs}`);
+    if (!(Number.isFinite(initialMs) && initialMs > 0)) throw new FederationError('FEDERATION_BACKOFF_INITIAL', { value: String(initialMs) });
+    if (!(Number.isFinite(maxMs) && maxMs >= initialMs)) throw new FederationError('FEDERATION_BACKOFF_MAX', { initialMs: String(initialMs), value: String(maxMs) });
+    if (!(Number.isFinite(factor) && factor >= 1)) throw new FederationError('FEDERATION_BACKOFF_FACTOR', { value: String(factor) });
+    if (!(Number.isFinite(minMs) && minMs >= 0)) throw new FederationError('FEDERATION_BACKOFF_MIN', { value: String(minMs) });
     this.initialMs = initialMs;
     this.maxMs = maxMs;
     this.factor = factor;

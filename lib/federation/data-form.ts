@@ -1,6 +1,6 @@
 import type { Element } from 'ltx';
 import { FederationError } from './errors';
-import { attr, childElements, childNamed, childrenNamed, describeValue, element, hasOwn, isNamed, localName, namespaceOf, setOwn, textOf, xmlText } from './elements';
+import { attr, childElements, childNamed, childrenNamed, element, gotParams, hasOwn, isNamed, localName, namespaceOf, setOwn, textOf, xmlText } from './elements';
 
 /**
  * Data forms, XEP-0004 (version 2.13), shared by PubSub node configuration and
@@ -38,25 +38,25 @@ export interface DataFormOptions {
  * or the formType option gives a hidden field.
  */
 export function dataForm(type: DataFormType, fields: Record<string, FieldValue | undefined>, options: DataFormOptions = {}): Element {
-  if (!FORM_TYPES.has(type)) throw new FederationError('FEDERATION_INPUT', `data form type must be form, submit, cancel or result (XEP-0004 §3.1), got ${describeValue(type)}`);
-  if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) throw new FederationError('FEDERATION_INPUT', `data form fields must be an object of field values, got ${describeValue(fields)}`);
+  if (!FORM_TYPES.has(type)) throw new FederationError('FEDERATION_FORM_TYPE_UNKNOWN', gotParams(type));
+  if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) throw new FederationError('FEDERATION_FORM_FIELDS_NOT_OBJECT', gotParams(fields));
   const x = element('x', { xmlns: DATA_FORMS_NS, type });
-  if (options.title !== undefined) x.c('title').t(xmlText(options.title, 'data form title', { allowEmpty: true }));
-  if (options.instructions !== undefined) x.c('instructions').t(xmlText(options.instructions, 'data form instructions', { allowEmpty: true }));
+  if (options.title !== undefined) x.c('title').t(xmlText(options.title, 'FEDERATION_TERM_FORM_TITLE', { allowEmpty: true }));
+  if (options.instructions !== undefined) x.c('instructions').t(xmlText(options.instructions, 'FEDERATION_TERM_FORM_INSTRUCTIONS', { allowEmpty: true }));
   if (options.formType !== undefined) {
-    x.c('field', { var: 'FORM_TYPE', type: 'hidden' }).c('value').t(xmlText(options.formType, 'FORM_TYPE'));
+    x.c('field', { var: 'FORM_TYPE', type: 'hidden' }).c('value').t(xmlText(options.formType, { name: 'FORM_TYPE' }));
   }
   for (const name of Object.keys(fields)) {
     const value = fields[name];
     if (value === undefined) continue;
-    if (name === 'FORM_TYPE' && options.formType !== undefined) throw new FederationError('FEDERATION_INPUT', 'FORM_TYPE given twice: as a field and as the formType option');
-    xmlText(name, 'data form field name');
+    if (name === 'FORM_TYPE' && options.formType !== undefined) throw new FederationError('FEDERATION_FORM_TYPE_TWICE');
+    xmlText(name, 'FEDERATION_TERM_FORM_FIELD_NAME');
     const fieldType = name === 'FORM_TYPE' ? 'hidden' : options.types && hasOwn(options.types, name) ? options.types[name] : undefined;
-    const label = options.labels && hasOwn(options.labels, name) ? xmlText(options.labels[name], `label of field ${name}`, { allowEmpty: true }) : undefined;
+    const label = options.labels && hasOwn(options.labels, name) ? xmlText(options.labels[name], { term: 'FEDERATION_TERM_FORM_FIELD_LABEL', params: { field: name } }, { allowEmpty: true }) : undefined;
     const field = x.cnode(element('field', { var: name, type: fieldType, label }));
     const values = typeof value === 'string' ? [value] : Array.isArray(value) ? (value as readonly unknown[]) : undefined;
-    if (values === undefined) throw new FederationError('FEDERATION_INPUT', `data form field ${name} must be text or a list of texts, got ${describeValue(value)}`);
-    for (const v of values) field.c('value').t(xmlText(v, `value of data form field ${name}`, { allowEmpty: true }));
+    if (values === undefined) throw new FederationError('FEDERATION_FORM_FIELD_NOT_TEXT', { field: name, ...gotParams(value) });
+    for (const v of values) field.c('value').t(xmlText(v, { term: 'FEDERATION_TERM_FORM_FIELD_VALUE', params: { field: name } }, { allowEmpty: true }));
   }
   return x;
 }
@@ -130,7 +130,7 @@ export function parseDataForm(x: unknown): DataForm | undefined {
   if (!isNamed(x, 'x', DATA_FORMS_NS)) return undefined;
   const type = attr(x, 'type');
   if (type === undefined || !FORM_TYPES.has(type)) {
-    throw new FederationError('FEDERATION_MALFORMED', `data form without a valid type (XEP-0004 §3.1: form, submit, cancel or result), got ${describeValue(type)}`);
+    throw new FederationError('FEDERATION_FORM_WITHOUT_TYPE', gotParams(type));
   }
   const form: DataForm = { type: type as DataFormType, instructions: [], fields: {}, fieldList: [] };
   for (const child of childElements(x)) {

@@ -1,3 +1,5 @@
+import { type ErrorParams, type Sentence, isSentence } from '../errors';
+import type { ComposedSentence } from './errors';
 import { commandListIq, discoInfoIq, discoItemsIq, parseCommandList, parseDiscoInfo, parseDiscoItems } from './discovery';
 import type { XmppSession } from './session';
 import { readStanzaError } from './stanza-error';
@@ -26,12 +28,32 @@ export interface Catalogue {
   services: CatalogueService[];
   commands: CatalogueCommand[];
   /** Parts that could not be asked, with the reason (a peer down, a refusal), so a partial answer says so. */
-  problems: { jid: string; reason: string }[];
+  problems: CatalogueProblem[];
 }
 
-function reasonOf(err: unknown): string {
+/**
+ * A part of the catalogue that could not be asked. `reason` is the stanza error's
+ * condition (and text) as the peer gave it, or the library's English sentence, whose
+ * code, messageId and params are then given too, to say it in another language.
+ */
+export interface CatalogueProblem {
+  jid: string;
+  reason: string;
+  code?: string;
+  messageId?: string;
+  params?: ErrorParams;
+  /** The sentences some params were made of, for a translation to say them too. */
+  parts?: Readonly<Record<string, Sentence>>;
+}
+
+function problemOf(jid: string, err: unknown): CatalogueProblem {
   const stanzaError = readStanzaError(err);
-  return stanzaError ? stanzaError.condition + (stanzaError.text ? ` (${stanzaError.text})` : '') : ((err as Error)?.message ?? String(err));
+  if (stanzaError) return { jid, reason: stanzaError.condition + (stanzaError.text ? ` (${stanzaError.text})` : '') };
+  if (isSentence(err)) {
+    const { parts } = err as ComposedSentence;
+    return { jid, reason: err.message, code: err.code, messageId: err.messageId, params: err.params, ...(parts ? { parts } : {}) };
+  }
+  return { jid, reason: (err as Error)?.message ?? String(err) };
 }
 
 /**
@@ -48,7 +70,7 @@ export async function discover(session: XmppSession, target: string, timeoutMs =
     try {
       return await work();
     } catch (err) {
-      catalogue.problems.push({ jid, reason: reasonOf(err) });
+      catalogue.problems.push(problemOf(jid, err));
       return undefined;
     }
   };

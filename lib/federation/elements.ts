@@ -1,5 +1,6 @@
 import { Element } from 'ltx';
-import { FederationError } from './errors';
+import type { ErrorParamValue, Sentence } from '../errors';
+import { FederationError, type FederationParams, type FederationTermId, federationSentence, termSentence } from './errors';
 
 /**
  * Reading and writing stanza elements safely.
@@ -111,32 +112,46 @@ export function asStanza(value: unknown, name: 'message' | 'iq' | 'presence'): E
 }
 
 // Characters XML 1.0 cannot carry at all (§2.2), even escaped.
+// eslint-disable-next-line no-control-regex -- these control characters are exactly what is refused
 const NOT_XML_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * What a value is, in an error about it: a term of the library (said in the
+ * reader's language with the sentence), a term with its own params (the index of
+ * a change, the name of a field), or a name that stays as written (a meta path
+ * such as meta.device.type, a field's var).
+ */
+export type Subject = FederationTermId | { term: FederationTermId; params: Readonly<Record<string, ErrorParamValue>> } | { name: string };
+
+/** The param that says a subject: `what`, the term's sentence or the name. */
+export function subjectParams(subject: Subject): { what: string | Sentence } {
+  if (typeof subject === 'string') return { what: termSentence(subject) };
+  if ('name' in subject) return { what: subject.name };
+  return { what: termSentence(subject.term, subject.params) };
+}
 
 /**
  * Check a string before it goes into a stanza: a character XML cannot carry would
  * make the server close the whole stream (RFC 6120 §4.9.3.13 not-well-formed).
  */
-export function xmlText(value: unknown, what: string, options: { allowEmpty?: boolean } = {}): string {
-  if (typeof value !== 'string') throw new FederationError('FEDERATION_INPUT', `${what} must be text, got ${describeValue(value)}`);
-  if (!options.allowEmpty && value.length === 0) throw new FederationError('FEDERATION_INPUT', `${what} must not be empty`);
-  if (NOT_XML_CHAR.test(value)) throw new FederationError('FEDERATION_INPUT', `${what} holds a character that XML cannot carry`);
+export function xmlText(value: unknown, what: Subject, options: { allowEmpty?: boolean } = {}): string {
+  if (typeof value !== 'string') throw new FederationError('FEDERATION_TEXT_NOT_TEXT', { ...subjectParams(what), ...gotParams(value) });
+  if (!options.allowEmpty && value.length === 0) throw new FederationError('FEDERATION_TEXT_EMPTY', subjectParams(what));
+  if (NOT_XML_CHAR.test(value)) throw new FederationError('FEDERATION_TEXT_NOT_XML', subjectParams(what));
   return value;
 }
 
 /** Same as xmlText, for optional values. */
-export function optionalXmlText(value: unknown, what: string): string | undefined {
+export function optionalXmlText(value: unknown, what: Subject): string | undefined {
   return value === undefined ? undefined : xmlText(value, what);
 }
 
 /** A payload to put inside a stanza must be an element that declares its own namespace. */
-export function ownPayload(value: unknown, what: string): Element {
-  if (!isElement(value)) throw new FederationError('FEDERATION_INPUT', `${what} must be an XML element, got ${describeValue(value)}`);
+export function ownPayload(value: unknown, what: Subject): Element {
+  if (!isElement(value)) throw new FederationError('FEDERATION_PAYLOAD_NOT_ELEMENT', { ...subjectParams(what), ...gotParams(value) });
   const colon = value.name.indexOf(':');
   const declaration = colon < 0 ? 'xmlns' : `xmlns:${value.name.slice(0, colon)}`;
-  if (!ownString(value.attrs, declaration)) {
-    throw new FederationError('FEDERATION_INPUT', `${what} <${value.name}> must declare its namespace (an xmlns attribute), or it would take the namespace of the stanza around it`);
-  }
+  if (!ownString(value.attrs, declaration)) throw new FederationError('FEDERATION_PAYLOAD_NO_NAMESPACE', { ...subjectParams(what), element: value.name });
   return value;
 }
 
@@ -150,14 +165,24 @@ export function element(name: string, attrs: Record<string, string | undefined> 
   return new Element(name, clean);
 }
 
-/** Render any value briefly inside an error message. */
+/** Render any value briefly inside an error message, in English. */
 export function describeValue(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 39)}…` : value);
-  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
-  if (value === undefined) return 'nothing';
-  if (Array.isArray(value)) return 'a list';
-  if (isElement(value)) return `<${value.name}>`;
-  return typeof value === 'object' ? 'an object' : typeof value;
+  const got = gotParams(value).got;
+  return typeof got === 'string' ? got : got.message;
+}
+
+/**
+ * The param that says a value given (`got`): itself as JSON writes it when short
+ * and plain (a text shortened), else the words for what it is ("a list"), as a
+ * sentence a translation says in its own words.
+ */
+export function gotParams(value: unknown): { got: string | Sentence } & FederationParams {
+  if (typeof value === 'string') return { got: JSON.stringify(value.length > 40 ? `${value.slice(0, 39)}…` : value) };
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return { got: String(value) };
+  if (isElement(value)) return { got: `<${value.name}>` };
+  if (value === undefined) return { got: federationSentence('FEDERATION_VALUE_NOTHING') };
+  if (Array.isArray(value)) return { got: federationSentence('FEDERATION_VALUE_LIST') };
+  return typeof value === 'object' ? { got: federationSentence('FEDERATION_VALUE_OBJECT') } : { got: typeof value };
 }
 
 /** Set a property as the object's own, even for names such as "__proto__". */

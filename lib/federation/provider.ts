@@ -15,8 +15,9 @@ import {
 } from './adhoc';
 import { dataForm } from './data-form';
 import { COMMAND_LIST_NODE, DISCO_INFO_NS, DISCO_ITEMS_NS, type DiscoIdentity, type DiscoRequest, discoInfoResultIq, discoItemsResultIq, parseDiscoRequest } from './discovery';
-import { describeValue, element } from './elements';
-import { FederationError } from './errors';
+import type { Sentence } from '../errors';
+import { element, gotParams } from './elements';
+import { FederationBaseError, FederationError, type MessageArgs, type MessageIdOf, federationSentence } from './errors';
 import { type Meta, QUOALISE_NS, type UpstreamError, quoaliseDataElement } from './quoalise';
 import type { XmppSession } from './session';
 import { type DefinedCondition, errorElement, isDefinedCondition } from './stanza-error';
@@ -61,20 +62,30 @@ export const PROVIDED_COMMANDS: readonly QuoaliseCommand[] = ['get_history', 'su
 
 const COMMAND_NAMES: Record<QuoaliseCommand, string> = { get_history: 'Get history', subscribe: 'Subscribe', unsubscribe: 'Unsubscribe' };
 const DEFAULT_REPLY_TIMEOUT_MS = 30_000;
-const NOT_RECORDED = 'the subscription could not be recorded';
 
 export type ProviderErrorCode = 'PROVIDER_BUSY' | 'PROVIDER_ANSWERED' | 'PROVIDER_INPUT' | 'PROVIDER_OPTIONS' | 'PROVIDER_RECORD';
 
-export class ProviderError extends Error {
-  constructor(
-    readonly code: ProviderErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
+export class ProviderError extends FederationBaseError {
+  declare readonly code: ProviderErrorCode;
+
+  constructor(...[messageId, params, options]: MessageArgs<MessageIdOf<ProviderErrorCode>, { cause?: unknown }>) {
+    super(messageId, params, options);
     this.name = 'ProviderError';
   }
 }
+
+/** What the provider tells a requester it refuses: the text of the stanza error goes out in English, the sentence stays here. */
+export interface Refusal {
+  from?: string;
+  condition: DefinedCondition;
+  /** The text sent to the requester. */
+  reason: string;
+  /** The same, as a sentence of the library, to say it in another language. */
+  reasonSentence: Sentence;
+}
+
+const NOT_RECORDED = federationSentence('PROVIDER_TOLD_NOT_RECORDED');
+const STOPPED = federationSentence('PROVIDER_TOLD_STOPPED');
 
 export interface ProviderOptions {
   /**
@@ -183,7 +194,7 @@ export class ProviderRequest {
     return record().then(
       () => this.#settle(completed),
       (err: unknown) => {
-        this.#settle(commandErrorIq(this.#request, 'internal-server-error', { text: NOT_RECORDED }));
+        this.#settle(commandErrorIq(this.#request, 'internal-server-error', { text: NOT_RECORDED.message }));
         throw err;
       },
     );
@@ -196,9 +207,7 @@ export class ProviderRequest {
    */
   fail(condition: DefinedCondition, options: FailureOptions = {}): void {
     this.#checkOpen();
-    if (!isDefinedCondition(condition)) {
-      throw new ProviderError('PROVIDER_INPUT', `${describeValue(condition)} is not an XMPP error condition (RFC 6120 §8.3.3), e.g. not-authorized, bad-request, service-unavailable, undefined-condition`);
-    }
+    if (!isDefinedCondition(condition)) throw new ProviderError('PROVIDER_CONDITION_UNKNOWN', gotParams(condition));
     this.#answer('owner', commandErrorIq(this.#request, condition, { text: options.text, upstream: options.upstream }));
   }
 
@@ -222,8 +231,8 @@ export class ProviderRequest {
 
   #checkOpen(): void {
     if (this.#answeredBy === undefined) return;
-    const why = { owner: 'it was answered already', provider: 'the provider answered it itself (subscriptions are handled by the provider)', timeout: 'it was not answered in time and the requester was told service-unavailable', closed: 'the provider stopped' }[this.#answeredBy];
-    throw new ProviderError('PROVIDER_ANSWERED', `the ${this.command} request ${this.id} from ${this.from} cannot be answered: ${why}`);
+    const why = ({ owner: 'PROVIDER_ANSWERED_ALREADY', provider: 'PROVIDER_ANSWERED_ITSELF', timeout: 'PROVIDER_ANSWERED_TIMEOUT', closed: 'PROVIDER_ANSWERED_CLOSED' } as const)[this.#answeredBy];
+    throw new ProviderError(why, { command: this.command, id: this.id, from: this.from });
   }
 
   #answer(by: AnsweredBy, reply: Element): void {
@@ -274,10 +283,10 @@ export class Provider extends EventEmitter {
   constructor(session: XmppSession, options: ProviderOptions = {}) {
     super();
     this.handleSubscriptions = options.handleSubscriptions !== false;
-    if (this.handleSubscriptions && !options.registry) throw new ProviderError('PROVIDER_OPTIONS', 'a provider that handles subscriptions needs a subscriber registry');
+    if (this.handleSubscriptions && !options.registry) throw new ProviderError('PROVIDER_NEEDS_REGISTRY');
     const timeout = options.replyTimeoutMs ?? DEFAULT_REPLY_TIMEOUT_MS;
-    if (!(timeout > 0) || !Number.isFinite(timeout)) throw new ProviderError('PROVIDER_OPTIONS', `replyTimeoutMs must be a positive number of milliseconds, not ${String(timeout)}`);
-    if (providers.has(session)) throw new ProviderError('PROVIDER_BUSY', `${session.bareJid} already has a provider: one provider per account (close the other first)`);
+    if (!(timeout > 0) || !Number.isFinite(timeout)) throw new ProviderError('PROVIDER_REPLY_TIMEOUT', { value: String(timeout) });
+    if (providers.has(session)) throw new ProviderError('PROVIDER_BUSY', { jid: session.bareJid });
     providers.set(session, this);
     this.session = session;
     this.registry = options.registry;
@@ -300,7 +309,7 @@ export class Provider extends EventEmitter {
     if (this.#closed) return;
     this.#closed = true;
     for (const unregister of this.#unregister) unregister();
-    for (const request of [...this.#requests]) request.failAs('closed', 'service-unavailable', 'the provider stopped');
+    for (const request of [...this.#requests]) request.failAs('closed', 'service-unavailable', STOPPED.message);
     if (providers.get(this.session) === this) providers.delete(this.session);
   }
 
@@ -309,12 +318,13 @@ export class Provider extends EventEmitter {
     try {
       request = parseCommandRequest(stanza);
     } catch (err) {
-      return this.#refuse(stanza, 'bad-request', (err as Error).message);
+      if (!(err instanceof FederationError)) throw err;
+      return this.#refuse(stanza, 'bad-request', err);
     }
     if (!request) return undefined;
-    if (this.#closed) return commandErrorIq(request, 'service-unavailable', { text: 'the provider stopped' });
+    if (this.#closed) return commandErrorIq(request, 'service-unavailable', { text: STOPPED.message });
     if (!(PROVIDED_COMMANDS as readonly string[]).includes(request.node)) {
-      return this.#refuse(request, 'item-not-found', `no command "${request.node}" here: this provider offers ${PROVIDED_COMMANDS.join(', ')}`);
+      return this.#refuse(request, 'item-not-found', federationSentence('PROVIDER_TOLD_NO_COMMAND', { command: request.node, commands: PROVIDED_COMMANDS.join(', ') }));
     }
     const node = request.node as QuoaliseCommand;
     if (request.action === 'cancel' || request.form?.type === 'cancel') return commandResultIq(request, { status: 'canceled' });
@@ -329,7 +339,7 @@ export class Provider extends EventEmitter {
       } else fields = identifierRequest(request);
     } catch (err) {
       if (!(err instanceof FederationError)) throw err;
-      return this.#refuse(request, 'bad-request', err.message, 'bad-payload');
+      return this.#refuse(request, 'bad-request', err, 'bad-payload');
     }
     const from = request.from ?? this.session.jid ?? this.session.bareJid;
 
@@ -342,7 +352,7 @@ export class Provider extends EventEmitter {
         await subscription();
       } catch (err) {
         this.emit('problem', err);
-        return commandErrorIq(request, 'internal-server-error', { text: NOT_RECORDED });
+        return commandErrorIq(request, 'internal-server-error', { text: NOT_RECORDED.message });
       }
       const handle = new ProviderRequest(request, from, fields, settle);
       handle.answerAs('provider', completedIq(request, fields.identifier, undefined));
@@ -352,10 +362,10 @@ export class Provider extends EventEmitter {
     // Subscriptions the owner decides on are recorded when it accepts them.
     const handle = new ProviderRequest(request, from, fields, settle, subscription);
 
-    if (this.listenerCount('request') === 0) return commandErrorIq(request, 'service-unavailable', { text: 'nothing takes requests at this provider now' });
+    if (this.listenerCount('request') === 0) return commandErrorIq(request, 'service-unavailable', { text: federationSentence('PROVIDER_TOLD_NOBODY').message });
     this.#requests.add(handle);
     handle.startTimer(this.replyTimeoutMs, () => {
-      handle.failAs('timeout', 'service-unavailable', `the provider did not answer within ${Math.round(this.replyTimeoutMs / 100) / 10} s`);
+      handle.failAs('timeout', 'service-unavailable', federationSentence('PROVIDER_TOLD_TIMEOUT', { seconds: Math.round(this.replyTimeoutMs / 100) / 10 }).message);
       this.emit('timeout', handle);
     });
     this.#handOver(handle);
@@ -374,7 +384,7 @@ export class Provider extends EventEmitter {
     try {
       changed = node === 'subscribe' ? await this.registry!.add(identifier, from) : await this.registry!.remove(identifier, from);
     } catch (err) {
-      throw new ProviderError('PROVIDER_RECORD', `the ${node} of ${from} to ${identifier} could not be recorded: ${(err as Error).message}`, { cause: err });
+      throw new ProviderError('PROVIDER_NOT_RECORDED', { command: node, from, identifier }, { cause: err });
     }
     try {
       if (changed) this.emit(node === 'subscribe' ? 'subscribed' : 'unsubscribed', { identifier, jid: from });
@@ -393,8 +403,10 @@ export class Provider extends EventEmitter {
     }
   }
 
-  #refuse(request: CommandRequest | Element, condition: DefinedCondition, text: string, commandCondition?: CommandCondition): Element {
-    this.emit('refused', { from: (request as { from?: string }).from ?? (request as Element).attrs?.from, condition, reason: text });
+  #refuse(request: CommandRequest | Element, condition: DefinedCondition, why: Sentence, commandCondition?: CommandCondition): Element {
+    const text = why.message;
+    const refusal: Refusal = { from: (request as { from?: string }).from ?? (request as Element).attrs?.from, condition, reason: text, reasonSentence: why };
+    this.emit('refused', refusal);
     try {
       return commandErrorIq(request, condition, { text, commandCondition });
     } catch {

@@ -6,8 +6,9 @@ import { toXmlElement } from '../senml/xml';
 import type { DurableQueue, QueueItem } from '../store/durable-queue';
 import { createNodeIq, publishIq, pubsubErrorCondition, stableItemId } from './pubsub';
 import { type Meta, quoaliseMessage } from './quoalise';
-import type { XmppSession } from './session';
-import { FederationError } from './errors';
+import type { Sentence } from '../errors';
+import { type XmppSession, SessionError } from './session';
+import { FederationBaseError, FederationError, type MessageArgs, type MessageIdOf, federationSentence } from './errors';
 import { readStanzaError } from './stanza-error';
 
 /** Where a pack goes: a PubSub node on any federated domain, or a JID directly (Quoalise). */
@@ -43,36 +44,70 @@ export interface FailedEvent {
   error: PublishError;
 }
 
-export class PublishError extends Error {
-  constructor(
-    message: string,
-    /** XMPP error condition, e.g. "forbidden", "item-not-found", or "timeout". */
-    readonly condition: string,
-    /** true when retrying later may succeed (peer down, timeout, wait-type error). */
-    readonly transient: boolean,
-  ) {
-    super(message);
+/**
+ * - PUBLISH_INPUT: the stanza cannot be built (bad meta…): it will never be sent.
+ * - PUBLISH_REFUSED: the server answered with an error (`condition`).
+ * - PUBLISH_FAILED: no answer (a timeout, a lost connection): the entry stays queued.
+ */
+export type PublishErrorCode = 'PUBLISH_INPUT' | 'PUBLISH_REFUSED' | 'PUBLISH_FAILED';
+
+export class PublishError extends FederationBaseError {
+  declare readonly code: PublishErrorCode;
+  /** XMPP error condition, e.g. "forbidden", "item-not-found", or "timeout". */
+  readonly condition: string;
+  /** true when retrying later may succeed (peer down, timeout, wait-type error). */
+  readonly transient: boolean;
+
+  constructor(...[messageId, params, options]: MessageArgs<MessageIdOf<PublishErrorCode>, { condition: string; transient: boolean; cause?: unknown }>) {
+    super(messageId, params, options);
     this.name = 'PublishError';
+    this.condition = options?.condition ?? 'undefined-condition';
+    this.transient = options?.transient ?? false;
   }
 }
 
 // Conditions that describe a peer or path that is down, not a refusal (RFC 6120 §8.3.3).
 const TRANSIENT_CONDITIONS = new Set(['remote-server-not-found', 'remote-server-timeout', 'internal-server-error', 'resource-constraint', 'recipient-unavailable', 'timeout']);
 
-function toPublishError(err: unknown, what: string): PublishError {
-  if (err instanceof PublishError) return err;
+/** What went wrong with one publication, before it is said for its target. */
+interface Failure {
+  kind: 'input' | 'refused' | 'failed';
+  condition: string;
+  transient: boolean;
+  /** The service's own condition and text, for a refusal. */
+  detail?: string;
+  cause?: unknown;
+}
+
+function failureOf(err: unknown): Failure {
   // A stanza that cannot be built (bad meta…) will never be sent: a refusal, not a wait.
-  if (err instanceof FederationError) return new PublishError(`${what}: ${err.message}`, 'bad-request', false);
+  if (err instanceof FederationError) return { kind: 'input', condition: 'bad-request', transient: false, cause: err };
   const stanzaError = pubsubErrorCondition(err);
   if (stanzaError) {
     const { condition } = stanzaError;
     const detail = [stanzaError.pubsubCondition, stanzaError.text].filter(Boolean).join(': ');
-    const transient = stanzaError.type === 'wait' || TRANSIENT_CONDITIONS.has(condition);
-    return new PublishError(`${what}: ${condition}${detail ? ` (${detail})` : ''}`, condition, transient);
+    return { kind: 'refused', condition, transient: stanzaError.type === 'wait' || TRANSIENT_CONDITIONS.has(condition), detail: detail || undefined };
   }
   const message = (err as Error)?.message ?? String(err);
   // Timeouts and lost connections: the entry stays queued and goes out later.
-  return new PublishError(`${what}: ${message}`, /timeout/i.test(message) ? 'timeout' : 'connection', true);
+  const condition = (err as Error)?.name === 'TimeoutError' || /timeout/i.test(message) ? 'timeout' : 'connection';
+  return { kind: 'failed', condition, transient: true, cause: err instanceof Error ? err : message };
+}
+
+function toPublishError(err: unknown, target: PublishTarget): PublishError {
+  if (err instanceof PublishError) return err;
+  const failure = failureOf(err);
+  const { condition, detail } = failure;
+  if (target.mode === 'pubsub') {
+    const where = { node: target.node, service: target.service };
+    if (failure.kind === 'input') return new PublishError('PUBLISH_NODE_INPUT', where, failure);
+    if (failure.kind === 'failed') return new PublishError('PUBLISH_NODE_FAILED', where, failure);
+    return detail ? new PublishError('PUBLISH_NODE_REFUSED_DETAIL', { ...where, condition, detail }, failure) : new PublishError('PUBLISH_NODE_REFUSED', { ...where, condition }, failure);
+  }
+  const where = { to: target.to };
+  if (failure.kind === 'input') return new PublishError('PUBLISH_DIRECT_INPUT', where, failure);
+  if (failure.kind === 'failed') return new PublishError('PUBLISH_DIRECT_FAILED', where, failure);
+  return detail ? new PublishError('PUBLISH_DIRECT_REFUSED_DETAIL', { ...where, condition, detail }, failure) : new PublishError('PUBLISH_DIRECT_REFUSED', { ...where, condition }, failure);
 }
 
 /** How many publications may be awaiting the server's answer at once, by default. */
@@ -232,7 +267,7 @@ export class Publisher extends EventEmitter {
         } catch (err) {
           cause = err; // the node could not be created: that is what to report
         }
-        const error = toPublishError(cause, describeTarget(publication.target));
+        const error = toPublishError(cause, publication.target);
         if (error.transient) {
           this.emit('waiting', error);
           // Still online (a peer domain down, a timeout): try again a little later; offline, 'online' will.
@@ -262,7 +297,7 @@ export class Publisher extends EventEmitter {
         this.#delivered.add(seq);
         return undefined;
       },
-      (err: unknown) => err ?? new Error('publish failed'),
+      (err: unknown) => err ?? new SessionError('SESSION_NOT_SENT'),
     );
   }
 
@@ -326,6 +361,12 @@ function isRefusedConfiguration(err: unknown): boolean {
   return condition === 'not-acceptable' || condition === 'bad-request' || condition === 'policy-violation';
 }
 
+/** Where a pack goes, in words: "publish to <node> on <service>" or "send to <JID>". */
+export function targetSentence(target: PublishTarget): Sentence {
+  return target.mode === 'pubsub' ? federationSentence('PUBLISH_TARGET_NODE', { node: target.node, service: target.service }) : federationSentence('PUBLISH_TARGET_DIRECT', { to: target.to });
+}
+
+/** Where a pack goes, in English. */
 export function describeTarget(target: PublishTarget): string {
-  return target.mode === 'pubsub' ? `publish to ${target.node} on ${target.service}` : `send to ${target.to}`;
+  return targetSentence(target).message;
 }

@@ -8,8 +8,8 @@ import {
   attr,
   childElements,
   childNamed,
-  describeValue,
   element,
+  gotParams,
   localName,
   namespaceOf,
   nonEmptyAttr,
@@ -46,11 +46,11 @@ export type Affiliation = 'owner' | 'publisher' | 'publish-only' | 'member' | 'n
 const AFFILIATIONS: ReadonlySet<string> = new Set(['owner', 'publisher', 'publish-only', 'member', 'none', 'outcast']);
 
 function iq(type: 'get' | 'set', to: string): Element {
-  return element('iq', { type, to: xmlText(to, 'PubSub service address') });
+  return element('iq', { type, to: xmlText(to, 'FEDERATION_TERM_PUBSUB_SERVICE') });
 }
 
 function nodeName(node: unknown): string {
-  return xmlText(node, 'PubSub node name');
+  return xmlText(node, 'FEDERATION_TERM_PUBSUB_NODE');
 }
 
 function pubsub(type: 'get' | 'set', service: string, ns: string = PUBSUB_NS): { iq: Element; pubsub: Element } {
@@ -79,8 +79,8 @@ export interface PublishOptions {
  */
 export function publishIq(service: string, node: string, itemId: string | undefined, payload: Element, options: PublishOptions = {}): Element {
   const { iq: stanza, pubsub: ps } = pubsub('set', service);
-  const item = ps.c('publish', { node: nodeName(node) }).cnode(element('item', { id: itemId === undefined ? undefined : xmlText(itemId, 'item id') }));
-  item.cnode(ownPayload(payload, 'PubSub payload'));
+  const item = ps.c('publish', { node: nodeName(node) }).cnode(element('item', { id: itemId === undefined ? undefined : xmlText(itemId, 'FEDERATION_TERM_ITEM_ID') }));
+  item.cnode(ownPayload(payload, 'FEDERATION_TERM_PUBSUB_PAYLOAD'));
   if (options.publishOptions !== undefined) {
     ps.c('publish-options').cnode(dataForm('submit', options.publishOptions, { formType: PUBLISH_OPTIONS_FORM_TYPE }));
   }
@@ -112,15 +112,11 @@ const bool = (value: boolean): string => (value ? '1' : '0');
 
 /** The node_config form of a configuration (FORM_TYPE first, then fields). */
 export function nodeConfigForm(config: NodeConfig, type: 'submit' | 'result' = 'submit'): Element {
-  if (typeof config !== 'object' || config === null) throw new FederationError('FEDERATION_INPUT', `node configuration must be an object, got ${describeValue(config)}`);
-  if (config.accessModel !== 'whitelist' && config.accessModel !== 'open') {
-    throw new FederationError('FEDERATION_INPUT', `accessModel must be "whitelist" or "open", got ${describeValue(config.accessModel)}`);
-  }
-  if (config.persistItems !== true) throw new FederationError('FEDERATION_INPUT', 'persistItems must be true: SenFed keeps published readings on the node');
+  if (typeof config !== 'object' || config === null) throw new FederationError('FEDERATION_NODE_CONFIG_NOT_OBJECT', gotParams(config));
+  if (config.accessModel !== 'whitelist' && config.accessModel !== 'open') throw new FederationError('FEDERATION_ACCESS_MODEL_UNKNOWN', gotParams(config.accessModel));
+  if (config.persistItems !== true) throw new FederationError('FEDERATION_PERSIST_ITEMS_REQUIRED');
   const { maxItems } = config;
-  if (maxItems !== undefined && maxItems !== 'max' && !(Number.isSafeInteger(maxItems) && maxItems > 0)) {
-    throw new FederationError('FEDERATION_INPUT', `maxItems must be a whole number above 0 or "max", got ${describeValue(maxItems)}`);
-  }
+  if (maxItems !== undefined && maxItems !== 'max' && !(Number.isSafeInteger(maxItems) && maxItems > 0)) throw new FederationError('FEDERATION_NODE_MAX_ITEMS', gotParams(maxItems));
   const fields: Record<string, FieldValue | undefined> = {
     'pubsub#access_model': config.accessModel,
     'pubsub#persist_items': bool(true),
@@ -134,7 +130,7 @@ export function nodeConfigForm(config: NodeConfig, type: 'submit' | 'result' = '
     'pubsub#type': config.payloadType,
   };
   for (const [key, value] of Object.entries(config.extra ?? {})) {
-    if (key === 'FORM_TYPE') throw new FederationError('FEDERATION_INPUT', 'extra node configuration cannot set FORM_TYPE');
+    if (key === 'FORM_TYPE') throw new FederationError('FEDERATION_NODE_CONFIG_FORM_TYPE');
     fields[key] = value;
   }
   return dataForm(type, fields, { formType: NODE_CONFIG_FORM_TYPE });
@@ -169,14 +165,14 @@ export function deleteNodeIq(service: string, node: string): Element {
 /** Subscribe a JID to a node (§6.1.1, Example 28). */
 export function subscribeIq(service: string, node: string, jid: string): Element {
   const { iq: stanza, pubsub: ps } = pubsub('set', service);
-  ps.c('subscribe', { node: nodeName(node), jid: xmlText(jid, 'subscriber JID') });
+  ps.c('subscribe', { node: nodeName(node), jid: xmlText(jid, 'FEDERATION_TERM_SUBSCRIBER_JID') });
   return stanza;
 }
 
 /** Unsubscribe (§6.2.1, Example 47); `subid` when the service gave one (§6.2.3.1). */
 export function unsubscribeIq(service: string, node: string, jid: string, subid?: string): Element {
   const { iq: stanza, pubsub: ps } = pubsub('set', service);
-  ps.c('unsubscribe', { node: nodeName(node), jid: xmlText(jid, 'subscriber JID'), subid: subid === undefined ? undefined : xmlText(subid, 'subscription id') });
+  ps.c('unsubscribe', { node: nodeName(node), jid: xmlText(jid, 'FEDERATION_TERM_SUBSCRIBER_JID'), subid: subid === undefined ? undefined : xmlText(subid, 'FEDERATION_TERM_SUBSCRIPTION_ID') });
   return stanza;
 }
 
@@ -192,27 +188,23 @@ export interface ItemsQuery {
 /** Retrieve items from a node (§6.5): all (Example 74), the most recent N, or given ids. */
 export function itemsIq(service: string, node: string, query: ItemsQuery = {}): Element {
   const { maxItems, itemIds, subid } = query;
-  if (maxItems !== undefined && !(Number.isSafeInteger(maxItems) && maxItems > 0)) {
-    throw new FederationError('FEDERATION_INPUT', `maxItems must be a whole number above 0, got ${describeValue(maxItems)}`);
-  }
-  if (maxItems !== undefined && itemIds !== undefined) throw new FederationError('FEDERATION_INPUT', 'ask for the most recent items (maxItems) or for given ids (itemIds), not both');
-  if (itemIds !== undefined && (!Array.isArray(itemIds) || itemIds.length === 0)) {
-    throw new FederationError('FEDERATION_INPUT', `itemIds must be a non-empty list of item ids, got ${describeValue(itemIds)}`);
-  }
+  if (maxItems !== undefined && !(Number.isSafeInteger(maxItems) && maxItems > 0)) throw new FederationError('FEDERATION_ITEMS_MAX_ITEMS', gotParams(maxItems));
+  if (maxItems !== undefined && itemIds !== undefined) throw new FederationError('FEDERATION_ITEMS_QUERY_BOTH');
+  if (itemIds !== undefined && (!Array.isArray(itemIds) || itemIds.length === 0)) throw new FederationError('FEDERATION_ITEM_IDS_EMPTY', gotParams(itemIds));
   const { iq: stanza, pubsub: ps } = pubsub('get', service);
   const items = ps.c('items', {
     node: nodeName(node),
     max_items: maxItems === undefined ? undefined : String(maxItems),
-    subid: subid === undefined ? undefined : xmlText(subid, 'subscription id'),
+    subid: subid === undefined ? undefined : xmlText(subid, 'FEDERATION_TERM_SUBSCRIPTION_ID'),
   });
-  for (const id of itemIds ?? []) items.c('item', { id: xmlText(id, 'item id') });
+  for (const id of itemIds ?? []) items.c('item', { id: xmlText(id, 'FEDERATION_TERM_ITEM_ID') });
   return stanza;
 }
 
 /** Delete an item (§7.2.1); with notify, subscribers get a retraction (§7.2.2.1). */
 export function retractIq(service: string, node: string, itemId: string, notify = true): Element {
   const { iq: stanza, pubsub: ps } = pubsub('set', service);
-  ps.c('retract', { node: nodeName(node), notify: notify ? 'true' : undefined }).c('item', { id: xmlText(itemId, 'item id') });
+  ps.c('retract', { node: nodeName(node), notify: notify ? 'true' : undefined }).c('item', { id: xmlText(itemId, 'FEDERATION_TERM_ITEM_ID') });
   return stanza;
 }
 
@@ -245,17 +237,17 @@ export interface SubscriptionChange {
 
 /** Owner sets subscription states, as a delta (§8.8.2.1, Example 189; several at once §8.8.2.4). */
 export function setSubscriptionsIq(service: string, node: string, changes: readonly SubscriptionChange[]): Element {
-  if (!Array.isArray(changes) || changes.length === 0) throw new FederationError('FEDERATION_INPUT', 'give at least one subscription change');
+  if (!Array.isArray(changes) || changes.length === 0) throw new FederationError('FEDERATION_SUBSCRIPTION_CHANGES_EMPTY');
   const { iq: stanza, pubsub: ps } = pubsub('set', service, PUBSUB_OWNER_NS);
   const list = ps.c('subscriptions', { node: nodeName(node) });
   changes.forEach((change, index) => {
     if (typeof change !== 'object' || change === null || !SUBSCRIPTION_STATES.has(change.subscription)) {
-      throw new FederationError('FEDERATION_INPUT', `subscription change ${index}: subscription must be none, pending, subscribed or unconfigured (§4.2), got ${describeValue(change?.subscription)}`);
+      throw new FederationError('FEDERATION_SUBSCRIPTION_CHANGE_STATE', { index, ...gotParams(change?.subscription) });
     }
     list.c('subscription', {
-      jid: xmlText(change.jid, `JID of subscription change ${index}`),
+      jid: xmlText(change.jid, { term: 'FEDERATION_TERM_SUBSCRIPTION_CHANGE_JID', params: { index } }),
       subscription: change.subscription,
-      subid: change.subid === undefined ? undefined : xmlText(change.subid, `subid of subscription change ${index}`),
+      subid: change.subid === undefined ? undefined : xmlText(change.subid, { term: 'FEDERATION_TERM_SUBSCRIPTION_CHANGE_SUBID', params: { index } }),
     });
   });
   return stanza;
@@ -268,17 +260,14 @@ export interface AffiliationChange {
 
 /** Owner sets affiliations, as a delta (§8.9.2.1, Example 202; several at once §8.9.2.4). Affiliations are by bare JID (§4.1). */
 export function setAffiliationsIq(service: string, node: string, changes: readonly AffiliationChange[]): Element {
-  if (!Array.isArray(changes) || changes.length === 0) throw new FederationError('FEDERATION_INPUT', 'give at least one affiliation change');
+  if (!Array.isArray(changes) || changes.length === 0) throw new FederationError('FEDERATION_AFFILIATION_CHANGES_EMPTY');
   const { iq: stanza, pubsub: ps } = pubsub('set', service, PUBSUB_OWNER_NS);
   const list = ps.c('affiliations', { node: nodeName(node) });
   changes.forEach((change, index) => {
     if (typeof change !== 'object' || change === null || !AFFILIATIONS.has(change.affiliation)) {
-      throw new FederationError(
-        'FEDERATION_INPUT',
-        `affiliation change ${index}: affiliation must be owner, publisher, publish-only, member, none or outcast (§4.1), got ${describeValue(change?.affiliation)}`,
-      );
+      throw new FederationError('FEDERATION_AFFILIATION_CHANGE_UNKNOWN', { index, ...gotParams(change?.affiliation) });
     }
-    list.c('affiliation', { jid: xmlText(change.jid, `JID of affiliation change ${index}`), affiliation: change.affiliation });
+    list.c('affiliation', { jid: xmlText(change.jid, { term: 'FEDERATION_TERM_AFFILIATION_CHANGE_JID', params: { index } }), affiliation: change.affiliation });
   });
   return stanza;
 }
@@ -297,10 +286,10 @@ export function revokeAccessIqs(service: string, node: string, jid: string): [El
 // Item ids
 
 function canonicalJson(value: unknown, depth: number): string {
-  if (depth > 32) throw new FederationError('FEDERATION_INPUT', 'pack nested too deeply to identify');
+  if (depth > 32) throw new FederationError('FEDERATION_PACK_TOO_DEEP');
   if (value === null || typeof value === 'boolean' || typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new FederationError('FEDERATION_INPUT', `pack holds ${value}, which SenML cannot carry`);
+    if (!Number.isFinite(value)) throw new FederationError('FEDERATION_PACK_NOT_FINITE', { value: String(value) });
     return JSON.stringify(value);
   }
   // Plain loops and one string: this runs for every pack published.
@@ -320,7 +309,7 @@ function canonicalJson(value: unknown, depth: number): string {
     }
     return `${out}}`;
   }
-  throw new FederationError('FEDERATION_INPUT', `pack holds ${typeof value}, which is not JSON`);
+  throw new FederationError('FEDERATION_PACK_NOT_JSON', { type: typeof value });
 }
 
 /**
@@ -332,9 +321,9 @@ function canonicalJson(value: unknown, depth: number): string {
  * (§7.1.2) instead of adding a copy, and subscribers can drop duplicates by id.
  */
 export function stableItemId(pack: ResolvedPack): string {
-  if (!Array.isArray(pack)) throw new FederationError('FEDERATION_INPUT', `a pack is a list of records, got ${describeValue(pack)}`);
+  if (!Array.isArray(pack)) throw new FederationError('FEDERATION_PACK_NOT_LIST', gotParams(pack));
   pack.forEach((record, index) => {
-    if (typeof record !== 'object' || record === null || Array.isArray(record)) throw new FederationError('FEDERATION_INPUT', `record ${index} must be an object, got ${describeValue(record)}`);
+    if (typeof record !== 'object' || record === null || Array.isArray(record)) throw new FederationError('FEDERATION_PACK_RECORD_NOT_OBJECT', { index, ...gotParams(record) });
   });
   return createHash('sha256').update(canonicalJson(pack, 0), 'utf8').digest().subarray(0, 16).toString('base64url');
 }
@@ -381,9 +370,11 @@ export interface PubsubEvent {
   redirect?: string;
 }
 
-function subscriptionState(value: string | undefined, where: string): SubscriptionState {
+/** A subscription state as received: in a subscription event from `service`, or in a result. */
+function subscriptionState(value: string | undefined, service?: string): SubscriptionState {
   if (value === undefined || !SUBSCRIPTION_STATES.has(value)) {
-    throw new FederationError('FEDERATION_MALFORMED', `${where}: subscription state must be none, pending, subscribed or unconfigured (XEP-0060 §4.2), got ${describeValue(value)}`);
+    if (service === undefined) throw new FederationError('FEDERATION_SUBSCRIPTION_STATE_UNKNOWN', gotParams(value));
+    throw new FederationError('FEDERATION_EVENT_SUBSCRIPTION_STATE_UNKNOWN', { service, ...gotParams(value) });
   }
   return value as SubscriptionState;
 }
@@ -401,13 +392,13 @@ export function parseEventMessage(message: unknown): PubsubEvent | undefined {
   const event = childNamed(stanza, 'event', PUBSUB_EVENT_NS);
   if (!event) return undefined;
   const service = nonEmptyAttr(stanza, 'from');
-  if (service === undefined) throw new FederationError('FEDERATION_MALFORMED', 'PubSub event without a from address: the sending service is unknown');
+  if (service === undefined) throw new FederationError('FEDERATION_EVENT_NO_FROM');
   const body = childElements(event).find((child) => EVENT_KINDS.has(localName(child)) && namespaceOf(child, event) === PUBSUB_EVENT_NS);
-  if (!body) throw new FederationError('FEDERATION_MALFORMED', `PubSub event from ${service} holds none of items, purge, delete, configuration, subscription, collection (XEP-0060 §18.3)`);
+  if (!body) throw new FederationError('FEDERATION_EVENT_NO_KIND', { service });
   const kind = localName(body) as PubsubEventKind;
   const node = nonEmptyAttr(body, 'node');
   if (node === undefined && kind !== 'configuration' && kind !== 'collection' && kind !== 'subscription') {
-    throw new FederationError('FEDERATION_MALFORMED', `PubSub <${kind}> event from ${service} without a node attribute (XEP-0060 §18.3)`);
+    throw new FederationError('FEDERATION_EVENT_NO_NODE', { kind, service });
   }
   const out: PubsubEvent = { service, node: node ?? '', kind, items: [], retracts: [], subids: [] };
   if (kind === 'items') {
@@ -422,8 +413,8 @@ export function parseEventMessage(message: unknown): PubsubEvent | undefined {
     }
   } else if (kind === 'subscription') {
     const jid = nonEmptyAttr(body, 'jid');
-    if (jid === undefined) throw new FederationError('FEDERATION_MALFORMED', `PubSub subscription event from ${service} without a jid (XEP-0060 §18.3)`);
-    out.subscription = { jid, state: subscriptionState(attr(body, 'subscription'), `subscription event from ${service}`) };
+    if (jid === undefined) throw new FederationError('FEDERATION_EVENT_NO_JID', { service });
+    out.subscription = { jid, state: subscriptionState(attr(body, 'subscription'), service) };
     const subid = nonEmptyAttr(body, 'subid');
     if (subid !== undefined) out.subscription.subid = subid;
   } else if (kind === 'delete') {
@@ -475,7 +466,7 @@ export interface Subscription {
 }
 
 function readSubscription(el: Element, fallbackNode: string | undefined): Subscription {
-  const out: Subscription = { node: nonEmptyAttr(el, 'node') ?? fallbackNode, jid: nonEmptyAttr(el, 'jid'), state: subscriptionState(attr(el, 'subscription'), 'subscription') };
+  const out: Subscription = { node: nonEmptyAttr(el, 'node') ?? fallbackNode, jid: nonEmptyAttr(el, 'jid'), state: subscriptionState(attr(el, 'subscription')) };
   const subid = nonEmptyAttr(el, 'subid');
   if (subid !== undefined) out.subid = subid;
   const expiry = nonEmptyAttr(el, 'expiry');

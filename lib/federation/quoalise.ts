@@ -1,12 +1,12 @@
 import type { Element } from 'ltx';
 import { type ResolvedPack, type SenmlRecord, SenmlError, compact, recordsFromElement, toXmlElement } from '../senml';
-import { FederationError } from './errors';
+import { FederationError, federationSentence } from './errors';
 import {
   asStanza,
   attr,
   childrenNamed,
-  describeValue,
   element,
+  gotParams,
   hasOwn,
   isElement,
   isNamed,
@@ -56,10 +56,10 @@ const TEXT_KEY = '#text';
 
 function metaName(key: string, path: string): string {
   if (!META_NAME.test(key) || /^xml/i.test(key)) {
-    throw new FederationError('FEDERATION_INPUT', `${path}: "${key}" cannot be a meta name: it must be an XML name without a colon, not starting with "xml"`);
+    throw new FederationError('FEDERATION_META_NAME', { path, key });
   }
   // ltx's reader drops an attribute of that name (it assigns attrs[name]), so it would not come back.
-  if (key === '__proto__') throw new FederationError('FEDERATION_INPUT', `${path}: "__proto__" cannot be a meta name`);
+  if (key === '__proto__') throw new FederationError('FEDERATION_META_NAME_RESERVED', { path, key });
   return key;
 }
 
@@ -68,12 +68,12 @@ function scalarText(value: MetaScalar, path: string, inAttribute: boolean): stri
     // XML readers turn a line break or tab inside an attribute into a space (XML 1.0 §3.3.3),
     // and ltx cannot write it as a character reference: refuse rather than alter the value.
     if (inAttribute && /[\t\n\r]/.test(value)) {
-      throw new FederationError('FEDERATION_INPUT', `${path}: a meta attribute cannot hold line breaks or tabs (XML readers turn them into spaces); put such text under "#text"`);
+      throw new FederationError('FEDERATION_META_LINE_BREAK', { path });
     }
-    return xmlText(value, path, { allowEmpty: true });
+    return xmlText(value, { name: path }, { allowEmpty: true });
   }
   if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new FederationError('FEDERATION_INPUT', `${path}: ${value} cannot be written in meta`);
+    if (!Number.isFinite(value)) throw new FederationError('FEDERATION_META_NOT_FINITE', { path, value: String(value) });
     return String(value);
   }
   return value ? 'true' : 'false';
@@ -102,13 +102,13 @@ function scalarText(value: MetaScalar, path: string, inAttribute: boolean): stri
  * object, an empty list not at all (the reference reads lists the same way).
  */
 function writeMeta(target: Element, meta: Record<string, unknown>, path: string, depth: number, budget: { elements: number }): void {
-  if (depth > META_LIMITS.depth) throw new FederationError('FEDERATION_INPUT', `${path}: meta nested more than ${META_LIMITS.depth} levels deep (a cycle?)`);
+  if (depth > META_LIMITS.depth) throw new FederationError('FEDERATION_META_TOO_DEEP', { path, depth: META_LIMITS.depth });
   for (const key of Object.keys(meta)) {
     const value = meta[key];
     const where = `${path}.${key}`;
     if (value === undefined || value === null) continue;
     if (key === TEXT_KEY) {
-      if (typeof value === 'object') throw new FederationError('FEDERATION_INPUT', `${where}: the text of a meta element must be a text, number or boolean`);
+      if (typeof value === 'object') throw new FederationError('FEDERATION_META_TEXT_NOT_SCALAR', { path: where });
       target.t(scalarText(value as MetaScalar, where, false));
       continue;
     }
@@ -117,26 +117,26 @@ function writeMeta(target: Element, meta: Record<string, unknown>, path: string,
       setOwn(target.attrs, key, scalarText(value, where, true));
     } else if (Array.isArray(value)) {
       value.forEach((entry: unknown, index) => {
-        if (!isPlainObject(entry)) throw new FederationError('FEDERATION_INPUT', `${where}[${index}]: a list in meta holds objects (each becomes a <${key}> element), got ${describeValue(entry)}`);
+        if (!isPlainObject(entry)) throw new FederationError('FEDERATION_META_LIST_ENTRY', { path: `${where}[${index}]`, key, ...gotParams(entry) });
         writeChild(target, key, entry, `${where}[${index}]`, depth, budget);
       });
     } else if (isPlainObject(value)) {
       writeChild(target, key, value, where, depth, budget);
     } else {
-      const kind = value instanceof Date ? 'a Date (give a text, e.g. date.toISOString())' : describeValue(value);
-      throw new FederationError('FEDERATION_INPUT', `${where}: meta values are texts, numbers, booleans, objects or lists of objects, got ${kind}`);
+      const got = value instanceof Date ? { got: federationSentence('FEDERATION_VALUE_DATE') } : gotParams(value);
+      throw new FederationError('FEDERATION_META_VALUE', { path: where, ...got });
     }
   }
 }
 
 function writeChild(parent: Element, key: string, value: Record<string, unknown>, path: string, depth: number, budget: { elements: number }): void {
-  if (++budget.elements > META_LIMITS.elements) throw new FederationError('FEDERATION_INPUT', `meta has more than ${META_LIMITS.elements} elements`);
+  if (++budget.elements > META_LIMITS.elements) throw new FederationError('FEDERATION_META_TOO_MANY', { max: META_LIMITS.elements });
   writeMeta(parent.c(key), value, path, depth + 1, budget);
 }
 
 function checkMetaObject(meta: unknown): Record<string, unknown> {
   if (meta === undefined || meta === null) return {};
-  if (!isPlainObject(meta)) throw new FederationError('FEDERATION_INPUT', `meta must be an object, got ${describeValue(meta)}`);
+  if (!isPlainObject(meta)) throw new FederationError('FEDERATION_META_NOT_OBJECT', gotParams(meta));
   return meta;
 }
 
@@ -148,7 +148,7 @@ export function metaElement(meta?: Meta): Element {
 }
 
 function readMeta(el: Element, path: string, depth: number, budget: { elements: number }): Meta {
-  if (depth > META_LIMITS.depth) throw new FederationError('FEDERATION_LIMIT', `${path}: meta nested more than ${META_LIMITS.depth} levels deep`);
+  if (depth > META_LIMITS.depth) throw new FederationError('FEDERATION_META_RECEIVED_TOO_DEEP', { path, depth: META_LIMITS.depth });
   const out: Meta = {};
   for (const name of Object.keys(el.attrs)) {
     // Namespace declarations and qualified attributes (xml:lang, prefixed) are not meta.
@@ -164,9 +164,9 @@ function readMeta(el: Element, path: string, depth: number, budget: { elements: 
       continue;
     }
     if (!isElement(child) || namespaceOf(child, el) !== QUOALISE_NS) continue;
-    if (++budget.elements > META_LIMITS.elements) throw new FederationError('FEDERATION_LIMIT', `meta has more than ${META_LIMITS.elements} elements`);
+    if (++budget.elements > META_LIMITS.elements) throw new FederationError('FEDERATION_META_RECEIVED_TOO_MANY', { max: META_LIMITS.elements });
     const name = localName(child);
-    if (hasOwn(out, name)) throw new FederationError('FEDERATION_MALFORMED', `${path}: "${name}" is both an attribute and an element, so meta cannot be read as a dictionary`);
+    if (hasOwn(out, name)) throw new FederationError('FEDERATION_META_ATTRIBUTE_AND_ELEMENT', { path, name });
     const entry = readMeta(child, `${path}.${name}`, depth + 1, budget);
     const group = groups.get(name);
     if (group) group.push(entry);
@@ -183,7 +183,7 @@ function readMeta(el: Element, path: string, depth: number, budget: { elements: 
  * an element of the same name, or meta past META_LIMITS, are refused.
  */
 export function parseMeta(metaEl: unknown): Meta {
-  if (!isNamed(metaEl, 'meta', QUOALISE_NS)) throw new FederationError('FEDERATION_MALFORMED', `expected <meta xmlns="${QUOALISE_NS}">, got ${describeValue(metaEl)}`);
+  if (!isNamed(metaEl, 'meta', QUOALISE_NS)) throw new FederationError('FEDERATION_META_EXPECTED', gotParams(metaEl));
   return readMeta(metaEl, 'meta', 0, { elements: 0 });
 }
 
@@ -191,11 +191,11 @@ export function parseMeta(metaEl: unknown): Meta {
 // Data
 
 function checkResolvedPack(pack: unknown): ResolvedPack {
-  if (!Array.isArray(pack)) throw new FederationError('FEDERATION_INPUT', `a pack is a list of resolved SenML records, got ${describeValue(pack)}`);
+  if (!Array.isArray(pack)) throw new FederationError('FEDERATION_PACK_NOT_RESOLVED', gotParams(pack));
   pack.forEach((record: unknown, index) => {
     const r = record as { n?: unknown; t?: unknown } | null;
     if (typeof r !== 'object' || r === null || typeof r.n !== 'string' || typeof r.t !== 'number') {
-      throw new FederationError('FEDERATION_INPUT', `record ${index} is not a resolved SenML record (it needs a name n and a time t): decode the pack first`);
+      throw new FederationError('FEDERATION_PACK_RECORD_NOT_RESOLVED', { index });
     }
   });
   return pack as ResolvedPack;
@@ -207,7 +207,7 @@ function sensmlElement(pack: ResolvedPack): Element {
     // No unit overrides: the Quoalise reference client concatenates "bu" and "u".
     return toXmlElement(compact(checkResolvedPack(pack), { unitOverrides: false }));
   } catch (err) {
-    if (err instanceof SenmlError) throw new FederationError('FEDERATION_INPUT', `the pack cannot be written as SenML XML: ${err.message}`, { cause: err });
+    if (err instanceof SenmlError) throw new FederationError('FEDERATION_PACK_NOT_SENML_XML', {}, { cause: err });
     throw err;
   }
 }
@@ -227,10 +227,6 @@ export interface QuoaliseData {
   meta: Meta;
 }
 
-function malformed(message: string, cause?: unknown): FederationError {
-  return new FederationError('FEDERATION_MALFORMED', message, cause === undefined ? undefined : { cause });
-}
-
 /**
  * Read a `<quoalise xmlns="urn:quoalise:0">` element: its one `<data>`, the
  * optional `<meta>` in it and its `<sensml>`. A FederationError (code
@@ -238,21 +234,21 @@ function malformed(message: string, cause?: unknown): FederationError {
  * any of these is missing, repeated or unreadable.
  */
 export function parseQuoaliseElement(quoalise: unknown): QuoaliseData {
-  if (!isNamed(quoalise, 'quoalise', QUOALISE_NS)) throw malformed(`expected <quoalise xmlns="${QUOALISE_NS}">, got ${describeValue(quoalise)}`);
+  if (!isNamed(quoalise, 'quoalise', QUOALISE_NS)) throw new FederationError('FEDERATION_QUOALISE_EXPECTED', gotParams(quoalise));
   const data = childrenNamed(quoalise, 'data', QUOALISE_NS);
-  if (data.length !== 1) throw malformed(`<quoalise> must hold one <data> element, it holds ${data.length}`);
+  if (data.length !== 1) throw new FederationError('FEDERATION_QUOALISE_DATA_COUNT', { count: data.length });
   const metas = childrenNamed(data[0], 'meta', QUOALISE_NS);
-  if (metas.length > 1) throw malformed(`<data> must hold at most one <meta>, it holds ${metas.length}`);
+  if (metas.length > 1) throw new FederationError('FEDERATION_QUOALISE_META_COUNT', { count: metas.length });
   const sensmls = childrenNamed(data[0], 'sensml', SENML_NS);
-  if (sensmls.length !== 1) throw malformed(`<data> must hold one <sensml xmlns="${SENML_NS}">, it holds ${sensmls.length}`);
+  if (sensmls.length !== 1) throw new FederationError('FEDERATION_QUOALISE_SENML_COUNT', { count: sensmls.length });
   const meta = metas.length === 1 ? parseMeta(metas[0]) : {};
   let records: SenmlRecord[];
   try {
     records = recordsFromElement(sensmls[0]);
   } catch (err) {
     // SenML's own reader calls ltx methods: a hand-built tree without them fails there too.
-    const detail = err instanceof SenmlError ? err.message : 'the element is not a well-formed ltx tree';
-    throw malformed(`Quoalise data holds unreadable SenML: ${detail}`, err);
+    if (err instanceof SenmlError) throw new FederationError('FEDERATION_QUOALISE_SENML_UNREADABLE', {}, { cause: err });
+    throw new FederationError('FEDERATION_QUOALISE_SENML_NOT_TREE', {}, { cause: err });
   }
   return { records, meta };
 }
@@ -264,8 +260,8 @@ export type QuoaliseMessageType = 'normal' | 'chat';
 
 /** A pushed reading: `<message to type><quoalise>…</quoalise></message>`. The id is left to the caller. */
 export function quoaliseMessage(to: string, pack: ResolvedPack, meta?: Meta, type: QuoaliseMessageType = 'normal'): Element {
-  if (type !== 'normal' && type !== 'chat') throw new FederationError('FEDERATION_INPUT', `message type must be "normal" or "chat", got ${describeValue(type)}`);
-  const message = element('message', { to: xmlText(to, 'recipient address'), type });
+  if (type !== 'normal' && type !== 'chat') throw new FederationError('FEDERATION_MESSAGE_TYPE_UNKNOWN', gotParams(type));
+  const message = element('message', { to: xmlText(to, 'FEDERATION_TERM_RECIPIENT'), type });
   message.cnode(quoaliseDataElement(pack, meta));
   return message;
 }
@@ -288,7 +284,7 @@ export function parseQuoaliseMessage(message: unknown): QuoaliseMessage | undefi
   if (!stanza || attr(stanza, 'type') === 'error') return undefined;
   const quoalise = childrenNamed(stanza, 'quoalise', QUOALISE_NS);
   if (quoalise.length === 0) return undefined;
-  if (quoalise.length > 1) throw malformed(`a message must hold one <quoalise> element, this one holds ${quoalise.length}`);
+  if (quoalise.length > 1) throw new FederationError('FEDERATION_MESSAGE_QUOALISE_COUNT', { count: quoalise.length });
   const out: QuoaliseMessage = { from: nonEmptyAttr(stanza, 'from'), ...parseQuoaliseElement(quoalise[0]) };
   for (const key of ['to', 'id', 'type'] as const) {
     const value = nonEmptyAttr(stanza, key);
@@ -309,7 +305,7 @@ export interface UpstreamError {
 
 /** `<upstream-error xmlns="urn:quoalise:0" issuer code/>`, an application condition inside `<error>`. */
 export function upstreamErrorElement(issuer: string, code: string): Element {
-  return element('upstream-error', { xmlns: QUOALISE_NS, issuer: xmlText(issuer, 'upstream error issuer'), code: xmlText(code, 'upstream error code') });
+  return element('upstream-error', { xmlns: QUOALISE_NS, issuer: xmlText(issuer, 'FEDERATION_TERM_UPSTREAM_ISSUER'), code: xmlText(code, 'FEDERATION_TERM_UPSTREAM_CODE') });
 }
 
 /** The upstream error of a stanza error (error iq, `<error>`, or @xmpp/client StanzaError); undefined if none. A missing attribute reads as ''. */

@@ -1,7 +1,7 @@
 import type { Element } from 'ltx';
-import { type ResolvedPack, SenmlError, type SenmlNote, resolve } from '../senml';
+import { type ResolvedPack, type SenmlNote, resolve } from '../senml';
 import { type CommandNote, type CommandStatus, type QuoaliseCommand, getHistoryIq, parseCommandError, parseCommandResult, subscribeCommandIq, unsubscribeCommandIq } from './adhoc';
-import { FederationError } from './errors';
+import { FederationBaseError, FederationError, type MessageArgs, type MessageIdOf } from './errors';
 import type { Meta, UpstreamError } from './quoalise';
 import { type XmppSession, SessionError } from './session';
 import type { StanzaErrorType } from './stanza-error';
@@ -52,8 +52,16 @@ export interface CommandReply {
  */
 export type RequestErrorCode = 'REQUEST_REFUSED' | 'REQUEST_TIMEOUT' | 'REQUEST_OFFLINE' | 'REQUEST_INPUT' | 'REQUEST_MALFORMED';
 
-export class RequestError extends Error {
-  readonly code: RequestErrorCode;
+export interface RequestErrorDetails {
+  condition?: string;
+  type?: StanzaErrorType;
+  text?: string;
+  upstream?: UpstreamError;
+  cause?: unknown;
+}
+
+export class RequestError extends FederationBaseError {
+  declare readonly code: RequestErrorCode;
   /** The XMPP error condition (RFC 6120 §8.3.3), for REQUEST_REFUSED. */
   readonly condition?: string;
   /** The error type (auth, cancel, modify, wait, continue), when the provider gave one. */
@@ -63,10 +71,9 @@ export class RequestError extends Error {
   /** Quoalise `<upstream-error issuer code/>`, if any. */
   readonly upstream?: UpstreamError;
 
-  constructor(code: RequestErrorCode, message: string, details: { condition?: string; type?: StanzaErrorType; text?: string; upstream?: UpstreamError; cause?: unknown } = {}) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+  constructor(...[messageId, params, details = {}]: MessageArgs<MessageIdOf<RequestErrorCode>, RequestErrorDetails>) {
+    super(messageId, params, details);
     this.name = 'RequestError';
-    this.code = code;
     if (details.condition !== undefined) this.condition = details.condition;
     if (details.type !== undefined) this.type = details.type;
     if (details.text !== undefined) this.text = details.text;
@@ -76,21 +83,21 @@ export class RequestError extends Error {
 
 /** Build the command's iq; a RequestError (REQUEST_INPUT) when it cannot be built. */
 export function commandRequestIq(to: string, command: QuoaliseCommand, fields: RequestFields): Element {
+  if (typeof fields !== 'object' || fields === null) throw new RequestError('REQUEST_NO_FIELDS');
   try {
-    if (typeof fields !== 'object' || fields === null) throw new FederationError('FEDERATION_INPUT', 'the request needs fields: an identifier, and start and end for get_history');
     switch (command) {
       case 'get_history':
-        if (fields.start === undefined || fields.end === undefined) throw new FederationError('FEDERATION_INPUT', 'get_history needs a start and an end time');
+        if (fields.start === undefined || fields.end === undefined) throw new RequestError('REQUEST_NO_PERIOD');
         return getHistoryIq(to, fields.identifier, fields.start, fields.end);
       case 'subscribe':
         return subscribeCommandIq(to, fields.identifier);
       case 'unsubscribe':
         return unsubscribeCommandIq(to, fields.identifier);
       default:
-        throw new FederationError('FEDERATION_INPUT', `the command must be get_history, subscribe or unsubscribe, got ${JSON.stringify(command)}`);
+        throw new RequestError('REQUEST_UNKNOWN_COMMAND', { command: String(JSON.stringify(command)) });
     }
   } catch (err) {
-    if (err instanceof FederationError) throw new RequestError('REQUEST_INPUT', err.message, { cause: err });
+    if (err instanceof FederationError) throw new RequestError('REQUEST_INVALID', {}, { cause: err });
     throw err;
   }
 }
@@ -119,18 +126,19 @@ export function readReply(answer: unknown, command: string, to: string): Command
   try {
     result = parseCommandResult(answer);
   } catch (err) {
-    throw new RequestError('REQUEST_MALFORMED', `${command} at ${to}: unreadable answer: ${(err as Error).message}`, { cause: err });
+    throw new RequestError('REQUEST_UNREADABLE_ANSWER', { command, to }, { cause: err });
   }
-  if (!result) throw new RequestError('REQUEST_MALFORMED', `${command} at ${to}: the answer holds no ad-hoc command result`);
+  if (!result) throw new RequestError('REQUEST_NO_RESULT', { command, to });
   if (result.error) throw refused(command, to, result.error);
   const failure = result.notes.find((note) => note.type === 'error');
   if (failure) {
     // XEP-0050 §3.6: a command that completed but failed carries a note of type error.
-    throw new RequestError('REQUEST_REFUSED', `${command} at ${to} failed: ${failure.text}`, { condition: 'undefined-condition', text: failure.text });
+    throw new RequestError('REQUEST_FAILED_NOTE', { command, to, text: failure.text }, { condition: 'undefined-condition', text: failure.text });
   }
   if (result.status !== 'completed') {
     // A provider that wants more stages (a form to fill in) did not take the one-stage submission.
-    throw new RequestError('REQUEST_MALFORMED', `${command} at ${to}: the provider did not complete the command (status ${result.status ?? 'missing'}); Quoalise commands complete in one stage`);
+    if (result.status === undefined) throw new RequestError('REQUEST_NO_STATUS', { command, to });
+    throw new RequestError('REQUEST_NOT_COMPLETED', { command, to, status: result.status });
   }
   let records: ResolvedPack = [];
   const senmlNotes: SenmlNote[] = [];
@@ -139,31 +147,29 @@ export function readReply(answer: unknown, command: string, to: string): Command
       // Quoalise providers send Wh and kWh without declaring them (no bver): accepted, with a note.
       records = resolve(result.data.records, { secondaryUnits: 'accept', onNote: (note) => senmlNotes.push(note) });
     } catch (err) {
-      const detail = err instanceof SenmlError ? err.message : String(err);
-      throw new RequestError('REQUEST_MALFORMED', `${command} at ${to}: the data returned is not valid SenML: ${detail}`, { cause: err });
+      throw new RequestError('REQUEST_NOT_SENML', { command, to }, { cause: err });
     }
   }
   return { status: result.status, records, meta: result.data?.meta ?? {}, sessionid: result.sessionid, notes: result.notes, senmlNotes };
 }
 
 function refused(command: string, to: string, error: NonNullable<ReturnType<typeof parseCommandError>>): RequestError {
-  const upstream = error.upstream ? ` (upstream ${error.upstream.issuer}: ${error.upstream.code})` : '';
-  const text = error.text ? `: ${error.text}` : '';
-  return new RequestError('REQUEST_REFUSED', `${command} at ${to} refused: ${error.condition}${upstream}${text}`, {
-    condition: error.condition,
-    type: error.type,
-    text: error.text,
-    upstream: error.upstream,
-  });
+  const details: RequestErrorDetails = { condition: error.condition, type: error.type, text: error.text, upstream: error.upstream };
+  const { condition, text, upstream } = error;
+  if (upstream && text) return new RequestError('REQUEST_REFUSED_UPSTREAM_TEXT', { command, to, condition, issuer: upstream.issuer, upstreamCode: upstream.code, text }, details);
+  if (upstream) return new RequestError('REQUEST_REFUSED_UPSTREAM', { command, to, condition, issuer: upstream.issuer, upstreamCode: upstream.code }, details);
+  if (text) return new RequestError('REQUEST_REFUSED_TEXT', { command, to, condition, text }, details);
+  return new RequestError('REQUEST_REFUSED', { command, to, condition }, details);
 }
 
 function requestFailure(err: unknown, command: string, to: string, timeoutMs: number): RequestError {
   if (err instanceof RequestError) return err;
   const error = parseCommandError(err);
   if (error) return refused(command, to, error);
-  if (err instanceof SessionError) return new RequestError('REQUEST_OFFLINE', `${command} at ${to}: ${err.message}`, { cause: err });
+  if (err instanceof SessionError) return new RequestError('REQUEST_NOT_SENT', { command, to }, { cause: err });
   const name = (err as { name?: unknown })?.name;
-  if (name === 'TimeoutError') return new RequestError('REQUEST_TIMEOUT', `${command} at ${to}: no answer within ${timeoutMs} ms`, { cause: err });
-  return new RequestError('REQUEST_OFFLINE', `${command} at ${to}: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+  if (name === 'TimeoutError') return new RequestError('REQUEST_NO_ANSWER', { command, to, timeoutMs }, { cause: err });
+  // Not an Error (or one without a message): its text stands for it.
+  return new RequestError('REQUEST_NOT_SENT', { command, to }, { cause: err instanceof Error && err.message ? err : String((err as Error)?.message ?? err) });
 }
 

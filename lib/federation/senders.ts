@@ -27,7 +27,7 @@ export class SenderList {
       const entry = item.trim().toLowerCase();
       if (entry === '') continue;
       if (entry !== '*' && !/^(?:[^@/\s"&'<>:]+@)?[a-z0-9](?:[-a-z0-9.]*[a-z0-9])?$/.test(entry)) {
-        throw new FederationError('FEDERATION_INPUT', `"${item.trim()}" is neither a bare JID (user@domain), a domain, nor "*"`);
+        throw new FederationError('FEDERATION_SENDER_INVALID', { entry: item.trim() });
       }
       entries.push(entry);
     }

@@ -3,7 +3,10 @@ import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import tls = require('node:tls');
 import type { Element } from 'ltx';
+import { type Sentence, isSentence } from '../errors';
 import { Backoff } from './backoff';
+import { type ComposedSentence, FederationBaseError, type FederationMessageId, type MessageArgs, type MessageIdOf, federationSentence } from './errors';
+import { FEDERATION_MESSAGES } from './messages';
 import { trustCaForSocket } from './tls-trust';
 import { type Authenticator, type XmppClient, xmppClientModule } from './xmpp-client';
 
@@ -27,8 +30,10 @@ export type SessionState = 'connecting' | 'online' | 'offline' | 'error';
 
 export interface StateChange {
   state: SessionState;
-  /** Why the session is in error or offline, in words for a status line. */
+  /** Why the session is in error or offline, in English words for a status line. */
   reason?: string;
+  /** The same reason as a sentence of the library, to say it in another language. */
+  reasonSentence?: Sentence;
   /** Milliseconds until the next attempt, when one is scheduled. */
   retryInMs?: number;
 }
@@ -40,14 +45,29 @@ export interface StateChange {
  */
 export type IqResponder = (stanza: Element) => Element | undefined | Promise<Element | undefined>;
 
-export class SessionError extends Error {
-  constructor(
-    readonly code: 'XMPP_OFFLINE' | 'XMPP_AUTH' | 'XMPP_TLS' | 'XMPP_CONFIG' | 'XMPP_LOGIN_TIMEOUT',
-    message: string,
-  ) {
-    super(message);
+/**
+ * - XMPP_OFFLINE: not connected, or the connection went (a reply can no longer come).
+ * - XMPP_AUTH: the server refused the user or the password.
+ * - XMPP_TLS: no encryption, or a certificate that is not trusted.
+ * - XMPP_CONFIG: the account's settings cannot work (no JID, no password, no CA file).
+ * - XMPP_LOGIN_TIMEOUT: the server did not finish the login in time.
+ * - XMPP_MALFORMED: the server sent what XMPP forbids (malformed XML, a DTD).
+ */
+export type SessionErrorCode = 'XMPP_OFFLINE' | 'XMPP_AUTH' | 'XMPP_TLS' | 'XMPP_CONFIG' | 'XMPP_LOGIN_TIMEOUT' | 'XMPP_MALFORMED';
+
+export class SessionError extends FederationBaseError {
+  declare readonly code: SessionErrorCode;
+
+  constructor(...[messageId, params, options]: MessageArgs<MessageIdOf<SessionErrorCode>, { cause?: unknown }>) {
+    super(messageId, params, options);
     this.name = 'SessionError';
   }
+}
+
+/** A plain copy of what an error says, for a state change (no stack, no socket). */
+function sentenceOf(err: ComposedSentence): ComposedSentence {
+  const said = { code: err.code, messageId: err.messageId, params: err.params, message: err.message };
+  return err.parts === undefined ? said : { ...said, parts: err.parts };
 }
 
 const LOGIN_STEP_TIMEOUT_MS = 10_000;
@@ -59,10 +79,15 @@ const LOGIN_STEP_TIMEOUT_MS = 10_000;
 export const LOGIN_DEADLINE_MS = 30_000;
 
 /** The status reason when the account has no password (what to do is the application's to say). */
-export const NO_PASSWORD_REASON = 'no password';
+export const NO_PASSWORD_REASON: string = FEDERATION_MESSAGES.SESSION_NO_PASSWORD.en;
 
 /** The status reason when a server would have the account log in without encryption. */
-export const NO_TLS_REASON = 'the server offers no TLS encryption';
+export const NO_TLS_REASON: string = FEDERATION_MESSAGES.SESSION_NO_TLS.en;
+
+/** The wait before the next attempt to connect, as a sentence. */
+export function nextAttemptSentence(retryInMs: number): Sentence {
+  return federationSentence('SESSION_NEXT_ATTEMPT', { seconds: Math.round(retryInMs / 1000) });
+}
 
 /** Close the ways a broken or hostile server could end the process through @xmpp/client 0.14. */
 function guardClient(client: XmppClient): void {
@@ -86,7 +111,7 @@ function allowedBeforeTls(text: string): boolean {
 function guardPlaintext(client: XmppClient): void {
   const write = client.write;
   client.write = async function guardedWrite(this: XmppClient, text: string): Promise<void> {
-    if (!isVerifiedTls(this.socket) && !allowedBeforeTls(text)) throw new SessionError('XMPP_TLS', NO_TLS_REASON);
+    if (!isVerifiedTls(this.socket) && !allowedBeforeTls(text)) throw new SessionError('SESSION_NO_TLS');
     return write.call(this, text);
   };
 }
@@ -100,7 +125,7 @@ function guardPlaintext(client: XmppClient): void {
  */
 function guardStart(client: XmppClient): void {
   client.start = async function guardedStart(this: XmppClient): Promise<unknown> {
-    if (this.status !== 'offline') throw new Error('Connection is not offline');
+    if (this.status !== 'offline') throw new SessionError('SESSION_NOT_OFFLINE');
     const { service, domain, lang } = this.options;
     await this.connect(service);
     const online = new Promise<unknown>((resolve, reject) => {
@@ -145,10 +170,10 @@ function guardParser(client: XmppClient): void {
       const edge = tail && Buffer.concat([tail, data.subarray(0, DTD_MARKERS_LONGEST)]);
       const lastOpen = data.lastIndexOf('<');
       tail = lastOpen !== -1 && lastOpen > data.length - DTD_MARKERS_LONGEST ? Buffer.from(data.subarray(lastOpen)) : undefined;
-      if (holdsDtd(data) || (edge !== undefined && holdsDtd(edge))) throw new Error('the server sent a document type declaration, which XMPP forbids (RFC 6120 §11.1)');
+      if (holdsDtd(data) || (edge !== undefined && holdsDtd(edge))) throw new SessionError('SESSION_DTD');
       onData.call(this, data);
     } catch (err) {
-      this.parser?.emit('error', err instanceof Error ? err : new Error(String(err)));
+      this.parser?.emit('error', err instanceof Error ? err : new SessionError('SESSION_MALFORMED_XML', { detail: String(err) }));
     }
   };
 }
@@ -167,17 +192,19 @@ function holdsDtd(data: Buffer): boolean {
   return false;
 }
 
-/** No reply to an iq in time. Named as @xmpp/client names its own, which callers recognise. */
-export class IqTimeoutError extends Error {
-  constructor(message: string) {
-    super(message);
+/** No reply to an iq in time (code XMPP_TIMEOUT). Named as @xmpp/client names its own, which callers recognise. */
+export class IqTimeoutError extends FederationBaseError {
+  declare readonly code: 'XMPP_TIMEOUT';
+
+  constructor(...[messageId, params]: MessageArgs<MessageIdOf<'XMPP_TIMEOUT'>, never>) {
+    super(messageId, params);
     this.name = 'TimeoutError';
   }
 }
 
 function splitJid(jid: string): { local: string; domain: string; resource?: string } {
   const match = /^([^@/]+)@([^@/]+)(?:\/(.+))?$/.exec(jid.trim());
-  if (!match) throw new SessionError('XMPP_CONFIG', `"${jid}" is not a JID of the form user@domain`);
+  if (!match) throw new SessionError('SESSION_JID_INVALID', { jid });
   return { local: match[1], domain: match[2].toLowerCase(), resource: match[3] };
 }
 
@@ -190,7 +217,26 @@ function isAuthFailure(err: unknown): boolean {
 /** Certificate problems need a person too (a CA file, a renewed certificate). */
 function isCertificateFailure(err: unknown): boolean {
   const code = (err as { code?: unknown })?.code;
-  return typeof code === 'string' && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME/.test(code);
+  return typeof code === 'string' && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME|ISSUER/.test(code);
+}
+
+/** Node's codes of the certificate checks people meet most, and what each means. */
+type CertificateFailureId = 'SESSION_CERT_SELF_SIGNED' | 'SESSION_CERT_UNTRUSTED_CA' | 'SESSION_CERT_UNKNOWN_ISSUER' | 'SESSION_CERT_EXPIRED' | 'SESSION_CERT_NOT_YET_VALID' | 'SESSION_CERT_WRONG_NAME';
+const CERTIFICATE_FAILURES: Readonly<Record<string, CertificateFailureId>> = {
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'SESSION_CERT_SELF_SIGNED',
+  SELF_SIGNED_CERT_IN_CHAIN: 'SESSION_CERT_UNTRUSTED_CA',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'SESSION_CERT_UNKNOWN_ISSUER',
+  UNABLE_TO_GET_ISSUER_CERT: 'SESSION_CERT_UNKNOWN_ISSUER',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'SESSION_CERT_UNKNOWN_ISSUER',
+  CERT_HAS_EXPIRED: 'SESSION_CERT_EXPIRED',
+  CERT_NOT_YET_VALID: 'SESSION_CERT_NOT_YET_VALID',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'SESSION_CERT_WRONG_NAME',
+};
+
+function certificateFailure(code: string, message: string | undefined, server: string): Sentence {
+  const known = Object.prototype.hasOwnProperty.call(CERTIFICATE_FAILURES, code) ? CERTIFICATE_FAILURES[code] : undefined;
+  if (known !== undefined) return federationSentence(known, { server, tlsCode: code });
+  return federationSentence('SESSION_CERT_OTHER', { detail: message ? `${code}: ${message}` : code });
 }
 
 /** After STARTTLS, @xmpp/client holds its own wrapper around the TLSSocket: the socket inside it. */
@@ -210,19 +256,19 @@ function isVerifiedTls(socket: unknown): boolean {
  */
 interface Login {
   started: Promise<unknown>;
-  abort(reason: string): void;
+  abort(why: SessionError): void;
 }
 
 function loginWithin(client: XmppClient, ms: number): Login {
   let timer: NodeJS.Timeout | undefined;
-  let abort: (reason: string) => void = () => undefined;
+  let abort: (why: SessionError) => void = () => undefined;
   const cut = new Promise<never>((_resolve, reject) => {
-    abort = (reason) => {
+    abort = (why) => {
       clearTimeout(timer);
-      reject(new SessionError('XMPP_LOGIN_TIMEOUT', reason));
+      reject(why);
       destroySocket(client.socket);
     };
-    timer = setTimeout(() => abort(`the server did not finish the login within ${Math.round(ms / 1000)} s`), ms);
+    timer = setTimeout(() => abort(new SessionError('SESSION_LOGIN_TIMEOUT', { seconds: Math.round(ms / 1000) })), ms);
   });
   const started = client.start();
   started.catch(() => undefined); // once cut, its own failure is no longer news
@@ -238,17 +284,41 @@ function isPlaintextRefusal(err: unknown): boolean {
   return err instanceof SessionError && err.code === 'XMPP_TLS';
 }
 
-function describeError(err: unknown): string {
+/** Why a login or a connection failed, said for a status line; `server` is the domain the session logs in to. */
+function describeError(err: unknown, server: string): Sentence {
   const e = err as { condition?: string; code?: string; message?: string };
-  if (isPlaintextRefusal(err)) return (err as SessionError).message;
-  if (isAuthFailure(err)) return 'authentication failed: wrong user or password';
-  if (e?.code === 'ECONNREFUSED') return 'server refused the connection';
-  if (e?.code === 'ENOTFOUND' || e?.code === 'EAI_AGAIN') return 'server not found';
-  if (isCertificateFailure(err)) return `TLS certificate not trusted (${e.code})`;
+  // The session's own refusals (no TLS, a DTD, a login cut at its deadline) say it already.
+  if (err instanceof SessionError) return sentenceOf(err);
+  if (isAuthFailure(err)) return federationSentence('SESSION_AUTH_FAILED');
+  if (e?.code === 'ECONNREFUSED') return federationSentence('SESSION_CONNECTION_REFUSED');
+  if (e?.code === 'ENOTFOUND' || e?.code === 'EAI_AGAIN') return federationSentence('SESSION_SERVER_NOT_FOUND');
+  if (e?.code === 'ETIMEDOUT' || e?.code === 'EHOSTUNREACH' || e?.code === 'ENETUNREACH') return federationSentence('SESSION_SERVER_UNREACHABLE', { detail: e.code });
+  if (e?.code === 'ECONNRESET' || e?.code === 'EPIPE') return federationSentence('SESSION_CONNECTION_RESET');
+  if (isCertificateFailure(err)) return certificateFailure(String(e.code), e.message, server);
   // The client's own timeouts carry no message.
-  if ((err as Error)?.name === 'TimeoutError' && !e.message) return 'the server did not answer in time';
-  if ((err as Error)?.name === 'XMLError' || /XML entity|not-well-formed|must be a child/i.test(e?.message ?? '')) return `the server sent malformed XML (${e.message})`;
-  return e?.condition || e?.message || String(err);
+  if ((err as Error)?.name === 'TimeoutError' && !e.message) return federationSentence('SESSION_NO_ANSWER');
+  if ((err as Error)?.name === 'XMLError' || /XML entity|not-well-formed|must be a child/i.test(e?.message ?? '')) return federationSentence('SESSION_MALFORMED_XML', { detail: String(e.message) });
+  if (isSentence(err)) return sentenceOf(err);
+  if (e?.condition) return federationSentence('SESSION_STREAM_ERROR', { condition: e.condition });
+  return federationSentence('SESSION_CONNECTION_FAILED', { detail: e?.message || String(err) });
+}
+
+/** The words of each state, for a reason when there is no other. */
+const STATE_WORDS = {
+  connecting: 'SESSION_STATE_CONNECTING',
+  online: 'SESSION_STATE_ONLINE',
+  offline: 'SESSION_STATE_OFFLINE',
+  error: 'SESSION_STATE_ERROR',
+} as const satisfies Record<SessionState, FederationMessageId>;
+
+function stateChange(state: SessionState, why?: Sentence, retryInMs?: number): StateChange {
+  const change: StateChange = { state };
+  if (why) {
+    change.reason = why.message;
+    change.reasonSentence = why;
+  }
+  if (retryInMs !== undefined) change.retryInMs = retryInMs;
+  return change;
 }
 
 /**
@@ -261,10 +331,10 @@ function replyPayload(reply: Element): Element | object {
   if (reply.name === 'iq' && type === 'error') {
     const error = children.find((child) => child.name === 'error');
     if (error) return error;
-    throw new SessionError('XMPP_CONFIG', 'an error reply iq must hold an <error> element');
+    throw new SessionError('SESSION_ERROR_REPLY_EMPTY');
   }
   if (reply.name === 'iq' && type === 'result') return children[0] ?? {};
-  throw new SessionError('XMPP_CONFIG', `a reply to an iq request must be an iq of type result or error, got <${reply.name} type="${String(type)}">`);
+  throw new SessionError('SESSION_REPLY_NOT_IQ', { element: reply.name, type: String(type) });
 }
 
 /**
@@ -274,7 +344,9 @@ function replyPayload(reply: Element): Element | object {
  * library's own reconnect, a fixed one-second loop, is switched off), a fresh
  * client for each attempt. It never throws from a network event: a server that
  * disappears, refuses the password or sends garbage moves it to 'offline' or
- * 'error' and schedules the next attempt.
+ * 'error' and schedules the next attempt. Each 'state' says why (`reason` in
+ * English, `reasonSentence` to say it in another language); 'offline' gives the
+ * same two, the English reason first.
  */
 export class XmppSession extends EventEmitter {
   readonly bareJid: string;
@@ -320,14 +392,14 @@ export class XmppSession extends EventEmitter {
     this.#wanted = true;
     if (!this.#options.password) {
       // Nothing to retry until someone gives the account a password.
-      this.#setState({ state: 'error', reason: NO_PASSWORD_REASON });
+      this.#setState(stateChange('error', federationSentence('SESSION_NO_PASSWORD')));
       return;
     }
     if (this.#options.caFile) {
       try {
         this.#ca = readFileSync(this.#options.caFile, 'utf8');
       } catch (err) {
-        this.#setState({ state: 'error', reason: `cannot read CA file ${this.#options.caFile}: ${(err as Error).message}` });
+        this.#setState(stateChange('error', federationSentence('SESSION_CA_FILE_UNREADABLE', { file: this.#options.caFile, cause: (err as Error).message })));
         return;
       }
     }
@@ -338,8 +410,9 @@ export class XmppSession extends EventEmitter {
     this.#wanted = false;
     clearTimeout(this.#timer);
     const wasOnline = this.online;
-    this.#setState({ state: 'offline', reason: 'stopped' });
-    if (wasOnline) this.emit('offline', 'stopped');
+    const stopped = federationSentence('SESSION_STOPPED');
+    this.#setState(stateChange('offline', stopped));
+    if (wasOnline) this.emit('offline', stopped.message, stopped);
     await this.#dropClient();
   }
 
@@ -349,7 +422,7 @@ export class XmppSession extends EventEmitter {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.off('online', onOnline);
-        reject(new SessionError('XMPP_OFFLINE', `${this.bareJid} not online after ${timeoutMs} ms: ${this.#state.reason ?? this.#state.state}`));
+        reject(new SessionError('SESSION_NOT_ONLINE_AFTER', { jid: this.bareJid, timeoutMs, cause: this.#why() }));
       }, timeoutMs);
       const onOnline = (): void => {
         clearTimeout(timer);
@@ -382,13 +455,13 @@ export class XmppSession extends EventEmitter {
         this.off('offline', onOffline);
       };
       // A reply can no longer come once the connection is gone: fail then, not at the timeout.
-      const onOffline = (reason: string): void => {
+      const onOffline = (_reason: string, why: Sentence): void => {
         finish();
-        reject(new SessionError('XMPP_OFFLINE', `${this.bareJid}: connection lost before the reply (${reason})`));
+        reject(new SessionError('SESSION_LOST_BEFORE_REPLY', { jid: this.bareJid, cause: why }));
       };
       const timer = setTimeout(() => {
         finish();
-        reject(new IqTimeoutError(`${String(stanza.attrs.to ?? this.bareJid)}: no reply within ${timeoutMs} ms (timeout)`));
+        reject(new IqTimeoutError('SESSION_IQ_TIMEOUT', { to: String(stanza.attrs.to ?? this.bareJid), timeoutMs }));
       }, timeoutMs);
       this.once('offline', onOffline);
       replies.set(id, {
@@ -463,8 +536,13 @@ export class XmppSession extends EventEmitter {
   }
 
   #requireOnline(): XmppClient {
-    if (!this.online || !this.#client) throw new SessionError('XMPP_OFFLINE', `${this.bareJid} is not connected (${this.#state.reason ?? this.#state.state})`);
+    if (!this.online || !this.#client) throw new SessionError('SESSION_NOT_CONNECTED', { jid: this.bareJid, cause: this.#why() });
     return this.#client;
+  }
+
+  /** Why the session is not online: the reason of its state, or the state itself. */
+  #why(): Sentence {
+    return this.#state.reasonSentence ?? federationSentence(STATE_WORDS[this.#state.state]);
   }
 
   #setState(change: StateChange): void {
@@ -483,7 +561,7 @@ export class XmppSession extends EventEmitter {
     // RFC 6120 §13.8: SASL only over TLS. The server decides whether STARTTLS comes first;
     // when it offered none (or the upgrade did not happen), no credential goes out.
     const authenticator: Authenticator = async (authenticate, mechanisms, _fast, entity) => {
-      if (!isVerifiedTls(entity.socket)) throw new SessionError('XMPP_TLS', NO_TLS_REASON);
+      if (!isVerifiedTls(entity.socket)) throw new SessionError('SESSION_NO_TLS');
       await authenticate({ username: local, password }, mechanisms[0], xml('user-agent', { id: randomUUID() }));
     };
     const client = createClient({
@@ -513,43 +591,43 @@ export class XmppSession extends EventEmitter {
     });
     for (const key of this.#responders.keys()) this.#route(client, key);
     client.on('disconnect', () => {
-      if (this.#client === client && this.online) this.#scheduleRetry('connection lost', false);
+      if (this.#client === client && this.online) this.#scheduleRetry(federationSentence('SESSION_CONNECTION_LOST'), false);
     });
 
-    this.#setState({ state: 'connecting' });
+    this.#setState(stateChange('connecting'));
     this.#login = loginWithin(client, this.#options.loginDeadlineMs ?? LOGIN_DEADLINE_MS);
     try {
       await this.#login.started;
     } catch (err) {
       this.#login = undefined;
-      if (this.#client === client) this.#scheduleRetry(describeError(err), isAuthFailure(err) || isCertificateFailure(err) || isPlaintextRefusal(err));
+      if (this.#client === client) this.#scheduleRetry(describeError(err, domain), isAuthFailure(err) || isCertificateFailure(err) || isPlaintextRefusal(err));
       return;
     }
     this.#login = undefined;
     if (this.#client !== client || !this.#wanted) return;
     if (!isVerifiedTls(client.socket)) {
       // Never exchange data with a server that offered no encryption.
-      this.#scheduleRetry(NO_TLS_REASON, true);
+      this.#scheduleRetry(federationSentence('SESSION_NO_TLS'), true);
       return;
     }
     // Initial presence (RFC 6121 §4.2): without it, messages to the bare JID go to offline storage.
     try {
       await client.send(xmppClientModule().xml('presence'));
     } catch (err) {
-      this.#scheduleRetry(describeError(err), false);
+      this.#scheduleRetry(describeError(err, domain), false);
       return;
     }
     this.#backoff.reset();
-    this.#setState({ state: 'online' });
+    this.#setState(stateChange('online'));
     this.emit('online', client.jid?.toString());
   }
 
-  #scheduleRetry(reason: string, slow: boolean): void {
+  #scheduleRetry(why: Sentence, slow: boolean): void {
     if (!this.#wanted) return;
     clearTimeout(this.#timer);
     const delay = slow ? Math.max(this.#backoff.next(), 30_000) : this.#backoff.next();
-    this.#setState({ state: slow ? 'error' : 'offline', reason, retryInMs: delay });
-    this.emit('offline', reason);
+    this.#setState(stateChange(slow ? 'error' : 'offline', why, delay));
+    this.emit('offline', why.message, why);
     this.#timer = setTimeout(() => void this.#attempt(), delay);
   }
 
@@ -561,7 +639,7 @@ export class XmppSession extends EventEmitter {
     client.removeAllListeners('disconnect');
     // Stopping while start() is still running crashes xmpp.js 0.14: cut the login, let it settle first.
     if (this.#login) {
-      this.#login.abort('stopped');
+      this.#login.abort(new SessionError('SESSION_STOPPED'));
       await this.#login.started.catch(() => undefined);
     }
     try {

@@ -58,14 +58,14 @@ export interface ErrorElementOptions {
 
 /** An `<error>` element: the defined condition first, then text, then application conditions. */
 export function errorElement(condition: DefinedCondition, options: ErrorElementOptions = {}): Element {
-  if (!isDefinedCondition(condition)) throw new FederationError('FEDERATION_INPUT', `"${String(condition)}" is not a stanza error condition of RFC 6120 §8.3.3`);
+  if (!isDefinedCondition(condition)) throw new FederationError('FEDERATION_CONDITION_UNKNOWN', { condition: String(condition) });
   const type = options.type ?? DEFINED_CONDITIONS[condition];
-  if (!ERROR_TYPES.has(type)) throw new FederationError('FEDERATION_INPUT', `"${String(type)}" is not a stanza error type (auth, cancel, continue, modify, wait)`);
+  if (!ERROR_TYPES.has(type)) throw new FederationError('FEDERATION_ERROR_TYPE_UNKNOWN', { type: String(type) });
   const error = element('error', { type });
   error.cnode(element(condition, { xmlns: STANZA_ERROR_NS }));
-  const text = optionalXmlText(options.text, 'error text');
-  if (text !== undefined) error.cnode(element('text', { xmlns: STANZA_ERROR_NS, 'xml:lang': optionalXmlText(options.lang, 'error text language') })).t(text);
-  for (const app of options.application ?? []) error.cnode(ownPayload(app, 'application error condition'));
+  const text = optionalXmlText(options.text, 'FEDERATION_TERM_ERROR_TEXT');
+  if (text !== undefined) error.cnode(element('text', { xmlns: STANZA_ERROR_NS, 'xml:lang': optionalXmlText(options.lang, 'FEDERATION_TERM_ERROR_LANGUAGE') })).t(text);
+  for (const app of options.application ?? []) error.cnode(ownPayload(app, 'FEDERATION_TERM_APPLICATION_CONDITION'));
   return error;
 }
 

@@ -1,9 +1,10 @@
 import { EventEmitter } from 'node:events';
 import type { Element } from 'ltx';
-import { type SenmlRecord, SenmlError, resolve } from '../senml';
+import { type SenmlRecord, resolve } from '../senml';
 import { recordsFromElement, SENML_XML_NAMESPACE } from '../senml/xml';
 import { type CatchUpLimits, DEFAULT_CATCH_UP_LIMITS, type NodeReader, itemsAfterLastSeen } from './catch-up';
 import { discoItemsIq, parseDiscoItems } from './discovery';
+import { FederationError } from './errors';
 import { itemsIq, type PubsubItem, parseEventMessage, parseItemsResult, subscribeIq } from './pubsub';
 import { type Meta, parseQuoaliseMessage } from './quoalise';
 import type { SeenItems } from '../store/seen-items';
@@ -302,7 +303,7 @@ export class Subscriber extends EventEmitter {
       const sensml = sensmlOf(item.payload);
       if (!sensml) {
         this.seen.add([item.id]);
-        this.emit('invalid', new SenmlError('SENML_SHAPE', `item ${item.id} of ${this.node} on ${this.service} holds no <sensml> element`));
+        this.emit('invalid', new FederationError('FEDERATION_ITEM_NO_SENML', { itemId: item.id, node: this.node, service: this.service }));
         continue;
       }
       let records: SenmlRecord[];

@@ -54,7 +54,6 @@ export interface XmppClientModule {
 let loaded: XmppClientModule | undefined;
 
 export function xmppClientModule(): XmppClientModule {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   loaded ??= require('@xmpp/client') as XmppClientModule;
   return loaded;
 }

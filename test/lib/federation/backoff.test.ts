@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { Backoff } from '../../../lib/federation/backoff';
+import { FederationError } from '../../../lib/federation/errors';
 
 /** A random source that always returns the same draw. */
 const constant = (value: number) => (): number => value;
@@ -103,12 +104,17 @@ describe('federation backoff', () => {
     assert.deepEqual(delays, [1000, 2000, 4000, 8000, 16000, 32000, 60000, 60000]);
   });
 
-  it('refuses settings that would never back off or never come back', () => {
-    assert.throws(() => new Backoff({ initialMs: 0 }), RangeError);
-    assert.throws(() => new Backoff({ initialMs: Number.NaN }), RangeError);
-    assert.throws(() => new Backoff({ initialMs: 1000, maxMs: 500 }), RangeError);
-    assert.throws(() => new Backoff({ maxMs: Number.POSITIVE_INFINITY }), RangeError);
-    assert.throws(() => new Backoff({ factor: 0.5 }), RangeError);
-    assert.throws(() => new Backoff({ minMs: -1 }), RangeError);
+  it('refuses settings that would never back off or never come back, saying which and why', () => {
+    const refuses = (options: ConstructorParameters<typeof Backoff>[0], messageId: string, message: RegExp): void =>
+      assert.throws(
+        () => new Backoff(options),
+        (err: unknown) => err instanceof FederationError && err.code === 'FEDERATION_INPUT' && err.messageId === messageId && message.test(err.message),
+      );
+    refuses({ initialMs: 0 }, 'FEDERATION_BACKOFF_INITIAL', /^backoff initialMs must be a positive number of ms, not 0$/);
+    refuses({ initialMs: Number.NaN }, 'FEDERATION_BACKOFF_INITIAL', /not NaN$/);
+    refuses({ initialMs: 1000, maxMs: 500 }, 'FEDERATION_BACKOFF_MAX', /^backoff maxMs must be a number of ms at least initialMs \(1000\), not 500$/);
+    refuses({ maxMs: Number.POSITIVE_INFINITY }, 'FEDERATION_BACKOFF_MAX', /not Infinity$/);
+    refuses({ factor: 0.5 }, 'FEDERATION_BACKOFF_FACTOR', /^backoff factor must be a number of at least 1, not 0\.5$/);
+    refuses({ minMs: -1 }, 'FEDERATION_BACKOFF_MIN', /^backoff minMs must be a number of ms, 0 or more, not -1$/);
   });
 });

@@ -84,6 +84,7 @@ describe('XMPP session (real Prosody federation)', function () {
     const started = Date.now();
     const err = await admin.iq(asked, 500).then(() => undefined, (e: Error) => e);
     assert.equal(err?.name, 'TimeoutError', String(err));
+    assert.deepEqual([(err as { code?: string }).code, (err as { messageId?: string }).messageId], ['XMPP_TIMEOUT', 'SESSION_IQ_TIMEOUT']);
     assert.match(err.message, new RegExp(`${bob.jid!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: no reply within 500 ms`));
     assert.ok(Date.now() - started >= 490);
   });
@@ -96,6 +97,10 @@ describe('XMPP session (real Prosody federation)', function () {
     const change = await state;
     assert.equal(change.state, 'error');
     assert.match(change.reason ?? '', /TLS certificate not trusted/);
+    // A private CA not given: said with its own sentence, naming the server and Node's code.
+    assert.ok(['SESSION_CERT_UNKNOWN_ISSUER', 'SESSION_CERT_UNTRUSTED_CA'].includes(change.reasonSentence?.messageId ?? ''), JSON.stringify(change.reasonSentence));
+    assert.equal(change.reasonSentence?.params.server, 'sen1.test');
+    assert.equal(change.reason, change.reasonSentence?.message);
     assert.equal(alice.online, false);
   });
 
@@ -106,6 +111,7 @@ describe('XMPP session (real Prosody federation)', function () {
     const change = await state;
     assert.equal(change.state, 'error');
     assert.match(change.reason ?? '', /authentication failed/);
+    assert.deepEqual([change.reasonSentence?.messageId, change.reasonSentence?.code], ['SESSION_AUTH_FAILED', 'XMPP_AUTH']);
     assert.ok((change.retryInMs ?? 0) >= 30_000, `next try in ${change.retryInMs} ms`);
   });
 
