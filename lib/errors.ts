@@ -11,11 +11,15 @@
  *
  * Templates name their params in braces: `must be {expected}, got {got}`. A `{cause}`
  * placeholder holds the message of the error kept as `cause`, so that a translation
- * can translate the cause too. The library never speaks of an editor or a node: what
+ * can translate the cause too. A param may itself be a sentence (the words for a
+ * value: "a list", "PubSub node name"): `params` then holds its English message
+ * and `parts` the sentence, for a translation to say it in its own words. The library never speaks of an editor or a node: what
  * to do in Node-RED is the node's to add.
  */
 export type ErrorParamValue = string | number;
 export type ErrorParams = Readonly<Record<string, ErrorParamValue>>;
+/** What a sentence is made from: values, or sentences of their own (kept in `parts`). */
+export type SentenceParams = Readonly<Record<string, ErrorParamValue | Sentence>>;
 
 /** A sentence of the library: its family code and its English template. */
 export interface MessageSpec {
@@ -50,6 +54,8 @@ export interface Sentence {
   readonly messageId: string;
   readonly params: ErrorParams;
   readonly message: string;
+  /** The sentences some params were made of, by param name. */
+  readonly parts?: Readonly<Record<string, Sentence>>;
 }
 
 export function isSentence(value: unknown): value is Sentence {
@@ -59,23 +65,41 @@ export function isSentence(value: unknown): value is Sentence {
 }
 
 /** A sentence made from its spec: the English message built from the template, framed by its place. */
-export function sentence(messageId: string, spec: MessageSpec, params: ErrorParams = {}, place?: ErrorPlace): Sentence {
-  const all = withPlace(params, place);
-  return { code: spec.code, messageId, params: all, message: placeMessage(renderMessage(spec.en, all), all) };
+export function sentence(messageId: string, spec: MessageSpec, params: SentenceParams = {}, place?: ErrorPlace): Sentence {
+  const { values, parts } = splitParams(params);
+  const all = withPlace(values, place);
+  const said = { code: spec.code, messageId, params: all, message: placeMessage(renderMessage(spec.en, all), all) };
+  return parts === undefined ? said : { ...said, parts };
+}
+
+/** The params in English (a sentence among them by its message), and the sentences some were made of. */
+export function splitParams(params: SentenceParams = {}): { values: Record<string, ErrorParamValue>; parts: Record<string, Sentence> | undefined } {
+  const values: Record<string, ErrorParamValue> = {};
+  let parts: Record<string, Sentence> | undefined;
+  for (const [name, value] of Object.entries(params)) {
+    if (typeof value === 'object') {
+      values[name] = value.message;
+      (parts ??= {})[name] = value;
+    } else values[name] = value;
+  }
+  return { values, parts };
 }
 
 export class SenfedError extends Error implements Sentence {
   readonly code: string;
   readonly messageId: string;
   readonly params: ErrorParams;
+  readonly parts?: Readonly<Record<string, Sentence>>;
 
-  constructor(messageId: string, spec: MessageSpec, params: ErrorParams = {}, options: { cause?: unknown; place?: ErrorPlace } = {}) {
-    const all = withPlace(withCause(params, options.cause), options.place);
+  constructor(messageId: string, spec: MessageSpec, params: SentenceParams = {}, options: { cause?: unknown; place?: ErrorPlace } = {}) {
+    const { values, parts } = splitParams(params);
+    const all = withPlace(withCause(values, options.cause), options.place);
     super(placeMessage(renderMessage(spec.en, all), all), options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'SenfedError';
     this.code = spec.code;
     this.messageId = messageId;
     this.params = all;
+    if (parts !== undefined) this.parts = parts;
   }
 }
 

@@ -2,3 +2,5 @@
 export * as senml from './senml';
 export * as federation from './federation';
 export * as store from './store';
+export { Backoff, BackoffError, type BackoffOptions } from './backoff';
+export { SenfedError, type Sentence } from './errors';

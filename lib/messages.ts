@@ -1,3 +1,4 @@
+import { BACKOFF_MESSAGES } from './backoff';
 import { PLACE_MESSAGES, type MessageTable } from './errors';
 import { SENML_MESSAGES } from './senml/messages';
 import { FEDERATION_MESSAGES } from './federation/messages';
@@ -7,4 +8,4 @@ import { STORE_MESSAGES } from './store/messages';
  * Every sentence the library can say, by messageId: what the nodes' catalogues
  * translate (the build writes the en-US catalogue from it).
  */
-export const MESSAGES: MessageTable = { ...PLACE_MESSAGES, ...SENML_MESSAGES, ...FEDERATION_MESSAGES, ...STORE_MESSAGES };
+export const MESSAGES: MessageTable = { ...PLACE_MESSAGES, ...BACKOFF_MESSAGES, ...SENML_MESSAGES, ...FEDERATION_MESSAGES, ...STORE_MESSAGES };

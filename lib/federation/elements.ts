@@ -1,5 +1,6 @@
 import { Element } from 'ltx';
 import type { ErrorParamValue, Sentence } from '../errors';
+import { holdsNonXmlCharacter } from '../xml-characters';
 import { FederationError, type FederationParams, type FederationTermId, federationSentence, termSentence } from './errors';
 
 /**
@@ -111,9 +112,6 @@ export function asStanza(value: unknown, name: 'message' | 'iq' | 'presence'): E
   return STANZA_NAMESPACES.has(namespaceOf(value)) ? value : undefined;
 }
 
-// Characters XML 1.0 cannot carry at all (§2.2), even escaped.
-// eslint-disable-next-line no-control-regex -- these control characters are exactly what is refused
-const NOT_XML_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /**
  * What a value is, in an error about it: a term of the library (said in the
@@ -137,7 +135,7 @@ export function subjectParams(subject: Subject): { what: string | Sentence } {
 export function xmlText(value: unknown, what: Subject, options: { allowEmpty?: boolean } = {}): string {
   if (typeof value !== 'string') throw new FederationError('FEDERATION_TEXT_NOT_TEXT', { ...subjectParams(what), ...gotParams(value) });
   if (!options.allowEmpty && value.length === 0) throw new FederationError('FEDERATION_TEXT_EMPTY', subjectParams(what));
-  if (NOT_XML_CHAR.test(value)) throw new FederationError('FEDERATION_TEXT_NOT_XML', subjectParams(what));
+  if (holdsNonXmlCharacter(value)) throw new FederationError('FEDERATION_TEXT_NOT_XML', subjectParams(what));
   return value;
 }
 

@@ -1,4 +1,4 @@
-import { type ErrorParamValue, type Sentence, SenfedError, sentence } from '../errors';
+import { type ErrorParamValue, type Sentence, type SentenceParams, SenfedError, sentence } from '../errors';
 import { FEDERATION_MESSAGES, type FederationDescriptionCode } from './messages';
 
 /** A sentence of lib/federation. */
@@ -17,16 +17,10 @@ export type FederationTermId = MessageIdOf<FederationDescriptionCode>;
  * for a value, the reason inside a `{cause}`) that is translated with it.
  */
 export type FederationParamValue = ErrorParamValue | Sentence;
-export type FederationParams = Readonly<Record<string, FederationParamValue>>;
+export type FederationParams = SentenceParams;
 
-/**
- * A sentence whose params were partly sentences: `params` holds their English
- * message, `parts` the sentences themselves, by param name, for the nodes to
- * translate.
- */
-export interface ComposedSentence extends Sentence {
-  readonly parts?: Readonly<Record<string, Sentence>>;
-}
+/** A sentence whose params were partly sentences (see lib/errors.ts). */
+export type ComposedSentence = Sentence;
 
 type Placeholders<S extends string> = S extends `${string}{${infer Name}}${infer Rest}` ? Name | Placeholders<Rest> : never;
 
@@ -45,24 +39,9 @@ export type MessageArgs<Ids extends FederationMessageId, Options> = {
   [K in Ids]: [Named<K>] extends [never] ? [messageId: K, params?: FederationParams, options?: Options] : [messageId: K, params: ParamsOf<K>, options?: Options];
 }[Ids];
 
-/** The params in English, and the sentences some were made of. */
-export function splitParams(params: FederationParams = {}): { values: Record<string, ErrorParamValue>; parts: Record<string, Sentence> | undefined } {
-  const values: Record<string, ErrorParamValue> = {};
-  let parts: Record<string, Sentence> | undefined;
-  for (const [name, value] of Object.entries(params)) {
-    if (typeof value === 'object') {
-      values[name] = value.message;
-      (parts ??= {})[name] = value;
-    } else values[name] = value;
-  }
-  return { values, parts };
-}
-
 /** A sentence of lib/federation that is reported, not thrown (a session's state, the words for a value). */
 export function federationSentence(...[messageId, params]: MessageArgs<FederationMessageId, never>): ComposedSentence {
-  const { values, parts } = splitParams(params);
-  const said = sentence(messageId, FEDERATION_MESSAGES[messageId], values);
-  return parts === undefined ? said : { ...said, parts };
+  return sentence(messageId, FEDERATION_MESSAGES[messageId], params);
 }
 
 /** The words of a term; its params are not checked here, the term being known only when this runs. */
@@ -74,14 +53,9 @@ export function termSentence(term: FederationTermId, params: Readonly<Record<str
  * The base of the errors of lib/federation: the sentence of `messageId`, its
  * params (sentences among them said in English in `message` and kept in `parts`).
  */
-export abstract class FederationBaseError extends SenfedError implements ComposedSentence {
-  /** The sentences some params were made of ("a list", the reason of a lost connection), for a translation to say them too. */
-  readonly parts?: Readonly<Record<string, Sentence>>;
-
+export abstract class FederationBaseError extends SenfedError {
   constructor(messageId: FederationMessageId, params: FederationParams | undefined, options: { cause?: unknown } = {}) {
-    const { values, parts } = splitParams(params);
-    super(messageId, FEDERATION_MESSAGES[messageId], values, options.cause === undefined ? {} : { cause: options.cause });
-    if (parts !== undefined) this.parts = parts;
+    super(messageId, FEDERATION_MESSAGES[messageId], params, options.cause === undefined ? {} : { cause: options.cause });
   }
 }
 

@@ -162,10 +162,6 @@ export const FEDERATION_MESSAGES = {
   FEDERATION_DISCO_ITEM_NOT_OBJECT: { code: 'FEDERATION_INPUT', en: 'a disco item must be an object, got {got}' },
 
   // Reconnect backoff.
-  FEDERATION_BACKOFF_INITIAL: { code: 'FEDERATION_INPUT', en: 'backoff initialMs must be a positive number of ms, not {value}' },
-  FEDERATION_BACKOFF_MAX: { code: 'FEDERATION_INPUT', en: 'backoff maxMs must be a number of ms at least initialMs ({initialMs}), not {value}' },
-  FEDERATION_BACKOFF_FACTOR: { code: 'FEDERATION_INPUT', en: 'backoff factor must be a number of at least 1, not {value}' },
-  FEDERATION_BACKOFF_MIN: { code: 'FEDERATION_INPUT', en: 'backoff minMs must be a number of ms, 0 or more, not {value}' },
 
   // The session: its errors, and the reasons its state changes.
   SESSION_STATE_CONNECTING: { code: 'FEDERATION_DESCRIPTION', en: 'connecting' },

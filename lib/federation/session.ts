@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import tls = require('node:tls');
 import type { Element } from 'ltx';
 import { type Sentence, isSentence } from '../errors';
-import { Backoff } from './backoff';
+import { Backoff } from '../backoff';
 import { type ComposedSentence, FederationBaseError, type FederationMessageId, type MessageArgs, type MessageIdOf, federationSentence } from './errors';
 import { FEDERATION_MESSAGES } from './messages';
 import { trustCaForSocket } from './tls-trust';

@@ -1,6 +1,6 @@
 import { SenfedError, type Sentence } from '../errors';
 import { SENML_MESSAGES, type SenmlErrorMessageId } from './messages';
-import { type SenmlParams, senmlSentence, splitParams } from './sentences';
+import { type SenmlParams, senmlSentence } from './sentences';
 import { UnusableValue } from './unusable';
 
 /**
@@ -32,17 +32,12 @@ export class SenmlError extends SenfedError {
   readonly index?: number;
   /** SenML label of the offending field, if any. */
   readonly field?: string;
-  /** The sentences some params were made of ("a list"), for a translation to say them too. */
-  readonly parts?: Readonly<Record<string, Sentence>>;
-
   constructor(messageId: SenmlErrorMessageId, params: SenmlParams = {}, where: SenmlPlace & { cause?: unknown } = {}) {
-    const { values, parts } = splitParams(params);
     const place = where.index === undefined ? undefined : { record: where.index, field: where.field };
-    super(messageId, SENML_MESSAGES[messageId], values, { cause: where.cause, place });
+    super(messageId, SENML_MESSAGES[messageId], params, { cause: where.cause, place });
     this.name = 'SenmlError';
     if (where.index !== undefined) this.index = where.index;
     if (where.field !== undefined) this.field = where.field;
-    if (parts !== undefined) this.parts = parts;
   }
 }
 

@@ -16,8 +16,7 @@ export function errorText(translate: Translate, err: unknown): string {
   const cause = (err as { cause?: unknown }).cause;
   if (isSentence(cause) && params.cause !== undefined) params.cause = errorText(translate, cause);
   // Params made of a sentence of their own ("a list", "CBOR undefined") are said in the same language.
-  const parts = (err as { parts?: Readonly<Record<string, unknown>> }).parts;
-  if (parts !== undefined) for (const [name, part] of Object.entries(parts)) if (isSentence(part) && params[name] !== undefined) params[name] = errorText(translate, part);
+  for (const [name, part] of Object.entries(err.parts ?? {})) if (isSentence(part) && params[name] !== undefined) params[name] = errorText(translate, part);
   const text = sentence(translate, err.messageId, params);
   if (text === undefined) return err.message;
   if (params.record === undefined) return text;

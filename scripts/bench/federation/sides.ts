@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Element } from 'ltx';
 import { senml } from '../../../lib';
-import { Backoff } from '../../../lib/federation/backoff';
+import { Backoff } from '../../../lib/backoff';
 import { DurableQueue } from '../../../lib/store/durable-queue';
 import { type Publication, Publisher, type PublishTarget } from '../../../lib/federation/publisher';
 import { PUBSUB_EVENT_NS, deleteNodeIq, publishIq, setAffiliationsIq, subscribeIq } from '../../../lib/federation/pubsub';

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { senml } from '../../../lib';
 import { COMMANDS_NS, commandIq, parseCommandError, parseCommandResult } from '../../../lib/federation/adhoc';
-import { Backoff } from '../../../lib/federation/backoff';
+import { Backoff } from '../../../lib/backoff';
 import { commandListIq, discoInfoIq, parseCommandList, parseDiscoInfo } from '../../../lib/federation/discovery';
 import { Provider, type ProviderRequest, findRequest } from '../../../lib/federation/provider';
 import { RequestError, request } from '../../../lib/federation/requester';

@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import type { Socket } from 'node:net';
-import { Backoff } from '../../../lib/federation/backoff';
+import { Backoff } from '../../../lib/backoff';
 import { type StateChange, XmppSession } from '../../../lib/federation/session';
 import { fakeServer } from '../../support/fake-server';
 

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { type AddressInfo, type Server, type Socket, connect, createServer } from 'node:net';
 import { join } from 'node:path';
-import { Backoff } from '../../../lib/federation/backoff';
+import { Backoff } from '../../../lib/backoff';
 import { NO_TLS_REASON, type StateChange, XmppSession } from '../../../lib/federation/session';
 import { fakeServer } from '../../support/fake-server';
 import { federation, startTestBed, stopTestBed } from '../../support/federation';

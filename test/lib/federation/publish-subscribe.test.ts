@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Backoff } from '../../../lib/federation/backoff';
+import { Backoff } from '../../../lib/backoff';
 import { DurableQueue } from '../../../lib/store/durable-queue';
 import { type Publication, type PublishedEvent, Publisher, type PublisherOptions, type PublishTarget } from '../../../lib/federation/publisher';
 import { Element } from 'ltx';

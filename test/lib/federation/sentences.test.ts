@@ -16,7 +16,7 @@ import tls from 'node:tls';
 import { Element } from 'ltx';
 import { type Sentence, SenfedError, renderMessage, templatePlaceholders } from '../../../lib/errors';
 import { isoTimeWithOffset } from '../../../lib/federation/adhoc';
-import { Backoff } from '../../../lib/federation/backoff';
+import { Backoff } from '../../../lib/backoff';
 import { FederationError } from '../../../lib/federation/errors';
 import { FEDERATION_MESSAGES } from '../../../lib/federation/messages';
 import { Provider, ProviderError } from '../../../lib/federation/provider';
@@ -54,7 +54,6 @@ describe('federation sentences: coded, with their params', () => {
       [thrown(() => isoTimeWithOffset('2021-12-01T00:00:00', 'start_time')), 'FEDERATION_INPUT', 'FEDERATION_TIME_NO_OFFSET', { what: 'start_time', value: '"2021-12-01T00:00:00"' }],
       [thrown(() => metaElement({ 'not a name': 'x' })), 'FEDERATION_INPUT', 'FEDERATION_META_NAME', { path: 'meta.not a name', key: 'not a name' }],
       [thrown(() => SenderList.parse('bob@')), 'FEDERATION_INPUT', 'FEDERATION_SENDER_INVALID', { entry: 'bob@' }],
-      [thrown(() => new Backoff({ factor: 0.5 })), 'FEDERATION_INPUT', 'FEDERATION_BACKOFF_FACTOR', { value: '0.5' }],
       [
         thrown(() => parseEventMessage(new Element('message', { from: 'pubsub.sen1.test' }).c('event', { xmlns: 'http://jabber.org/protocol/pubsub#event' }).c('items').root())),
         'FEDERATION_MALFORMED',
@@ -71,7 +70,7 @@ describe('federation sentences: coded, with their params', () => {
       assertRendered(err);
     }
     assert.equal(cases[0][0].message, 'start_time "2021-12-01T00:00:00" is not an ISO 8601 time with offset: it has no UTC offset: add one, e.g. +01:00 or Z');
-    assert.ok(cases[5][0] instanceof RequestError && cases[6][0] instanceof SessionError && cases[0][0] instanceof FederationError);
+    assert.ok(cases[4][0] instanceof RequestError && cases[5][0] instanceof SessionError && cases[0][0] instanceof FederationError);
   });
 
   it('the words for a value are a sentence of their own, kept in parts for a translation', () => {

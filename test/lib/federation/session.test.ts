@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { Element } from 'ltx';
-import { Backoff } from '../../../lib/federation/backoff';
+import { Backoff } from '../../../lib/backoff';
 import { type StateChange, XmppSession } from '../../../lib/federation/session';
 import { type TestBed, account, federation, startTestBed, stopTestBed, waitFor } from '../../support/federation';
 

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { Backoff } from '../../../lib/federation/backoff';
-import { FederationError } from '../../../lib/federation/errors';
+import { Backoff, BackoffError } from '../../lib/backoff';
 
 /** A random source that always returns the same draw. */
 const constant = (value: number) => (): number => value;
@@ -11,7 +10,7 @@ function sequence(...values: number[]): () => number {
   return () => values[i++ % values.length];
 }
 
-describe('federation backoff', () => {
+describe('backoff', () => {
   it('grows the ceiling exponentially from initialMs', () => {
     const backoff = new Backoff({ initialMs: 1000, maxMs: 1_000_000, random: constant(1) });
     const delays = Array.from({ length: 6 }, () => backoff.next());
@@ -108,13 +107,13 @@ describe('federation backoff', () => {
     const refuses = (options: ConstructorParameters<typeof Backoff>[0], messageId: string, message: RegExp): void =>
       assert.throws(
         () => new Backoff(options),
-        (err: unknown) => err instanceof FederationError && err.code === 'FEDERATION_INPUT' && err.messageId === messageId && message.test(err.message),
+        (err: unknown) => err instanceof BackoffError && err.code === 'BACKOFF_OPTIONS' && err.messageId === messageId && message.test(err.message),
       );
-    refuses({ initialMs: 0 }, 'FEDERATION_BACKOFF_INITIAL', /^backoff initialMs must be a positive number of ms, not 0$/);
-    refuses({ initialMs: Number.NaN }, 'FEDERATION_BACKOFF_INITIAL', /not NaN$/);
-    refuses({ initialMs: 1000, maxMs: 500 }, 'FEDERATION_BACKOFF_MAX', /^backoff maxMs must be a number of ms at least initialMs \(1000\), not 500$/);
-    refuses({ maxMs: Number.POSITIVE_INFINITY }, 'FEDERATION_BACKOFF_MAX', /not Infinity$/);
-    refuses({ factor: 0.5 }, 'FEDERATION_BACKOFF_FACTOR', /^backoff factor must be a number of at least 1, not 0\.5$/);
-    refuses({ minMs: -1 }, 'FEDERATION_BACKOFF_MIN', /^backoff minMs must be a number of ms, 0 or more, not -1$/);
+    refuses({ initialMs: 0 }, 'BACKOFF_INITIAL', /^backoff initialMs must be a positive number of ms, not 0$/);
+    refuses({ initialMs: Number.NaN }, 'BACKOFF_INITIAL', /not NaN$/);
+    refuses({ initialMs: 1000, maxMs: 500 }, 'BACKOFF_MAX', /^backoff maxMs must be a number of ms at least initialMs \(1000\), not 500$/);
+    refuses({ maxMs: Number.POSITIVE_INFINITY }, 'BACKOFF_MAX', /not Infinity$/);
+    refuses({ factor: 0.5 }, 'BACKOFF_FACTOR', /^backoff factor must be a number of at least 1, not 0\.5$/);
+    refuses({ minMs: -1 }, 'BACKOFF_MIN', /^backoff minMs must be a number of ms, 0 or more, not -1$/);
   });
 });
