@@ -261,7 +261,6 @@ function readRecord<T>(line: string): { seq: number; prev: string; entry: T } | 
  */
 async function lastLines(handle: FileHandle, size: number): Promise<{ last?: string; lastSeq: number; unfinished: number }> {
   let start = size;
-  let text = '';
   let buffer = Buffer.alloc(0);
   for (;;) {
     const from = Math.max(0, start - TAIL_CHUNK);
@@ -269,9 +268,8 @@ async function lastLines(handle: FileHandle, size: number): Promise<{ last?: str
     if (chunk.length > 0) await handle.read(chunk, 0, chunk.length, from);
     buffer = Buffer.concat([chunk, buffer]);
     start = from;
-    text = buffer.toString('utf8');
-    const lastNewline = text.lastIndexOf('\n');
-    const lineStart = lastNewline < 0 ? -1 : text.lastIndexOf('\n', lastNewline - 1);
+    const lastNewline = buffer.lastIndexOf(0x0a);
+    const lineStart = lastNewline <= 0 ? -1 : buffer.lastIndexOf(0x0a, lastNewline - 1);
     // Done once a whole last line is in view, or the start of the file is reached.
     if (start === 0 || lineStart >= 0) break;
   }

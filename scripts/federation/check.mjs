@@ -66,7 +66,7 @@ async function login(jid) {
     await withTimeout(xmpp.start(), `login as ${jid} through ${server.service}`);
   } catch (err) {
     const cause = lastError && lastError !== err ? ` (${lastError.message})` : '';
-    throw new Error(`login as ${jid} failed: ${err.condition || err.message}${cause}`);
+    throw new Error(`login as ${jid} failed: ${err.condition || err.message}${cause}`, { cause: err });
   }
   return xmpp;
 }

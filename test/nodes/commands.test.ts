@@ -10,11 +10,9 @@ import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { XmppSession } from '../../lib/federation/session';
 import { account } from '../support/federation';
-import { type Msg, accountNode, catchNode, collect, helper, inTab, provideNode, publishNode, replyNode, requestNode, subscribeNode, federationFlows, until } from './helper';
+import { accountNode, catchNode, collect, helper, inTab, provideNode, publishNode, replyNode, requestNode, subscribeNode, federationFlows, until } from './helper';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const changeNode = require('@node-red/nodes/core/function/15-change.js');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const switchNode = require('@node-red/nodes/core/function/10-switch.js');
 
 const PROVIDER = 'provider@sen1.test/node-red';

@@ -14,7 +14,6 @@ import { XmppSession } from '../../lib/federation/session';
 import { account } from '../support/federation';
 import { accountNode, collect, federationFlows, helper, inTab, provideNode, publishNode, replyNode, requestNode, subscribeNode, until } from './helper';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const changeNode = require('@node-red/nodes/core/function/15-change.js');
 
 const METER = 'urn:dev:prm:30001610071843_consumption/energy/index';
