@@ -14,7 +14,10 @@ export default tseslint.config(
     files: ['**/*.ts'],
     rules: {
       // Unused parameters named _x are kept on purpose (callbacks with a fixed shape).
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
       // Node-RED node modules are CommonJS: `export =` and require() of Node-RED's own nodes in tests.
       '@typescript-eslint/no-require-imports': 'off',
       eqeqeq: ['error', 'always'],
@@ -35,7 +38,10 @@ export default tseslint.config(
   { files: ['**/*.mjs'], languageOptions: { sourceType: 'module' } },
   {
     files: ['resources/**/*.js'],
-    languageOptions: { globals: { ...globals.browser, RED: 'readonly', $: 'readonly', jQuery: 'readonly' }, sourceType: 'script' },
+    languageOptions: {
+      globals: { ...globals.browser, RED: 'readonly', $: 'readonly', jQuery: 'readonly' },
+      sourceType: 'script',
+    },
   },
   prettier,
 );

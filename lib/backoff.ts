@@ -2,10 +2,22 @@ import { SenfedError, type MessageTable } from './errors';
 
 /** The sentences of the backoff: settings that cannot work. */
 export const BACKOFF_MESSAGES = {
-  BACKOFF_INITIAL: { code: 'BACKOFF_OPTIONS', en: 'backoff initialMs must be a positive number of ms, not {value}' },
-  BACKOFF_MAX: { code: 'BACKOFF_OPTIONS', en: 'backoff maxMs must be a number of ms at least initialMs ({initialMs}), not {value}' },
-  BACKOFF_FACTOR: { code: 'BACKOFF_OPTIONS', en: 'backoff factor must be a number of at least 1, not {value}' },
-  BACKOFF_MIN: { code: 'BACKOFF_OPTIONS', en: 'backoff minMs must be a number of ms, 0 or more, not {value}' },
+  BACKOFF_INITIAL: {
+    code: 'BACKOFF_OPTIONS',
+    en: 'backoff initialMs must be a positive number of ms, not {value}',
+  },
+  BACKOFF_MAX: {
+    code: 'BACKOFF_OPTIONS',
+    en: 'backoff maxMs must be a number of ms at least initialMs ({initialMs}), not {value}',
+  },
+  BACKOFF_FACTOR: {
+    code: 'BACKOFF_OPTIONS',
+    en: 'backoff factor must be a number of at least 1, not {value}',
+  },
+  BACKOFF_MIN: {
+    code: 'BACKOFF_OPTIONS',
+    en: 'backoff minMs must be a number of ms, 0 or more, not {value}',
+  },
 } as const satisfies MessageTable;
 
 type BackoffMessageId = keyof typeof BACKOFF_MESSAGES;
@@ -58,13 +70,23 @@ export class Backoff {
   #attempt = 0;
 
   constructor(options: BackoffOptions = {}) {
-    const { initialMs = 1000, maxMs = 60_000, factor = 2, minMs = 100, random = Math.random } = options;
+    const {
+      initialMs = 1000,
+      maxMs = 60_000,
+      factor = 2,
+      minMs = 100,
+      random = Math.random,
+    } = options;
     // A bad setting here would show up hours later as a reconnect storm or a
     // client that never comes back, so refuse it at construction.
-    if (!(Number.isFinite(initialMs) && initialMs > 0)) throw new BackoffError('BACKOFF_INITIAL', { value: String(initialMs) });
-    if (!(Number.isFinite(maxMs) && maxMs >= initialMs)) throw new BackoffError('BACKOFF_MAX', { initialMs: String(initialMs), value: String(maxMs) });
-    if (!(Number.isFinite(factor) && factor >= 1)) throw new BackoffError('BACKOFF_FACTOR', { value: String(factor) });
-    if (!(Number.isFinite(minMs) && minMs >= 0)) throw new BackoffError('BACKOFF_MIN', { value: String(minMs) });
+    if (!(Number.isFinite(initialMs) && initialMs > 0))
+      throw new BackoffError('BACKOFF_INITIAL', { value: String(initialMs) });
+    if (!(Number.isFinite(maxMs) && maxMs >= initialMs))
+      throw new BackoffError('BACKOFF_MAX', { initialMs: String(initialMs), value: String(maxMs) });
+    if (!(Number.isFinite(factor) && factor >= 1))
+      throw new BackoffError('BACKOFF_FACTOR', { value: String(factor) });
+    if (!(Number.isFinite(minMs) && minMs >= 0))
+      throw new BackoffError('BACKOFF_MIN', { value: String(minMs) });
     this.initialMs = initialMs;
     this.maxMs = maxMs;
     this.factor = factor;

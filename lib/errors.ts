@@ -61,19 +61,37 @@ export interface Sentence {
 export function isSentence(value: unknown): value is Sentence {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Partial<Sentence>;
-  return typeof v.messageId === 'string' && typeof v.message === 'string' && typeof v.params === 'object' && v.params !== null;
+  return (
+    typeof v.messageId === 'string' &&
+    typeof v.message === 'string' &&
+    typeof v.params === 'object' &&
+    v.params !== null
+  );
 }
 
 /** A sentence made from its spec: the English message built from the template, framed by its place. */
-export function sentence(messageId: string, spec: MessageSpec, params: SentenceParams = {}, place?: ErrorPlace): Sentence {
+export function sentence(
+  messageId: string,
+  spec: MessageSpec,
+  params: SentenceParams = {},
+  place?: ErrorPlace,
+): Sentence {
   const { values, parts } = splitParams(params);
   const all = withPlace(values, place);
-  const said = { code: spec.code, messageId, params: all, message: placeMessage(renderMessage(spec.en, all), all) };
+  const said = {
+    code: spec.code,
+    messageId,
+    params: all,
+    message: placeMessage(renderMessage(spec.en, all), all),
+  };
   return parts === undefined ? said : { ...said, parts };
 }
 
 /** The params in English (a sentence among them by its message), and the sentences some were made of. */
-export function splitParams(params: SentenceParams = {}): { values: Record<string, ErrorParamValue>; parts: Record<string, Sentence> | undefined } {
+export function splitParams(params: SentenceParams = {}): {
+  values: Record<string, ErrorParamValue>;
+  parts: Record<string, Sentence> | undefined;
+} {
   const values: Record<string, ErrorParamValue> = {};
   let parts: Record<string, Sentence> | undefined;
   for (const [name, value] of Object.entries(params)) {
@@ -91,10 +109,18 @@ export class SenfedError extends Error implements Sentence {
   readonly params: ErrorParams;
   readonly parts?: Readonly<Record<string, Sentence>>;
 
-  constructor(messageId: string, spec: MessageSpec, params: SentenceParams = {}, options: { cause?: unknown; place?: ErrorPlace } = {}) {
+  constructor(
+    messageId: string,
+    spec: MessageSpec,
+    params: SentenceParams = {},
+    options: { cause?: unknown; place?: ErrorPlace } = {},
+  ) {
     const { values, parts } = splitParams(params);
     const all = withPlace(withCause(values, options.cause), options.place);
-    super(placeMessage(renderMessage(spec.en, all), all), options.cause === undefined ? undefined : { cause: options.cause });
+    super(
+      placeMessage(renderMessage(spec.en, all), all),
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
     this.name = 'SenfedError';
     this.code = spec.code;
     this.messageId = messageId;
@@ -105,7 +131,9 @@ export class SenfedError extends Error implements Sentence {
 
 /** The template with each `{name}` replaced by its param; an unknown name stays as written. */
 export function renderMessage(template: string, params: ErrorParams): string {
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (Object.prototype.hasOwnProperty.call(params, name) ? String(params[name]) : whole));
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
+    Object.prototype.hasOwnProperty.call(params, name) ? String(params[name]) : whole,
+  );
 }
 
 /** The names a template uses, sorted, once each. */
@@ -116,7 +144,8 @@ export function templatePlaceholders(template: string): string[] {
 /** The message framed by its place in the pack, when the params name one. */
 export function placeMessage(message: string, params: ErrorParams): string {
   if (params.record === undefined) return message;
-  const frame = params.field === undefined ? PLACE_MESSAGES.AT_RECORD : PLACE_MESSAGES.AT_RECORD_FIELD;
+  const frame =
+    params.field === undefined ? PLACE_MESSAGES.AT_RECORD : PLACE_MESSAGES.AT_RECORD_FIELD;
   return renderMessage(frame.en, { ...params, message });
 }
 
@@ -127,5 +156,7 @@ function withCause(params: ErrorParams, cause: unknown): ErrorParams {
 
 function withPlace(params: ErrorParams, place: ErrorPlace | undefined): ErrorParams {
   if (place?.record === undefined) return params;
-  return place.field === undefined ? { ...params, record: place.record } : { ...params, record: place.record, field: place.field };
+  return place.field === undefined
+    ? { ...params, record: place.record }
+    : { ...params, record: place.record, field: place.field };
 }

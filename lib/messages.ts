@@ -8,4 +8,10 @@ import { STORE_MESSAGES } from './store/messages';
  * Every sentence the library can say, by messageId: what the nodes' catalogues
  * translate (the build writes the en-US catalogue from it).
  */
-export const MESSAGES: MessageTable = { ...PLACE_MESSAGES, ...BACKOFF_MESSAGES, ...SENML_MESSAGES, ...FEDERATION_MESSAGES, ...STORE_MESSAGES };
+export const MESSAGES: MessageTable = {
+  ...PLACE_MESSAGES,
+  ...BACKOFF_MESSAGES,
+  ...SENML_MESSAGES,
+  ...FEDERATION_MESSAGES,
+  ...STORE_MESSAGES,
+};

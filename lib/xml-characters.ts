@@ -3,8 +3,9 @@
  * controls but tab, line feed and carriage return, U+FFFE and U+FFFF, and a
  * surrogate that is not half of a pair. SenML XML and XMPP stanzas share it.
  */
-// eslint-disable-next-line no-control-regex -- these control characters are exactly what is refused
-const NOT_XML_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const NOT_XML_CHAR =
+  // eslint-disable-next-line no-control-regex -- these control characters are exactly what is refused
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** Whether `text` holds a character that XML cannot carry. */
 export function holdsNonXmlCharacter(text: string): boolean {

@@ -14,8 +14,14 @@ export = function register(RED: NodeAPI): void {
     const node = this;
     const account = RED.nodes.getNode(config.account) as XmppAccountNode | null;
     if (!account) {
-      node.status({ fill: 'red', shape: 'ring', text: RED._('federation-discover.status.noAccount') });
-      node.on('input', (_msg, _send, done) => done(new Error(RED._('federation-discover.errors.noAccount'))));
+      node.status({
+        fill: 'red',
+        shape: 'ring',
+        text: RED._('federation-discover.status.noAccount'),
+      });
+      node.on('input', (_msg, _send, done) =>
+        done(new Error(RED._('federation-discover.errors.noAccount'))),
+      );
       return;
     }
     account.register(node);
@@ -31,7 +37,14 @@ export = function register(RED: NodeAPI): void {
           msg.payload = catalogue;
           (msg as Record<string, unknown>).topic ??= target;
           const nodes = catalogue.services.reduce((sum, s) => sum + s.nodes.length, 0);
-          node.status({ fill: catalogue.problems.length ? 'yellow' : 'green', shape: 'dot', text: RED._('federation-discover.status.found', { nodes, commands: catalogue.commands.length }) });
+          node.status({
+            fill: catalogue.problems.length ? 'yellow' : 'green',
+            shape: 'dot',
+            text: RED._('federation-discover.status.found', {
+              nodes,
+              commands: catalogue.commands.length,
+            }),
+          });
           send(msg);
           done();
         },

@@ -29,7 +29,11 @@ export = function register(RED: NodeAPI): void {
     let registry: SubscriberRegistry | undefined;
     node.subscribersOf = (identifier) => registry?.subscribers(identifier) ?? [];
     if (!account) {
-      node.status({ fill: 'red', shape: 'ring', text: RED._('federation-provide.status.noAccount') });
+      node.status({
+        fill: 'red',
+        shape: 'ring',
+        text: RED._('federation-provide.status.noAccount'),
+      });
       return;
     }
     const timeoutSeconds = Number.parseFloat(config.timeout) || 30;
@@ -38,7 +42,11 @@ export = function register(RED: NodeAPI): void {
     const ready = SubscriberRegistry.open(join(storage, 'subscribers.json')).then((opened) => {
       registry = opened;
       for (const warning of opened.warnings) node.warn(errorText(RED._, warning));
-      const provider = new Provider(account.session, { handleSubscriptions: config.handleSubscriptions === true, registry: opened, replyTimeoutMs: timeoutSeconds * 1000 });
+      const provider = new Provider(account.session, {
+        handleSubscriptions: config.handleSubscriptions === true,
+        registry: opened,
+        replyTimeoutMs: timeoutSeconds * 1000,
+      });
       provider.on('request', (request: ProviderRequest) => {
         node.send({
           topic: request.identifier,
@@ -53,8 +61,24 @@ export = function register(RED: NodeAPI): void {
           answered: request.answered,
         } as never);
       });
-      provider.on('timeout', (request: ProviderRequest) => node.warn(RED._('federation-provide.warn.timeout', { command: request.command, from: request.from, seconds: timeoutSeconds })));
-      provider.on('refused', ({ from, condition, reasonSentence }: Refusal) => node.warn(RED._('federation-provide.warn.refused', { from: from ?? '?', condition, reason: errorText(RED._, reasonSentence) })));
+      provider.on('timeout', (request: ProviderRequest) =>
+        node.warn(
+          RED._('federation-provide.warn.timeout', {
+            command: request.command,
+            from: request.from,
+            seconds: timeoutSeconds,
+          }),
+        ),
+      );
+      provider.on('refused', ({ from, condition, reasonSentence }: Refusal) =>
+        node.warn(
+          RED._('federation-provide.warn.refused', {
+            from: from ?? '?',
+            condition,
+            reason: errorText(RED._, reasonSentence),
+          }),
+        ),
+      );
       provider.on('problem', (err: Error) => node.error(localError(RED._, err)));
       return provider;
     });
@@ -62,7 +86,9 @@ export = function register(RED: NodeAPI): void {
       // Nothing to do on this account (a second provide node on it, say): let go of it and say why.
       const local = localError(RED._, err);
       node.error(local);
-      account.deregister(node, () => node.status({ fill: 'red', shape: 'ring', text: local.message }));
+      account.deregister(node, () =>
+        node.status({ fill: 'red', shape: 'ring', text: local.message }),
+      );
     });
     account.register(node);
 
@@ -73,7 +99,11 @@ export = function register(RED: NodeAPI): void {
           await provider.close();
           await registry?.close();
           if (!removed) return;
-          const subscriptions = registry ? registry.identifiers().reduce((sum, identifier) => sum + registry!.subscribers(identifier).length, 0) : 0;
+          const subscriptions = registry
+            ? registry
+                .identifiers()
+                .reduce((sum, identifier) => sum + registry!.subscribers(identifier).length, 0)
+            : 0;
           await removeNodeStorage(RED, node, storage, subscriptions);
         })
         .catch(() => undefined)

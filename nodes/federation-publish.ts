@@ -1,7 +1,14 @@
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import { senml } from '../lib';
 import { DurableQueue } from '../lib/store/durable-queue';
-import { type CappedEvent, type FailedEvent, type Publication, Publisher, type PublishTarget, targetSentence } from '../lib/federation/publisher';
+import {
+  type CappedEvent,
+  type FailedEvent,
+  type Publication,
+  Publisher,
+  type PublishTarget,
+  targetSentence,
+} from '../lib/federation/publisher';
 import { type Meta, metaElement } from '../lib/federation/quoalise';
 import type { XmppAccountNode } from './support/account';
 import { errorText, localError } from './support/errors';
@@ -31,8 +38,14 @@ export = function register(RED: NodeAPI): void {
     const node = this;
     const account = RED.nodes.getNode(config.account) as XmppAccountNode | null;
     if (!account) {
-      node.status({ fill: 'red', shape: 'ring', text: RED._('federation-publish.status.noAccount') });
-      node.on('input', (_msg, _send, done) => done(new Error(RED._('federation-publish.errors.noAccount'))));
+      node.status({
+        fill: 'red',
+        shape: 'ring',
+        text: RED._('federation-publish.status.noAccount'),
+      });
+      node.on('input', (_msg, _send, done) =>
+        done(new Error(RED._('federation-publish.errors.noAccount'))),
+      );
       return;
     }
     const maxEntries = Math.max(1, Number.parseInt(config.queueSize, 10) || 1000);
@@ -50,21 +63,45 @@ export = function register(RED: NodeAPI): void {
       publisher.on('drained', () => showQueue(publisher));
       publisher.on('problem', (err: Error) => node.warn(errorText(RED._, err)));
       // Subscribers catch up only as far back as the node keeps: say so when the service keeps fewer.
-      publisher.on('capped', (capped: CappedEvent) => node.warn(RED._('federation-publish.warn.capped', { node: capped.node, service: capped.service, asked: capped.asked })));
+      publisher.on('capped', (capped: CappedEvent) =>
+        node.warn(
+          RED._('federation-publish.warn.capped', {
+            node: capped.node,
+            service: capped.service,
+            asked: capped.asked,
+          }),
+        ),
+      );
       publisher.on('failed', ({ publication, error }: FailedEvent) => {
         // The original message may be gone (a restart in between): give the Catch node what was published.
-        node.error(localError(RED._, error), { payload: publication.pack, topic: publication.target.mode === 'pubsub' ? publication.target.node : publication.target.to, itemId: publication.itemId, _msgid: RED.util.generateId() } as never);
+        node.error(localError(RED._, error), {
+          payload: publication.pack,
+          topic:
+            publication.target.mode === 'pubsub' ? publication.target.node : publication.target.to,
+          itemId: publication.itemId,
+          _msgid: RED.util.generateId(),
+        } as never);
       });
       void publisher.drain();
       return publisher;
     });
-    ready.catch((err: Error) => node.status({ fill: 'red', shape: 'ring', text: errorText(RED._, err) }));
+    ready.catch((err: Error) =>
+      node.status({ fill: 'red', shape: 'ring', text: errorText(RED._, err) }),
+    );
     account.register(node);
 
     function showQueue(publisher: Publisher): void {
       if (!account!.session.online) return; // the account shows the connection state
       const pending = publisher.pending;
-      node.status(pending === 0 ? { fill: 'green', shape: 'dot', text: 'node-red:common.status.connected' } : { fill: 'yellow', shape: 'dot', text: RED._('federation-publish.status.queued', { count: pending }) });
+      node.status(
+        pending === 0
+          ? { fill: 'green', shape: 'dot', text: 'node-red:common.status.connected' }
+          : {
+              fill: 'yellow',
+              shape: 'dot',
+              text: RED._('federation-publish.status.queued', { count: pending }),
+            },
+      );
     }
 
     function targetOf(msg: PublishMessage): PublishTarget {
@@ -74,8 +111,15 @@ export = function register(RED: NodeAPI): void {
         return { mode: 'direct', to };
       }
       const pubsubNode = config.node || (typeof msg.topic === 'string' ? msg.topic : '');
-      if (!config.service || !pubsubNode) throw new Error(RED._('federation-publish.errors.noNode'));
-      const target: PublishTarget = { mode: 'pubsub', service: config.service, node: pubsubNode, createNode: config.createNode !== false, accessModel: 'whitelist' };
+      if (!config.service || !pubsubNode)
+        throw new Error(RED._('federation-publish.errors.noNode'));
+      const target: PublishTarget = {
+        mode: 'pubsub',
+        service: config.service,
+        node: pubsubNode,
+        createNode: config.createNode !== false,
+        accessModel: 'whitelist',
+      };
       if (maxItems !== undefined) target.maxItems = maxItems;
       return target;
     }
@@ -83,20 +127,31 @@ export = function register(RED: NodeAPI): void {
     /** Direct mode to the subscribers of a provide node: one target per subscriber, none when nobody subscribed. */
     function targetsOf(msg: PublishMessage): PublishTarget[] {
       if (config.mode !== 'direct' || !config.toSubscribersOf) return [targetOf(msg)];
-      const identifier = config.identifier || (typeof msg.identifier === 'string' ? msg.identifier : '');
+      const identifier =
+        config.identifier || (typeof msg.identifier === 'string' ? msg.identifier : '');
       if (!identifier) throw new Error(RED._('federation-publish.errors.noIdentifier'));
-      const provider = RED.nodes.getNode(config.toSubscribersOf) as (Node & { subscribersOf?: (identifier: string) => string[] }) | null;
-      if (typeof provider?.subscribersOf !== 'function') throw new Error(RED._('federation-publish.errors.noProvider'));
-      return provider.subscribersOf(identifier).map((to): PublishTarget => ({ mode: 'direct', to }));
+      const provider = RED.nodes.getNode(config.toSubscribersOf) as
+        (Node & { subscribersOf?: (identifier: string) => string[] }) | null;
+      if (typeof provider?.subscribersOf !== 'function')
+        throw new Error(RED._('federation-publish.errors.noProvider'));
+      return provider
+        .subscribersOf(identifier)
+        .map((to): PublishTarget => ({ mode: 'direct', to }));
     }
 
     node.on('input', (msg: PublishMessage, _send, done) => {
       (async () => {
         // The pack is checked before it is queued: bad input fails here, not hours later.
         // A pack with Wh or kWh and no version is given bver 26 (RFC 9100 §4), which Quoalise peers ignore.
-        const pack = senml.resolve(msg.payload, { relativeTimes: 'keep', secondaryUnits: 'accept' });
+        const pack = senml.resolve(msg.payload, {
+          relativeTimes: 'keep',
+          secondaryUnits: 'accept',
+        });
         const targets = targetsOf(msg);
-        const meta = msg.meta !== undefined && typeof msg.meta === 'object' && msg.meta !== null ? (msg.meta as Meta) : undefined;
+        const meta =
+          msg.meta !== undefined && typeof msg.meta === 'object' && msg.meta !== null
+            ? (msg.meta as Meta)
+            : undefined;
         // Meta that cannot become XML fails now, at the Catch node, rather than at the head of the queue.
         if (meta !== undefined && config.mode === 'direct') metaElement(meta);
         const publisher = await ready;
@@ -105,11 +160,26 @@ export = function register(RED: NodeAPI): void {
           const { dropped } = await publisher.publish(pack, target, meta);
           if (dropped.length > 0) {
             const ids = dropped.map((d) => d.entry.itemId).join(', ');
-            node.warn(RED._('federation-publish.warn.dropped', { count: dropped.length, max: maxEntries, target: errorText(RED._, targetSentence(target)), ids }));
+            node.warn(
+              RED._('federation-publish.warn.dropped', {
+                count: dropped.length,
+                max: maxEntries,
+                target: errorText(RED._, targetSentence(target)),
+                ids,
+              }),
+            );
           }
         }
-        if (!account.session.online) node.status({ fill: 'yellow', shape: 'ring', text: RED._('federation-publish.status.queuedOffline', { count: publisher.pending }) });
-      })().then(() => done(), (err: unknown) => reportError(RED._, node, done, err));
+        if (!account.session.online)
+          node.status({
+            fill: 'yellow',
+            shape: 'ring',
+            text: RED._('federation-publish.status.queuedOffline', { count: publisher.pending }),
+          });
+      })().then(
+        () => done(),
+        (err: unknown) => reportError(RED._, node, done, err),
+      );
     });
 
     // Deleted from the flow (not a redeploy, not a restart): its queue goes with it, and the log says how much.

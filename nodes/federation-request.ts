@@ -15,9 +15,18 @@ interface FederationRequestConfig extends NodeDef {
   timeout?: string;
 }
 
-type RequestMessage = NodeMessageInFlow & { to?: unknown; command?: unknown; identifier?: unknown; start?: unknown; end?: unknown; meta?: unknown; xmppError?: unknown };
+type RequestMessage = NodeMessageInFlow & {
+  to?: unknown;
+  command?: unknown;
+  identifier?: unknown;
+  start?: unknown;
+  end?: unknown;
+  meta?: unknown;
+  xmppError?: unknown;
+};
 
-const text = (value: unknown): string | undefined => (typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined);
+const text = (value: unknown): string | undefined =>
+  typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
 
 export = function register(RED: NodeAPI): void {
   function FederationRequest(this: Node, config: FederationRequestConfig): void {
@@ -25,8 +34,14 @@ export = function register(RED: NodeAPI): void {
     const node = this;
     const account = RED.nodes.getNode(config.account) as XmppAccountNode | null;
     if (!account) {
-      node.status({ fill: 'red', shape: 'ring', text: RED._('federation-request.status.noAccount') });
-      node.on('input', (_msg, _send, done) => done(new Error(RED._('federation-request.errors.noAccount'))));
+      node.status({
+        fill: 'red',
+        shape: 'ring',
+        text: RED._('federation-request.status.noAccount'),
+      });
+      node.on('input', (_msg, _send, done) =>
+        done(new Error(RED._('federation-request.errors.noAccount'))),
+      );
       return;
     }
     const timeoutMs = (Number.parseFloat(config.timeout ?? '') || 60) * 1000;
@@ -40,19 +55,43 @@ export = function register(RED: NodeAPI): void {
         if (!to) throw new Error(RED._('federation-request.errors.noProvider'));
         const identifier = text(msg.identifier) ?? text(config.identifier);
         if (!identifier) throw new Error(RED._('federation-request.errors.noIdentifier'));
-        const command = (text(msg.command) ?? text(config.command) ?? 'get_history') as QuoaliseCommand;
-        node.status({ fill: 'blue', shape: 'dot', text: RED._('federation-request.status.requesting', { command }) });
-        const reply = await request(account.session, to, command, { identifier, start: msg.start as string | Date | undefined, end: msg.end as string | Date | undefined }, timeoutMs);
+        const command = (text(msg.command) ??
+          text(config.command) ??
+          'get_history') as QuoaliseCommand;
+        node.status({
+          fill: 'blue',
+          shape: 'dot',
+          text: RED._('federation-request.status.requesting', { command }),
+        });
+        const reply = await request(
+          account.session,
+          to,
+          command,
+          {
+            identifier,
+            start: msg.start as string | Date | undefined,
+            end: msg.end as string | Date | undefined,
+          },
+          timeoutMs,
+        );
         msg.payload = reply.records;
         msg.meta = reply.meta;
-        reportNotes(RED._, node, msg, reply.senmlNotes, told, (message) => RED._('federation-request.warn.senmlNote', { from: to, message }));
+        reportNotes(RED._, node, msg, reply.senmlNotes, told, (message) =>
+          RED._('federation-request.warn.senmlNote', { from: to, message }),
+        );
         node.status(sessionStatus(account.session.state, RED._));
         send(msg);
       })().then(
         () => done(),
         (err: unknown) => {
           // A Catch node sees the message, not the error's own fields: put the XMPP error on it.
-          if (err instanceof RequestError && err.condition !== undefined) msg.xmppError = { condition: err.condition, type: err.type, text: err.text, upstream: err.upstream };
+          if (err instanceof RequestError && err.condition !== undefined)
+            msg.xmppError = {
+              condition: err.condition,
+              type: err.type,
+              text: err.text,
+              upstream: err.upstream,
+            };
           reportError(RED._, node, done, err);
         },
       );

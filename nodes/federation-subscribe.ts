@@ -3,7 +3,12 @@ import { join } from 'node:path';
 import { senml } from '../lib';
 import { SeenItems } from '../lib/store/seen-items';
 import { SenderList } from '../lib/federation/senders';
-import { type CatchUpGap, type ReceivedData, type ReceivedItem, Subscriber } from '../lib/federation/subscriber';
+import {
+  type CatchUpGap,
+  type ReceivedData,
+  type ReceivedItem,
+  Subscriber,
+} from '../lib/federation/subscriber';
 import type { XmppAccountNode } from './support/account';
 import { type Translate, errorText, localError } from './support/errors';
 import { migrateConfig } from './support/migrations';
@@ -20,7 +25,8 @@ interface FederationSubscribeConfig extends NodeDef {
   quoaliseFrom: string;
 }
 
-const isoTime = (seconds: number | undefined): string | undefined => (seconds === undefined ? undefined : new Date(seconds * 1000).toISOString());
+const isoTime = (seconds: number | undefined): string | undefined =>
+  seconds === undefined ? undefined : new Date(seconds * 1000).toISOString();
 
 export = function register(RED: NodeAPI): void {
   function FederationSubscribe(this: Node, saved: FederationSubscribeConfig): void {
@@ -29,7 +35,11 @@ export = function register(RED: NodeAPI): void {
     const config = migrateConfig(RED, node, saved);
     const account = RED.nodes.getNode(config.account) as XmppAccountNode | null;
     if (!account) {
-      node.status({ fill: 'red', shape: 'ring', text: RED._('federation-subscribe.status.noAccount') });
+      node.status({
+        fill: 'red',
+        shape: 'ring',
+        text: RED._('federation-subscribe.status.noAccount'),
+      });
       return;
     }
     let senders: SenderList;
@@ -43,7 +53,13 @@ export = function register(RED: NodeAPI): void {
     }
     const follows = Boolean(config.service && config.node);
     const storage = nodeStoragePath(RED, 'subscriptions', node.id);
-    const subscriber = new Subscriber(account.session, follows ? config.service : '', follows ? config.node : '', new SeenItems(join(storage, 'seen.json')), { quoaliseFrom: senders });
+    const subscriber = new Subscriber(
+      account.session,
+      follows ? config.service : '',
+      follows ? config.node : '',
+      new SeenItems(join(storage, 'seen.json')),
+      { quoaliseFrom: senders },
+    );
 
     /** Kinds of SenML notes already told, each once. */
     const told = new Set<string>();
@@ -52,8 +68,19 @@ export = function register(RED: NodeAPI): void {
       try {
         const notes: senml.SenmlNote[] = [];
         // Quoalise peers send Wh and kWh without declaring them (no bver): accepted, with a note.
-        const msg = { payload: senml.resolve(records, { secondaryUnits: 'accept', onNote: (note) => notes.push(note) }), ...props };
-        reportNotes(RED._, node, msg, notes, told, (message) => RED._('federation-subscribe.warn.senmlNote', { from: String(props.from ?? '?'), message }));
+        const msg = {
+          payload: senml.resolve(records, {
+            secondaryUnits: 'accept',
+            onNote: (note) => notes.push(note),
+          }),
+          ...props,
+        };
+        reportNotes(RED._, node, msg, notes, told, (message) =>
+          RED._('federation-subscribe.warn.senmlNote', {
+            from: String(props.from ?? '?'),
+            message,
+          }),
+        );
         node.send([msg, null]);
       } catch (err) {
         node.error(localError(RED._, err), { payload: records, ...props } as never);
@@ -61,22 +88,54 @@ export = function register(RED: NodeAPI): void {
     }
 
     if (follows) {
-      subscriber.on('item', (item: ReceivedItem) => output(item.records, { topic: item.node, from: item.publisher ?? item.service, itemId: item.itemId, service: item.service }));
+      subscriber.on('item', (item: ReceivedItem) =>
+        output(item.records, {
+          topic: item.node,
+          from: item.publisher ?? item.service,
+          itemId: item.itemId,
+          service: item.service,
+        }),
+      );
       subscriber.on('problem', (err: Error) => {
         node.status({ fill: 'red', shape: 'ring', text: refusalText(err, RED._) });
         // With a message, so that a Catch node sees it; the subscriber asks again by itself.
-        node.error(RED._('federation-subscribe.errors.subscribe', { node: config.node, service: config.service, reason: errorText(RED._, err) }), {
-          topic: config.node,
-          service: config.service,
-          _msgid: RED.util.generateId(),
-        } as never);
+        node.error(
+          RED._('federation-subscribe.errors.subscribe', {
+            node: config.node,
+            service: config.service,
+            reason: errorText(RED._, err),
+          }),
+          {
+            topic: config.node,
+            service: config.service,
+            _msgid: RED.util.generateId(),
+          } as never,
+        );
       });
-      subscriber.on('subscribed', () => node.status({ fill: 'green', shape: 'dot', text: RED._('federation-subscribe.status.subscribed') }));
+      subscriber.on('subscribed', () =>
+        node.status({
+          fill: 'green',
+          shape: 'dot',
+          text: RED._('federation-subscribe.status.subscribed'),
+        }),
+      );
       subscriber.on('gap', (gap: CatchUpGap) => {
         const since = isoTime(gap.lastSeen?.time) ?? gap.lastSeen?.id ?? '?';
         const until = isoTime(gap.oldestKept?.time) ?? gap.oldestKept?.id ?? '?';
-        node.warn(RED._('federation-subscribe.warn.gap', { node: gap.node, service: gap.service, since, until, kept: gap.kept }));
-        node.status({ fill: 'yellow', shape: 'dot', text: RED._('federation-subscribe.status.gap', { since }) });
+        node.warn(
+          RED._('federation-subscribe.warn.gap', {
+            node: gap.node,
+            service: gap.service,
+            since,
+            until,
+            kept: gap.kept,
+          }),
+        );
+        node.status({
+          fill: 'yellow',
+          shape: 'dot',
+          text: RED._('federation-subscribe.status.gap', { since }),
+        });
         node.send([
           null,
           {
@@ -85,7 +144,10 @@ export = function register(RED: NodeAPI): void {
             node: gap.node,
             payload: {
               lastSeen: gap.lastSeen && { id: gap.lastSeen.id, time: isoTime(gap.lastSeen.time) },
-              oldestKept: gap.oldestKept && { id: gap.oldestKept.id, time: isoTime(gap.oldestKept.time) },
+              oldestKept: gap.oldestKept && {
+                id: gap.oldestKept.id,
+                time: isoTime(gap.oldestKept.time),
+              },
               kept: gap.kept,
             },
           },
@@ -93,7 +155,9 @@ export = function register(RED: NodeAPI): void {
       });
     }
     subscriber.on('invalid', (err: Error) => node.warn(errorText(RED._, err)));
-    subscriber.on('data', (data: ReceivedData) => output(data.records, { topic: 'quoalise', from: data.from, meta: data.meta }));
+    subscriber.on('data', (data: ReceivedData) =>
+      output(data.records, { topic: 'quoalise', from: data.from, meta: data.meta }),
+    );
     // Each refused sender is told once, not at every message it sends; a node not asked to take such data says nothing.
     const refused = new Set<string>();
     subscriber.on('refused', (from: string) => {
@@ -108,7 +172,9 @@ export = function register(RED: NodeAPI): void {
     node.on('close', (removed: boolean, done: () => void) => {
       subscriber.close();
       const removing = removed ? removeNodeStorage(RED, node, storage) : Promise.resolve();
-      removing.catch((err: Error) => node.warn(errorText(RED._, err))).finally(() => account.deregister(node, done));
+      removing
+        .catch((err: Error) => node.warn(errorText(RED._, err)))
+        .finally(() => account.deregister(node, done));
     });
   }
   RED.nodes.registerType('federation-subscribe', FederationSubscribe);
@@ -121,7 +187,8 @@ export = function register(RED: NodeAPI): void {
  */
 function refusalText(err: Error, translate: Translate): string {
   const condition = (err as { condition?: unknown }).condition;
-  if (condition === 'forbidden' || condition === 'not-allowed' || condition === 'not-authorized') return translate('federation-subscribe.status.notMember');
+  if (condition === 'forbidden' || condition === 'not-allowed' || condition === 'not-authorized')
+    return translate('federation-subscribe.status.notMember');
   if (condition === 'item-not-found') return translate('federation-subscribe.status.noNode');
   return errorText(translate, err);
 }

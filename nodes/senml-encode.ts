@@ -27,15 +27,34 @@ export = function register(RED: NodeAPI): void {
     node.on('input', (msg: NodeMessageInFlow, send, done) => {
       try {
         // A plain object of readings becomes one record per key.
-        const pack = senml.isSimpleObject(msg.payload) ? senml.fromSimpleObject(msg.payload, { baseName: config.baseName || '', units }) : msg.payload;
+        const pack = senml.isSimpleObject(msg.payload)
+          ? senml.fromSimpleObject(msg.payload, { baseName: config.baseName || '', units })
+          : msg.payload;
         const skipped: senml.SenmlError[] = [];
         const notes: senml.SenmlNote[] = [];
-        const encoded = senml.encode(pack, { format, compact: config.compact !== false, strict: config.strict !== false, onSkip: (err) => skipped.push(err), onNote: (note) => notes.push(note) });
-        reportNotes(RED._, node, msg, notes, toldNotes, (message) => RED._('senml-encode.warn.ignored', { message }));
-        reportSkipped(RED._, node, msg, skipped, (first) => RED._('senml-encode.warn.skipped', { count: skipped.length, first }));
+        const encoded = senml.encode(pack, {
+          format,
+          compact: config.compact !== false,
+          strict: config.strict !== false,
+          onSkip: (err) => skipped.push(err),
+          onNote: (note) => notes.push(note),
+        });
+        reportNotes(RED._, node, msg, notes, toldNotes, (message) =>
+          RED._('senml-encode.warn.ignored', { message }),
+        );
+        reportSkipped(RED._, node, msg, skipped, (first) =>
+          RED._('senml-encode.warn.skipped', { count: skipped.length, first }),
+        );
         msg.payload = encoded;
         (msg as Record<string, unknown>).contentType = senml.MEDIA_TYPES[format];
-        node.status({ fill: 'green', shape: 'dot', text: RED._('senml-encode.status.encoded', { count: Array.isArray(pack) ? pack.length : 0, bytes: Buffer.byteLength(encoded) }) });
+        node.status({
+          fill: 'green',
+          shape: 'dot',
+          text: RED._('senml-encode.status.encoded', {
+            count: Array.isArray(pack) ? pack.length : 0,
+            bytes: Buffer.byteLength(encoded),
+          }),
+        });
         send(msg);
         done();
       } catch (err) {

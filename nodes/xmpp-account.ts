@@ -34,7 +34,9 @@ export = function register(RED: NodeAPI): void {
       for (const user of users) user.status(status);
       if (change.state === 'error') node.warn(`${config.jid}: ${String(status.text)}`);
     });
-    node.session.on('clientError', (err: Error) => node.debug(`${config.jid}: ${errorText(RED._, err)}`));
+    node.session.on('clientError', (err: Error) =>
+      node.debug(`${config.jid}: ${errorText(RED._, err)}`),
+    );
 
     // One session for every node using the account: opened with the first, closed with the last.
     node.register = (user: Node): void => {
@@ -54,45 +56,95 @@ export = function register(RED: NodeAPI): void {
   // The editor's "find" buttons: the catalogue of a domain, service or JID, seen from a deployed account.
   // A refusal carries a code, so that the editor can say it in the editor's language (xmpp-account.errors.<code>);
   // what the library says (a reason, a failure) comes in the runtime's language, with its code, messageId and params.
-  RED.httpAdmin.get('/senfed/xmpp-account/:id/discover', RED.auth.needsPermission('xmpp-account.read'), (req, res) => {
-    const account = RED.nodes.getNode(String(req.params.id)) as XmppAccountNode | null;
-    const target = typeof req.query.target === 'string' ? req.query.target.trim() : '';
-    if (!account) {
-      res.status(404).json({ code: 'notDeployed', error: RED._('xmpp-account.errors.notDeployed') });
-      return;
-    }
-    if (!target) {
-      res.status(400).json({ code: 'noTarget', error: RED._('xmpp-account.errors.noTarget') });
-      return;
-    }
-    if (!account.session.online) {
-      // Say why, as the status of the account's nodes does: a refused password, a server that cannot be reached.
-      const { state, reason: english, reasonSentence } = account.session.state;
-      const reason = reasonSentence ? errorText(RED._, reasonSentence) : (english ?? state);
-      const said = reasonSentence ? { reasonCode: reasonSentence.code, messageId: reasonSentence.messageId, params: reasonSentence.params } : {};
-      res.status(503).json({ code: 'notConnected', reason, ...said, error: RED._('xmpp-account.errors.notConnected', { reason }) });
-      return;
-    }
-    discover(account.session, target).then(
-      (catalogue) => res.json(localCatalogue(RED._, catalogue)),
-      (err: unknown) => {
-        const reason = errorText(RED._, err);
-        if (isSentence(err)) res.status(502).json({ code: err.code, messageId: err.messageId, params: err.params, error: reason });
-        else res.status(502).json({ code: 'discoverFailed', reason, error: RED._('xmpp-account.errors.discoverFailed', { reason }) });
-      },
-    );
-  });
+  RED.httpAdmin.get(
+    '/senfed/xmpp-account/:id/discover',
+    RED.auth.needsPermission('xmpp-account.read'),
+    (req, res) => {
+      const account = RED.nodes.getNode(String(req.params.id)) as XmppAccountNode | null;
+      const target = typeof req.query.target === 'string' ? req.query.target.trim() : '';
+      if (!account) {
+        res
+          .status(404)
+          .json({ code: 'notDeployed', error: RED._('xmpp-account.errors.notDeployed') });
+        return;
+      }
+      if (!target) {
+        res.status(400).json({ code: 'noTarget', error: RED._('xmpp-account.errors.noTarget') });
+        return;
+      }
+      if (!account.session.online) {
+        // Say why, as the status of the account's nodes does: a refused password, a server that cannot be reached.
+        const { state, reason: english, reasonSentence } = account.session.state;
+        const reason = reasonSentence ? errorText(RED._, reasonSentence) : (english ?? state);
+        const said = reasonSentence
+          ? {
+              reasonCode: reasonSentence.code,
+              messageId: reasonSentence.messageId,
+              params: reasonSentence.params,
+            }
+          : {};
+        res.status(503).json({
+          code: 'notConnected',
+          reason,
+          ...said,
+          error: RED._('xmpp-account.errors.notConnected', { reason }),
+        });
+        return;
+      }
+      discover(account.session, target).then(
+        (catalogue) => res.json(localCatalogue(RED._, catalogue)),
+        (err: unknown) => {
+          const reason = errorText(RED._, err);
+          if (isSentence(err))
+            res.status(502).json({
+              code: err.code,
+              messageId: err.messageId,
+              params: err.params,
+              error: reason,
+            });
+          else
+            res.status(502).json({
+              code: 'discoverFailed',
+              reason,
+              error: RED._('xmpp-account.errors.discoverFailed', { reason }),
+            });
+        },
+      );
+    },
+  );
 
-  RED.nodes.registerType('xmpp-account', XmppAccount as unknown as NodeConstructor<Node<{ password: string }>, XmppAccountConfig, { password: string }>, {
-    credentials: { password: { type: 'password' } },
-  });
+  RED.nodes.registerType(
+    'xmpp-account',
+    XmppAccount as unknown as NodeConstructor<
+      Node<{ password: string }>,
+      XmppAccountConfig,
+      { password: string }
+    >,
+    {
+      credentials: { password: { type: 'password' } },
+    },
+  );
 };
 
 /** The catalogue with the reasons of its problems in the runtime's language (each one's code, messageId and params kept). */
 function localCatalogue(translate: Translate, catalogue: Catalogue): Catalogue {
   const local = (problem: CatalogueProblem): CatalogueProblem => {
-    if (problem.messageId === undefined || problem.params === undefined || problem.code === undefined) return problem;
-    return { ...problem, reason: errorText(translate, { code: problem.code, messageId: problem.messageId, params: problem.params, message: problem.reason, parts: problem.parts }) };
+    if (
+      problem.messageId === undefined ||
+      problem.params === undefined ||
+      problem.code === undefined
+    )
+      return problem;
+    return {
+      ...problem,
+      reason: errorText(translate, {
+        code: problem.code,
+        messageId: problem.messageId,
+        params: problem.params,
+        message: problem.reason,
+        parts: problem.parts,
+      }),
+    };
   };
   return { ...catalogue, problems: catalogue.problems.map(local) };
 }

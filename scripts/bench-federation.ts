@@ -27,10 +27,44 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import { join } from 'node:path';
-import { BareSide, NodesSide, QUEUE_SIZE, SEEN_CAPACITY, type Side } from './bench/federation/sides';
-import { type MemoryResult, type RunResult, RunError, canCollect, pooledLatency, runFlatOut, runMemory, runSteady } from './bench/federation/runs';
-import { type LineFit, formatCount, formatMs, formatRate, linearFit, mb, median, quantile, relativeRange, table } from './bench/federation/stats';
-import { type Bed, ROOT, STATE_DIR, TestBedError, prosodyInstalled, startTestBed, stopTestBed } from './bench/federation/testbed';
+import {
+  BareSide,
+  NodesSide,
+  QUEUE_SIZE,
+  SEEN_CAPACITY,
+  type Side,
+} from './bench/federation/sides';
+import {
+  type MemoryResult,
+  type RunResult,
+  RunError,
+  canCollect,
+  pooledLatency,
+  runFlatOut,
+  runMemory,
+  runSteady,
+} from './bench/federation/runs';
+import {
+  type LineFit,
+  formatCount,
+  formatMs,
+  formatRate,
+  linearFit,
+  mb,
+  median,
+  quantile,
+  relativeRange,
+  table,
+} from './bench/federation/stats';
+import {
+  type Bed,
+  ROOT,
+  STATE_DIR,
+  TestBedError,
+  prosodyInstalled,
+  startTestBed,
+  stopTestBed,
+} from './bench/federation/testbed';
 import { type NodeKind, RECORDS_PER_PACK } from './bench/federation/workload';
 import { DEFAULT_MAX_ITEMS } from '../lib/federation/publisher';
 
@@ -75,7 +109,13 @@ function prosodyVersion(): string {
 
 function xmppClientVersion(): string {
   try {
-    return (JSON.parse(readFileSync(join(ROOT, 'node_modules', '@xmpp', 'client', 'package.json'), 'utf8')) as { version?: string }).version ?? '?';
+    return (
+      (
+        JSON.parse(
+          readFileSync(join(ROOT, 'node_modules', '@xmpp', 'client', 'package.json'), 'utf8'),
+        ) as { version?: string }
+      ).version ?? '?'
+    );
   } catch {
     return '?';
   }
@@ -91,7 +131,11 @@ function progressLine(r: RunResult): string {
 async function measure(nodes: NodesSide, bare: BareSide): Promise<Measured> {
   const measured: Measured = { flat: [], bareOneAtATime: [], steady: [], persistent: [] };
   let stream = 1;
-  const step = async (label: string, run: () => Promise<RunResult>, into: RunResult[] | undefined): Promise<void> => {
+  const step = async (
+    label: string,
+    run: () => Promise<RunResult>,
+    into: RunResult[] | undefined,
+  ): Promise<void> => {
     process.stdout.write(`  ${label.padEnd(46)} `);
     const r = await run();
     into?.push(r);
@@ -103,27 +147,59 @@ async function measure(nodes: NodesSide, bare: BareSide): Promise<Measured> {
   await step('nodes flat out', () => runFlatOut(nodes, kind, stream++, 300, WINDOW), undefined);
   await step('bare flat out', () => runFlatOut(bare, kind, stream++, 300, WINDOW), undefined);
 
-  console.log(`Throughput: ${FLAT_PACKS} packs flat out per run, ${WINDOW} in flight, ${ROUNDS} rounds:`);
+  console.log(
+    `Throughput: ${FLAT_PACKS} packs flat out per run, ${WINDOW} in flight, ${ROUNDS} rounds:`,
+  );
   for (let round = 1; round <= ROUNDS; round++) {
     const order: Side[] = round % 2 === 1 ? [nodes, bare] : [bare, nodes];
-    for (const side of order) await step(`round ${round}: ${side.name} flat out`, () => runFlatOut(side, kind, stream++, FLAT_PACKS, WINDOW), measured.flat);
-    await step(`round ${round}: bare, one publish at a time`, () => runFlatOut(bare, kind, stream++, FLAT_PACKS, 1), measured.bareOneAtATime);
+    for (const side of order)
+      await step(
+        `round ${round}: ${side.name} flat out`,
+        () => runFlatOut(side, kind, stream++, FLAT_PACKS, WINDOW),
+        measured.flat,
+      );
+    await step(
+      `round ${round}: bare, one publish at a time`,
+      () => runFlatOut(bare, kind, stream++, FLAT_PACKS, 1),
+      measured.bareOneAtATime,
+    );
   }
 
-  console.log(`Latency: ${STEADY_PACKS} packs at ${STEADY_RATE} packs/s per run, ${ROUNDS} rounds:`);
+  console.log(
+    `Latency: ${STEADY_PACKS} packs at ${STEADY_RATE} packs/s per run, ${ROUNDS} rounds:`,
+  );
   for (let round = 1; round <= ROUNDS; round++) {
     const order: Side[] = round % 2 === 1 ? [bare, nodes] : [nodes, bare];
-    for (const side of order) await step(`round ${round}: ${side.name} steady`, () => runSteady(side, kind, stream++, STEADY_PACKS, STEADY_RATE), measured.steady);
+    for (const side of order)
+      await step(
+        `round ${round}: ${side.name} steady`,
+        () => runSteady(side, kind, stream++, STEADY_PACKS, STEADY_RATE),
+        measured.steady,
+      );
   }
 
-  console.log(`Persistent nodes (persist_items, max_items ${DEFAULT_MAX_ITEMS}), ${PERSISTENT_PACKS} packs flat out, one round (reported only):`);
-  await step('nodes flat out, persistent node', () => runFlatOut(nodes, 'persistent', stream++, PERSISTENT_PACKS, WINDOW), measured.persistent);
-  await step('bare flat out, persistent node', () => runFlatOut(bare, 'persistent', stream++, PERSISTENT_PACKS, WINDOW), measured.persistent);
+  console.log(
+    `Persistent nodes (persist_items, max_items ${DEFAULT_MAX_ITEMS}), ${PERSISTENT_PACKS} packs flat out, one round (reported only):`,
+  );
+  await step(
+    'nodes flat out, persistent node',
+    () => runFlatOut(nodes, 'persistent', stream++, PERSISTENT_PACKS, WINDOW),
+    measured.persistent,
+  );
+  await step(
+    'bare flat out, persistent node',
+    () => runFlatOut(bare, 'persistent', stream++, PERSISTENT_PACKS, WINDOW),
+    measured.persistent,
+  );
 
   const total = MEMORY.checkpoints * MEMORY.packsPerCheckpoint * RECORDS_PER_PACK;
-  console.log(`Memory: ${formatCount(total)} records (${formatCount(MEMORY.checkpoints * MEMORY.packsPerCheckpoint)} packs) through the nodes after ${formatCount(MEMORY.warmup)} warm-up packs; heap and RSS after full GC every ${formatCount(MEMORY.packsPerCheckpoint * RECORDS_PER_PACK)} records:`);
+  console.log(
+    `Memory: ${formatCount(total)} records (${formatCount(MEMORY.checkpoints * MEMORY.packsPerCheckpoint)} packs) through the nodes after ${formatCount(MEMORY.warmup)} warm-up packs; heap and RSS after full GC every ${formatCount(MEMORY.packsPerCheckpoint * RECORDS_PER_PACK)} records:`,
+  );
   measured.memory = await runMemory(nodes, kind, stream++, MEMORY, (s) => {
-    process.stdout.write(`  ${formatCount(s.records).padStart(7)} records: heap used ${mb(s.heapUsed).toFixed(2)} MB, RSS ${mb(s.rss).toFixed(1)} MB (${s.at.toFixed(1)} s)\n`);
+    process.stdout.write(
+      `  ${formatCount(s.records).padStart(7)} records: heap used ${mb(s.heapUsed).toFixed(2)} MB, RSS ${mb(s.rss).toFixed(1)} MB (${s.at.toFixed(1)} s)\n`,
+    );
   });
   return measured;
 }
@@ -134,7 +210,8 @@ interface Verdict {
 }
 
 function report(m: Measured): void {
-  const bySide = (runs: RunResult[], side: Side['name']): RunResult[] => runs.filter((r) => r.side === side);
+  const bySide = (runs: RunResult[], side: Side['name']): RunResult[] =>
+    runs.filter((r) => r.side === side);
   const groups: { label: string; runs: RunResult[] }[] = [
     { label: 'nodes|transient|flat out, 64 in flight', runs: bySide(m.flat, 'nodes') },
     { label: 'bare|transient|flat out, 64 in flight', runs: bySide(m.flat, 'bare') },
@@ -144,14 +221,30 @@ function report(m: Measured): void {
     { label: 'nodes|persistent|flat out, 64 in flight', runs: bySide(m.persistent, 'nodes') },
     { label: 'bare|persistent|flat out, 64 in flight', runs: bySide(m.persistent, 'bare') },
   ];
-  const header = ['side', 'node', 'run', 'runs', 'packs/s', 'records/s', 'spread', 'p50 ms', 'p99 ms', 'p99 pooled', 'max ms', 'CPU ms/pack: bench', 'sen1', 'sen2'];
+  const header = [
+    'side',
+    'node',
+    'run',
+    'runs',
+    'packs/s',
+    'records/s',
+    'spread',
+    'p50 ms',
+    'p99 ms',
+    'p99 pooled',
+    'max ms',
+    'CPU ms/pack: bench',
+    'sen1',
+    'sen2',
+  ];
   const rows = groups
     .filter((g) => g.runs.length > 0)
     .map((g) => {
       const [side, node, run] = g.label.split('|');
       const rates = g.runs.map((r) => r.recordsPerSecond);
       const lat = pooledLatency(g.runs);
-      const cpu = (key: 'bench' | 'sen1' | 'sen2'): string => median(g.runs.map((r) => r.cpuPerPack[key])).toFixed(2);
+      const cpu = (key: 'bench' | 'sen1' | 'sen2'): string =>
+        median(g.runs.map((r) => r.cpuPerPack[key])).toFixed(2);
       return [
         side,
         node,
@@ -173,7 +266,7 @@ function report(m: Measured): void {
   console.log(table(header, rows, new Set([3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13])));
   console.log(
     'packs/s, records/s: medians over the runs (end to end: first pack handed over to last one received on sen2); spread: (max - min) / median of the runs;\n' +
-      'p50, p99 pooled, max: publish → receive latency over all packs of all runs pooled; p99: median over the runs of each run\'s p99 (a stall of the\n' +
+      "p50, p99 pooled, max: publish → receive latency over all packs of all runs pooled; p99: median over the runs of each run's p99 (a stall of the\n" +
       'machine in one run does not decide it); flat-out latencies include the queueing the window causes;\n' +
       'CPU ms/pack: this process (both the sending and the receiving side), and each Prosody server, per pack (median of the runs).',
   );
@@ -202,8 +295,14 @@ function report(m: Measured): void {
   if (memory && memory.samples.length >= 3) {
     const s = memory.samples;
     const xs = s.map((x) => x.records);
-    const heap = linearFit(xs, s.map((x) => x.heapUsed));
-    const rss = linearFit(xs, s.map((x) => x.rss));
+    const heap = linearFit(
+      xs,
+      s.map((x) => x.heapUsed),
+    );
+    const rss = linearFit(
+      xs,
+      s.map((x) => x.rss),
+    );
     console.log('');
     console.log(
       `Memory through the nodes: ${formatCount(xs[xs.length - 1])} records (${formatCount(memory.packs)} packs) at ${formatRate(memory.packsPerSecond * RECORDS_PER_PACK)} records/s, ` +
@@ -211,11 +310,46 @@ function report(m: Measured): void {
     );
     console.log(
       table(
-        ['', 'start MB', 'end MB', 'min MB', 'max MB', 'slope B/record', '± SE', 'growth MB per 100k records', 'noise (residual SD) MB', 'limit B/record'],
         [
-          ['heap used', ...memoryRow(s.map((x) => x.heapUsed), heap), String(HEAP_SLOPE_LIMIT)],
-          ['RSS', ...memoryRow(s.map((x) => x.rss), rss), String(RSS_SLOPE_LIMIT)],
-          ['external', ...memoryRow(s.map((x) => x.external), linearFit(xs, s.map((x) => x.external))), '-'],
+          '',
+          'start MB',
+          'end MB',
+          'min MB',
+          'max MB',
+          'slope B/record',
+          '± SE',
+          'growth MB per 100k records',
+          'noise (residual SD) MB',
+          'limit B/record',
+        ],
+        [
+          [
+            'heap used',
+            ...memoryRow(
+              s.map((x) => x.heapUsed),
+              heap,
+            ),
+            String(HEAP_SLOPE_LIMIT),
+          ],
+          [
+            'RSS',
+            ...memoryRow(
+              s.map((x) => x.rss),
+              rss,
+            ),
+            String(RSS_SLOPE_LIMIT),
+          ],
+          [
+            'external',
+            ...memoryRow(
+              s.map((x) => x.external),
+              linearFit(
+                xs,
+                s.map((x) => x.external),
+              ),
+            ),
+            '-',
+          ],
         ],
         new Set([1, 2, 3, 4, 5, 6, 7, 8, 9]),
       ),
@@ -223,7 +357,7 @@ function report(m: Measured): void {
     console.log(
       `(each sample taken once every pack sent had arrived, after two full collections; "flat": least-squares slope over the ${s.length} samples below ` +
         `${HEAP_SLOPE_LIMIT} B/record for heap used (keeping one 22-character item id per pack would be ~6 B/record) and below ${RSS_SLOPE_LIMIT} B/record for RSS, ` +
-        'which moves with the allocator\'s pages)',
+        "which moves with the allocator's pages)",
     );
     const pass = heap.slope < HEAP_SLOPE_LIMIT && rss.slope < RSS_SLOPE_LIMIT;
     verdicts.push({
@@ -235,7 +369,9 @@ function report(m: Measured): void {
   console.log('');
   for (const v of verdicts) console.log(`GOAL  ${v.pass ? 'PASS' : 'MISS'}  ${v.line}`);
   const oneAtATime = median(m.bareOneAtATime.map((r) => r.recordsPerSecond));
-  console.log(`INFO  bare with one publish at a time: ${formatRate(oneAtATime)} records/s (${((oneAtATime / bareFlat) * 100).toFixed(0)}% of bare with ${WINDOW} in flight)`);
+  console.log(
+    `INFO  bare with one publish at a time: ${formatRate(oneAtATime)} records/s (${((oneAtATime / bareFlat) * 100).toFixed(0)}% of bare with ${WINDOW} in flight)`,
+  );
   const persistentNodes = bySide(m.persistent, 'nodes')[0];
   const persistentBare = bySide(m.persistent, 'bare')[0];
   if (persistentNodes && persistentBare) {
@@ -268,7 +404,9 @@ function memoryRow(values: number[], fit: LineFit): string[] {
 export async function main(): Promise<number> {
   const began = performance.now();
   const cpus = os.cpus();
-  console.log('Federation benchmark: SenML packs over PubSub from sen1.test to sen2.test (s2s, TLS), the nodes\' engines against bare @xmpp/client');
+  console.log(
+    "Federation benchmark: SenML packs over PubSub from sen1.test to sen2.test (s2s, TLS), the nodes' engines against bare @xmpp/client",
+  );
   console.log(
     `node ${process.version}, ${os.platform()} ${os.arch()}, ${cpus.length} x ${cpus[0]?.model.trim() ?? 'unknown CPU'}, load average ${os.loadavg()[0].toFixed(2)}; ` +
       `@xmpp/client ${xmppClientVersion()}; full gc: ${canCollect ? 'yes' : 'no (run node with --expose-gc)'}`,
@@ -279,16 +417,23 @@ export async function main(): Promise<number> {
 
   let bed: Bed;
   try {
-    process.stdout.write(`Starting the test bed (bash scripts/federation/federation.sh start, state in ${STATE_DIR}) ... `);
+    process.stdout.write(
+      `Starting the test bed (bash scripts/federation/federation.sh start, state in ${STATE_DIR}) ... `,
+    );
     const started = await startTestBed();
     bed = started.bed;
     console.log(`ready in ${started.seconds.toFixed(1)} s; Prosody ${prosodyVersion()}`);
   } catch (err) {
     console.log('failed');
-    const output = err instanceof TestBedError ? err.output.trim().split('\n').slice(-25).join('\n') : '';
-    console.error(`\nERROR: the federation benchmark needs the local Prosody federation and it did not start: ${(err as Error).message}`);
+    const output =
+      err instanceof TestBedError ? err.output.trim().split('\n').slice(-25).join('\n') : '';
+    console.error(
+      `\nERROR: the federation benchmark needs the local Prosody federation and it did not start: ${(err as Error).message}`,
+    );
     if (output) console.error(`Last lines of federation.sh:\n${output}`);
-    console.error('Nothing was measured: the federation goals are not met. (federation.sh needs root, Debian\'s prosody, lua-unbound and openssl, and ports 5222/5269 free on 127.0.0.1 and 127.0.0.2.)');
+    console.error(
+      "Nothing was measured: the federation goals are not met. (federation.sh needs root, Debian's prosody, lua-unbound and openssl, and ports 5222/5269 free on 127.0.0.1 and 127.0.0.2.)",
+    );
     await stopTestBed().catch(() => undefined);
     return 1;
   }
@@ -300,7 +445,9 @@ export async function main(): Promise<number> {
     const loginStart = performance.now();
     nodes = await NodesSide.connect(bed);
     bare = await BareSide.connect(bed);
-    console.log(`Logged in: nodes as admin@sen1.test and bob@sen2.test (XmppSession), bare as admin@sen1.test and consumer@sen2.test (${((performance.now() - loginStart) / 1000).toFixed(1)} s)`);
+    console.log(
+      `Logged in: nodes as admin@sen1.test and bob@sen2.test (XmppSession), bare as admin@sen1.test and consumer@sen2.test (${((performance.now() - loginStart) / 1000).toFixed(1)} s)`,
+    );
     console.log(
       `Packs of ${RECORDS_PER_PACK} records (~1.5 kB of SenML XML each); PubSub nodes on pubsub.sen1.test, whitelisted, transient (persist_items 0) unless said otherwise; ` +
         `nodes: queue bound ${QUEUE_SIZE}, seen-items file primed with ${SEEN_CAPACITY} ids (steady state).\n`,
@@ -321,14 +468,20 @@ export async function main(): Promise<number> {
       console.error(`warning: stopping the test bed failed: ${(err as Error).message}`);
     }
   }
-  console.log(`\nFederation benchmark done in ${((performance.now() - began) / 1000).toFixed(1)} s.`);
+  console.log(
+    `\nFederation benchmark done in ${((performance.now() - began) / 1000).toFixed(1)} s.`,
+  );
   return code;
 }
 
 if (require.main === module) {
   if (!canCollect && !process.execArgv.includes('--expose-gc')) {
     // The memory goal needs full collections: run again with them.
-    const child = spawnSync(process.execPath, ['--expose-gc', ...process.execArgv, __filename, ...process.argv.slice(2)], { stdio: 'inherit' });
+    const child = spawnSync(
+      process.execPath,
+      ['--expose-gc', ...process.execArgv, __filename, ...process.argv.slice(2)],
+      { stdio: 'inherit' },
+    );
     process.exit(child.status ?? 1);
   }
   main().then(

@@ -21,7 +21,15 @@ import { Decoder, Encoder } from 'cbor-x';
 import { parse as ltxParse } from 'ltx';
 import { senml } from '../lib';
 import { START_TIME, baseFieldCounts, resolvedPack } from './bench/packs';
-import { type CellPlan, type CellResult, canCollect, collect, measureCell, sinkValue, spread } from './bench/measure';
+import {
+  type CellPlan,
+  type CellResult,
+  canCollect,
+  collect,
+  measureCell,
+  sinkValue,
+  spread,
+} from './bench/measure';
 
 type Format = 'json' | 'cbor' | 'xml';
 type Task = 'decode' | 'encode';
@@ -49,7 +57,13 @@ const BASELINE_NAMES: Readonly<Record<Task, Record<Format, string | undefined>>>
 
 // The bare parsers and serialisers the library builds on, configured as it uses them.
 const bareCborDecoder = new Decoder({ useRecords: false, mapsAsObjects: true });
-const bareCborEncoder = new Encoder({ useRecords: false, mapsAsObjects: true, useTag259ForMaps: false, tagUint8Array: false, variableMapSize: true } as ConstructorParameters<typeof Encoder>[0]);
+const bareCborEncoder = new Encoder({
+  useRecords: false,
+  mapsAsObjects: true,
+  useTag259ForMaps: false,
+  tagUint8Array: false,
+  variableMapSize: true,
+} as ConstructorParameters<typeof Encoder>[0]);
 
 /** ltx.parse: the XML parser of xmpp.js, building the whole element tree of the same text. */
 function bareXmlParse(text: string): number {
@@ -84,7 +98,10 @@ function versionOf(name: string): string {
     for (;;) {
       const file = path.join(dir, 'package.json');
       if (fs.existsSync(file)) {
-        const pkg = JSON.parse(fs.readFileSync(file, 'utf8')) as { name?: string; version?: string };
+        const pkg = JSON.parse(fs.readFileSync(file, 'utf8')) as {
+          name?: string;
+          version?: string;
+        };
         if (pkg.name === name) return pkg.version ?? '?';
       }
       const parent = path.dirname(dir);
@@ -115,7 +132,11 @@ const formatRatio = (ratio: number): string => `${ratio.toFixed(2)}x`;
 
 function table(header: string[], rows: string[][], rightAligned: ReadonlySet<number>): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]): string => cells.map((c, i) => (rightAligned.has(i) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => (rightAligned.has(i) ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
@@ -132,12 +153,16 @@ function statusOf(row: Row): string {
 function main(): void {
   const began = performance.now();
   const cpus = os.cpus();
-  console.log('SenML benchmark: decode + resolve and encode + compact against the bare parsers, measured in this run');
+  console.log(
+    'SenML benchmark: decode + resolve and encode + compact against the bare parsers, measured in this run',
+  );
   console.log(
     `node ${process.version} (V8 ${process.versions.v8}), ${os.platform()} ${os.arch()}, ${cpus.length} x ${cpus[0]?.model.trim() ?? 'unknown CPU'}; ` +
       `cbor-x ${versionOf('cbor-x')}, ltx ${versionOf('ltx')}; full gc between cells: ${canCollect ? 'yes' : 'no (run node with --expose-gc)'}`,
   );
-  console.log('Times are medians of per-operation times over interleaved samples; ratio = ours / baseline; lower is better.\n');
+  console.log(
+    'Times are medians of per-operation times over interleaved samples; ratio = ours / baseline; lower is better.\n',
+  );
 
   // Inputs: resolved packs, and the same packs as a device sends them (compacted) in each format.
   const fixedNow = (): number => START_TIME;
@@ -156,7 +181,8 @@ function main(): void {
     // The benchmark is only worth something if decode gives back exactly the pack that was encoded.
     for (const format of FORMATS) {
       const back = senml.decode(encoded[format], { format, now: fixedNow });
-      if (JSON.stringify(back) !== JSON.stringify(pack)) throw new Error(`decode(encode(pack)) differs from the pack: ${format}, ${size} records`);
+      if (JSON.stringify(back) !== JSON.stringify(pack))
+        throw new Error(`decode(encode(pack)) differs from the pack: ${format}, ${size} records`);
     }
     const counts = baseFieldCounts(JSON.parse(encoded.json as string) as Record<string, unknown>[]);
     packRows.push([
@@ -168,21 +194,44 @@ function main(): void {
       `${counts.bn} / ${counts.bt} / ${counts.bu} / ${counts.bv}`,
     ]);
   }
-  console.log('Packs: a sea buoy and three energy meters (RFC 9039 names), readings every few seconds; inputs compacted by senml.encode.');
-  console.log(table(['records', 'resolved JSON B', 'JSON B', 'CBOR B', 'XML B', 'records with bn / bt / bu / bv'], packRows, new Set([0, 1, 2, 3, 4])));
+  console.log(
+    'Packs: a sea buoy and three energy meters (RFC 9039 names), readings every few seconds; inputs compacted by senml.encode.',
+  );
+  console.log(
+    table(
+      ['records', 'resolved JSON B', 'JSON B', 'CBOR B', 'XML B', 'records with bn / bt / bu / bv'],
+      packRows,
+      new Set([0, 1, 2, 3, 4]),
+    ),
+  );
   console.log('');
 
   const rows: Row[] = [];
   const memory: MemoryNote[] = [];
 
-  const runCell = (task: Task, format: Format, size: number, ours: () => unknown, baseline: (() => unknown) | undefined): void => {
+  const runCell = (
+    task: Task,
+    format: Format,
+    size: number,
+    ours: () => unknown,
+    baseline: (() => unknown) | undefined,
+  ): void => {
     const label = `${task} ${format} ${formatCount(size)}`;
     process.stdout.write(`  measuring ${label} ...`);
     const cellStart = performance.now();
     const result = measureCell(ours, baseline, PLANS[size]);
     const ratio = result.baseline ? result.ours.ms / result.baseline.ms : undefined;
-    process.stdout.write(` ${formatMs(result.ours.ms)} ms${ratio === undefined ? '' : `, ${formatRatio(ratio)}`} (${((performance.now() - cellStart) / 1000).toFixed(1)} s)\n`);
-    rows.push({ task, format, size, baselineName: BASELINE_NAMES[task][format], result, goal: GOALS[task][format] });
+    process.stdout.write(
+      ` ${formatMs(result.ours.ms)} ms${ratio === undefined ? '' : `, ${formatRatio(ratio)}`} (${((performance.now() - cellStart) / 1000).toFixed(1)} s)\n`,
+    );
+    rows.push({
+      task,
+      format,
+      size,
+      baselineName: BASELINE_NAMES[task][format],
+      result,
+      goal: GOALS[task][format],
+    });
     if (size >= 100_000) {
       // What one result keeps alive, with the process's peaks so far.
       // Heap plus memory outside it (a Buffer's bytes live there).
@@ -206,7 +255,9 @@ function main(): void {
     }
   };
 
-  console.log('Measuring (each cell: warm-up, calibration, then interleaved samples of ours and the baseline):');
+  console.log(
+    'Measuring (each cell: warm-up, calibration, then interleaved samples of ours and the baseline):',
+  );
   for (const format of FORMATS) {
     for (const size of SIZES) {
       const input = inputs.get(size)![format];
@@ -232,7 +283,20 @@ function main(): void {
   }
 
   console.log('');
-  const header = ['task', 'format', 'records', 'ours ms', 'baseline', 'base ms', 'ours rec/s', 'base rec/s', 'ratio', 'goal', 'result', 'noise'];
+  const header = [
+    'task',
+    'format',
+    'records',
+    'ours ms',
+    'baseline',
+    'base ms',
+    'ours rec/s',
+    'base rec/s',
+    'ratio',
+    'goal',
+    'result',
+    'noise',
+  ];
   const body = rows.map((row) => {
     const ratio = ratioOf(row);
     const base = row.result.baseline;
@@ -253,13 +317,25 @@ function main(): void {
     ];
   });
   console.log(table(header, body, new Set([2, 3, 5, 6, 7, 8, 11])));
-  console.log('(noise: median absolute deviation of the samples / their median, the worse of ours and the baseline; rec/s = records per second)\n');
+  console.log(
+    '(noise: median absolute deviation of the samples / their median, the worse of ours and the baseline; rec/s = records per second)\n',
+  );
 
   console.log('Memory after the 100,000-record cells:');
   console.log(
     table(
-      ['cell', 'peak RSS so far MB', 'peak heap used in cell MB', 'one result retains MB (heap + external)'],
-      memory.map((m) => [m.label, m.peakRssMb.toFixed(0), m.peakHeapMb.toFixed(0), m.retainedMb.toFixed(1)]),
+      [
+        'cell',
+        'peak RSS so far MB',
+        'peak heap used in cell MB',
+        'one result retains MB (heap + external)',
+      ],
+      memory.map((m) => [
+        m.label,
+        m.peakRssMb.toFixed(0),
+        m.peakHeapMb.toFixed(0),
+        m.retainedMb.toFixed(1),
+      ]),
       new Set([1, 2, 3]),
     ),
   );
@@ -269,7 +345,9 @@ function main(): void {
   const summary = (task: Task, format: Format, what: string): void => {
     const cells = rows.filter((r) => r.task === task && r.format === format);
     const goal = GOALS[task][format];
-    const ratios = cells.map((r) => `${formatCount(r.size)}: ${formatRatio(ratioOf(r) ?? NaN)}`).join(', ');
+    const ratios = cells
+      .map((r) => `${formatCount(r.size)}: ${formatRatio(ratioOf(r) ?? NaN)}`)
+      .join(', ');
     if (goal === undefined) {
       console.log(`INFO  ${what} (no goal): ${ratios}`);
       return;
@@ -284,8 +362,12 @@ function main(): void {
   summary('decode', 'xml', 'decode+resolve XML vs ltx.parse');
   summary('encode', 'cbor', 'encode+compact CBOR vs cbor-x encode of the resolved pack');
   const xmlEncode = rows.filter((r) => r.task === 'encode' && r.format === 'xml');
-  console.log(`INFO  encode+compact XML: ${xmlEncode.map((r) => `${formatCount(r.size)}: ${formatMs(r.result.ours.ms)} ms`).join(', ')}`);
-  console.log(`\nDone in ${((performance.now() - began) / 1000).toFixed(1)} s (checksum ${sinkValue() % 997}).`);
+  console.log(
+    `INFO  encode+compact XML: ${xmlEncode.map((r) => `${formatCount(r.size)}: ${formatMs(r.result.ours.ms)} ms`).join(', ')}`,
+  );
+  console.log(
+    `\nDone in ${((performance.now() - began) / 1000).toFixed(1)} s (checksum ${sinkValue() % 997}).`,
+  );
 }
 
 main();
@@ -293,4 +375,7 @@ main();
 // Then the federation benchmark (scripts/bench-federation.ts), in a process of its own: it starts
 // and stops the local Prosody federation and exits non-zero when it could not run.
 console.log('');
-process.exitCode = spawnSync(process.execPath, ['--expose-gc', path.join(__dirname, 'bench-federation.js')], { stdio: 'inherit' }).status ?? 1;
+process.exitCode =
+  spawnSync(process.execPath, ['--expose-gc', path.join(__dirname, 'bench-federation.js')], {
+    stdio: 'inherit',
+  }).status ?? 1;

@@ -47,14 +47,20 @@ function countFiles(dir) {
 /** The library's English templates as a catalogue: `{name}` becomes Node-RED's `__name__`. */
 function englishErrors() {
   const { MESSAGES } = require(path.join(root, 'dist', 'lib', 'messages.js'));
-  return Object.fromEntries(Object.entries(MESSAGES).map(([id, spec]) => [id, spec.en.replace(/\{(\w+)\}/g, '__$1__')]));
+  return Object.fromEntries(
+    Object.entries(MESSAGES).map(([id, spec]) => [id, spec.en.replace(/\{(\w+)\}/g, '__$1__')]),
+  );
 }
 
 function translatedErrors(lang) {
   const dir = source('locales', lang, 'errors');
   if (!fs.existsSync(dir)) return {};
   const all = {};
-  for (const name of fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) Object.assign(all, JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8')));
+  for (const name of fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort())
+    Object.assign(all, JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8')));
   return all;
 }
 
@@ -76,4 +82,6 @@ const html = copyEditorFiles();
 const icons = replaceFolder('icons');
 const locales = replaceFolder('locales');
 const catalogues = addErrorCatalogues();
-console.log(`copy-assets: ${html} editor file(s), ${icons} icon(s), ${locales} locale file(s), error sentences in ${catalogues} catalogue(s) -> ${path.relative(process.cwd(), target()) || '.'}`);
+console.log(
+  `copy-assets: ${html} editor file(s), ${icons} icon(s), ${locales} locale file(s), error sentences in ${catalogues} catalogue(s) -> ${path.relative(process.cwd(), target()) || '.'}`,
+);

@@ -41,11 +41,16 @@ const FEDERATION_EXAMPLES = ['federation-buoy.json', 'federation-commands.json']
 
 /** What to do on each tab, by tab label; a tab not listed gets its inject buttons named. */
 const GUIDE = {
-  'SenML round trip': 'click any button: sea buoy readings go through senml encode and senml decode',
-  'Federation: publish': 'click "buoy readings": admin@sen1.test publishes it to the PubSub node buoy and sends it to bob@sen2.test',
-  'Federation: subscribe': 'no button: bob@sen2.test shows here what arrives from sen1.test (the PubSub item, the Quoalise message)',
-  'Federation: provide': 'click "new reading" once subscribed (tab Federation: request): provider@sen1.test pushes it to its subscribers',
-  'Federation: request': 'click "get_history: last 24 hours", then "subscribe", then "new reading" on Federation: provide; the last two buttons ask what sen1.test offers',
+  'SenML round trip':
+    'click any button: sea buoy readings go through senml encode and senml decode',
+  'Federation: publish':
+    'click "buoy readings": admin@sen1.test publishes it to the PubSub node buoy and sends it to bob@sen2.test',
+  'Federation: subscribe':
+    'no button: bob@sen2.test shows here what arrives from sen1.test (the PubSub item, the Quoalise message)',
+  'Federation: provide':
+    'click "new reading" once subscribed (tab Federation: request): provider@sen1.test pushes it to its subscribers',
+  'Federation: request':
+    'click "get_history: last 24 hours", then "subscribe", then "new reading" on Federation: provide; the last two buttons ask what sen1.test offers',
 };
 
 function fail(message) {
@@ -55,10 +60,18 @@ function fail(message) {
 
 // Without the variables a parent npm sets (npm start, npx, npm test): given them,
 // npm pack runs "prepack" (a whole build) in spite of --ignore-scripts.
-const npmEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
+const npmEnv = Object.fromEntries(
+  Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)),
+);
 
 function run(command, args, options = {}) {
-  const result = spawnSync(command, args, { cwd: root, env: npmEnv, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', ...options });
+  const result = spawnSync(command, args, {
+    cwd: root,
+    env: npmEnv,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    encoding: 'utf8',
+    ...options,
+  });
   if (result.error) fail(`${command} ${args.join(' ')}: ${result.error.message}`);
   if (result.status !== 0) fail(`${command} ${args.join(' ')} exited with ${result.status}`);
   return result.stdout || '';
@@ -71,8 +84,13 @@ function shout(lines) {
 }
 
 function pack() {
-  for (const built of ['dist/nodes/senml-decode.js', 'dist/nodes/senml-decode.html', 'dist/nodes/locales']) {
-    if (!fs.existsSync(path.join(root, built))) fail(`${built} is missing: run "npm run build" first`);
+  for (const built of [
+    'dist/nodes/senml-decode.js',
+    'dist/nodes/senml-decode.html',
+    'dist/nodes/locales',
+  ]) {
+    if (!fs.existsSync(path.join(root, built)))
+      fail(`${built} is missing: run "npm run build" first`);
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'senfed-pack-'));
   // The build is done; --ignore-scripts keeps "prepack" from building again.
@@ -92,7 +110,8 @@ function wipeUserDir() {
     } catch {
       name = undefined;
     }
-    if (name !== DEMO_PACKAGE) fail(`${userDir} is not empty and is not a demo user directory: not wiping it`);
+    if (name !== DEMO_PACKAGE)
+      fail(`${userDir} is not empty and is not a demo user directory: not wiping it`);
   }
   fs.rmSync(userDir, { recursive: true, force: true });
   fs.mkdirSync(userDir, { recursive: true });
@@ -101,8 +120,25 @@ function wipeUserDir() {
 function installPackage(tarball) {
   wipeUserDir();
   // Its own package.json, so that npm installs here and not into the repository.
-  fs.writeFileSync(path.join(userDir, 'package.json'), `${JSON.stringify({ name: DEMO_PACKAGE, description: 'SenFed demo user directory', version: '0.0.0', private: true }, null, 2)}\n`);
-  run(npm, ['install', '--prefix', userDir, '--no-audit', '--no-fund', '--no-package-lock', '--prefer-offline', '--omit=dev', tarball], { stdio: ['ignore', 'inherit', 'inherit'] });
+  fs.writeFileSync(
+    path.join(userDir, 'package.json'),
+    `${JSON.stringify({ name: DEMO_PACKAGE, description: 'SenFed demo user directory', version: '0.0.0', private: true }, null, 2)}\n`,
+  );
+  run(
+    npm,
+    [
+      'install',
+      '--prefix',
+      userDir,
+      '--no-audit',
+      '--no-fund',
+      '--no-package-lock',
+      '--prefer-offline',
+      '--omit=dev',
+      tarball,
+    ],
+    { stdio: ['ignore', 'inherit', 'inherit'] },
+  );
 }
 
 // ---------------------------------------------------------------- test bed
@@ -110,10 +146,15 @@ function installPackage(tarball) {
 /** Starts the test bed; its description (federation.json), or undefined when it cannot start. */
 function startTestBed() {
   const log = path.join(userDir, 'federation.log');
-  console.log(`demo: starting the federation test bed: sen1.test and sen2.test (progress in ${log})`);
+  console.log(
+    `demo: starting the federation test bed: sen1.test and sen2.test (progress in ${log})`,
+  );
   const out = fs.openSync(log, 'w');
   // stdin too: when not root, the script asks sudo, which may ask for a password.
-  const result = spawnSync('bash', [FEDERATION_SH, 'start'], { cwd: root, stdio: ['inherit', out, 'inherit'] });
+  const result = spawnSync('bash', [FEDERATION_SH, 'start'], {
+    cwd: root,
+    stdio: ['inherit', out, 'inherit'],
+  });
   fs.closeSync(out);
   if (result.status === 0) {
     try {
@@ -125,7 +166,7 @@ function startTestBed() {
   shout([
     'NO FEDERATION: the test bed did not start',
     `(${result.error ? result.error.message : `federation.sh start exited with ${result.status ?? result.signal}`}; see above and ${log}).`,
-    'It needs root (or sudo) and Debian\'s apt to install Prosody.',
+    "It needs root (or sudo) and Debian's apt to install Prosody.",
     `Going on with the SenML example only; ${FEDERATION_EXAMPLES.join(' and ')} are not deployed.`,
   ]);
   return undefined;
@@ -133,7 +174,10 @@ function startTestBed() {
 
 function stopTestBed() {
   console.log(`demo: stopping the federation test bed (its files stay in ${FEDERATION_DIR})`);
-  spawnSync('bash', [FEDERATION_SH, 'stop'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  spawnSync('bash', [FEDERATION_SH, 'stop'], {
+    cwd: root,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
 }
 
 const bareJid = (jid) => String(jid).split('/')[0];
@@ -152,7 +196,11 @@ function pointAccounts(flow, bed) {
       shout([`the test bed has no account ${jid}: its nodes will say so`]);
       continue;
     }
-    Object.assign(account, { host: server.address, port: String(server.c2sPort), caFile: bed.caFile });
+    Object.assign(account, {
+      host: server.address,
+      port: String(server.c2sPort),
+      caFile: bed.caFile,
+    });
     credentials[account.id] = { password: user.password };
   }
   return credentials;
@@ -168,30 +216,61 @@ function pointAccounts(flow, bed) {
 async function preparePubsubNodes(flow, credentials) {
   const { federation } = require(require.resolve('@senfed/node-red', { paths: [userDir] }));
   const byId = new Map(flow.map((n) => [n.id, n]));
-  const publishers = flow.filter((n) => n.type === 'federation-publish' && n.mode === 'pubsub' && n.createNode !== false);
+  const publishers = flow.filter(
+    (n) => n.type === 'federation-publish' && n.mode === 'pubsub' && n.createNode !== false,
+  );
   for (const publish of publishers) {
     const owner = byId.get(publish.account);
     if (!owner || !credentials[owner.id]) continue;
     const members = flow
-      .filter((n) => n.type === 'federation-subscribe' && n.service === publish.service && n.node === publish.node && byId.has(n.account))
+      .filter(
+        (n) =>
+          n.type === 'federation-subscribe' &&
+          n.service === publish.service &&
+          n.node === publish.node &&
+          byId.has(n.account),
+      )
       .map((n) => bareJid(byId.get(n.account).jid))
       .filter((jid) => jid !== bareJid(owner.jid));
     const keep = Number.parseInt(publish.maxItems ?? '', 10);
-    const config = { accessModel: 'whitelist', persistItems: true, maxItems: keep >= 1 ? keep : federation.DEFAULT_MAX_ITEMS };
+    const config = {
+      accessModel: 'whitelist',
+      persistItems: true,
+      maxItems: keep >= 1 ? keep : federation.DEFAULT_MAX_ITEMS,
+    };
     const where = `the PubSub node ${publish.node} on ${publish.service}`;
-    const session = new federation.XmppSession({ jid: bareJid(owner.jid), password: credentials[owner.id].password, host: owner.host, port: Number(owner.port), caFile: owner.caFile });
+    const session = new federation.XmppSession({
+      jid: bareJid(owner.jid),
+      password: credentials[owner.id].password,
+      host: owner.host,
+      port: Number(owner.port),
+      caFile: owner.caFile,
+    });
     try {
       session.start();
       await session.waitOnline(30_000);
-      await session.iq(federation.pubsub.createNodeIq(publish.service, publish.node, config)).catch((err) => {
-        if (!err || err.condition !== 'conflict') throw err; // already there: keep it
-      });
+      await session
+        .iq(federation.pubsub.createNodeIq(publish.service, publish.node, config))
+        .catch((err) => {
+          if (!err || err.condition !== 'conflict') throw err; // already there: keep it
+        });
       if (members.length > 0) {
-        await session.iq(federation.pubsub.setAffiliationsIq(publish.service, publish.node, members.map((jid) => ({ jid, affiliation: 'member' }))));
+        await session.iq(
+          federation.pubsub.setAffiliationsIq(
+            publish.service,
+            publish.node,
+            members.map((jid) => ({ jid, affiliation: 'member' })),
+          ),
+        );
       }
-      console.log(`demo: ${bareJid(owner.jid)} created ${where}${members.length > 0 ? ` and made ${members.join(', ')} a member` : ''}`);
+      console.log(
+        `demo: ${bareJid(owner.jid)} created ${where}${members.length > 0 ? ` and made ${members.join(', ')} a member` : ''}`,
+      );
     } catch (err) {
-      shout([`could not prepare ${where} as ${bareJid(owner.jid)}: ${err && err.message}`, 'Its subscribers will show the refusal until its owner lets them in.']);
+      shout([
+        `could not prepare ${where} as ${bareJid(owner.jid)}: ${err && err.message}`,
+        'Its subscribers will show the refusal until its owner lets them in.',
+      ]);
     } finally {
       await session.stop();
     }
@@ -210,7 +289,10 @@ function mergeExamples(files) {
   const flow = [];
   for (const file of files) {
     for (const node of readExample(file)) {
-      if (from.has(node.id)) fail(`node id ${node.id} is in both ${from.get(node.id)} and ${file}: the examples cannot be deployed together`);
+      if (from.has(node.id))
+        fail(
+          `node id ${node.id} is in both ${from.get(node.id)} and ${file}: the examples cannot be deployed together`,
+        );
       from.set(node.id, file);
       flow.push(node);
     }
@@ -247,8 +329,11 @@ function guide(flow) {
   const tabs = flow.filter((n) => n.type === 'tab');
   const width = Math.max(...tabs.map((t) => t.label.length));
   return tabs.map((tab) => {
-    const buttons = flow.filter((n) => n.z === tab.id && n.type === 'inject').map((n) => `"${n.name}"`);
-    const what = GUIDE[tab.label] ?? (buttons.length > 0 ? `click ${buttons.join(', ')}` : 'no button');
+    const buttons = flow
+      .filter((n) => n.z === tab.id && n.type === 'inject')
+      .map((n) => `"${n.name}"`);
+    const what =
+      GUIDE[tab.label] ?? (buttons.length > 0 ? `click ${buttons.join(', ')}` : 'no button');
     return `  ${tab.label.padEnd(width)}  ${what}`;
   });
 }
@@ -260,11 +345,14 @@ function whenListening(child) {
   return new Promise((resolve) => {
     const attempt = () => {
       if (child.exitCode !== null || child.signalCode !== null) return resolve(false);
-      const request = http.get({ host: '127.0.0.1', port, path: '/flows', headers: { 'Node-RED-API-Version': 'v1' } }, (res) => {
-        res.resume();
-        if (res.statusCode === 200) resolve(true);
-        else setTimeout(attempt, 250);
-      });
+      const request = http.get(
+        { host: '127.0.0.1', port, path: '/flows', headers: { 'Node-RED-API-Version': 'v1' } },
+        (res) => {
+          res.resume();
+          if (res.statusCode === 200) resolve(true);
+          else setTimeout(attempt, 250);
+        },
+      );
       request.on('error', () => setTimeout(attempt, 250));
     };
     attempt();
@@ -275,7 +363,11 @@ function startNodeRed(deployed, flow, bed) {
   const red = require.resolve('node-red/red.js', { paths: [root] });
   const settings = path.join(userDir, 'settings.js');
   console.log(`demo: starting Node-RED at http://127.0.0.1:${port}/`);
-  const child = spawn(process.execPath, [red, '--userDir', userDir, '--settings', settings], { cwd: root, stdio: 'inherit', env: { ...process.env, PORT: String(port) } });
+  const child = spawn(process.execPath, [red, '--userDir', userDir, '--settings', settings], {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, PORT: String(port) },
+  });
   // Ctrl+C reaches Node-RED too (same process group); a signal sent to this
   // process alone is passed on. Either way, wait for Node-RED to stop.
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
@@ -311,7 +403,9 @@ function startNodeRed(deployed, flow, bed) {
 async function main() {
   const { dir, tarball } = pack();
   try {
-    console.log(`demo: installing ${path.basename(tarball)} into ${path.relative(root, userDir) || userDir}/`);
+    console.log(
+      `demo: installing ${path.basename(tarball)} into ${path.relative(root, userDir) || userDir}/`,
+    );
     installPackage(tarball);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -48,17 +48,25 @@ export interface CatchUpLimits {
   maxAnswerBytes: number;
 }
 
-export const DEFAULT_CATCH_UP_LIMITS: CatchUpLimits = { firstBatch: 32, maxAnswerBytes: 192 * 1024 };
+export const DEFAULT_CATCH_UP_LIMITS: CatchUpLimits = {
+  firstBatch: 32,
+  maxAnswerBytes: 192 * 1024,
+};
 
 /** Bytes an item takes in a stanza, from the first few of an answer. */
 function itemBytes(items: readonly PubsubItem[]): number {
   const sample = items.slice(0, 4);
   let total = 0;
-  for (const item of sample) total += (item.payload?.toString().length ?? 0) + (item.id?.length ?? 0) + 30;
+  for (const item of sample)
+    total += (item.payload?.toString().length ?? 0) + (item.id?.length ?? 0) + 30;
   return Math.max(64, Math.ceil(total / Math.max(1, sample.length)));
 }
 
-export async function itemsAfterLastSeen(reader: NodeReader, seen: SeenLookup, limits: CatchUpLimits = DEFAULT_CATCH_UP_LIMITS): Promise<CatchUpResult> {
+export async function itemsAfterLastSeen(
+  reader: NodeReader,
+  seen: SeenLookup,
+  limits: CatchUpLimits = DEFAULT_CATCH_UP_LIMITS,
+): Promise<CatchUpResult> {
   let max = limits.firstBatch;
   let newest: PubsubItem[];
   for (;;) {
@@ -75,11 +83,15 @@ export async function itemsAfterLastSeen(reader: NodeReader, seen: SeenLookup, l
   const listed = await reader.listIds();
   // XEP-0030 leaves the order open (Prosody lists the newest first): put it oldest first, as items come.
   const newestId = newest[newest.length - 1]?.id;
-  const ids = listed[0] === newestId && listed[listed.length - 1] !== newestId ? [...listed].reverse() : listed;
+  const ids =
+    listed[0] === newestId && listed[listed.length - 1] !== newestId
+      ? [...listed].reverse()
+      : listed;
   const at = seen.lastSeenIndex(ids);
   const wanted = ids.slice(at + 1);
   const batch = Math.max(1, Math.floor(limits.maxAnswerBytes / itemBytes(newest)));
   const items: PubsubItem[] = [];
-  for (let start = 0; start < wanted.length; start += batch) items.push(...(await reader.byIds(wanted.slice(start, start + batch))));
+  for (let start = 0; start < wanted.length; start += batch)
+    items.push(...(await reader.byIds(wanted.slice(start, start + batch))));
   return { items, lastSeenGone: at < 0, kept: ids.length };
 }

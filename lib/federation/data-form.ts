@@ -1,6 +1,20 @@
 import type { Element } from 'ltx';
 import { FederationError } from './errors';
-import { attr, childElements, childNamed, childrenNamed, element, gotParams, hasOwn, isNamed, localName, namespaceOf, setOwn, textOf, xmlText } from './elements';
+import {
+  attr,
+  childElements,
+  childNamed,
+  childrenNamed,
+  element,
+  gotParams,
+  hasOwn,
+  isNamed,
+  localName,
+  namespaceOf,
+  setOwn,
+  textOf,
+  xmlText,
+} from './elements';
 
 /**
  * Data forms, XEP-0004 (version 2.13), shared by PubSub node configuration and
@@ -14,7 +28,17 @@ export type DataFormType = 'form' | 'submit' | 'cancel' | 'result';
 const FORM_TYPES: ReadonlySet<string> = new Set(['form', 'submit', 'cancel', 'result']);
 
 /** XEP-0004 §3.3. */
-export type FieldType = 'boolean' | 'fixed' | 'hidden' | 'jid-multi' | 'jid-single' | 'list-multi' | 'list-single' | 'text-multi' | 'text-private' | 'text-single';
+export type FieldType =
+  | 'boolean'
+  | 'fixed'
+  | 'hidden'
+  | 'jid-multi'
+  | 'jid-single'
+  | 'list-multi'
+  | 'list-single'
+  | 'text-multi'
+  | 'text-private'
+  | 'text-single';
 const MULTI_TYPES: ReadonlySet<string> = new Set(['jid-multi', 'list-multi', 'text-multi']);
 
 /** A field's value: one text, or a list for multi-valued fields. */
@@ -37,26 +61,69 @@ export interface DataFormOptions {
  * empty list none). A key whose value is undefined is left out. A FORM_TYPE key
  * or the formType option gives a hidden field.
  */
-export function dataForm(type: DataFormType, fields: Record<string, FieldValue | undefined>, options: DataFormOptions = {}): Element {
-  if (!FORM_TYPES.has(type)) throw new FederationError('FEDERATION_FORM_TYPE_UNKNOWN', gotParams(type));
-  if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) throw new FederationError('FEDERATION_FORM_FIELDS_NOT_OBJECT', gotParams(fields));
+export function dataForm(
+  type: DataFormType,
+  fields: Record<string, FieldValue | undefined>,
+  options: DataFormOptions = {},
+): Element {
+  if (!FORM_TYPES.has(type))
+    throw new FederationError('FEDERATION_FORM_TYPE_UNKNOWN', gotParams(type));
+  if (typeof fields !== 'object' || fields === null || Array.isArray(fields))
+    throw new FederationError('FEDERATION_FORM_FIELDS_NOT_OBJECT', gotParams(fields));
   const x = element('x', { xmlns: DATA_FORMS_NS, type });
-  if (options.title !== undefined) x.c('title').t(xmlText(options.title, 'FEDERATION_TERM_FORM_TITLE', { allowEmpty: true }));
-  if (options.instructions !== undefined) x.c('instructions').t(xmlText(options.instructions, 'FEDERATION_TERM_FORM_INSTRUCTIONS', { allowEmpty: true }));
+  if (options.title !== undefined)
+    x.c('title').t(xmlText(options.title, 'FEDERATION_TERM_FORM_TITLE', { allowEmpty: true }));
+  if (options.instructions !== undefined)
+    x.c('instructions').t(
+      xmlText(options.instructions, 'FEDERATION_TERM_FORM_INSTRUCTIONS', { allowEmpty: true }),
+    );
   if (options.formType !== undefined) {
-    x.c('field', { var: 'FORM_TYPE', type: 'hidden' }).c('value').t(xmlText(options.formType, { name: 'FORM_TYPE' }));
+    x.c('field', { var: 'FORM_TYPE', type: 'hidden' })
+      .c('value')
+      .t(xmlText(options.formType, { name: 'FORM_TYPE' }));
   }
   for (const name of Object.keys(fields)) {
     const value = fields[name];
     if (value === undefined) continue;
-    if (name === 'FORM_TYPE' && options.formType !== undefined) throw new FederationError('FEDERATION_FORM_TYPE_TWICE');
+    if (name === 'FORM_TYPE' && options.formType !== undefined)
+      throw new FederationError('FEDERATION_FORM_TYPE_TWICE');
     xmlText(name, 'FEDERATION_TERM_FORM_FIELD_NAME');
-    const fieldType = name === 'FORM_TYPE' ? 'hidden' : options.types && hasOwn(options.types, name) ? options.types[name] : undefined;
-    const label = options.labels && hasOwn(options.labels, name) ? xmlText(options.labels[name], { term: 'FEDERATION_TERM_FORM_FIELD_LABEL', params: { field: name } }, { allowEmpty: true }) : undefined;
+    const fieldType =
+      name === 'FORM_TYPE'
+        ? 'hidden'
+        : options.types && hasOwn(options.types, name)
+          ? options.types[name]
+          : undefined;
+    const label =
+      options.labels && hasOwn(options.labels, name)
+        ? xmlText(
+            options.labels[name],
+            { term: 'FEDERATION_TERM_FORM_FIELD_LABEL', params: { field: name } },
+            { allowEmpty: true },
+          )
+        : undefined;
     const field = x.cnode(element('field', { var: name, type: fieldType, label }));
-    const values = typeof value === 'string' ? [value] : Array.isArray(value) ? (value as readonly unknown[]) : undefined;
-    if (values === undefined) throw new FederationError('FEDERATION_FORM_FIELD_NOT_TEXT', { field: name, ...gotParams(value) });
-    for (const v of values) field.c('value').t(xmlText(v, { term: 'FEDERATION_TERM_FORM_FIELD_VALUE', params: { field: name } }, { allowEmpty: true }));
+    const values =
+      typeof value === 'string'
+        ? [value]
+        : Array.isArray(value)
+          ? (value as readonly unknown[])
+          : undefined;
+    if (values === undefined)
+      throw new FederationError('FEDERATION_FORM_FIELD_NOT_TEXT', {
+        field: name,
+        ...gotParams(value),
+      });
+    for (const v of values)
+      field
+        .c('value')
+        .t(
+          xmlText(
+            v,
+            { term: 'FEDERATION_TERM_FORM_FIELD_VALUE', params: { field: name } },
+            { allowEmpty: true },
+          ),
+        );
   }
   return x;
 }
@@ -108,14 +175,23 @@ function readField(field: Element): DataFormField {
 }
 
 function fieldValue(field: DataFormField): string | string[] {
-  if ((field.type !== undefined && MULTI_TYPES.has(field.type)) || field.values.length > 1) return field.values.slice();
+  if ((field.type !== undefined && MULTI_TYPES.has(field.type)) || field.values.length > 1)
+    return field.values.slice();
   return field.values[0] ?? '';
 }
 
-function valuesByVar(fieldList: readonly DataFormField[], skipFormType: boolean): Record<string, string | string[]> {
+function valuesByVar(
+  fieldList: readonly DataFormField[],
+  skipFormType: boolean,
+): Record<string, string | string[]> {
   const fields: Record<string, string | string[]> = {};
   for (const field of fieldList) {
-    if (field.var === undefined || (skipFormType && field.var === 'FORM_TYPE') || hasOwn(fields, field.var)) continue;
+    if (
+      field.var === undefined ||
+      (skipFormType && field.var === 'FORM_TYPE') ||
+      hasOwn(fields, field.var)
+    )
+      continue;
     setOwn(fields, field.var, fieldValue(field));
   }
   return fields;
@@ -132,7 +208,12 @@ export function parseDataForm(x: unknown): DataForm | undefined {
   if (type === undefined || !FORM_TYPES.has(type)) {
     throw new FederationError('FEDERATION_FORM_WITHOUT_TYPE', gotParams(type));
   }
-  const form: DataForm = { type: type as DataFormType, instructions: [], fields: {}, fieldList: [] };
+  const form: DataForm = {
+    type: type as DataFormType,
+    instructions: [],
+    fields: {},
+    fieldList: [],
+  };
   for (const child of childElements(x)) {
     if (namespaceOf(child, x) !== DATA_FORMS_NS) continue;
     switch (localName(child)) {
@@ -146,10 +227,13 @@ export function parseDataForm(x: unknown): DataForm | undefined {
         form.fieldList.push(readField(child));
         break;
       case 'reported':
-        if (form.reported === undefined) form.reported = childrenNamed(child, 'field', DATA_FORMS_NS).map(readField);
+        if (form.reported === undefined)
+          form.reported = childrenNamed(child, 'field', DATA_FORMS_NS).map(readField);
         break;
       case 'item':
-        (form.items ??= []).push(valuesByVar(childrenNamed(child, 'field', DATA_FORMS_NS).map(readField), false));
+        (form.items ??= []).push(
+          valuesByVar(childrenNamed(child, 'field', DATA_FORMS_NS).map(readField), false),
+        );
         break;
     }
   }

@@ -1,6 +1,13 @@
 import { type ErrorParams, type Sentence, isSentence } from '../errors';
 import type { ComposedSentence } from './errors';
-import { commandListIq, discoInfoIq, discoItemsIq, parseCommandList, parseDiscoInfo, parseDiscoItems } from './discovery';
+import {
+  commandListIq,
+  discoInfoIq,
+  discoItemsIq,
+  parseCommandList,
+  parseDiscoInfo,
+  parseDiscoItems,
+} from './discovery';
 import type { XmppSession } from './session';
 import { readStanzaError } from './stanza-error';
 
@@ -48,10 +55,21 @@ export interface CatalogueProblem {
 
 function problemOf(jid: string, err: unknown): CatalogueProblem {
   const stanzaError = readStanzaError(err);
-  if (stanzaError) return { jid, reason: stanzaError.condition + (stanzaError.text ? ` (${stanzaError.text})` : '') };
+  if (stanzaError)
+    return {
+      jid,
+      reason: stanzaError.condition + (stanzaError.text ? ` (${stanzaError.text})` : ''),
+    };
   if (isSentence(err)) {
     const { parts } = err as ComposedSentence;
-    return { jid, reason: err.message, code: err.code, messageId: err.messageId, params: err.params, ...(parts ? { parts } : {}) };
+    return {
+      jid,
+      reason: err.message,
+      code: err.code,
+      messageId: err.messageId,
+      params: err.params,
+      ...(parts ? { parts } : {}),
+    };
   }
   return { jid, reason: (err as Error)?.message ?? String(err) };
 }
@@ -64,7 +82,11 @@ function problemOf(jid: string, err: unknown): CatalogueProblem {
  * deep only, in parallel, each with its own timeout; what fails is reported in
  * `problems` rather than failing the whole catalogue.
  */
-export async function discover(session: XmppSession, target: string, timeoutMs = 10_000): Promise<Catalogue> {
+export async function discover(
+  session: XmppSession,
+  target: string,
+  timeoutMs = 10_000,
+): Promise<Catalogue> {
   const catalogue: Catalogue = { target, services: [], commands: [], problems: [] };
   const ask = async <T>(jid: string, work: () => Promise<T>): Promise<T | undefined> => {
     try {
@@ -76,30 +98,56 @@ export async function discover(session: XmppSession, target: string, timeoutMs =
   };
 
   if (target.includes('@')) {
-    const commands = await ask(target, async () => parseCommandList(await session.iq(commandListIq(target), timeoutMs)));
-    for (const command of commands ?? []) catalogue.commands.push({ jid: command.jid, node: command.node, ...(command.name ? { name: command.name } : {}) });
+    const commands = await ask(target, async () =>
+      parseCommandList(await session.iq(commandListIq(target), timeoutMs)),
+    );
+    for (const command of commands ?? [])
+      catalogue.commands.push({
+        jid: command.jid,
+        node: command.node,
+        ...(command.name ? { name: command.name } : {}),
+      });
     return catalogue;
   }
 
-  const info = await ask(target, async () => parseDiscoInfo(await session.iq(discoInfoIq(target), timeoutMs)));
-  const isPubsub = (i: typeof info): boolean => i?.identities.some((id) => id.category === 'pubsub' && id.type === 'service') === true;
+  const info = await ask(target, async () =>
+    parseDiscoInfo(await session.iq(discoInfoIq(target), timeoutMs)),
+  );
+  const isPubsub = (i: typeof info): boolean =>
+    i?.identities.some((id) => id.category === 'pubsub' && id.type === 'service') === true;
   let candidates: { jid: string; name?: string }[];
   if (isPubsub(info)) candidates = [{ jid: target }];
   else {
-    const items = (await ask(target, async () => parseDiscoItems(await session.iq(discoItemsIq(target), timeoutMs)))) ?? [];
-    const infos = await Promise.all(items.map((item) => ask(item.jid, async () => parseDiscoInfo(await session.iq(discoInfoIq(item.jid), timeoutMs)))));
-    candidates = items.filter((_, i) => isPubsub(infos[i])).map((item) => ({ jid: item.jid, ...(item.name ? { name: item.name } : {}) }));
+    const items =
+      (await ask(target, async () =>
+        parseDiscoItems(await session.iq(discoItemsIq(target), timeoutMs)),
+      )) ?? [];
+    const infos = await Promise.all(
+      items.map((item) =>
+        ask(item.jid, async () =>
+          parseDiscoInfo(await session.iq(discoInfoIq(item.jid), timeoutMs)),
+        ),
+      ),
+    );
+    candidates = items
+      .filter((_, i) => isPubsub(infos[i]))
+      .map((item) => ({ jid: item.jid, ...(item.name ? { name: item.name } : {}) }));
   }
   const listed = await Promise.all(
     candidates.map(async (service) => ({
       service,
-      nodes: (await ask(service.jid, async () => parseDiscoItems(await session.iq(discoItemsIq(service.jid), timeoutMs)))) ?? [],
+      nodes:
+        (await ask(service.jid, async () =>
+          parseDiscoItems(await session.iq(discoItemsIq(service.jid), timeoutMs)),
+        )) ?? [],
     })),
   );
   for (const { service, nodes } of listed) {
     catalogue.services.push({
       ...service,
-      nodes: nodes.filter((n) => n.node !== undefined).map((n) => ({ node: n.node!, ...(n.name ? { name: n.name } : {}) })),
+      nodes: nodes
+        .filter((n) => n.node !== undefined)
+        .map((n) => ({ node: n.node!, ...(n.name ? { name: n.name } : {}) })),
     });
   }
   return catalogue;

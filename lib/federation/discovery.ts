@@ -1,7 +1,18 @@
 import type { Element } from 'ltx';
 import { type DataForm, DATA_FORMS_NS, parseDataForm } from './data-form';
 import { FederationError } from './errors';
-import { asStanza, attr, childElements, childNamed, element, gotParams, localName, namespaceOf, nonEmptyAttr, xmlText } from './elements';
+import {
+  asStanza,
+  attr,
+  childElements,
+  childNamed,
+  element,
+  gotParams,
+  localName,
+  namespaceOf,
+  nonEmptyAttr,
+  xmlText,
+} from './elements';
 
 /**
  * XEP-0030 Service Discovery (version 2.5.0): what an entity is and offers
@@ -15,7 +26,10 @@ export const COMMAND_LIST_NODE = 'http://jabber.org/protocol/commands';
 
 function query(to: string, ns: string, node: string | undefined): Element {
   const iq = element('iq', { type: 'get', to: xmlText(to, 'FEDERATION_TERM_DISCOVERY_TARGET') });
-  iq.c('query', { xmlns: ns, node: node === undefined ? undefined : xmlText(node, 'FEDERATION_TERM_DISCOVERY_NODE') });
+  iq.c('query', {
+    xmlns: ns,
+    node: node === undefined ? undefined : xmlText(node, 'FEDERATION_TERM_DISCOVERY_NODE'),
+  });
   return iq;
 }
 
@@ -184,18 +198,28 @@ function answer(request: DiscoRequest, ns: string): { iq: Element; query: Elemen
 }
 
 /** Answer disco#info (§3.1, Example 2): identities, then features. */
-export function discoInfoResultIq(request: DiscoRequest, info: { identities: readonly DiscoIdentity[]; features: readonly string[] }): Element {
+export function discoInfoResultIq(
+  request: DiscoRequest,
+  info: { identities: readonly DiscoIdentity[]; features: readonly string[] },
+): Element {
   const { iq, query: q } = answer(request, DISCO_INFO_NS);
   if (info.identities.length === 0) throw new FederationError('FEDERATION_DISCO_NO_IDENTITY');
   for (const identity of info.identities) {
     q.c('identity', {
       category: xmlText(identity.category, 'FEDERATION_TERM_IDENTITY_CATEGORY'),
       type: xmlText(identity.type, 'FEDERATION_TERM_IDENTITY_TYPE'),
-      name: identity.name === undefined ? undefined : xmlText(identity.name, 'FEDERATION_TERM_IDENTITY_NAME', { allowEmpty: true }),
-      'xml:lang': identity.lang === undefined ? undefined : xmlText(identity.lang, 'FEDERATION_TERM_IDENTITY_LANGUAGE'),
+      name:
+        identity.name === undefined
+          ? undefined
+          : xmlText(identity.name, 'FEDERATION_TERM_IDENTITY_NAME', { allowEmpty: true }),
+      'xml:lang':
+        identity.lang === undefined
+          ? undefined
+          : xmlText(identity.lang, 'FEDERATION_TERM_IDENTITY_LANGUAGE'),
     });
   }
-  for (const feature of new Set(info.features)) q.c('feature', { var: xmlText(feature, 'FEDERATION_TERM_FEATURE') });
+  for (const feature of new Set(info.features))
+    q.c('feature', { var: xmlText(feature, 'FEDERATION_TERM_FEATURE') });
   return iq;
 }
 
@@ -203,11 +227,15 @@ export function discoInfoResultIq(request: DiscoRequest, info: { identities: rea
 export function discoItemsResultIq(request: DiscoRequest, items: readonly DiscoItem[]): Element {
   const { iq, query: q } = answer(request, DISCO_ITEMS_NS);
   for (const item of items) {
-    if (typeof item !== 'object' || item === null) throw new FederationError('FEDERATION_DISCO_ITEM_NOT_OBJECT', gotParams(item));
+    if (typeof item !== 'object' || item === null)
+      throw new FederationError('FEDERATION_DISCO_ITEM_NOT_OBJECT', gotParams(item));
     q.c('item', {
       jid: xmlText(item.jid, 'FEDERATION_TERM_ITEM_JID'),
       node: item.node === undefined ? undefined : xmlText(item.node, 'FEDERATION_TERM_ITEM_NODE'),
-      name: item.name === undefined ? undefined : xmlText(item.name, 'FEDERATION_TERM_ITEM_NAME', { allowEmpty: true }),
+      name:
+        item.name === undefined
+          ? undefined
+          : xmlText(item.name, 'FEDERATION_TERM_ITEM_NAME', { allowEmpty: true }),
     });
   }
   return iq;

@@ -1,7 +1,13 @@
 import { Element } from 'ltx';
 import type { ErrorParamValue, Sentence } from '../errors';
 import { holdsNonXmlCharacter } from '../xml-characters';
-import { FederationError, type FederationParams, type FederationTermId, federationSentence, termSentence } from './errors';
+import {
+  FederationError,
+  type FederationParams,
+  type FederationTermId,
+  federationSentence,
+  termSentence,
+} from './errors';
 
 /**
  * Reading and writing stanza elements safely.
@@ -16,7 +22,12 @@ import { FederationError, type FederationParams, type FederationTermId, federati
  */
 
 /** Namespaces of the stanzas themselves (RFC 6120 §4.8.3, §4.8.4). */
-export const STANZA_NAMESPACES: ReadonlySet<string | undefined> = new Set([undefined, 'jabber:client', 'jabber:server', 'jabber:component:accept']);
+export const STANZA_NAMESPACES: ReadonlySet<string | undefined> = new Set([
+  undefined,
+  'jabber:client',
+  'jabber:server',
+  'jabber:component:accept',
+]);
 
 const MAX_ANCESTORS = 256;
 
@@ -24,7 +35,12 @@ const MAX_ANCESTORS = 256;
 export function isElement(value: unknown): value is Element {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as { name?: unknown; attrs?: unknown; children?: unknown };
-  return typeof v.name === 'string' && typeof v.attrs === 'object' && v.attrs !== null && Array.isArray(v.children);
+  return (
+    typeof v.name === 'string' &&
+    typeof v.attrs === 'object' &&
+    v.attrs !== null &&
+    Array.isArray(v.children)
+  );
 }
 
 /** The element's name without its prefix. */
@@ -72,8 +88,17 @@ export function namespaceOf(el: Element, via?: Element): string | undefined {
 }
 
 /** Is `value` an element with this local name (and this namespace, when given)? */
-export function isNamed(value: unknown, name: string, ns?: string, via?: Element): value is Element {
-  return isElement(value) && localName(value) === name && (ns === undefined || namespaceOf(value, via) === ns);
+export function isNamed(
+  value: unknown,
+  name: string,
+  ns?: string,
+  via?: Element,
+): value is Element {
+  return (
+    isElement(value) &&
+    localName(value) === name &&
+    (ns === undefined || namespaceOf(value, via) === ns)
+  );
 }
 
 /** Child elements, in document order. */
@@ -112,14 +137,16 @@ export function asStanza(value: unknown, name: 'message' | 'iq' | 'presence'): E
   return STANZA_NAMESPACES.has(namespaceOf(value)) ? value : undefined;
 }
 
-
 /**
  * What a value is, in an error about it: a term of the library (said in the
  * reader's language with the sentence), a term with its own params (the index of
  * a change, the name of a field), or a name that stays as written (a meta path
  * such as meta.device.type, a field's var).
  */
-export type Subject = FederationTermId | { term: FederationTermId; params: Readonly<Record<string, ErrorParamValue>> } | { name: string };
+export type Subject =
+  | FederationTermId
+  | { term: FederationTermId; params: Readonly<Record<string, ErrorParamValue>> }
+  | { name: string };
 
 /** The param that says a subject: `what`, the term's sentence or the name. */
 export function subjectParams(subject: Subject): { what: string | Sentence } {
@@ -132,10 +159,20 @@ export function subjectParams(subject: Subject): { what: string | Sentence } {
  * Check a string before it goes into a stanza: a character XML cannot carry would
  * make the server close the whole stream (RFC 6120 §4.9.3.13 not-well-formed).
  */
-export function xmlText(value: unknown, what: Subject, options: { allowEmpty?: boolean } = {}): string {
-  if (typeof value !== 'string') throw new FederationError('FEDERATION_TEXT_NOT_TEXT', { ...subjectParams(what), ...gotParams(value) });
-  if (!options.allowEmpty && value.length === 0) throw new FederationError('FEDERATION_TEXT_EMPTY', subjectParams(what));
-  if (holdsNonXmlCharacter(value)) throw new FederationError('FEDERATION_TEXT_NOT_XML', subjectParams(what));
+export function xmlText(
+  value: unknown,
+  what: Subject,
+  options: { allowEmpty?: boolean } = {},
+): string {
+  if (typeof value !== 'string')
+    throw new FederationError('FEDERATION_TEXT_NOT_TEXT', {
+      ...subjectParams(what),
+      ...gotParams(value),
+    });
+  if (!options.allowEmpty && value.length === 0)
+    throw new FederationError('FEDERATION_TEXT_EMPTY', subjectParams(what));
+  if (holdsNonXmlCharacter(value))
+    throw new FederationError('FEDERATION_TEXT_NOT_XML', subjectParams(what));
   return value;
 }
 
@@ -146,10 +183,18 @@ export function optionalXmlText(value: unknown, what: Subject): string | undefin
 
 /** A payload to put inside a stanza must be an element that declares its own namespace. */
 export function ownPayload(value: unknown, what: Subject): Element {
-  if (!isElement(value)) throw new FederationError('FEDERATION_PAYLOAD_NOT_ELEMENT', { ...subjectParams(what), ...gotParams(value) });
+  if (!isElement(value))
+    throw new FederationError('FEDERATION_PAYLOAD_NOT_ELEMENT', {
+      ...subjectParams(what),
+      ...gotParams(value),
+    });
   const colon = value.name.indexOf(':');
   const declaration = colon < 0 ? 'xmlns' : `xmlns:${value.name.slice(0, colon)}`;
-  if (!ownString(value.attrs, declaration)) throw new FederationError('FEDERATION_PAYLOAD_NO_NAMESPACE', { ...subjectParams(what), element: value.name });
+  if (!ownString(value.attrs, declaration))
+    throw new FederationError('FEDERATION_PAYLOAD_NO_NAMESPACE', {
+      ...subjectParams(what),
+      element: value.name,
+    });
   return value;
 }
 
@@ -175,17 +220,26 @@ export function describeValue(value: unknown): string {
  * sentence a translation says in its own words.
  */
 export function gotParams(value: unknown): { got: string | Sentence } & FederationParams {
-  if (typeof value === 'string') return { got: JSON.stringify(value.length > 40 ? `${value.slice(0, 39)}…` : value) };
-  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return { got: String(value) };
+  if (typeof value === 'string')
+    return { got: JSON.stringify(value.length > 40 ? `${value.slice(0, 39)}…` : value) };
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null)
+    return { got: String(value) };
   if (isElement(value)) return { got: `<${value.name}>` };
   if (value === undefined) return { got: federationSentence('FEDERATION_VALUE_NOTHING') };
   if (Array.isArray(value)) return { got: federationSentence('FEDERATION_VALUE_LIST') };
-  return typeof value === 'object' ? { got: federationSentence('FEDERATION_VALUE_OBJECT') } : { got: typeof value };
+  return typeof value === 'object'
+    ? { got: federationSentence('FEDERATION_VALUE_OBJECT') }
+    : { got: typeof value };
 }
 
 /** Set a property as the object's own, even for names such as "__proto__". */
 export function setOwn<T>(target: Record<string, T>, key: string, value: T): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  Object.defineProperty(target, key, {
+    value,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
 }
 
 /** Own-property lookup (never reads through the prototype). */

@@ -1,4 +1,10 @@
-import { type ErrorParamValue, type Sentence, type SentenceParams, SenfedError, sentence } from '../errors';
+import {
+  type ErrorParamValue,
+  type Sentence,
+  type SentenceParams,
+  SenfedError,
+  sentence,
+} from '../errors';
 import { FEDERATION_MESSAGES, type FederationDescriptionCode } from './messages';
 
 /** A sentence of lib/federation. */
@@ -7,7 +13,9 @@ export type FederationMessageId = keyof typeof FEDERATION_MESSAGES;
 type Spec<K extends FederationMessageId> = (typeof FEDERATION_MESSAGES)[K];
 
 /** The sentences of one family (or of several), by their code. */
-export type MessageIdOf<Code extends string> = { [K in FederationMessageId]: Spec<K>['code'] extends Code ? K : never }[FederationMessageId];
+export type MessageIdOf<Code extends string> = {
+  [K in FederationMessageId]: Spec<K>['code'] extends Code ? K : never;
+}[FederationMessageId];
 
 /** The words that name a value inside another sentence (see messages.ts). */
 export type FederationTermId = MessageIdOf<FederationDescriptionCode>;
@@ -22,13 +30,17 @@ export type FederationParams = SentenceParams;
 /** A sentence whose params were partly sentences (see lib/errors.ts). */
 export type ComposedSentence = Sentence;
 
-type Placeholders<S extends string> = S extends `${string}{${infer Name}}${infer Rest}` ? Name | Placeholders<Rest> : never;
+type Placeholders<S extends string> = S extends `${string}{${infer Name}}${infer Rest}`
+  ? Name | Placeholders<Rest>
+  : never;
 
 /** The params a template names; its `{cause}` may instead come from the cause error, given as an option. */
 type Named<K extends FederationMessageId> = Exclude<Placeholders<Spec<K>['en']>, 'cause'>;
 
 /** The params of a sentence: every one its template names, and any other the caller keeps with it. */
-export type ParamsOf<K extends FederationMessageId> = { readonly [P in Named<K>]: FederationParamValue } & FederationParams;
+export type ParamsOf<K extends FederationMessageId> = {
+  readonly [P in Named<K>]: FederationParamValue;
+} & FederationParams;
 
 /**
  * The arguments of a sentence of these messageIds: the messageId, the params its
@@ -36,16 +48,23 @@ export type ParamsOf<K extends FederationMessageId> = { readonly [P in Named<K>]
  * checks the messageId, and that no param of its template is missing.
  */
 export type MessageArgs<Ids extends FederationMessageId, Options> = {
-  [K in Ids]: [Named<K>] extends [never] ? [messageId: K, params?: FederationParams, options?: Options] : [messageId: K, params: ParamsOf<K>, options?: Options];
+  [K in Ids]: [Named<K>] extends [never]
+    ? [messageId: K, params?: FederationParams, options?: Options]
+    : [messageId: K, params: ParamsOf<K>, options?: Options];
 }[Ids];
 
 /** A sentence of lib/federation that is reported, not thrown (a session's state, the words for a value). */
-export function federationSentence(...[messageId, params]: MessageArgs<FederationMessageId, never>): ComposedSentence {
+export function federationSentence(
+  ...[messageId, params]: MessageArgs<FederationMessageId, never>
+): ComposedSentence {
   return sentence(messageId, FEDERATION_MESSAGES[messageId], params);
 }
 
 /** The words of a term; its params are not checked here, the term being known only when this runs. */
-export function termSentence(term: FederationTermId, params: Readonly<Record<string, ErrorParamValue>> = {}): Sentence {
+export function termSentence(
+  term: FederationTermId,
+  params: Readonly<Record<string, ErrorParamValue>> = {},
+): Sentence {
   return sentence(term, FEDERATION_MESSAGES[term], params);
 }
 
@@ -54,8 +73,17 @@ export function termSentence(term: FederationTermId, params: Readonly<Record<str
  * params (sentences among them said in English in `message` and kept in `parts`).
  */
 export abstract class FederationBaseError extends SenfedError {
-  constructor(messageId: FederationMessageId, params: FederationParams | undefined, options: { cause?: unknown } = {}) {
-    super(messageId, FEDERATION_MESSAGES[messageId], params, options.cause === undefined ? {} : { cause: options.cause });
+  constructor(
+    messageId: FederationMessageId,
+    params: FederationParams | undefined,
+    options: { cause?: unknown } = {},
+  ) {
+    super(
+      messageId,
+      FEDERATION_MESSAGES[messageId],
+      params,
+      options.cause === undefined ? {} : { cause: options.cause },
+    );
   }
 }
 
@@ -81,7 +109,12 @@ export type FederationErrorCode = 'FEDERATION_INPUT' | 'FEDERATION_MALFORMED' | 
 export class FederationError extends FederationBaseError {
   declare readonly code: FederationErrorCode;
 
-  constructor(...[messageId, params, options]: MessageArgs<MessageIdOf<FederationErrorCode>, { cause?: unknown }>) {
+  constructor(
+    ...[messageId, params, options]: MessageArgs<
+      MessageIdOf<FederationErrorCode>,
+      { cause?: unknown }
+    >
+  ) {
     super(messageId, params, options);
     this.name = 'FederationError';
   }

@@ -14,10 +14,25 @@ import {
   parseCommandRequest,
 } from './adhoc';
 import { dataForm } from './data-form';
-import { COMMAND_LIST_NODE, DISCO_INFO_NS, DISCO_ITEMS_NS, type DiscoIdentity, type DiscoRequest, discoInfoResultIq, discoItemsResultIq, parseDiscoRequest } from './discovery';
+import {
+  COMMAND_LIST_NODE,
+  DISCO_INFO_NS,
+  DISCO_ITEMS_NS,
+  type DiscoIdentity,
+  type DiscoRequest,
+  discoInfoResultIq,
+  discoItemsResultIq,
+  parseDiscoRequest,
+} from './discovery';
 import type { Sentence } from '../errors';
 import { element, gotParams } from './elements';
-import { FederationBaseError, FederationError, type MessageArgs, type MessageIdOf, federationSentence } from './errors';
+import {
+  FederationBaseError,
+  FederationError,
+  type MessageArgs,
+  type MessageIdOf,
+  federationSentence,
+} from './errors';
 import { type Meta, QUOALISE_NS, type UpstreamError, quoaliseDataElement } from './quoalise';
 import type { XmppSession } from './session';
 import { type DefinedCondition, errorElement, isDefinedCondition } from './stanza-error';
@@ -58,17 +73,31 @@ import type { SubscriberRegistry } from '../store/subscriber-registry';
  * One provider per session (its commands are the session's): a second one
  * throws PROVIDER_BUSY until the first is closed.
  */
-export const PROVIDED_COMMANDS: readonly QuoaliseCommand[] = ['get_history', 'subscribe', 'unsubscribe'];
+export const PROVIDED_COMMANDS: readonly QuoaliseCommand[] = [
+  'get_history',
+  'subscribe',
+  'unsubscribe',
+];
 
-const COMMAND_NAMES: Record<QuoaliseCommand, string> = { get_history: 'Get history', subscribe: 'Subscribe', unsubscribe: 'Unsubscribe' };
+const COMMAND_NAMES: Record<QuoaliseCommand, string> = {
+  get_history: 'Get history',
+  subscribe: 'Subscribe',
+  unsubscribe: 'Unsubscribe',
+};
 const DEFAULT_REPLY_TIMEOUT_MS = 30_000;
 
-export type ProviderErrorCode = 'PROVIDER_BUSY' | 'PROVIDER_ANSWERED' | 'PROVIDER_INPUT' | 'PROVIDER_OPTIONS' | 'PROVIDER_RECORD';
+export type ProviderErrorCode =
+  'PROVIDER_BUSY' | 'PROVIDER_ANSWERED' | 'PROVIDER_INPUT' | 'PROVIDER_OPTIONS' | 'PROVIDER_RECORD';
 
 export class ProviderError extends FederationBaseError {
   declare readonly code: ProviderErrorCode;
 
-  constructor(...[messageId, params, options]: MessageArgs<MessageIdOf<ProviderErrorCode>, { cause?: unknown }>) {
+  constructor(
+    ...[messageId, params, options]: MessageArgs<
+      MessageIdOf<ProviderErrorCode>,
+      { cause?: unknown }
+    >
+  ) {
     super(messageId, params, options);
     this.name = 'ProviderError';
   }
@@ -145,7 +174,13 @@ export class ProviderRequest {
    * @internal built by Provider; `record`, when given, is what must be on disk
    * before the owner's `reply` goes out (a subscription the owner accepts).
    */
-  constructor(request: CommandRequest, from: string, fields: { identifier: string; start?: string; end?: string }, settle: (reply: Element) => void, record?: () => Promise<void>) {
+  constructor(
+    request: CommandRequest,
+    from: string,
+    fields: { identifier: string; start?: string; end?: string },
+    settle: (reply: Element) => void,
+    record?: () => Promise<void>,
+  ) {
     this.#request = request;
     this.#settle = settle;
     this.#record = record;
@@ -194,7 +229,9 @@ export class ProviderRequest {
     return record().then(
       () => this.#settle(completed),
       (err: unknown) => {
-        this.#settle(commandErrorIq(this.#request, 'internal-server-error', { text: NOT_RECORDED.message }));
+        this.#settle(
+          commandErrorIq(this.#request, 'internal-server-error', { text: NOT_RECORDED.message }),
+        );
         throw err;
       },
     );
@@ -207,8 +244,12 @@ export class ProviderRequest {
    */
   fail(condition: DefinedCondition, options: FailureOptions = {}): void {
     this.#checkOpen();
-    if (!isDefinedCondition(condition)) throw new ProviderError('PROVIDER_CONDITION_UNKNOWN', gotParams(condition));
-    this.#answer('owner', commandErrorIq(this.#request, condition, { text: options.text, upstream: options.upstream }));
+    if (!isDefinedCondition(condition))
+      throw new ProviderError('PROVIDER_CONDITION_UNKNOWN', gotParams(condition));
+    this.#answer(
+      'owner',
+      commandErrorIq(this.#request, condition, { text: options.text, upstream: options.upstream }),
+    );
   }
 
   /** @internal the provider answers (subscriptions, timeout, close) */
@@ -231,7 +272,14 @@ export class ProviderRequest {
 
   #checkOpen(): void {
     if (this.#answeredBy === undefined) return;
-    const why = ({ owner: 'PROVIDER_ANSWERED_ALREADY', provider: 'PROVIDER_ANSWERED_ITSELF', timeout: 'PROVIDER_ANSWERED_TIMEOUT', closed: 'PROVIDER_ANSWERED_CLOSED' } as const)[this.#answeredBy];
+    const why = (
+      {
+        owner: 'PROVIDER_ANSWERED_ALREADY',
+        provider: 'PROVIDER_ANSWERED_ITSELF',
+        timeout: 'PROVIDER_ANSWERED_TIMEOUT',
+        closed: 'PROVIDER_ANSWERED_CLOSED',
+      } as const
+    )[this.#answeredBy];
     throw new ProviderError(why, { command: this.command, id: this.id, from: this.from });
   }
 
@@ -247,10 +295,22 @@ export class ProviderRequest {
   }
 }
 
-function completedIq(request: CommandRequest, identifier: string, data: Element | undefined): Element {
+function completedIq(
+  request: CommandRequest,
+  identifier: string,
+  data: Element | undefined,
+): Element {
   const node = request.node as QuoaliseCommand;
-  const label = { get_history: `Get ${identifier}`, subscribe: `Subscribe to ${identifier}`, unsubscribe: `Unsubscribe from ${identifier}` }[node];
-  const form = dataForm('result', { result: 'Success' }, { title: COMMAND_NAMES[node], types: { result: 'fixed' }, labels: { result: label } });
+  const label = {
+    get_history: `Get ${identifier}`,
+    subscribe: `Subscribe to ${identifier}`,
+    unsubscribe: `Unsubscribe from ${identifier}`,
+  }[node];
+  const form = dataForm(
+    'result',
+    { result: 'Success' },
+    { title: COMMAND_NAMES[node], types: { result: 'fixed' }, labels: { result: label } },
+  );
   return commandResultIq(request, { form, data });
 }
 
@@ -264,7 +324,9 @@ function inputForm(node: QuoaliseCommand): Element {
     labels.start_time = 'Start time (ISO 8601 with offset)';
     labels.end_time = 'End time (ISO 8601 with offset)';
   }
-  const types = Object.fromEntries(Object.keys(fields).map((name) => [name, 'text-single' as const]));
+  const types = Object.fromEntries(
+    Object.keys(fields).map((name) => [name, 'text-single' as const]),
+  );
   return dataForm('form', fields, { title: COMMAND_NAMES[node], types, labels });
 }
 
@@ -283,9 +345,11 @@ export class Provider extends EventEmitter {
   constructor(session: XmppSession, options: ProviderOptions = {}) {
     super();
     this.handleSubscriptions = options.handleSubscriptions !== false;
-    if (this.handleSubscriptions && !options.registry) throw new ProviderError('PROVIDER_NEEDS_REGISTRY');
+    if (this.handleSubscriptions && !options.registry)
+      throw new ProviderError('PROVIDER_NEEDS_REGISTRY');
     const timeout = options.replyTimeoutMs ?? DEFAULT_REPLY_TIMEOUT_MS;
-    if (!(timeout > 0) || !Number.isFinite(timeout)) throw new ProviderError('PROVIDER_REPLY_TIMEOUT', { value: String(timeout) });
+    if (!(timeout > 0) || !Number.isFinite(timeout))
+      throw new ProviderError('PROVIDER_REPLY_TIMEOUT', { value: String(timeout) });
     if (providers.has(session)) throw new ProviderError('PROVIDER_BUSY', { jid: session.bareJid });
     providers.set(session, this);
     this.session = session;
@@ -309,7 +373,8 @@ export class Provider extends EventEmitter {
     if (this.#closed) return;
     this.#closed = true;
     for (const unregister of this.#unregister) unregister();
-    for (const request of [...this.#requests]) request.failAs('closed', 'service-unavailable', STOPPED.message);
+    for (const request of [...this.#requests])
+      request.failAs('closed', 'service-unavailable', STOPPED.message);
     if (providers.get(this.session) === this) providers.delete(this.session);
   }
 
@@ -322,14 +387,24 @@ export class Provider extends EventEmitter {
       return this.#refuse(stanza, 'bad-request', err);
     }
     if (!request) return undefined;
-    if (this.#closed) return commandErrorIq(request, 'service-unavailable', { text: STOPPED.message });
+    if (this.#closed)
+      return commandErrorIq(request, 'service-unavailable', { text: STOPPED.message });
     if (!(PROVIDED_COMMANDS as readonly string[]).includes(request.node)) {
-      return this.#refuse(request, 'item-not-found', federationSentence('PROVIDER_TOLD_NO_COMMAND', { command: request.node, commands: PROVIDED_COMMANDS.join(', ') }));
+      return this.#refuse(
+        request,
+        'item-not-found',
+        federationSentence('PROVIDER_TOLD_NO_COMMAND', {
+          command: request.node,
+          commands: PROVIDED_COMMANDS.join(', '),
+        }),
+      );
     }
     const node = request.node as QuoaliseCommand;
-    if (request.action === 'cancel' || request.form?.type === 'cancel') return commandResultIq(request, { status: 'canceled' });
+    if (request.action === 'cancel' || request.form?.type === 'cancel')
+      return commandResultIq(request, { status: 'canceled' });
     // A generic client executes first without a form and expects one to fill in (§3.4).
-    if (!request.form) return commandResultIq(request, { status: 'executing', form: inputForm(node) });
+    if (!request.form)
+      return commandResultIq(request, { status: 'executing', form: inputForm(node) });
 
     let fields: { identifier: string; start?: string; end?: string };
     try {
@@ -345,7 +420,10 @@ export class Provider extends EventEmitter {
 
     let settle!: (reply: Element) => void;
     const answered = new Promise<Element>((resolve) => (settle = resolve));
-    const subscription = node !== 'get_history' && this.registry ? () => this.#recordSubscription(node, fields.identifier, from) : undefined;
+    const subscription =
+      node !== 'get_history' && this.registry
+        ? () => this.#recordSubscription(node, fields.identifier, from)
+        : undefined;
 
     if (subscription && this.handleSubscriptions) {
       try {
@@ -362,10 +440,19 @@ export class Provider extends EventEmitter {
     // Subscriptions the owner decides on are recorded when it accepts them.
     const handle = new ProviderRequest(request, from, fields, settle, subscription);
 
-    if (this.listenerCount('request') === 0) return commandErrorIq(request, 'service-unavailable', { text: federationSentence('PROVIDER_TOLD_NOBODY').message });
+    if (this.listenerCount('request') === 0)
+      return commandErrorIq(request, 'service-unavailable', {
+        text: federationSentence('PROVIDER_TOLD_NOBODY').message,
+      });
     this.#requests.add(handle);
     handle.startTimer(this.replyTimeoutMs, () => {
-      handle.failAs('timeout', 'service-unavailable', federationSentence('PROVIDER_TOLD_TIMEOUT', { seconds: Math.round(this.replyTimeoutMs / 100) / 10 }).message);
+      handle.failAs(
+        'timeout',
+        'service-unavailable',
+        federationSentence('PROVIDER_TOLD_TIMEOUT', {
+          seconds: Math.round(this.replyTimeoutMs / 100) / 10,
+        }).message,
+      );
       this.emit('timeout', handle);
     });
     this.#handOver(handle);
@@ -379,15 +466,27 @@ export class Provider extends EventEmitter {
    * once on disk (an unsubscribe from someone not subscribed changes nothing, and
    * resolves too). Rejects with PROVIDER_RECORD when the registry cannot take it.
    */
-  async #recordSubscription(node: 'subscribe' | 'unsubscribe', identifier: string, from: string): Promise<void> {
+  async #recordSubscription(
+    node: 'subscribe' | 'unsubscribe',
+    identifier: string,
+    from: string,
+  ): Promise<void> {
     let changed: boolean;
     try {
-      changed = node === 'subscribe' ? await this.registry!.add(identifier, from) : await this.registry!.remove(identifier, from);
+      changed =
+        node === 'subscribe'
+          ? await this.registry!.add(identifier, from)
+          : await this.registry!.remove(identifier, from);
     } catch (err) {
-      throw new ProviderError('PROVIDER_NOT_RECORDED', { command: node, from, identifier }, { cause: err });
+      throw new ProviderError(
+        'PROVIDER_NOT_RECORDED',
+        { command: node, from, identifier },
+        { cause: err },
+      );
     }
     try {
-      if (changed) this.emit(node === 'subscribe' ? 'subscribed' : 'unsubscribed', { identifier, jid: from });
+      if (changed)
+        this.emit(node === 'subscribe' ? 'subscribed' : 'unsubscribed', { identifier, jid: from });
     } catch (err) {
       this.emit('problem', err);
     }
@@ -403,9 +502,19 @@ export class Provider extends EventEmitter {
     }
   }
 
-  #refuse(request: CommandRequest | Element, condition: DefinedCondition, why: Sentence, commandCondition?: CommandCondition): Element {
+  #refuse(
+    request: CommandRequest | Element,
+    condition: DefinedCondition,
+    why: Sentence,
+    commandCondition?: CommandCondition,
+  ): Element {
     const text = why.message;
-    const refusal: Refusal = { from: (request as { from?: string }).from ?? (request as Element).attrs?.from, condition, reason: text, reasonSentence: why };
+    const refusal: Refusal = {
+      from: (request as { from?: string }).from ?? (request as Element).attrs?.from,
+      condition,
+      reason: text,
+      reasonSentence: why,
+    };
     this.emit('refused', refusal);
     try {
       return commandErrorIq(request, condition, { text, commandCondition });
@@ -423,20 +532,41 @@ export class Provider extends EventEmitter {
     if (request.kind === 'info') {
       if (request.node === undefined) {
         const identities: DiscoIdentity[] = [{ category: 'client', type: 'bot', name: this.name }];
-        return discoInfoResultIq(request, { identities, features: [DISCO_INFO_NS, DISCO_ITEMS_NS, COMMANDS_NS, 'jabber:x:data', QUOALISE_NS] });
+        return discoInfoResultIq(request, {
+          identities,
+          features: [DISCO_INFO_NS, DISCO_ITEMS_NS, COMMANDS_NS, 'jabber:x:data', QUOALISE_NS],
+        });
       }
-      if (request.node === COMMAND_LIST_NODE) return discoInfoResultIq(request, { identities: [{ category: 'automation', type: 'command-list', name: 'Commands' }], features: [DISCO_ITEMS_NS] });
+      if (request.node === COMMAND_LIST_NODE)
+        return discoInfoResultIq(request, {
+          identities: [{ category: 'automation', type: 'command-list', name: 'Commands' }],
+          features: [DISCO_ITEMS_NS],
+        });
       if (commands.includes(request.node)) {
         // XEP-0050 §2.3, Example 6.
-        return discoInfoResultIq(request, { identities: [{ category: 'automation', type: 'command-node', name: COMMAND_NAMES[request.node as QuoaliseCommand] }], features: [COMMANDS_NS, 'jabber:x:data'] });
+        return discoInfoResultIq(request, {
+          identities: [
+            {
+              category: 'automation',
+              type: 'command-node',
+              name: COMMAND_NAMES[request.node as QuoaliseCommand],
+            },
+          ],
+          features: [COMMANDS_NS, 'jabber:x:data'],
+        });
       }
       return discoError(request);
     }
     if (request.node === COMMAND_LIST_NODE) {
-      const jid = (stanza.attrs.to as string | undefined) || this.session.jid || this.session.bareJid;
-      return discoItemsResultIq(request, PROVIDED_COMMANDS.map((node) => ({ jid, node, name: COMMAND_NAMES[node] })));
+      const jid =
+        (stanza.attrs.to as string | undefined) || this.session.jid || this.session.bareJid;
+      return discoItemsResultIq(
+        request,
+        PROVIDED_COMMANDS.map((node) => ({ jid, node, name: COMMAND_NAMES[node] })),
+      );
     }
-    if (request.node === undefined || commands.includes(request.node)) return discoItemsResultIq(request, []);
+    if (request.node === undefined || commands.includes(request.node))
+      return discoItemsResultIq(request, []);
     return discoError(request);
   }
 }

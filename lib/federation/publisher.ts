@@ -8,7 +8,13 @@ import { createNodeIq, publishIq, pubsubErrorCondition, stableItemId } from './p
 import { type Meta, quoaliseMessage } from './quoalise';
 import type { Sentence } from '../errors';
 import { type XmppSession, SessionError } from './session';
-import { FederationBaseError, FederationError, type MessageArgs, type MessageIdOf, federationSentence } from './errors';
+import {
+  FederationBaseError,
+  FederationError,
+  type MessageArgs,
+  type MessageIdOf,
+  federationSentence,
+} from './errors';
 import { readStanzaError } from './stanza-error';
 
 /** Where a pack goes: a PubSub node on any federated domain, or a JID directly (Quoalise). */
@@ -58,7 +64,12 @@ export class PublishError extends FederationBaseError {
   /** true when retrying later may succeed (peer down, timeout, wait-type error). */
   readonly transient: boolean;
 
-  constructor(...[messageId, params, options]: MessageArgs<MessageIdOf<PublishErrorCode>, { condition: string; transient: boolean; cause?: unknown }>) {
+  constructor(
+    ...[messageId, params, options]: MessageArgs<
+      MessageIdOf<PublishErrorCode>,
+      { condition: string; transient: boolean; cause?: unknown }
+    >
+  ) {
     super(messageId, params, options);
     this.name = 'PublishError';
     this.condition = options?.condition ?? 'undefined-condition';
@@ -67,7 +78,14 @@ export class PublishError extends FederationBaseError {
 }
 
 // Conditions that describe a peer or path that is down, not a refusal (RFC 6120 §8.3.3).
-const TRANSIENT_CONDITIONS = new Set(['remote-server-not-found', 'remote-server-timeout', 'internal-server-error', 'resource-constraint', 'recipient-unavailable', 'timeout']);
+const TRANSIENT_CONDITIONS = new Set([
+  'remote-server-not-found',
+  'remote-server-timeout',
+  'internal-server-error',
+  'resource-constraint',
+  'recipient-unavailable',
+  'timeout',
+]);
 
 /** What went wrong with one publication, before it is said for its target. */
 interface Failure {
@@ -81,17 +99,29 @@ interface Failure {
 
 function failureOf(err: unknown): Failure {
   // A stanza that cannot be built (bad meta…) will never be sent: a refusal, not a wait.
-  if (err instanceof FederationError) return { kind: 'input', condition: 'bad-request', transient: false, cause: err };
+  if (err instanceof FederationError)
+    return { kind: 'input', condition: 'bad-request', transient: false, cause: err };
   const stanzaError = pubsubErrorCondition(err);
   if (stanzaError) {
     const { condition } = stanzaError;
     const detail = [stanzaError.pubsubCondition, stanzaError.text].filter(Boolean).join(': ');
-    return { kind: 'refused', condition, transient: stanzaError.type === 'wait' || TRANSIENT_CONDITIONS.has(condition), detail: detail || undefined };
+    return {
+      kind: 'refused',
+      condition,
+      transient: stanzaError.type === 'wait' || TRANSIENT_CONDITIONS.has(condition),
+      detail: detail || undefined,
+    };
   }
   const message = (err as Error)?.message ?? String(err);
   // Timeouts and lost connections: the entry stays queued and goes out later.
-  const condition = (err as Error)?.name === 'TimeoutError' || /timeout/i.test(message) ? 'timeout' : 'connection';
-  return { kind: 'failed', condition, transient: true, cause: err instanceof Error ? err : message };
+  const condition =
+    (err as Error)?.name === 'TimeoutError' || /timeout/i.test(message) ? 'timeout' : 'connection';
+  return {
+    kind: 'failed',
+    condition,
+    transient: true,
+    cause: err instanceof Error ? err : message,
+  };
 }
 
 function toPublishError(err: unknown, target: PublishTarget): PublishError {
@@ -102,12 +132,16 @@ function toPublishError(err: unknown, target: PublishTarget): PublishError {
     const where = { node: target.node, service: target.service };
     if (failure.kind === 'input') return new PublishError('PUBLISH_NODE_INPUT', where, failure);
     if (failure.kind === 'failed') return new PublishError('PUBLISH_NODE_FAILED', where, failure);
-    return detail ? new PublishError('PUBLISH_NODE_REFUSED_DETAIL', { ...where, condition, detail }, failure) : new PublishError('PUBLISH_NODE_REFUSED', { ...where, condition }, failure);
+    return detail
+      ? new PublishError('PUBLISH_NODE_REFUSED_DETAIL', { ...where, condition, detail }, failure)
+      : new PublishError('PUBLISH_NODE_REFUSED', { ...where, condition }, failure);
   }
   const where = { to: target.to };
   if (failure.kind === 'input') return new PublishError('PUBLISH_DIRECT_INPUT', where, failure);
   if (failure.kind === 'failed') return new PublishError('PUBLISH_DIRECT_FAILED', where, failure);
-  return detail ? new PublishError('PUBLISH_DIRECT_REFUSED_DETAIL', { ...where, condition, detail }, failure) : new PublishError('PUBLISH_DIRECT_REFUSED', { ...where, condition }, failure);
+  return detail
+    ? new PublishError('PUBLISH_DIRECT_REFUSED_DETAIL', { ...where, condition, detail }, failure)
+    : new PublishError('PUBLISH_DIRECT_REFUSED', { ...where, condition }, failure);
 }
 
 /** How many publications may be awaiting the server's answer at once, by default. */
@@ -191,7 +225,11 @@ export class Publisher extends EventEmitter {
   }
 
   /** Queue a pack durably; resolves once it is on disk, with what the bound pushed out. */
-  async publish(pack: ResolvedPack, target: PublishTarget, meta?: Meta): Promise<{ seq: number; dropped: QueueItem<Publication>[] }> {
+  async publish(
+    pack: ResolvedPack,
+    target: PublishTarget,
+    meta?: Meta,
+  ): Promise<{ seq: number; dropped: QueueItem<Publication>[] }> {
     const publication: Publication = { target, pack, itemId: stableItemId(pack) };
     if (meta !== undefined) publication.meta = meta;
     const pushed = this.queue.push(publication);
@@ -240,7 +278,13 @@ export class Publisher extends EventEmitter {
         const next = this.queue.peekAfter(lastSent, { unsynced: true });
         if (!next) return;
         lastSent = next.seq;
-        flights.push({ seq: next.seq, publication: next.entry, outcome: this.#delivered.has(next.seq) ? Promise.resolve(undefined) : this.#attempt(next.seq, next.entry) });
+        flights.push({
+          seq: next.seq,
+          publication: next.entry,
+          outcome: this.#delivered.has(next.seq)
+            ? Promise.resolve(undefined)
+            : this.#attempt(next.seq, next.entry),
+        });
       }
     };
     try {
@@ -260,7 +304,8 @@ export class Publisher extends EventEmitter {
           if (await this.#createNodeFor(publication, failure)) {
             // The node exists now: send again whatever failed for want of it, in order.
             for (const flight of flights) {
-              if ((await flight.outcome) !== undefined) flight.outcome = this.#attempt(flight.seq, flight.publication);
+              if ((await flight.outcome) !== undefined)
+                flight.outcome = this.#attempt(flight.seq, flight.publication);
             }
             continue;
           }
@@ -305,7 +350,10 @@ export class Publisher extends EventEmitter {
     return this.queue.ack(flight.seq).then(
       () => {
         this.#delivered.delete(flight.seq);
-        this.emit('published', { publication: flight.publication, seq: flight.seq } satisfies PublishedEvent);
+        this.emit('published', {
+          publication: flight.publication,
+          seq: flight.seq,
+        } satisfies PublishedEvent);
       },
       (err: unknown) => {
         if (!this.#closed) this.emit('problem', err);
@@ -322,17 +370,32 @@ export class Publisher extends EventEmitter {
     const { target } = publication;
     if (target.mode !== 'pubsub' || !target.createNode) return false;
     const key = `${target.service}\u0000${target.node}`;
-    if (this.#createdNodes.has(key) || readStanzaError(failure)?.condition !== 'item-not-found') return false;
+    if (this.#createdNodes.has(key) || readStanzaError(failure)?.condition !== 'item-not-found')
+      return false;
     // XEP-0060 §8.1: create the node, persistent and whitelisted (consent decides who is on the list).
-    const config = { accessModel: target.accessModel ?? 'whitelist', persistItems: true, maxItems: target.maxItems ?? DEFAULT_MAX_ITEMS } as const;
+    const config = {
+      accessModel: target.accessModel ?? 'whitelist',
+      persistItems: true,
+      maxItems: target.maxItems ?? DEFAULT_MAX_ITEMS,
+    } as const;
     try {
-      await this.session.iq(createNodeIq(target.service, target.node, config), this.requestTimeoutMs);
+      await this.session.iq(
+        createNodeIq(target.service, target.node, config),
+        this.requestTimeoutMs,
+      );
     } catch (err) {
       // A service whose own bound is lower refuses the number (XEP-0060 §8.2.4 has no
       // way to ask for it first): take the service's largest instead.
       if (!isRefusedConfiguration(err)) throw err;
-      await this.session.iq(createNodeIq(target.service, target.node, { ...config, maxItems: 'max' }), this.requestTimeoutMs);
-      this.emit('capped', { service: target.service, node: target.node, asked: config.maxItems } satisfies CappedEvent);
+      await this.session.iq(
+        createNodeIq(target.service, target.node, { ...config, maxItems: 'max' }),
+        this.requestTimeoutMs,
+      );
+      this.emit('capped', {
+        service: target.service,
+        node: target.node,
+        asked: config.maxItems,
+      } satisfies CappedEvent);
     }
     this.#createdNodes.add(key);
     return true;
@@ -352,18 +415,27 @@ export class Publisher extends EventEmitter {
       return;
     }
     const payload: Element = toXmlElement(compact(publication.pack));
-    await this.session.iq(publishIq(target.service, target.node, publication.itemId, payload), this.requestTimeoutMs);
+    await this.session.iq(
+      publishIq(target.service, target.node, publication.itemId, payload),
+      this.requestTimeoutMs,
+    );
   }
 }
 
 function isRefusedConfiguration(err: unknown): boolean {
   const condition = readStanzaError(err)?.condition;
-  return condition === 'not-acceptable' || condition === 'bad-request' || condition === 'policy-violation';
+  return (
+    condition === 'not-acceptable' ||
+    condition === 'bad-request' ||
+    condition === 'policy-violation'
+  );
 }
 
 /** Where a pack goes, in words: "publish to <node> on <service>" or "send to <JID>". */
 export function targetSentence(target: PublishTarget): Sentence {
-  return target.mode === 'pubsub' ? federationSentence('PUBLISH_TARGET_NODE', { node: target.node, service: target.service }) : federationSentence('PUBLISH_TARGET_DIRECT', { to: target.to });
+  return target.mode === 'pubsub'
+    ? federationSentence('PUBLISH_TARGET_NODE', { node: target.node, service: target.service })
+    : federationSentence('PUBLISH_TARGET_DIRECT', { to: target.to });
 }
 
 /** Where a pack goes, in English. */

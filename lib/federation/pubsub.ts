@@ -39,11 +39,23 @@ export const SHIM_NS = 'http://jabber.org/protocol/shim';
 
 /** Subscription states, §4.2. */
 export type SubscriptionState = 'none' | 'pending' | 'subscribed' | 'unconfigured';
-const SUBSCRIPTION_STATES: ReadonlySet<string> = new Set(['none', 'pending', 'subscribed', 'unconfigured']);
+const SUBSCRIPTION_STATES: ReadonlySet<string> = new Set([
+  'none',
+  'pending',
+  'subscribed',
+  'unconfigured',
+]);
 
 /** Affiliations, §4.1. */
 export type Affiliation = 'owner' | 'publisher' | 'publish-only' | 'member' | 'none' | 'outcast';
-const AFFILIATIONS: ReadonlySet<string> = new Set(['owner', 'publisher', 'publish-only', 'member', 'none', 'outcast']);
+const AFFILIATIONS: ReadonlySet<string> = new Set([
+  'owner',
+  'publisher',
+  'publish-only',
+  'member',
+  'none',
+  'outcast',
+]);
 
 function iq(type: 'get' | 'set', to: string): Element {
   return element('iq', { type, to: xmlText(to, 'FEDERATION_TERM_PUBSUB_SERVICE') });
@@ -53,7 +65,11 @@ function nodeName(node: unknown): string {
   return xmlText(node, 'FEDERATION_TERM_PUBSUB_NODE');
 }
 
-function pubsub(type: 'get' | 'set', service: string, ns: string = PUBSUB_NS): { iq: Element; pubsub: Element } {
+function pubsub(
+  type: 'get' | 'set',
+  service: string,
+  ns: string = PUBSUB_NS,
+): { iq: Element; pubsub: Element } {
   const stanza = iq(type, service);
   return { iq: stanza, pubsub: stanza.c('pubsub', { xmlns: ns }) };
 }
@@ -77,12 +93,24 @@ export interface PublishOptions {
  * stable id (see stableItemId) makes a retried publication harmless.
  * The payload must declare its own namespace; it becomes a child of the stanza.
  */
-export function publishIq(service: string, node: string, itemId: string | undefined, payload: Element, options: PublishOptions = {}): Element {
+export function publishIq(
+  service: string,
+  node: string,
+  itemId: string | undefined,
+  payload: Element,
+  options: PublishOptions = {},
+): Element {
   const { iq: stanza, pubsub: ps } = pubsub('set', service);
-  const item = ps.c('publish', { node: nodeName(node) }).cnode(element('item', { id: itemId === undefined ? undefined : xmlText(itemId, 'FEDERATION_TERM_ITEM_ID') }));
+  const item = ps.c('publish', { node: nodeName(node) }).cnode(
+    element('item', {
+      id: itemId === undefined ? undefined : xmlText(itemId, 'FEDERATION_TERM_ITEM_ID'),
+    }),
+  );
   item.cnode(ownPayload(payload, 'FEDERATION_TERM_PUBSUB_PAYLOAD'));
   if (options.publishOptions !== undefined) {
-    ps.c('publish-options').cnode(dataForm('submit', options.publishOptions, { formType: PUBLISH_OPTIONS_FORM_TYPE }));
+    ps.c('publish-options').cnode(
+      dataForm('submit', options.publishOptions, { formType: PUBLISH_OPTIONS_FORM_TYPE }),
+    );
   }
   return stanza;
 }
@@ -112,11 +140,18 @@ const bool = (value: boolean): string => (value ? '1' : '0');
 
 /** The node_config form of a configuration (FORM_TYPE first, then fields). */
 export function nodeConfigForm(config: NodeConfig, type: 'submit' | 'result' = 'submit'): Element {
-  if (typeof config !== 'object' || config === null) throw new FederationError('FEDERATION_NODE_CONFIG_NOT_OBJECT', gotParams(config));
-  if (config.accessModel !== 'whitelist' && config.accessModel !== 'open') throw new FederationError('FEDERATION_ACCESS_MODEL_UNKNOWN', gotParams(config.accessModel));
+  if (typeof config !== 'object' || config === null)
+    throw new FederationError('FEDERATION_NODE_CONFIG_NOT_OBJECT', gotParams(config));
+  if (config.accessModel !== 'whitelist' && config.accessModel !== 'open')
+    throw new FederationError('FEDERATION_ACCESS_MODEL_UNKNOWN', gotParams(config.accessModel));
   if (config.persistItems !== true) throw new FederationError('FEDERATION_PERSIST_ITEMS_REQUIRED');
   const { maxItems } = config;
-  if (maxItems !== undefined && maxItems !== 'max' && !(Number.isSafeInteger(maxItems) && maxItems > 0)) throw new FederationError('FEDERATION_NODE_MAX_ITEMS', gotParams(maxItems));
+  if (
+    maxItems !== undefined &&
+    maxItems !== 'max' &&
+    !(Number.isSafeInteger(maxItems) && maxItems > 0)
+  )
+    throw new FederationError('FEDERATION_NODE_MAX_ITEMS', gotParams(maxItems));
   const fields: Record<string, FieldValue | undefined> = {
     'pubsub#access_model': config.accessModel,
     'pubsub#persist_items': bool(true),
@@ -172,7 +207,11 @@ export function subscribeIq(service: string, node: string, jid: string): Element
 /** Unsubscribe (§6.2.1, Example 47); `subid` when the service gave one (§6.2.3.1). */
 export function unsubscribeIq(service: string, node: string, jid: string, subid?: string): Element {
   const { iq: stanza, pubsub: ps } = pubsub('set', service);
-  ps.c('unsubscribe', { node: nodeName(node), jid: xmlText(jid, 'FEDERATION_TERM_SUBSCRIBER_JID'), subid: subid === undefined ? undefined : xmlText(subid, 'FEDERATION_TERM_SUBSCRIPTION_ID') });
+  ps.c('unsubscribe', {
+    node: nodeName(node),
+    jid: xmlText(jid, 'FEDERATION_TERM_SUBSCRIBER_JID'),
+    subid: subid === undefined ? undefined : xmlText(subid, 'FEDERATION_TERM_SUBSCRIPTION_ID'),
+  });
   return stanza;
 }
 
@@ -188,9 +227,12 @@ export interface ItemsQuery {
 /** Retrieve items from a node (§6.5): all (Example 74), the most recent N, or given ids. */
 export function itemsIq(service: string, node: string, query: ItemsQuery = {}): Element {
   const { maxItems, itemIds, subid } = query;
-  if (maxItems !== undefined && !(Number.isSafeInteger(maxItems) && maxItems > 0)) throw new FederationError('FEDERATION_ITEMS_MAX_ITEMS', gotParams(maxItems));
-  if (maxItems !== undefined && itemIds !== undefined) throw new FederationError('FEDERATION_ITEMS_QUERY_BOTH');
-  if (itemIds !== undefined && (!Array.isArray(itemIds) || itemIds.length === 0)) throw new FederationError('FEDERATION_ITEM_IDS_EMPTY', gotParams(itemIds));
+  if (maxItems !== undefined && !(Number.isSafeInteger(maxItems) && maxItems > 0))
+    throw new FederationError('FEDERATION_ITEMS_MAX_ITEMS', gotParams(maxItems));
+  if (maxItems !== undefined && itemIds !== undefined)
+    throw new FederationError('FEDERATION_ITEMS_QUERY_BOTH');
+  if (itemIds !== undefined && (!Array.isArray(itemIds) || itemIds.length === 0))
+    throw new FederationError('FEDERATION_ITEM_IDS_EMPTY', gotParams(itemIds));
   const { iq: stanza, pubsub: ps } = pubsub('get', service);
   const items = ps.c('items', {
     node: nodeName(node),
@@ -204,7 +246,9 @@ export function itemsIq(service: string, node: string, query: ItemsQuery = {}): 
 /** Delete an item (§7.2.1); with notify, subscribers get a retraction (§7.2.2.1). */
 export function retractIq(service: string, node: string, itemId: string, notify = true): Element {
   const { iq: stanza, pubsub: ps } = pubsub('set', service);
-  ps.c('retract', { node: nodeName(node), notify: notify ? 'true' : undefined }).c('item', { id: xmlText(itemId, 'FEDERATION_TERM_ITEM_ID') });
+  ps.c('retract', { node: nodeName(node), notify: notify ? 'true' : undefined }).c('item', {
+    id: xmlText(itemId, 'FEDERATION_TERM_ITEM_ID'),
+  });
   return stanza;
 }
 
@@ -236,18 +280,39 @@ export interface SubscriptionChange {
 }
 
 /** Owner sets subscription states, as a delta (§8.8.2.1, Example 189; several at once §8.8.2.4). */
-export function setSubscriptionsIq(service: string, node: string, changes: readonly SubscriptionChange[]): Element {
-  if (!Array.isArray(changes) || changes.length === 0) throw new FederationError('FEDERATION_SUBSCRIPTION_CHANGES_EMPTY');
+export function setSubscriptionsIq(
+  service: string,
+  node: string,
+  changes: readonly SubscriptionChange[],
+): Element {
+  if (!Array.isArray(changes) || changes.length === 0)
+    throw new FederationError('FEDERATION_SUBSCRIPTION_CHANGES_EMPTY');
   const { iq: stanza, pubsub: ps } = pubsub('set', service, PUBSUB_OWNER_NS);
   const list = ps.c('subscriptions', { node: nodeName(node) });
   changes.forEach((change, index) => {
-    if (typeof change !== 'object' || change === null || !SUBSCRIPTION_STATES.has(change.subscription)) {
-      throw new FederationError('FEDERATION_SUBSCRIPTION_CHANGE_STATE', { index, ...gotParams(change?.subscription) });
+    if (
+      typeof change !== 'object' ||
+      change === null ||
+      !SUBSCRIPTION_STATES.has(change.subscription)
+    ) {
+      throw new FederationError('FEDERATION_SUBSCRIPTION_CHANGE_STATE', {
+        index,
+        ...gotParams(change?.subscription),
+      });
     }
     list.c('subscription', {
-      jid: xmlText(change.jid, { term: 'FEDERATION_TERM_SUBSCRIPTION_CHANGE_JID', params: { index } }),
+      jid: xmlText(change.jid, {
+        term: 'FEDERATION_TERM_SUBSCRIPTION_CHANGE_JID',
+        params: { index },
+      }),
       subscription: change.subscription,
-      subid: change.subid === undefined ? undefined : xmlText(change.subid, { term: 'FEDERATION_TERM_SUBSCRIPTION_CHANGE_SUBID', params: { index } }),
+      subid:
+        change.subid === undefined
+          ? undefined
+          : xmlText(change.subid, {
+              term: 'FEDERATION_TERM_SUBSCRIPTION_CHANGE_SUBID',
+              params: { index },
+            }),
     });
   });
   return stanza;
@@ -259,15 +324,29 @@ export interface AffiliationChange {
 }
 
 /** Owner sets affiliations, as a delta (§8.9.2.1, Example 202; several at once §8.9.2.4). Affiliations are by bare JID (§4.1). */
-export function setAffiliationsIq(service: string, node: string, changes: readonly AffiliationChange[]): Element {
-  if (!Array.isArray(changes) || changes.length === 0) throw new FederationError('FEDERATION_AFFILIATION_CHANGES_EMPTY');
+export function setAffiliationsIq(
+  service: string,
+  node: string,
+  changes: readonly AffiliationChange[],
+): Element {
+  if (!Array.isArray(changes) || changes.length === 0)
+    throw new FederationError('FEDERATION_AFFILIATION_CHANGES_EMPTY');
   const { iq: stanza, pubsub: ps } = pubsub('set', service, PUBSUB_OWNER_NS);
   const list = ps.c('affiliations', { node: nodeName(node) });
   changes.forEach((change, index) => {
     if (typeof change !== 'object' || change === null || !AFFILIATIONS.has(change.affiliation)) {
-      throw new FederationError('FEDERATION_AFFILIATION_CHANGE_UNKNOWN', { index, ...gotParams(change?.affiliation) });
+      throw new FederationError('FEDERATION_AFFILIATION_CHANGE_UNKNOWN', {
+        index,
+        ...gotParams(change?.affiliation),
+      });
     }
-    list.c('affiliation', { jid: xmlText(change.jid, { term: 'FEDERATION_TERM_AFFILIATION_CHANGE_JID', params: { index } }), affiliation: change.affiliation });
+    list.c('affiliation', {
+      jid: xmlText(change.jid, {
+        term: 'FEDERATION_TERM_AFFILIATION_CHANGE_JID',
+        params: { index },
+      }),
+      affiliation: change.affiliation,
+    });
   });
   return stanza;
 }
@@ -279,7 +358,10 @@ export function setAffiliationsIq(service: string, node: string, changes: readon
  * (FIELD-NOTES, "Revocation trap"). Send them in this order.
  */
 export function revokeAccessIqs(service: string, node: string, jid: string): [Element, Element] {
-  return [setSubscriptionsIq(service, node, [{ jid, subscription: 'none' }]), setAffiliationsIq(service, node, [{ jid, affiliation: 'none' }])];
+  return [
+    setSubscriptionsIq(service, node, [{ jid, subscription: 'none' }]),
+    setAffiliationsIq(service, node, [{ jid, affiliation: 'none' }]),
+  ];
 }
 
 // ---------------------------------------------------------------------------
@@ -287,15 +369,18 @@ export function revokeAccessIqs(service: string, node: string, jid: string): [El
 
 function canonicalJson(value: unknown, depth: number): string {
   if (depth > 32) throw new FederationError('FEDERATION_PACK_TOO_DEEP');
-  if (value === null || typeof value === 'boolean' || typeof value === 'string') return JSON.stringify(value);
+  if (value === null || typeof value === 'boolean' || typeof value === 'string')
+    return JSON.stringify(value);
   if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new FederationError('FEDERATION_PACK_NOT_FINITE', { value: String(value) });
+    if (!Number.isFinite(value))
+      throw new FederationError('FEDERATION_PACK_NOT_FINITE', { value: String(value) });
     return JSON.stringify(value);
   }
   // Plain loops and one string: this runs for every pack published.
   if (Array.isArray(value)) {
     let out = '[';
-    for (let i = 0; i < value.length; i++) out += (i === 0 ? '' : ',') + canonicalJson(value[i], depth + 1);
+    for (let i = 0; i < value.length; i++)
+      out += (i === 0 ? '' : ',') + canonicalJson(value[i], depth + 1);
     return `${out}]`;
   }
   if (typeof value === 'object') {
@@ -323,9 +408,17 @@ function canonicalJson(value: unknown, depth: number): string {
 export function stableItemId(pack: ResolvedPack): string {
   if (!Array.isArray(pack)) throw new FederationError('FEDERATION_PACK_NOT_LIST', gotParams(pack));
   pack.forEach((record, index) => {
-    if (typeof record !== 'object' || record === null || Array.isArray(record)) throw new FederationError('FEDERATION_PACK_RECORD_NOT_OBJECT', { index, ...gotParams(record) });
+    if (typeof record !== 'object' || record === null || Array.isArray(record))
+      throw new FederationError('FEDERATION_PACK_RECORD_NOT_OBJECT', {
+        index,
+        ...gotParams(record),
+      });
   });
-  return createHash('sha256').update(canonicalJson(pack, 0), 'utf8').digest().subarray(0, 16).toString('base64url');
+  return createHash('sha256')
+    .update(canonicalJson(pack, 0), 'utf8')
+    .digest()
+    .subarray(0, 16)
+    .toString('base64url');
 }
 
 // ---------------------------------------------------------------------------
@@ -347,8 +440,16 @@ function readItem(item: Element): PubsubItem {
   return out;
 }
 
-export type PubsubEventKind = 'items' | 'purge' | 'delete' | 'configuration' | 'subscription' | 'collection';
-const EVENT_KINDS: ReadonlySet<string> = new Set(['items', 'purge', 'delete', 'configuration', 'subscription', 'collection']);
+export type PubsubEventKind =
+  'items' | 'purge' | 'delete' | 'configuration' | 'subscription' | 'collection';
+const EVENT_KINDS: ReadonlySet<string> = new Set([
+  'items',
+  'purge',
+  'delete',
+  'configuration',
+  'subscription',
+  'collection',
+]);
 
 export interface PubsubEvent {
   /** The service that sent the event (the message's from). */
@@ -373,8 +474,12 @@ export interface PubsubEvent {
 /** A subscription state as received: in a subscription event from `service`, or in a result. */
 function subscriptionState(value: string | undefined, service?: string): SubscriptionState {
   if (value === undefined || !SUBSCRIPTION_STATES.has(value)) {
-    if (service === undefined) throw new FederationError('FEDERATION_SUBSCRIPTION_STATE_UNKNOWN', gotParams(value));
-    throw new FederationError('FEDERATION_EVENT_SUBSCRIPTION_STATE_UNKNOWN', { service, ...gotParams(value) });
+    if (service === undefined)
+      throw new FederationError('FEDERATION_SUBSCRIPTION_STATE_UNKNOWN', gotParams(value));
+    throw new FederationError('FEDERATION_EVENT_SUBSCRIPTION_STATE_UNKNOWN', {
+      service,
+      ...gotParams(value),
+    });
   }
   return value as SubscriptionState;
 }
@@ -393,11 +498,18 @@ export function parseEventMessage(message: unknown): PubsubEvent | undefined {
   if (!event) return undefined;
   const service = nonEmptyAttr(stanza, 'from');
   if (service === undefined) throw new FederationError('FEDERATION_EVENT_NO_FROM');
-  const body = childElements(event).find((child) => EVENT_KINDS.has(localName(child)) && namespaceOf(child, event) === PUBSUB_EVENT_NS);
+  const body = childElements(event).find(
+    (child) => EVENT_KINDS.has(localName(child)) && namespaceOf(child, event) === PUBSUB_EVENT_NS,
+  );
   if (!body) throw new FederationError('FEDERATION_EVENT_NO_KIND', { service });
   const kind = localName(body) as PubsubEventKind;
   const node = nonEmptyAttr(body, 'node');
-  if (node === undefined && kind !== 'configuration' && kind !== 'collection' && kind !== 'subscription') {
+  if (
+    node === undefined &&
+    kind !== 'configuration' &&
+    kind !== 'collection' &&
+    kind !== 'subscription'
+  ) {
     throw new FederationError('FEDERATION_EVENT_NO_NODE', { kind, service });
   }
   const out: PubsubEvent = { service, node: node ?? '', kind, items: [], retracts: [], subids: [] };
@@ -432,7 +544,12 @@ export function parseEventMessage(message: unknown): PubsubEvent | undefined {
   const headers = childNamed(stanza, 'headers', SHIM_NS);
   if (headers) {
     for (const header of childElements(headers)) {
-      if (localName(header) === 'header' && namespaceOf(header, headers) === SHIM_NS && attr(header, 'name') === 'SubID') out.subids.push(textOf(header));
+      if (
+        localName(header) === 'header' &&
+        namespaceOf(header, headers) === SHIM_NS &&
+        attr(header, 'name') === 'SubID'
+      )
+        out.subids.push(textOf(header));
     }
   }
   return out;
@@ -448,12 +565,16 @@ function resultPubsub(iqResult: unknown, ns: string = PUBSUB_NS): Element | unde
  * Read the items of an items result (§6.5.3, Example 75), in document order.
  * Undefined when the input is not an iq result holding `<pubsub><items>`.
  */
-export function parseItemsResult(iqResult: unknown): { node: string | undefined; items: PubsubItem[] } | undefined {
+export function parseItemsResult(
+  iqResult: unknown,
+): { node: string | undefined; items: PubsubItem[] } | undefined {
   const ps = resultPubsub(iqResult);
   const items = ps && childNamed(ps, 'items', PUBSUB_NS);
   if (!items) return undefined;
   const out: PubsubItem[] = [];
-  for (const child of childElements(items)) if (localName(child) === 'item' && namespaceOf(child, items) === PUBSUB_NS) out.push(readItem(child));
+  for (const child of childElements(items))
+    if (localName(child) === 'item' && namespaceOf(child, items) === PUBSUB_NS)
+      out.push(readItem(child));
   return { node: nonEmptyAttr(items, 'node'), items: out };
 }
 
@@ -466,7 +587,11 @@ export interface Subscription {
 }
 
 function readSubscription(el: Element, fallbackNode: string | undefined): Subscription {
-  const out: Subscription = { node: nonEmptyAttr(el, 'node') ?? fallbackNode, jid: nonEmptyAttr(el, 'jid'), state: subscriptionState(attr(el, 'subscription')) };
+  const out: Subscription = {
+    node: nonEmptyAttr(el, 'node') ?? fallbackNode,
+    jid: nonEmptyAttr(el, 'jid'),
+    state: subscriptionState(attr(el, 'subscription')),
+  };
   const subid = nonEmptyAttr(el, 'subid');
   if (subid !== undefined) out.subid = subid;
   const expiry = nonEmptyAttr(el, 'expiry');
@@ -481,12 +606,20 @@ function readSubscription(el: Element, fallbackNode: string | undefined): Subscr
  * `{ state: 'subscribed' }` for a subscribe, so pass `request: 'unsubscribe'` to
  * read it as 'none'. A FederationError when the state is not one of §4.2.
  */
-export function parseSubscribeResult(iqResult: unknown, request: 'subscribe' | 'unsubscribe' = 'subscribe'): Subscription | undefined {
+export function parseSubscribeResult(
+  iqResult: unknown,
+  request: 'subscribe' | 'unsubscribe' = 'subscribe',
+): Subscription | undefined {
   const stanza = asStanza(iqResult, 'iq');
   if (!stanza || attr(stanza, 'type') !== 'result') return undefined;
   const ps = childNamed(stanza, 'pubsub', PUBSUB_NS);
   const subscription = ps && childNamed(ps, 'subscription', PUBSUB_NS);
-  if (!subscription) return { node: undefined, jid: undefined, state: request === 'subscribe' ? 'subscribed' : 'none' };
+  if (!subscription)
+    return {
+      node: undefined,
+      jid: undefined,
+      state: request === 'subscribe' ? 'subscribed' : 'none',
+    };
   return readSubscription(subscription, undefined);
 }
 
@@ -502,12 +635,16 @@ export function parseSubscriptions(iqResult: unknown): Subscription[] | undefine
   if (!list) return undefined;
   const node = nonEmptyAttr(list, 'node');
   const out: Subscription[] = [];
-  for (const child of childElements(list)) if (localName(child) === 'subscription' && namespaceOf(child, list) === ns) out.push(readSubscription(child, node));
+  for (const child of childElements(list))
+    if (localName(child) === 'subscription' && namespaceOf(child, list) === ns)
+      out.push(readSubscription(child, node));
   return out;
 }
 
 /** Read a node's affiliations list (§8.9.1.2, Example 198) or the entity's own (§5.7). Unknown affiliations are skipped. */
-export function parseAffiliations(iqResult: unknown): { jid: string | undefined; node: string | undefined; affiliation: Affiliation }[] | undefined {
+export function parseAffiliations(
+  iqResult: unknown,
+): { jid: string | undefined; node: string | undefined; affiliation: Affiliation }[] | undefined {
   const ps = resultPubsub(iqResult, PUBSUB_OWNER_NS) ?? resultPubsub(iqResult, PUBSUB_NS);
   if (!ps) return undefined;
   const ns = namespaceOf(ps);
@@ -519,21 +656,32 @@ export function parseAffiliations(iqResult: unknown): { jid: string | undefined;
     if (localName(child) !== 'affiliation' || namespaceOf(child, list) !== ns) continue;
     const affiliation = attr(child, 'affiliation');
     if (affiliation === undefined || !AFFILIATIONS.has(affiliation)) continue;
-    out.push({ jid: nonEmptyAttr(child, 'jid'), node: nonEmptyAttr(child, 'node') ?? node, affiliation: affiliation as Affiliation });
+    out.push({
+      jid: nonEmptyAttr(child, 'jid'),
+      node: nonEmptyAttr(child, 'node') ?? node,
+      affiliation: affiliation as Affiliation,
+    });
   }
   return out;
 }
 
 /** Read the item id the service gave a publication without one (§7.1.2, Example 99). */
-export function parsePublishResult(iqResult: unknown): { node: string | undefined; itemId: string | undefined } | undefined {
+export function parsePublishResult(
+  iqResult: unknown,
+): { node: string | undefined; itemId: string | undefined } | undefined {
   const ps = resultPubsub(iqResult);
   if (!ps) {
     const stanza = asStanza(iqResult, 'iq');
-    return stanza && attr(stanza, 'type') === 'result' ? { node: undefined, itemId: undefined } : undefined;
+    return stanza && attr(stanza, 'type') === 'result'
+      ? { node: undefined, itemId: undefined }
+      : undefined;
   }
   const publish = childNamed(ps, 'publish', PUBSUB_NS);
   const item = publish && childNamed(publish, 'item', PUBSUB_NS);
-  return { node: publish && nonEmptyAttr(publish, 'node'), itemId: item && nonEmptyAttr(item, 'id') };
+  return {
+    node: publish && nonEmptyAttr(publish, 'node'),
+    itemId: item && nonEmptyAttr(item, 'id'),
+  };
 }
 
 /** type, condition (the RFC 6120 defined one, e.g. item-not-found) and text, with PubSub's own. */

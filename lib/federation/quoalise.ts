@@ -1,5 +1,12 @@
 import type { Element } from 'ltx';
-import { type ResolvedPack, type SenmlRecord, SenmlError, compact, recordsFromElement, toXmlElement } from '../senml';
+import {
+  type ResolvedPack,
+  type SenmlRecord,
+  SenmlError,
+  compact,
+  recordsFromElement,
+  toXmlElement,
+} from '../senml';
 import { FederationError, federationSentence } from './errors';
 import {
   asStanza,
@@ -59,7 +66,8 @@ function metaName(key: string, path: string): string {
     throw new FederationError('FEDERATION_META_NAME', { path, key });
   }
   // ltx's reader drops an attribute of that name (it assigns attrs[name]), so it would not come back.
-  if (key === '__proto__') throw new FederationError('FEDERATION_META_NAME_RESERVED', { path, key });
+  if (key === '__proto__')
+    throw new FederationError('FEDERATION_META_NAME_RESERVED', { path, key });
   return key;
 }
 
@@ -73,7 +81,8 @@ function scalarText(value: MetaScalar, path: string, inAttribute: boolean): stri
     return xmlText(value, { name: path }, { allowEmpty: true });
   }
   if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new FederationError('FEDERATION_META_NOT_FINITE', { path, value: String(value) });
+    if (!Number.isFinite(value))
+      throw new FederationError('FEDERATION_META_NOT_FINITE', { path, value: String(value) });
     return String(value);
   }
   return value ? 'true' : 'false';
@@ -101,14 +110,22 @@ function scalarText(value: MetaScalar, path: string, inAttribute: boolean): stri
  * canonical form: numbers and booleans come back as text, a one-entry list as its
  * object, an empty list not at all (the reference reads lists the same way).
  */
-function writeMeta(target: Element, meta: Record<string, unknown>, path: string, depth: number, budget: { elements: number }): void {
-  if (depth > META_LIMITS.depth) throw new FederationError('FEDERATION_META_TOO_DEEP', { path, depth: META_LIMITS.depth });
+function writeMeta(
+  target: Element,
+  meta: Record<string, unknown>,
+  path: string,
+  depth: number,
+  budget: { elements: number },
+): void {
+  if (depth > META_LIMITS.depth)
+    throw new FederationError('FEDERATION_META_TOO_DEEP', { path, depth: META_LIMITS.depth });
   for (const key of Object.keys(meta)) {
     const value = meta[key];
     const where = `${path}.${key}`;
     if (value === undefined || value === null) continue;
     if (key === TEXT_KEY) {
-      if (typeof value === 'object') throw new FederationError('FEDERATION_META_TEXT_NOT_SCALAR', { path: where });
+      if (typeof value === 'object')
+        throw new FederationError('FEDERATION_META_TEXT_NOT_SCALAR', { path: where });
       target.t(scalarText(value as MetaScalar, where, false));
       continue;
     }
@@ -117,26 +134,43 @@ function writeMeta(target: Element, meta: Record<string, unknown>, path: string,
       setOwn(target.attrs, key, scalarText(value, where, true));
     } else if (Array.isArray(value)) {
       value.forEach((entry: unknown, index) => {
-        if (!isPlainObject(entry)) throw new FederationError('FEDERATION_META_LIST_ENTRY', { path: `${where}[${index}]`, key, ...gotParams(entry) });
+        if (!isPlainObject(entry))
+          throw new FederationError('FEDERATION_META_LIST_ENTRY', {
+            path: `${where}[${index}]`,
+            key,
+            ...gotParams(entry),
+          });
         writeChild(target, key, entry, `${where}[${index}]`, depth, budget);
       });
     } else if (isPlainObject(value)) {
       writeChild(target, key, value, where, depth, budget);
     } else {
-      const got = value instanceof Date ? { got: federationSentence('FEDERATION_VALUE_DATE') } : gotParams(value);
+      const got =
+        value instanceof Date
+          ? { got: federationSentence('FEDERATION_VALUE_DATE') }
+          : gotParams(value);
       throw new FederationError('FEDERATION_META_VALUE', { path: where, ...got });
     }
   }
 }
 
-function writeChild(parent: Element, key: string, value: Record<string, unknown>, path: string, depth: number, budget: { elements: number }): void {
-  if (++budget.elements > META_LIMITS.elements) throw new FederationError('FEDERATION_META_TOO_MANY', { max: META_LIMITS.elements });
+function writeChild(
+  parent: Element,
+  key: string,
+  value: Record<string, unknown>,
+  path: string,
+  depth: number,
+  budget: { elements: number },
+): void {
+  if (++budget.elements > META_LIMITS.elements)
+    throw new FederationError('FEDERATION_META_TOO_MANY', { max: META_LIMITS.elements });
   writeMeta(parent.c(key), value, path, depth + 1, budget);
 }
 
 function checkMetaObject(meta: unknown): Record<string, unknown> {
   if (meta === undefined || meta === null) return {};
-  if (!isPlainObject(meta)) throw new FederationError('FEDERATION_META_NOT_OBJECT', gotParams(meta));
+  if (!isPlainObject(meta))
+    throw new FederationError('FEDERATION_META_NOT_OBJECT', gotParams(meta));
   return meta;
 }
 
@@ -148,7 +182,11 @@ export function metaElement(meta?: Meta): Element {
 }
 
 function readMeta(el: Element, path: string, depth: number, budget: { elements: number }): Meta {
-  if (depth > META_LIMITS.depth) throw new FederationError('FEDERATION_META_RECEIVED_TOO_DEEP', { path, depth: META_LIMITS.depth });
+  if (depth > META_LIMITS.depth)
+    throw new FederationError('FEDERATION_META_RECEIVED_TOO_DEEP', {
+      path,
+      depth: META_LIMITS.depth,
+    });
   const out: Meta = {};
   for (const name of Object.keys(el.attrs)) {
     // Namespace declarations and qualified attributes (xml:lang, prefixed) are not meta.
@@ -164,15 +202,18 @@ function readMeta(el: Element, path: string, depth: number, budget: { elements: 
       continue;
     }
     if (!isElement(child) || namespaceOf(child, el) !== QUOALISE_NS) continue;
-    if (++budget.elements > META_LIMITS.elements) throw new FederationError('FEDERATION_META_RECEIVED_TOO_MANY', { max: META_LIMITS.elements });
+    if (++budget.elements > META_LIMITS.elements)
+      throw new FederationError('FEDERATION_META_RECEIVED_TOO_MANY', { max: META_LIMITS.elements });
     const name = localName(child);
-    if (hasOwn(out, name)) throw new FederationError('FEDERATION_META_ATTRIBUTE_AND_ELEMENT', { path, name });
+    if (hasOwn(out, name))
+      throw new FederationError('FEDERATION_META_ATTRIBUTE_AND_ELEMENT', { path, name });
     const entry = readMeta(child, `${path}.${name}`, depth + 1, budget);
     const group = groups.get(name);
     if (group) group.push(entry);
     else groups.set(name, [entry]);
   }
-  for (const [name, entries] of groups) setOwn(out, name, entries.length === 1 ? entries[0] : entries);
+  for (const [name, entries] of groups)
+    setOwn(out, name, entries.length === 1 ? entries[0] : entries);
   if (text.trim() !== '') setOwn(out, TEXT_KEY, text);
   return out;
 }
@@ -183,7 +224,8 @@ function readMeta(el: Element, path: string, depth: number, budget: { elements: 
  * an element of the same name, or meta past META_LIMITS, are refused.
  */
 export function parseMeta(metaEl: unknown): Meta {
-  if (!isNamed(metaEl, 'meta', QUOALISE_NS)) throw new FederationError('FEDERATION_META_EXPECTED', gotParams(metaEl));
+  if (!isNamed(metaEl, 'meta', QUOALISE_NS))
+    throw new FederationError('FEDERATION_META_EXPECTED', gotParams(metaEl));
   return readMeta(metaEl, 'meta', 0, { elements: 0 });
 }
 
@@ -191,7 +233,8 @@ export function parseMeta(metaEl: unknown): Meta {
 // Data
 
 function checkResolvedPack(pack: unknown): ResolvedPack {
-  if (!Array.isArray(pack)) throw new FederationError('FEDERATION_PACK_NOT_RESOLVED', gotParams(pack));
+  if (!Array.isArray(pack))
+    throw new FederationError('FEDERATION_PACK_NOT_RESOLVED', gotParams(pack));
   pack.forEach((record: unknown, index) => {
     const r = record as { n?: unknown; t?: unknown } | null;
     if (typeof r !== 'object' || r === null || typeof r.n !== 'string' || typeof r.t !== 'number') {
@@ -207,7 +250,8 @@ function sensmlElement(pack: ResolvedPack): Element {
     // No unit overrides: the Quoalise reference client concatenates "bu" and "u".
     return toXmlElement(compact(checkResolvedPack(pack), { unitOverrides: false }));
   } catch (err) {
-    if (err instanceof SenmlError) throw new FederationError('FEDERATION_PACK_NOT_SENML_XML', {}, { cause: err });
+    if (err instanceof SenmlError)
+      throw new FederationError('FEDERATION_PACK_NOT_SENML_XML', {}, { cause: err });
     throw err;
   }
 }
@@ -234,20 +278,25 @@ export interface QuoaliseData {
  * any of these is missing, repeated or unreadable.
  */
 export function parseQuoaliseElement(quoalise: unknown): QuoaliseData {
-  if (!isNamed(quoalise, 'quoalise', QUOALISE_NS)) throw new FederationError('FEDERATION_QUOALISE_EXPECTED', gotParams(quoalise));
+  if (!isNamed(quoalise, 'quoalise', QUOALISE_NS))
+    throw new FederationError('FEDERATION_QUOALISE_EXPECTED', gotParams(quoalise));
   const data = childrenNamed(quoalise, 'data', QUOALISE_NS);
-  if (data.length !== 1) throw new FederationError('FEDERATION_QUOALISE_DATA_COUNT', { count: data.length });
+  if (data.length !== 1)
+    throw new FederationError('FEDERATION_QUOALISE_DATA_COUNT', { count: data.length });
   const metas = childrenNamed(data[0], 'meta', QUOALISE_NS);
-  if (metas.length > 1) throw new FederationError('FEDERATION_QUOALISE_META_COUNT', { count: metas.length });
+  if (metas.length > 1)
+    throw new FederationError('FEDERATION_QUOALISE_META_COUNT', { count: metas.length });
   const sensmls = childrenNamed(data[0], 'sensml', SENML_NS);
-  if (sensmls.length !== 1) throw new FederationError('FEDERATION_QUOALISE_SENML_COUNT', { count: sensmls.length });
+  if (sensmls.length !== 1)
+    throw new FederationError('FEDERATION_QUOALISE_SENML_COUNT', { count: sensmls.length });
   const meta = metas.length === 1 ? parseMeta(metas[0]) : {};
   let records: SenmlRecord[];
   try {
     records = recordsFromElement(sensmls[0]);
   } catch (err) {
     // SenML's own reader calls ltx methods: a hand-built tree without them fails there too.
-    if (err instanceof SenmlError) throw new FederationError('FEDERATION_QUOALISE_SENML_UNREADABLE', {}, { cause: err });
+    if (err instanceof SenmlError)
+      throw new FederationError('FEDERATION_QUOALISE_SENML_UNREADABLE', {}, { cause: err });
     throw new FederationError('FEDERATION_QUOALISE_SENML_NOT_TREE', {}, { cause: err });
   }
   return { records, meta };
@@ -259,8 +308,14 @@ export function parseQuoaliseElement(quoalise: unknown): QuoaliseData {
 export type QuoaliseMessageType = 'normal' | 'chat';
 
 /** A pushed reading: `<message to type><quoalise>…</quoalise></message>`. The id is left to the caller. */
-export function quoaliseMessage(to: string, pack: ResolvedPack, meta?: Meta, type: QuoaliseMessageType = 'normal'): Element {
-  if (type !== 'normal' && type !== 'chat') throw new FederationError('FEDERATION_MESSAGE_TYPE_UNKNOWN', gotParams(type));
+export function quoaliseMessage(
+  to: string,
+  pack: ResolvedPack,
+  meta?: Meta,
+  type: QuoaliseMessageType = 'normal',
+): Element {
+  if (type !== 'normal' && type !== 'chat')
+    throw new FederationError('FEDERATION_MESSAGE_TYPE_UNKNOWN', gotParams(type));
   const message = element('message', { to: xmlText(to, 'FEDERATION_TERM_RECIPIENT'), type });
   message.cnode(quoaliseDataElement(pack, meta));
   return message;
@@ -284,8 +339,12 @@ export function parseQuoaliseMessage(message: unknown): QuoaliseMessage | undefi
   if (!stanza || attr(stanza, 'type') === 'error') return undefined;
   const quoalise = childrenNamed(stanza, 'quoalise', QUOALISE_NS);
   if (quoalise.length === 0) return undefined;
-  if (quoalise.length > 1) throw new FederationError('FEDERATION_MESSAGE_QUOALISE_COUNT', { count: quoalise.length });
-  const out: QuoaliseMessage = { from: nonEmptyAttr(stanza, 'from'), ...parseQuoaliseElement(quoalise[0]) };
+  if (quoalise.length > 1)
+    throw new FederationError('FEDERATION_MESSAGE_QUOALISE_COUNT', { count: quoalise.length });
+  const out: QuoaliseMessage = {
+    from: nonEmptyAttr(stanza, 'from'),
+    ...parseQuoaliseElement(quoalise[0]),
+  };
   for (const key of ['to', 'id', 'type'] as const) {
     const value = nonEmptyAttr(stanza, key);
     if (value !== undefined) out[key] = value;
@@ -305,7 +364,11 @@ export interface UpstreamError {
 
 /** `<upstream-error xmlns="urn:quoalise:0" issuer code/>`, an application condition inside `<error>`. */
 export function upstreamErrorElement(issuer: string, code: string): Element {
-  return element('upstream-error', { xmlns: QUOALISE_NS, issuer: xmlText(issuer, 'FEDERATION_TERM_UPSTREAM_ISSUER'), code: xmlText(code, 'FEDERATION_TERM_UPSTREAM_CODE') });
+  return element('upstream-error', {
+    xmlns: QUOALISE_NS,
+    issuer: xmlText(issuer, 'FEDERATION_TERM_UPSTREAM_ISSUER'),
+    code: xmlText(code, 'FEDERATION_TERM_UPSTREAM_CODE'),
+  });
 }
 
 /** The upstream error of a stanza error (error iq, `<error>`, or @xmpp/client StanzaError); undefined if none. A missing attribute reads as ''. */

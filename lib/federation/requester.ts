@@ -1,6 +1,15 @@
 import type { Element } from 'ltx';
 import { type ResolvedPack, type SenmlNote, resolve } from '../senml';
-import { type CommandNote, type CommandStatus, type QuoaliseCommand, getHistoryIq, parseCommandError, parseCommandResult, subscribeCommandIq, unsubscribeCommandIq } from './adhoc';
+import {
+  type CommandNote,
+  type CommandStatus,
+  type QuoaliseCommand,
+  getHistoryIq,
+  parseCommandError,
+  parseCommandResult,
+  subscribeCommandIq,
+  unsubscribeCommandIq,
+} from './adhoc';
 import { FederationBaseError, FederationError, type MessageArgs, type MessageIdOf } from './errors';
 import type { Meta, UpstreamError } from './quoalise';
 import { type XmppSession, SessionError } from './session';
@@ -17,7 +26,11 @@ import type { StanzaErrorType } from './stanza-error';
  * command: service-unavailable. A SenFed provider gets a fixed resource from its
  * account's settings.
  */
-export const QUOALISE_COMMANDS: readonly QuoaliseCommand[] = ['get_history', 'subscribe', 'unsubscribe'];
+export const QUOALISE_COMMANDS: readonly QuoaliseCommand[] = [
+  'get_history',
+  'subscribe',
+  'unsubscribe',
+];
 
 export interface RequestFields {
   identifier: string;
@@ -50,7 +63,8 @@ export interface CommandReply {
  * - REQUEST_MALFORMED: the answer cannot be read (not a command result, unreadable
  *   SenML, a multi-stage command the requester cannot go on with).
  */
-export type RequestErrorCode = 'REQUEST_REFUSED' | 'REQUEST_TIMEOUT' | 'REQUEST_OFFLINE' | 'REQUEST_INPUT' | 'REQUEST_MALFORMED';
+export type RequestErrorCode =
+  'REQUEST_REFUSED' | 'REQUEST_TIMEOUT' | 'REQUEST_OFFLINE' | 'REQUEST_INPUT' | 'REQUEST_MALFORMED';
 
 export interface RequestErrorDetails {
   condition?: string;
@@ -71,7 +85,12 @@ export class RequestError extends FederationBaseError {
   /** Quoalise `<upstream-error issuer code/>`, if any. */
   readonly upstream?: UpstreamError;
 
-  constructor(...[messageId, params, details = {}]: MessageArgs<MessageIdOf<RequestErrorCode>, RequestErrorDetails>) {
+  constructor(
+    ...[messageId, params, details = {}]: MessageArgs<
+      MessageIdOf<RequestErrorCode>,
+      RequestErrorDetails
+    >
+  ) {
     super(messageId, params, details);
     this.name = 'RequestError';
     if (details.condition !== undefined) this.condition = details.condition;
@@ -82,22 +101,30 @@ export class RequestError extends FederationBaseError {
 }
 
 /** Build the command's iq; a RequestError (REQUEST_INPUT) when it cannot be built. */
-export function commandRequestIq(to: string, command: QuoaliseCommand, fields: RequestFields): Element {
+export function commandRequestIq(
+  to: string,
+  command: QuoaliseCommand,
+  fields: RequestFields,
+): Element {
   if (typeof fields !== 'object' || fields === null) throw new RequestError('REQUEST_NO_FIELDS');
   try {
     switch (command) {
       case 'get_history':
-        if (fields.start === undefined || fields.end === undefined) throw new RequestError('REQUEST_NO_PERIOD');
+        if (fields.start === undefined || fields.end === undefined)
+          throw new RequestError('REQUEST_NO_PERIOD');
         return getHistoryIq(to, fields.identifier, fields.start, fields.end);
       case 'subscribe':
         return subscribeCommandIq(to, fields.identifier);
       case 'unsubscribe':
         return unsubscribeCommandIq(to, fields.identifier);
       default:
-        throw new RequestError('REQUEST_UNKNOWN_COMMAND', { command: String(JSON.stringify(command)) });
+        throw new RequestError('REQUEST_UNKNOWN_COMMAND', {
+          command: String(JSON.stringify(command)),
+        });
     }
   } catch (err) {
-    if (err instanceof FederationError) throw new RequestError('REQUEST_INVALID', {}, { cause: err });
+    if (err instanceof FederationError)
+      throw new RequestError('REQUEST_INVALID', {}, { cause: err });
     throw err;
   }
 }
@@ -107,7 +134,13 @@ export function commandRequestIq(to: string, command: QuoaliseCommand, fields: R
  * with the data returned, resolved; rejects with a RequestError. A session that
  * is still connecting is waited for, within the same `timeoutMs`.
  */
-export async function request(session: XmppSession, to: string, command: QuoaliseCommand, fields: RequestFields, timeoutMs = 60_000): Promise<CommandReply> {
+export async function request(
+  session: XmppSession,
+  to: string,
+  command: QuoaliseCommand,
+  fields: RequestFields,
+  timeoutMs = 60_000,
+): Promise<CommandReply> {
   const iq = commandRequestIq(to, command, fields);
   const deadline = Date.now() + timeoutMs;
   let answer: Element;
@@ -133,7 +166,11 @@ export function readReply(answer: unknown, command: string, to: string): Command
   const failure = result.notes.find((note) => note.type === 'error');
   if (failure) {
     // XEP-0050 §3.6: a command that completed but failed carries a note of type error.
-    throw new RequestError('REQUEST_FAILED_NOTE', { command, to, text: failure.text }, { condition: 'undefined-condition', text: failure.text });
+    throw new RequestError(
+      'REQUEST_FAILED_NOTE',
+      { command, to, text: failure.text },
+      { condition: 'undefined-condition', text: failure.text },
+    );
   }
   if (result.status !== 'completed') {
     // A provider that wants more stages (a form to fill in) did not take the one-stage submission.
@@ -145,31 +182,71 @@ export function readReply(answer: unknown, command: string, to: string): Command
   if (result.data && result.data.records.length > 0) {
     try {
       // Quoalise providers send Wh and kWh without declaring them (no bver): accepted, with a note.
-      records = resolve(result.data.records, { secondaryUnits: 'accept', onNote: (note) => senmlNotes.push(note) });
+      records = resolve(result.data.records, {
+        secondaryUnits: 'accept',
+        onNote: (note) => senmlNotes.push(note),
+      });
     } catch (err) {
       throw new RequestError('REQUEST_NOT_SENML', { command, to }, { cause: err });
     }
   }
-  return { status: result.status, records, meta: result.data?.meta ?? {}, sessionid: result.sessionid, notes: result.notes, senmlNotes };
+  return {
+    status: result.status,
+    records,
+    meta: result.data?.meta ?? {},
+    sessionid: result.sessionid,
+    notes: result.notes,
+    senmlNotes,
+  };
 }
 
-function refused(command: string, to: string, error: NonNullable<ReturnType<typeof parseCommandError>>): RequestError {
-  const details: RequestErrorDetails = { condition: error.condition, type: error.type, text: error.text, upstream: error.upstream };
+function refused(
+  command: string,
+  to: string,
+  error: NonNullable<ReturnType<typeof parseCommandError>>,
+): RequestError {
+  const details: RequestErrorDetails = {
+    condition: error.condition,
+    type: error.type,
+    text: error.text,
+    upstream: error.upstream,
+  };
   const { condition, text, upstream } = error;
-  if (upstream && text) return new RequestError('REQUEST_REFUSED_UPSTREAM_TEXT', { command, to, condition, issuer: upstream.issuer, upstreamCode: upstream.code, text }, details);
-  if (upstream) return new RequestError('REQUEST_REFUSED_UPSTREAM', { command, to, condition, issuer: upstream.issuer, upstreamCode: upstream.code }, details);
-  if (text) return new RequestError('REQUEST_REFUSED_TEXT', { command, to, condition, text }, details);
+  if (upstream && text)
+    return new RequestError(
+      'REQUEST_REFUSED_UPSTREAM_TEXT',
+      { command, to, condition, issuer: upstream.issuer, upstreamCode: upstream.code, text },
+      details,
+    );
+  if (upstream)
+    return new RequestError(
+      'REQUEST_REFUSED_UPSTREAM',
+      { command, to, condition, issuer: upstream.issuer, upstreamCode: upstream.code },
+      details,
+    );
+  if (text)
+    return new RequestError('REQUEST_REFUSED_TEXT', { command, to, condition, text }, details);
   return new RequestError('REQUEST_REFUSED', { command, to, condition }, details);
 }
 
-function requestFailure(err: unknown, command: string, to: string, timeoutMs: number): RequestError {
+function requestFailure(
+  err: unknown,
+  command: string,
+  to: string,
+  timeoutMs: number,
+): RequestError {
   if (err instanceof RequestError) return err;
   const error = parseCommandError(err);
   if (error) return refused(command, to, error);
-  if (err instanceof SessionError) return new RequestError('REQUEST_NOT_SENT', { command, to }, { cause: err });
+  if (err instanceof SessionError)
+    return new RequestError('REQUEST_NOT_SENT', { command, to }, { cause: err });
   const name = (err as { name?: unknown })?.name;
-  if (name === 'TimeoutError') return new RequestError('REQUEST_NO_ANSWER', { command, to, timeoutMs }, { cause: err });
+  if (name === 'TimeoutError')
+    return new RequestError('REQUEST_NO_ANSWER', { command, to, timeoutMs }, { cause: err });
   // Not an Error (or one without a message): its text stands for it.
-  return new RequestError('REQUEST_NOT_SENT', { command, to }, { cause: err instanceof Error && err.message ? err : String((err as Error)?.message ?? err) });
+  return new RequestError(
+    'REQUEST_NOT_SENT',
+    { command, to },
+    { cause: err instanceof Error && err.message ? err : String((err as Error)?.message ?? err) },
+  );
 }
-

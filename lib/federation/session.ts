@@ -5,7 +5,14 @@ import tls = require('node:tls');
 import type { Element } from 'ltx';
 import { type Sentence, isSentence } from '../errors';
 import { Backoff } from '../backoff';
-import { type ComposedSentence, FederationBaseError, type FederationMessageId, type MessageArgs, type MessageIdOf, federationSentence } from './errors';
+import {
+  type ComposedSentence,
+  FederationBaseError,
+  type FederationMessageId,
+  type MessageArgs,
+  type MessageIdOf,
+  federationSentence,
+} from './errors';
 import { FEDERATION_MESSAGES } from './messages';
 import { trustCaForSocket } from './tls-trust';
 import { type Authenticator, type XmppClient, xmppClientModule } from './xmpp-client';
@@ -53,12 +60,20 @@ export type IqResponder = (stanza: Element) => Element | undefined | Promise<Ele
  * - XMPP_LOGIN_TIMEOUT: the server did not finish the login in time.
  * - XMPP_MALFORMED: the server sent what XMPP forbids (malformed XML, a DTD).
  */
-export type SessionErrorCode = 'XMPP_OFFLINE' | 'XMPP_AUTH' | 'XMPP_TLS' | 'XMPP_CONFIG' | 'XMPP_LOGIN_TIMEOUT' | 'XMPP_MALFORMED';
+export type SessionErrorCode =
+  | 'XMPP_OFFLINE'
+  | 'XMPP_AUTH'
+  | 'XMPP_TLS'
+  | 'XMPP_CONFIG'
+  | 'XMPP_LOGIN_TIMEOUT'
+  | 'XMPP_MALFORMED';
 
 export class SessionError extends FederationBaseError {
   declare readonly code: SessionErrorCode;
 
-  constructor(...[messageId, params, options]: MessageArgs<MessageIdOf<SessionErrorCode>, { cause?: unknown }>) {
+  constructor(
+    ...[messageId, params, options]: MessageArgs<MessageIdOf<SessionErrorCode>, { cause?: unknown }>
+  ) {
     super(messageId, params, options);
     this.name = 'SessionError';
   }
@@ -66,7 +81,12 @@ export class SessionError extends FederationBaseError {
 
 /** A plain copy of what an error says, for a state change (no stack, no socket). */
 function sentenceOf(err: ComposedSentence): ComposedSentence {
-  const said = { code: err.code, messageId: err.messageId, params: err.params, message: err.message };
+  const said = {
+    code: err.code,
+    messageId: err.messageId,
+    params: err.params,
+    message: err.message,
+  };
   return err.parts === undefined ? said : { ...said, parts: err.parts };
 }
 
@@ -98,7 +118,12 @@ function guardClient(client: XmppClient): void {
 
 /** Stream headers, STARTTLS and the stream's end: all a client may write before TLS (RFC 6120 §5.3). */
 function allowedBeforeTls(text: string): boolean {
-  return text.startsWith("<?xml version='1.0'?><stream:stream ") || text === '<starttls xmlns="urn:ietf:params:xml:ns:xmpp-tls"/>' || text === '</stream:stream>' || text.startsWith('<stream:error>');
+  return (
+    text.startsWith("<?xml version='1.0'?><stream:stream ") ||
+    text === '<starttls xmlns="urn:ietf:params:xml:ns:xmpp-tls"/>' ||
+    text === '</stream:stream>' ||
+    text.startsWith('<stream:error>')
+  );
 }
 
 /**
@@ -111,7 +136,8 @@ function allowedBeforeTls(text: string): boolean {
 function guardPlaintext(client: XmppClient): void {
   const write = client.write;
   client.write = async function guardedWrite(this: XmppClient, text: string): Promise<void> {
-    if (!isVerifiedTls(this.socket) && !allowedBeforeTls(text)) throw new SessionError('SESSION_NO_TLS');
+    if (!isVerifiedTls(this.socket) && !allowedBeforeTls(text))
+      throw new SessionError('SESSION_NO_TLS');
     return write.call(this, text);
   };
 }
@@ -169,11 +195,20 @@ function guardParser(client: XmppClient): void {
     try {
       const edge = tail && Buffer.concat([tail, data.subarray(0, DTD_MARKERS_LONGEST)]);
       const lastOpen = data.lastIndexOf('<');
-      tail = lastOpen !== -1 && lastOpen > data.length - DTD_MARKERS_LONGEST ? Buffer.from(data.subarray(lastOpen)) : undefined;
-      if (holdsDtd(data) || (edge !== undefined && holdsDtd(edge))) throw new SessionError('SESSION_DTD');
+      tail =
+        lastOpen !== -1 && lastOpen > data.length - DTD_MARKERS_LONGEST
+          ? Buffer.from(data.subarray(lastOpen))
+          : undefined;
+      if (holdsDtd(data) || (edge !== undefined && holdsDtd(edge)))
+        throw new SessionError('SESSION_DTD');
       onData.call(this, data);
     } catch (err) {
-      this.parser?.emit('error', err instanceof Error ? err : new SessionError('SESSION_MALFORMED_XML', { detail: String(err) }));
+      this.parser?.emit(
+        'error',
+        err instanceof Error
+          ? err
+          : new SessionError('SESSION_MALFORMED_XML', { detail: String(err) }),
+      );
     }
   };
 }
@@ -186,7 +221,11 @@ function holdsDtd(data: Buffer): boolean {
   for (let at = data.indexOf('<!'); at !== -1; at = data.indexOf('<!', at + 2)) {
     for (const marker of DTD_MARKERS) {
       // A marker cut off by the end of the chunk is the next chunk's edge check's to find.
-      if (at + marker.length <= data.length && data.compare(marker, 0, marker.length, at, at + marker.length) === 0) return true;
+      if (
+        at + marker.length <= data.length &&
+        data.compare(marker, 0, marker.length, at, at + marker.length) === 0
+      )
+        return true;
     }
   }
   return false;
@@ -221,7 +260,13 @@ function isCertificateFailure(err: unknown): boolean {
 }
 
 /** Node's codes of the certificate checks people meet most, and what each means. */
-type CertificateFailureId = 'SESSION_CERT_SELF_SIGNED' | 'SESSION_CERT_UNTRUSTED_CA' | 'SESSION_CERT_UNKNOWN_ISSUER' | 'SESSION_CERT_EXPIRED' | 'SESSION_CERT_NOT_YET_VALID' | 'SESSION_CERT_WRONG_NAME';
+type CertificateFailureId =
+  | 'SESSION_CERT_SELF_SIGNED'
+  | 'SESSION_CERT_UNTRUSTED_CA'
+  | 'SESSION_CERT_UNKNOWN_ISSUER'
+  | 'SESSION_CERT_EXPIRED'
+  | 'SESSION_CERT_NOT_YET_VALID'
+  | 'SESSION_CERT_WRONG_NAME';
 const CERTIFICATE_FAILURES: Readonly<Record<string, CertificateFailureId>> = {
   DEPTH_ZERO_SELF_SIGNED_CERT: 'SESSION_CERT_SELF_SIGNED',
   SELF_SIGNED_CERT_IN_CHAIN: 'SESSION_CERT_UNTRUSTED_CA',
@@ -234,9 +279,13 @@ const CERTIFICATE_FAILURES: Readonly<Record<string, CertificateFailureId>> = {
 };
 
 function certificateFailure(code: string, message: string | undefined, server: string): Sentence {
-  const known = Object.prototype.hasOwnProperty.call(CERTIFICATE_FAILURES, code) ? CERTIFICATE_FAILURES[code] : undefined;
+  const known = Object.prototype.hasOwnProperty.call(CERTIFICATE_FAILURES, code)
+    ? CERTIFICATE_FAILURES[code]
+    : undefined;
   if (known !== undefined) return federationSentence(known, { server, tlsCode: code });
-  return federationSentence('SESSION_CERT_OTHER', { detail: message ? `${code}: ${message}` : code });
+  return federationSentence('SESSION_CERT_OTHER', {
+    detail: message ? `${code}: ${message}` : code,
+  });
 }
 
 /** After STARTTLS, @xmpp/client holds its own wrapper around the TLSSocket: the socket inside it. */
@@ -268,7 +317,10 @@ function loginWithin(client: XmppClient, ms: number): Login {
       reject(why);
       destroySocket(client.socket);
     };
-    timer = setTimeout(() => abort(new SessionError('SESSION_LOGIN_TIMEOUT', { seconds: Math.round(ms / 1000) })), ms);
+    timer = setTimeout(
+      () => abort(new SessionError('SESSION_LOGIN_TIMEOUT', { seconds: Math.round(ms / 1000) })),
+      ms,
+    );
   });
   const started = client.start();
   started.catch(() => undefined); // once cut, its own failure is no longer news
@@ -276,7 +328,8 @@ function loginWithin(client: XmppClient, ms: number): Login {
 }
 
 function destroySocket(socket: unknown): void {
-  for (const s of [socket, innerSocket(socket)] as ({ destroy?: () => void } | undefined)[]) s?.destroy?.();
+  for (const s of [socket, innerSocket(socket)] as ({ destroy?: () => void } | undefined)[])
+    s?.destroy?.();
 }
 
 /** A server that would have the account authenticate, or bind, in clear text. */
@@ -291,13 +344,21 @@ function describeError(err: unknown, server: string): Sentence {
   if (err instanceof SessionError) return sentenceOf(err);
   if (isAuthFailure(err)) return federationSentence('SESSION_AUTH_FAILED');
   if (e?.code === 'ECONNREFUSED') return federationSentence('SESSION_CONNECTION_REFUSED');
-  if (e?.code === 'ENOTFOUND' || e?.code === 'EAI_AGAIN') return federationSentence('SESSION_SERVER_NOT_FOUND');
-  if (e?.code === 'ETIMEDOUT' || e?.code === 'EHOSTUNREACH' || e?.code === 'ENETUNREACH') return federationSentence('SESSION_SERVER_UNREACHABLE', { detail: e.code });
-  if (e?.code === 'ECONNRESET' || e?.code === 'EPIPE') return federationSentence('SESSION_CONNECTION_RESET');
+  if (e?.code === 'ENOTFOUND' || e?.code === 'EAI_AGAIN')
+    return federationSentence('SESSION_SERVER_NOT_FOUND');
+  if (e?.code === 'ETIMEDOUT' || e?.code === 'EHOSTUNREACH' || e?.code === 'ENETUNREACH')
+    return federationSentence('SESSION_SERVER_UNREACHABLE', { detail: e.code });
+  if (e?.code === 'ECONNRESET' || e?.code === 'EPIPE')
+    return federationSentence('SESSION_CONNECTION_RESET');
   if (isCertificateFailure(err)) return certificateFailure(String(e.code), e.message, server);
   // The client's own timeouts carry no message.
-  if ((err as Error)?.name === 'TimeoutError' && !e.message) return federationSentence('SESSION_NO_ANSWER');
-  if ((err as Error)?.name === 'XMLError' || /XML entity|not-well-formed|must be a child/i.test(e?.message ?? '')) return federationSentence('SESSION_MALFORMED_XML', { detail: String(e.message) });
+  if ((err as Error)?.name === 'TimeoutError' && !e.message)
+    return federationSentence('SESSION_NO_ANSWER');
+  if (
+    (err as Error)?.name === 'XMLError' ||
+    /XML entity|not-well-formed|must be a child/i.test(e?.message ?? '')
+  )
+    return federationSentence('SESSION_MALFORMED_XML', { detail: String(e.message) });
   if (isSentence(err)) return sentenceOf(err);
   if (e?.condition) return federationSentence('SESSION_STREAM_ERROR', { condition: e.condition });
   return federationSentence('SESSION_CONNECTION_FAILED', { detail: e?.message || String(err) });
@@ -327,7 +388,10 @@ function stateChange(state: SessionState, why?: Sentence, retryInMs?: number): S
  */
 function replyPayload(reply: Element): Element | object {
   const type = reply.attrs?.type;
-  const children = (reply.children as unknown[]).filter((child): child is Element => typeof child === 'object' && child !== null && typeof (child as Element).name === 'string');
+  const children = (reply.children as unknown[]).filter(
+    (child): child is Element =>
+      typeof child === 'object' && child !== null && typeof (child as Element).name === 'string',
+  );
   if (reply.name === 'iq' && type === 'error') {
     const error = children.find((child) => child.name === 'error');
     if (error) return error;
@@ -360,11 +424,17 @@ export class XmppSession extends EventEmitter {
   /** The login under way, and how to cut it. */
   #login: Login | undefined;
   /** Responders by "type namespace name", in the order they were added. */
-  #responders = new Map<string, { type: 'get' | 'set'; ns: string; name: string; list: IqResponder[] }>();
+  #responders = new Map<
+    string,
+    { type: 'get' | 'set'; ns: string; name: string; list: IqResponder[] }
+  >();
   /** The responder keys already routed on each client (a route cannot be removed from xmpp.js). */
   #routed = new WeakMap<XmppClient, Set<string>>();
 
-  constructor(options: AccountOptions, backoff: Backoff = new Backoff({ initialMs: 1000, maxMs: 60_000 })) {
+  constructor(
+    options: AccountOptions,
+    backoff: Backoff = new Backoff({ initialMs: 1000, maxMs: 60_000 }),
+  ) {
     super();
     // Every node of the account and every pending iq listens here.
     this.setMaxListeners(0);
@@ -399,7 +469,15 @@ export class XmppSession extends EventEmitter {
       try {
         this.#ca = readFileSync(this.#options.caFile, 'utf8');
       } catch (err) {
-        this.#setState(stateChange('error', federationSentence('SESSION_CA_FILE_UNREADABLE', { file: this.#options.caFile, cause: (err as Error).message })));
+        this.#setState(
+          stateChange(
+            'error',
+            federationSentence('SESSION_CA_FILE_UNREADABLE', {
+              file: this.#options.caFile,
+              cause: (err as Error).message,
+            }),
+          ),
+        );
         return;
       }
     }
@@ -422,7 +500,13 @@ export class XmppSession extends EventEmitter {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.off('online', onOnline);
-        reject(new SessionError('SESSION_NOT_ONLINE_AFTER', { jid: this.bareJid, timeoutMs, cause: this.#why() }));
+        reject(
+          new SessionError('SESSION_NOT_ONLINE_AFTER', {
+            jid: this.bareJid,
+            timeoutMs,
+            cause: this.#why(),
+          }),
+        );
       }, timeoutMs);
       const onOnline = (): void => {
         clearTimeout(timer);
@@ -461,7 +545,12 @@ export class XmppSession extends EventEmitter {
       };
       const timer = setTimeout(() => {
         finish();
-        reject(new IqTimeoutError('SESSION_IQ_TIMEOUT', { to: String(stanza.attrs.to ?? this.bareJid), timeoutMs }));
+        reject(
+          new IqTimeoutError('SESSION_IQ_TIMEOUT', {
+            to: String(stanza.attrs.to ?? this.bareJid),
+            timeoutMs,
+          }),
+        );
       }, timeoutMs);
       this.once('offline', onOffline);
       replies.set(id, {
@@ -536,7 +625,8 @@ export class XmppSession extends EventEmitter {
   }
 
   #requireOnline(): XmppClient {
-    if (!this.online || !this.#client) throw new SessionError('SESSION_NOT_CONNECTED', { jid: this.bareJid, cause: this.#why() });
+    if (!this.online || !this.#client)
+      throw new SessionError('SESSION_NOT_CONNECTED', { jid: this.bareJid, cause: this.#why() });
     return this.#client;
   }
 
@@ -562,7 +652,11 @@ export class XmppSession extends EventEmitter {
     // when it offered none (or the upgrade did not happen), no credential goes out.
     const authenticator: Authenticator = async (authenticate, mechanisms, _fast, entity) => {
       if (!isVerifiedTls(entity.socket)) throw new SessionError('SESSION_NO_TLS');
-      await authenticate({ username: local, password }, mechanisms[0], xml('user-agent', { id: randomUUID() }));
+      await authenticate(
+        { username: local, password },
+        mechanisms[0],
+        xml('user-agent', { id: randomUUID() }),
+      );
     };
     const client = createClient({
       service: host ? `xmpp://${host.includes(':') ? `[${host}]` : host}:${port}` : domain,
@@ -580,7 +674,8 @@ export class XmppSession extends EventEmitter {
     // An EventEmitter 'error' without a listener would crash Node-RED: always listen.
     client.on('error', (err: unknown) => this.emit('clientError', err));
     client.on('status', (status: string) => {
-      if (status === 'connect' && this.#ca && client.socket) trustCaForSocket(client.socket as object, this.#ca);
+      if (status === 'connect' && this.#ca && client.socket)
+        trustCaForSocket(client.socket as object, this.#ca);
     });
     client.on('stanza', (stanza: Element) => {
       try {
@@ -591,7 +686,8 @@ export class XmppSession extends EventEmitter {
     });
     for (const key of this.#responders.keys()) this.#route(client, key);
     client.on('disconnect', () => {
-      if (this.#client === client && this.online) this.#scheduleRetry(federationSentence('SESSION_CONNECTION_LOST'), false);
+      if (this.#client === client && this.online)
+        this.#scheduleRetry(federationSentence('SESSION_CONNECTION_LOST'), false);
     });
 
     this.#setState(stateChange('connecting'));
@@ -600,7 +696,11 @@ export class XmppSession extends EventEmitter {
       await this.#login.started;
     } catch (err) {
       this.#login = undefined;
-      if (this.#client === client) this.#scheduleRetry(describeError(err, domain), isAuthFailure(err) || isCertificateFailure(err) || isPlaintextRefusal(err));
+      if (this.#client === client)
+        this.#scheduleRetry(
+          describeError(err, domain),
+          isAuthFailure(err) || isCertificateFailure(err) || isPlaintextRefusal(err),
+        );
       return;
     }
     this.#login = undefined;

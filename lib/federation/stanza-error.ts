@@ -1,6 +1,17 @@
 import type { Element } from 'ltx';
 import { FederationError } from './errors';
-import { STANZA_NAMESPACES, attr, childElements, element, isElement, localName, namespaceOf, optionalXmlText, ownPayload, textOf } from './elements';
+import {
+  STANZA_NAMESPACES,
+  attr,
+  childElements,
+  element,
+  isElement,
+  localName,
+  namespaceOf,
+  optionalXmlText,
+  ownPayload,
+  textOf,
+} from './elements';
 
 /** Stanza errors, RFC 6120 §8.3: `<error type by?>` with a defined condition, optional text, optional application condition. */
 export const STANZA_ERROR_NS = 'urn:ietf:params:xml:ns:xmpp-stanzas';
@@ -42,7 +53,9 @@ export const DEFINED_CONDITIONS = {
 export type DefinedCondition = keyof typeof DEFINED_CONDITIONS;
 
 export function isDefinedCondition(value: unknown): value is DefinedCondition {
-  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(DEFINED_CONDITIONS, value);
+  return (
+    typeof value === 'string' && Object.prototype.hasOwnProperty.call(DEFINED_CONDITIONS, value)
+  );
 }
 
 export interface ErrorElementOptions {
@@ -57,15 +70,29 @@ export interface ErrorElementOptions {
 }
 
 /** An `<error>` element: the defined condition first, then text, then application conditions. */
-export function errorElement(condition: DefinedCondition, options: ErrorElementOptions = {}): Element {
-  if (!isDefinedCondition(condition)) throw new FederationError('FEDERATION_CONDITION_UNKNOWN', { condition: String(condition) });
+export function errorElement(
+  condition: DefinedCondition,
+  options: ErrorElementOptions = {},
+): Element {
+  if (!isDefinedCondition(condition))
+    throw new FederationError('FEDERATION_CONDITION_UNKNOWN', { condition: String(condition) });
   const type = options.type ?? DEFINED_CONDITIONS[condition];
-  if (!ERROR_TYPES.has(type)) throw new FederationError('FEDERATION_ERROR_TYPE_UNKNOWN', { type: String(type) });
+  if (!ERROR_TYPES.has(type))
+    throw new FederationError('FEDERATION_ERROR_TYPE_UNKNOWN', { type: String(type) });
   const error = element('error', { type });
   error.cnode(element(condition, { xmlns: STANZA_ERROR_NS }));
   const text = optionalXmlText(options.text, 'FEDERATION_TERM_ERROR_TEXT');
-  if (text !== undefined) error.cnode(element('text', { xmlns: STANZA_ERROR_NS, 'xml:lang': optionalXmlText(options.lang, 'FEDERATION_TERM_ERROR_LANGUAGE') })).t(text);
-  for (const app of options.application ?? []) error.cnode(ownPayload(app, 'FEDERATION_TERM_APPLICATION_CONDITION'));
+  if (text !== undefined)
+    error
+      .cnode(
+        element('text', {
+          xmlns: STANZA_ERROR_NS,
+          'xml:lang': optionalXmlText(options.lang, 'FEDERATION_TERM_ERROR_LANGUAGE'),
+        }),
+      )
+      .t(text);
+  for (const app of options.application ?? [])
+    error.cnode(ownPayload(app, 'FEDERATION_TERM_APPLICATION_CONDITION'));
   return error;
 }
 
@@ -85,14 +112,21 @@ export interface StanzaErrorInfo {
 /** The `<error>` element of an error stanza, of a bare `<error>`, or of an @xmpp/client StanzaError (`err.element`). */
 export function findErrorElement(input: unknown): Element | undefined {
   let value = input;
-  if (!isElement(value) && typeof value === 'object' && value !== null && 'element' in value) value = (value as { element?: unknown }).element;
+  if (!isElement(value) && typeof value === 'object' && value !== null && 'element' in value)
+    value = (value as { element?: unknown }).element;
   if (!isElement(value)) return undefined;
-  if (localName(value) === 'error') return STANZA_NAMESPACES.has(namespaceOf(value)) ? value : undefined;
+  if (localName(value) === 'error')
+    return STANZA_NAMESPACES.has(namespaceOf(value)) ? value : undefined;
   const name = localName(value);
-  if ((name !== 'iq' && name !== 'message' && name !== 'presence') || !STANZA_NAMESPACES.has(namespaceOf(value))) return undefined;
+  if (
+    (name !== 'iq' && name !== 'message' && name !== 'presence') ||
+    !STANZA_NAMESPACES.has(namespaceOf(value))
+  )
+    return undefined;
   if (attr(value, 'type') !== 'error') return undefined;
   for (const child of childElements(value)) {
-    if (localName(child) === 'error' && STANZA_NAMESPACES.has(namespaceOf(child, value))) return child;
+    if (localName(child) === 'error' && STANZA_NAMESPACES.has(namespaceOf(child, value)))
+      return child;
   }
   return undefined;
 }
@@ -133,16 +167,25 @@ export function readProtocolError(input: unknown): ProtocolError | undefined {
   if (info.text !== undefined) summary.text = info.text;
   return {
     summary,
-    condition: (namespace, accept) => info.application.find((el, i) => namespaces[i] === namespace && (accept === undefined || accept(localName(el)))),
+    condition: (namespace, accept) =>
+      info.application.find(
+        (el, i) => namespaces[i] === namespace && (accept === undefined || accept(localName(el))),
+      ),
   };
 }
 
 /** The stanza error's reading, with the namespace of each application condition (same order). */
-function scanError(input: unknown): { info: StanzaErrorInfo; namespaces: (string | undefined)[] } | undefined {
+function scanError(
+  input: unknown,
+): { info: StanzaErrorInfo; namespaces: (string | undefined)[] } | undefined {
   const error = findErrorElement(input);
   if (!error) return undefined;
   const type = attr(error, 'type');
-  const info: StanzaErrorInfo = { type: type !== undefined && ERROR_TYPES.has(type) ? (type as StanzaErrorType) : undefined, condition: 'undefined-condition', application: [] };
+  const info: StanzaErrorInfo = {
+    type: type !== undefined && ERROR_TYPES.has(type) ? (type as StanzaErrorType) : undefined,
+    condition: 'undefined-condition',
+    application: [],
+  };
   const namespaces: (string | undefined)[] = [];
   const by = attr(error, 'by');
   if (by) info.by = by;

@@ -2,10 +2,21 @@ import { EventEmitter } from 'node:events';
 import type { Element } from 'ltx';
 import { type SenmlRecord, resolve } from '../senml';
 import { recordsFromElement, SENML_XML_NAMESPACE } from '../senml/xml';
-import { type CatchUpLimits, DEFAULT_CATCH_UP_LIMITS, type NodeReader, itemsAfterLastSeen } from './catch-up';
+import {
+  type CatchUpLimits,
+  DEFAULT_CATCH_UP_LIMITS,
+  type NodeReader,
+  itemsAfterLastSeen,
+} from './catch-up';
 import { discoItemsIq, parseDiscoItems } from './discovery';
 import { FederationError } from './errors';
-import { itemsIq, type PubsubItem, parseEventMessage, parseItemsResult, subscribeIq } from './pubsub';
+import {
+  itemsIq,
+  type PubsubItem,
+  parseEventMessage,
+  parseItemsResult,
+  subscribeIq,
+} from './pubsub';
 import { type Meta, parseQuoaliseMessage } from './quoalise';
 import type { SeenItems } from '../store/seen-items';
 import { SenderList } from './senders';
@@ -68,14 +79,18 @@ export interface SubscriberOptions {
 const SLOW_STREAM_MS = 5000;
 
 function sensmlOf(payload: Element | undefined): Element | undefined {
-  return payload && payload.getName() === 'sensml' && payload.getNS() === SENML_XML_NAMESPACE ? payload : undefined;
+  return payload && payload.getName() === 'sensml' && payload.getNS() === SENML_XML_NAMESPACE
+    ? payload
+    : undefined;
 }
 
 /** Earliest and latest reading times of records, or undefined when they do not resolve. */
 function timesOf(records: readonly SenmlRecord[]): { first: number; last: number } | undefined {
   try {
     const resolved = resolve(records, { strict: false });
-    return resolved.length === 0 ? undefined : { first: resolved[0].t, last: resolved[resolved.length - 1].t };
+    return resolved.length === 0
+      ? undefined
+      : { first: resolved[0].t, last: resolved[resolved.length - 1].t };
   } catch {
     return undefined;
   }
@@ -158,10 +173,16 @@ export class Subscriber extends EventEmitter {
         // Taken before subscribing, so that an item published in between is not mistaken for history;
         // the newest few suffice to tell later items from it.
         const history = await this.#newest(this.#limits.firstBatch);
-        this.seen.add(history.map((item) => item.id).filter((id): id is string => id !== undefined), this.#lastOutputOf(history));
+        this.seen.add(
+          history.map((item) => item.id).filter((id): id is string => id !== undefined),
+          this.#lastOutputOf(history),
+        );
       }
       // Subscribing again is harmless: the service keeps one subscription (XEP-0060 §6.1).
-      await this.session.iq(subscribeIq(this.service, this.node, this.session.bareJid), this.#requestTimeoutMs);
+      await this.session.iq(
+        subscribeIq(this.service, this.node, this.session.bareJid),
+        this.#requestTimeoutMs,
+      );
       this.emit('subscribed');
       await this.#catchUp();
     } catch (err) {
@@ -224,7 +245,11 @@ export class Subscriber extends EventEmitter {
 
   async #items(query: { maxItems?: number; itemIds?: readonly string[] }): Promise<PubsubItem[]> {
     try {
-      return parseItemsResult(await this.session.iq(itemsIq(this.service, this.node, query), this.#requestTimeoutMs))?.items ?? [];
+      return (
+        parseItemsResult(
+          await this.session.iq(itemsIq(this.service, this.node, query), this.#requestTimeoutMs),
+        )?.items ?? []
+      );
     } catch (err) {
       // A node that keeps no items (transient, XEP-0060 §6.5.9.6) has nothing to catch up: live events only.
       if (readStanzaError(err)?.condition === 'feature-not-implemented') return [];
@@ -233,8 +258,13 @@ export class Subscriber extends EventEmitter {
   }
 
   async #listIds(): Promise<string[]> {
-    const items = parseDiscoItems(await this.session.iq(discoItemsIq(this.service, this.node), this.#requestTimeoutMs)) ?? [];
-    return items.map((item) => item.name).filter((name): name is string => typeof name === 'string' && name !== '');
+    const items =
+      parseDiscoItems(
+        await this.session.iq(discoItemsIq(this.service, this.node), this.#requestTimeoutMs),
+      ) ?? [];
+    return items
+      .map((item) => item.name)
+      .filter((name): name is string => typeof name === 'string' && name !== '');
   }
 
   #lastOutputOf(items: readonly PubsubItem[]): { id: string; time: number } | undefined {
@@ -254,7 +284,14 @@ export class Subscriber extends EventEmitter {
       this.emit('invalid', err);
       return;
     }
-    if (!this.#follows || !event || event.service !== this.service || event.node !== this.node || event.kind !== 'items') return;
+    if (
+      !this.#follows ||
+      !event ||
+      event.service !== this.service ||
+      event.node !== this.node ||
+      event.kind !== 'items'
+    )
+      return;
     if (this.#catchingUp) {
       this.#buffered.push(stanza);
       return;
@@ -264,9 +301,12 @@ export class Subscriber extends EventEmitter {
     const typical = this.#typicalGapMs;
     // A silence much longer than the usual spacing of events (a server down for a moment), or any
     // event of a slow stream (a reading every few seconds or more: one small request each).
-    const suspicious = silence >= this.#quietMs && (typical === undefined || silence > 10 * typical || silence > SLOW_STREAM_MS);
+    const suspicious =
+      silence >= this.#quietMs &&
+      (typical === undefined || silence > 10 * typical || silence > SLOW_STREAM_MS);
     // The usual spacing, learnt from ordinary silences only.
-    this.#typicalGapMs = typical === undefined ? silence : 0.9 * typical + 0.1 * Math.min(silence, 10 * typical);
+    this.#typicalGapMs =
+      typical === undefined ? silence : 0.9 * typical + 0.1 * Math.min(silence, 10 * typical);
     this.#lastEventAt = now;
     if (suspicious && this.seen.known) {
       this.#buffered.push(stanza);
@@ -283,7 +323,8 @@ export class Subscriber extends EventEmitter {
       message = parseQuoaliseMessage(stanza);
     } catch (err) {
       // Only an accepted sender's broken data is worth a warning; anyone else's is refused as it is.
-      if (this.#quoaliseFrom.accepts(stanza.attrs?.from as string | undefined)) this.emit('invalid', err);
+      if (this.#quoaliseFrom.accepts(stanza.attrs?.from as string | undefined))
+        this.emit('invalid', err);
       else this.emit('refused', String(stanza.attrs?.from ?? ''));
       return true;
     }
@@ -292,7 +333,11 @@ export class Subscriber extends EventEmitter {
       this.emit('refused', message.from ?? '');
       return true;
     }
-    const data: ReceivedData = { from: message.from ?? '', records: message.records, meta: message.meta };
+    const data: ReceivedData = {
+      from: message.from ?? '',
+      records: message.records,
+      meta: message.meta,
+    };
     this.emit('data', data);
     return true;
   }
@@ -303,7 +348,14 @@ export class Subscriber extends EventEmitter {
       const sensml = sensmlOf(item.payload);
       if (!sensml) {
         this.seen.add([item.id]);
-        this.emit('invalid', new FederationError('FEDERATION_ITEM_NO_SENML', { itemId: item.id, node: this.node, service: this.service }));
+        this.emit(
+          'invalid',
+          new FederationError('FEDERATION_ITEM_NO_SENML', {
+            itemId: item.id,
+            node: this.node,
+            service: this.service,
+          }),
+        );
         continue;
       }
       let records: SenmlRecord[];
@@ -316,7 +368,12 @@ export class Subscriber extends EventEmitter {
       }
       const times = timesOf(records);
       this.seen.add([item.id], times === undefined ? undefined : { id: item.id, time: times.last });
-      const received: ReceivedItem = { service: this.service, node: this.node, itemId: item.id, records };
+      const received: ReceivedItem = {
+        service: this.service,
+        node: this.node,
+        itemId: item.id,
+        records,
+      };
       if (item.publisher !== undefined) received.publisher = item.publisher;
       this.emit('item', received);
     }

@@ -21,7 +21,8 @@ function install(): void {
     const options = args[0] as tls.ConnectionOptions | undefined;
     const socket = options && typeof options === 'object' ? options.socket : undefined;
     const ca = socket ? extraCaBySocket.get(socket) : undefined;
-    if (ca !== undefined && options!.ca === undefined) args[0] = { ...options, ca: [...tls.rootCertificates, ca] };
+    if (ca !== undefined && options!.ca === undefined)
+      args[0] = { ...options, ca: [...tls.rootCertificates, ca] };
     return (original as (...a: unknown[]) => tls.TLSSocket).apply(this, args);
   };
   tls.connect = connect as typeof tls.connect;

@@ -17,8 +17,16 @@ export interface XmppClient extends EventEmitter {
     handlers: Map<string, { resolve(reply: Element): void; reject(err: unknown): void }>;
   };
   iqCallee: {
-    set(ns: string, name: string, handler: (ctx: { stanza: Element; from: string }) => unknown): void;
-    get(ns: string, name: string, handler: (ctx: { stanza: Element; from: string }) => unknown): void;
+    set(
+      ns: string,
+      name: string,
+      handler: (ctx: { stanza: Element; from: string }) => unknown,
+    ): void;
+    get(
+      ns: string,
+      name: string,
+      handler: (ctx: { stanza: Element; from: string }) => unknown,
+    ): void;
   };
   /** Internal: feeds socket data to `parser` (bound when the first socket is attached). */
   _onData(data: Buffer): void;
@@ -40,14 +48,26 @@ export interface XmppClient extends EventEmitter {
  * preferred first), FAST (unused here) and the client.
  */
 export type Authenticator = (
-  authenticate: (credentials: { username: string; password: string }, mechanism: string, userAgent?: Element) => Promise<void>,
+  authenticate: (
+    credentials: { username: string; password: string },
+    mechanism: string,
+    userAgent?: Element,
+  ) => Promise<void>,
   mechanisms: string[],
   fast: unknown,
   entity: XmppClient,
 ) => Promise<void>;
 
 export interface XmppClientModule {
-  client(options: { service: string; domain: string; username: string; resource?: string; timeout?: number } & ({ password: string } | { credentials: Authenticator })): XmppClient;
+  client(
+    options: {
+      service: string;
+      domain: string;
+      username: string;
+      resource?: string;
+      timeout?: number;
+    } & ({ password: string } | { credentials: Authenticator }),
+  ): XmppClient;
   xml(name: string, attrs?: Record<string, string>, ...children: unknown[]): Element;
 }
 

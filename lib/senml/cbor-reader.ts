@@ -30,7 +30,8 @@ import { UnusableValue } from './unusable';
 export function readSenmlCbor(bytes: Uint8Array, onIgnored?: NoteListener): unknown[] {
   const reader = new CborReader(bytes, onIgnored);
   const records = reader.readPack();
-  if (reader.pos !== bytes.length) reader.fail('SENML_CBOR_TRAILING_BYTES', { bytes: bytes.length - reader.pos });
+  if (reader.pos !== bytes.length)
+    reader.fail('SENML_CBOR_TRAILING_BYTES', { bytes: bytes.length - reader.pos });
   return records;
 }
 
@@ -108,13 +109,21 @@ class CborReader {
 
   #readRecord(): unknown {
     this.#head();
-    while (this.#major === MAJOR_TAG && (this.#arg === TAG_MAP || this.#arg === TAG_SELF_DESCRIBED)) {
+    while (
+      this.#major === MAJOR_TAG &&
+      (this.#arg === TAG_MAP || this.#arg === TAG_SELF_DESCRIBED)
+    ) {
       const tag = this.#arg;
       this.#head();
-      if (tag === TAG_MAP && this.#major !== MAJOR_MAP) return this.#unusable(senmlSentence('SENML_KIND_CBOR_TAG_AROUND', { tag: TAG_MAP, got: this.#kindOfHead() }), 1);
+      if (tag === TAG_MAP && this.#major !== MAJOR_MAP)
+        return this.#unusable(
+          senmlSentence('SENML_KIND_CBOR_TAG_AROUND', { tag: TAG_MAP, got: this.#kindOfHead() }),
+          1,
+        );
     }
     if (this.#major === MAJOR_MAP) return this.#readMap();
-    if (this.#major === MAJOR_TAG) return this.#unusable(senmlSentence('SENML_KIND_CBOR_TAGGED_RECORD', { tag: this.#arg }), 1);
+    if (this.#major === MAJOR_TAG)
+      return this.#unusable(senmlSentence('SENML_KIND_CBOR_TAGGED_RECORD', { tag: this.#arg }), 1);
     return this.#readValueAfterHead(1);
   }
 
@@ -128,24 +137,60 @@ class CborReader {
         const key = major === MAJOR_UNSIGNED ? this.#arg : -1 - this.#arg;
         // Named stores, one per label: records then share their shapes, as a JSON.parse'd pack's do.
         switch (key) {
-          case 0: record.n = this.#readLabelled('n'); break;
-          case 1: record.u = this.#readLabelled('u'); break;
-          case 2: record.v = this.#readLabelled('v'); break;
-          case 3: record.vs = this.#readLabelled('vs'); break;
-          case 4: record.vb = this.#readLabelled('vb'); break;
-          case 5: record.s = this.#readLabelled('s'); break;
-          case 6: record.t = this.#readLabelled('t'); break;
-          case 7: record.ut = this.#readLabelled('ut'); break;
-          case 8: record.vd = this.#readLabelled('vd'); break;
-          case -1: record.bver = this.#readLabelled('bver'); break;
-          case -2: record.bn = this.#readLabelled('bn'); break;
-          case -3: record.bt = this.#readLabelled('bt'); break;
-          case -4: record.bu = this.#readLabelled('bu'); break;
-          case -5: record.bv = this.#readLabelled('bv'); break;
-          case -6: record.bs = this.#readLabelled('bs'); break;
+          case 0:
+            record.n = this.#readLabelled('n');
+            break;
+          case 1:
+            record.u = this.#readLabelled('u');
+            break;
+          case 2:
+            record.v = this.#readLabelled('v');
+            break;
+          case 3:
+            record.vs = this.#readLabelled('vs');
+            break;
+          case 4:
+            record.vb = this.#readLabelled('vb');
+            break;
+          case 5:
+            record.s = this.#readLabelled('s');
+            break;
+          case 6:
+            record.t = this.#readLabelled('t');
+            break;
+          case 7:
+            record.ut = this.#readLabelled('ut');
+            break;
+          case 8:
+            record.vd = this.#readLabelled('vd');
+            break;
+          case -1:
+            record.bver = this.#readLabelled('bver');
+            break;
+          case -2:
+            record.bn = this.#readLabelled('bn');
+            break;
+          case -3:
+            record.bt = this.#readLabelled('bt');
+            break;
+          case -4:
+            record.bu = this.#readLabelled('bu');
+            break;
+          case -5:
+            record.bv = this.#readLabelled('bv');
+            break;
+          case -6:
+            record.bs = this.#readLabelled('bs');
+            break;
           default:
             this.#skip(1);
-            this.#ignored(senmlNote('SENML_CBOR_LABEL_IGNORED', { label: key }, { index: this.#record, field: String(key) }));
+            this.#ignored(
+              senmlNote(
+                'SENML_CBOR_LABEL_IGNORED',
+                { label: key },
+                { index: this.#record, field: String(key) },
+              ),
+            );
         }
       } else if (major === MAJOR_TEXT) {
         const key = this.#text();
@@ -165,15 +210,27 @@ class CborReader {
   #readLabelled(label: KnownLabel): unknown {
     this.#head();
     if (label === 'vd') {
-      if (this.#major !== MAJOR_BYTES) this.#failField('SENML_CBOR_DATA_NOT_BYTES', { got: describe(this.#readValueAfterHead(1)) }, label);
+      if (this.#major !== MAJOR_BYTES)
+        this.#failField(
+          'SENML_CBOR_DATA_NOT_BYTES',
+          { got: describe(this.#readValueAfterHead(1)) },
+          label,
+        );
       if (this.#info === INDEFINITE) this.#indefiniteString(label);
       return bytesToBase64url(this.#take(this.#length()));
     }
     if (label === 'bver') {
       if (this.#major !== MAJOR_UNSIGNED) {
         const float = this.#major === MAJOR_SIMPLE && this.#info >= 25 && this.#info <= 27;
-        const got = this.#major === MAJOR_SIMPLE || this.#major === MAJOR_NEGATIVE ? describe(this.#readValueAfterHead(1)) : this.#kindOfHead();
-        this.#failField(float ? 'SENML_CBOR_VERSION_FLOAT' : 'SENML_CBOR_VERSION_NOT_UNSIGNED', { got }, label);
+        const got =
+          this.#major === MAJOR_SIMPLE || this.#major === MAJOR_NEGATIVE
+            ? describe(this.#readValueAfterHead(1))
+            : this.#kindOfHead();
+        this.#failField(
+          float ? 'SENML_CBOR_VERSION_FLOAT' : 'SENML_CBOR_VERSION_NOT_UNSIGNED',
+          { got },
+          label,
+        );
       }
       return this.#integerArg();
     }
@@ -192,13 +249,26 @@ class CborReader {
       if (this.#info === INDEFINITE) this.#indefiniteString(key);
       value = bytesToBase64url(this.#take(this.#length()));
     } else value = this.#readValueAfterHead(1);
-    const kept = typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
+    const kept =
+      typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
     // A must-understand label (ending in "_") is kept whatever it holds, so that validation refuses the pack.
     if (!kept && key.charCodeAt(key.length - 1) !== 95 /* _ */) {
-      this.#ignored(senmlNote('SENML_FIELD_IGNORED', { got: describe(value) }, { index: this.#record, field: key }));
+      this.#ignored(
+        senmlNote(
+          'SENML_FIELD_IGNORED',
+          { got: describe(value) },
+          { index: this.#record, field: key },
+        ),
+      );
       return;
     }
-    if (key === '__proto__') Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
+    if (key === '__proto__')
+      Object.defineProperty(record, key, {
+        value,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     else record[key] = value;
   }
 
@@ -221,7 +291,12 @@ class CborReader {
         return this.#text();
       case MAJOR_ARRAY:
       case MAJOR_MAP:
-        return this.#unusable(senmlSentence(this.#major === MAJOR_ARRAY ? 'SENML_KIND_CBOR_ARRAY' : 'SENML_KIND_CBOR_MAP'), depth);
+        return this.#unusable(
+          senmlSentence(
+            this.#major === MAJOR_ARRAY ? 'SENML_KIND_CBOR_ARRAY' : 'SENML_KIND_CBOR_MAP',
+          ),
+          depth,
+        );
       case MAJOR_TAG:
         return this.#readTagged(depth);
       default:
@@ -238,7 +313,11 @@ class CborReader {
       case TAG_POSITIVE_BIGNUM:
       case TAG_NEGATIVE_BIGNUM: {
         this.#head();
-        if (this.#major !== MAJOR_BYTES || this.#info === INDEFINITE) return this.#unusableAfterHead(senmlSentence('SENML_KIND_CBOR_TAG_AROUND', { tag, got: this.#kindOfHead() }), depth);
+        if (this.#major !== MAJOR_BYTES || this.#info === INDEFINITE)
+          return this.#unusableAfterHead(
+            senmlSentence('SENML_KIND_CBOR_TAG_AROUND', { tag, got: this.#kindOfHead() }),
+            depth,
+          );
         let magnitude = 0n;
         for (const byte of this.#take(this.#length())) magnitude = (magnitude << 8n) | BigInt(byte);
         return Number(tag === TAG_POSITIVE_BIGNUM ? magnitude : -1n - magnitude);
@@ -260,13 +339,15 @@ class CborReader {
       return this.#unusableAfterHead(senmlSentence('SENML_KIND_CBOR_NOT_FRACTION', { tag }), depth);
     };
     this.#head();
-    if (this.#major !== MAJOR_ARRAY || this.#info === INDEFINITE || this.#arg !== 2) return notAFraction();
+    if (this.#major !== MAJOR_ARRAY || this.#info === INDEFINITE || this.#arg !== 2)
+      return notAFraction();
     this.#head();
     if (this.#major !== MAJOR_UNSIGNED && this.#major !== MAJOR_NEGATIVE) return notAFraction();
     const exponent = this.#readValueAfterHead(depth + 1) as number;
     this.#head();
     let mantissa: bigint | undefined;
-    if (this.#major === MAJOR_UNSIGNED || this.#major === MAJOR_NEGATIVE) mantissa = this.#exactInteger();
+    if (this.#major === MAJOR_UNSIGNED || this.#major === MAJOR_NEGATIVE)
+      mantissa = this.#exactInteger();
     else if (this.#major === MAJOR_TAG) mantissa = this.#exactBignum(depth);
     if (mantissa === undefined) return notAFraction();
     if (tag === TAG_DECIMAL_FRACTION) return Number(`${mantissa}e${exponent}`);
@@ -298,12 +379,22 @@ class CborReader {
 
   #simple(): unknown {
     switch (this.#info) {
-      case 20: return false;
-      case 21: return true;
-      case 22: return null;
-      case 23: return new UnusableValue(senmlSentence('SENML_KIND_CBOR_UNDEFINED'));
-      case 25: case 26: case 27: return this.#arg;
-      default: return new UnusableValue(senmlSentence('SENML_KIND_CBOR_SIMPLE_VALUE', { value: this.#arg }));
+      case 20:
+        return false;
+      case 21:
+        return true;
+      case 22:
+        return null;
+      case 23:
+        return new UnusableValue(senmlSentence('SENML_KIND_CBOR_UNDEFINED'));
+      case 25:
+      case 26:
+      case 27:
+        return this.#arg;
+      default:
+        return new UnusableValue(
+          senmlSentence('SENML_KIND_CBOR_SIMPLE_VALUE', { value: this.#arg }),
+        );
     }
   }
 
@@ -392,14 +483,16 @@ class CborReader {
 
   /** A string's length, within what remains. */
   #length(): number {
-    if (this.#bigArg !== undefined || this.#arg > this.#bytes.length - this.pos) this.fail('SENML_CBOR_STRING_PAST_END');
+    if (this.#bigArg !== undefined || this.#arg > this.#bytes.length - this.pos)
+      this.fail('SENML_CBOR_STRING_PAST_END');
     return this.#arg;
   }
 
   /** An array's or a map's count, -1 when indefinite; a count beyond what remains cannot be met. */
   #count(): number {
     if (this.#info === INDEFINITE) return -1;
-    if (this.#bigArg !== undefined || this.#arg > this.#bytes.length - this.pos) this.fail('SENML_CBOR_COUNT_PAST_END');
+    if (this.#bigArg !== undefined || this.#arg > this.#bytes.length - this.pos)
+      this.fail('SENML_CBOR_COUNT_PAST_END');
     return this.#arg;
   }
 
@@ -453,7 +546,8 @@ class CborReader {
         }
         break;
       case INDEFINITE:
-        if (major === MAJOR_UNSIGNED || major === MAJOR_NEGATIVE || major === MAJOR_TAG) this.fail('SENML_CBOR_NO_ARGUMENT');
+        if (major === MAJOR_UNSIGNED || major === MAJOR_NEGATIVE || major === MAJOR_TAG)
+          this.fail('SENML_CBOR_NO_ARGUMENT');
         if (major === MAJOR_SIMPLE) this.fail('SENML_CBOR_STRAY_BREAK');
         this.#arg = -1;
         return;
@@ -461,7 +555,8 @@ class CborReader {
         this.fail('SENML_CBOR_RESERVED_INFO', { info });
     }
     this.pos += info === 24 ? 1 : info === 25 ? 2 : info === 26 ? 4 : 8;
-    if (major === MAJOR_SIMPLE && info === 24 && this.#arg < 32) this.fail('SENML_CBOR_SHORT_SIMPLE');
+    if (major === MAJOR_SIMPLE && info === 24 && this.#arg < 32)
+      this.fail('SENML_CBOR_SHORT_SIMPLE');
   }
 
   #need(bytes: number): void {
@@ -471,13 +566,23 @@ class CborReader {
   /** The words for the item whose head was just read, by its major type. */
   #kindOfHead(): Sentence {
     switch (this.#major) {
-      case MAJOR_UNSIGNED: case MAJOR_NEGATIVE: return senmlSentence('SENML_KIND_CBOR_INTEGER');
-      case MAJOR_BYTES: return senmlSentence('SENML_KIND_CBOR_BYTE_STRING');
-      case MAJOR_TEXT: return senmlSentence('SENML_KIND_CBOR_TEXT_STRING');
-      case MAJOR_ARRAY: return senmlSentence('SENML_KIND_CBOR_ARRAY_HEAD');
-      case MAJOR_MAP: return senmlSentence('SENML_KIND_CBOR_MAP_HEAD');
-      case MAJOR_TAG: return senmlSentence('SENML_KIND_CBOR_TAG', { tag: this.#arg });
-      default: return senmlSentence(this.#info >= 25 && this.#info <= 27 ? 'SENML_KIND_CBOR_FLOAT' : 'SENML_KIND_CBOR_SIMPLE');
+      case MAJOR_UNSIGNED:
+      case MAJOR_NEGATIVE:
+        return senmlSentence('SENML_KIND_CBOR_INTEGER');
+      case MAJOR_BYTES:
+        return senmlSentence('SENML_KIND_CBOR_BYTE_STRING');
+      case MAJOR_TEXT:
+        return senmlSentence('SENML_KIND_CBOR_TEXT_STRING');
+      case MAJOR_ARRAY:
+        return senmlSentence('SENML_KIND_CBOR_ARRAY_HEAD');
+      case MAJOR_MAP:
+        return senmlSentence('SENML_KIND_CBOR_MAP_HEAD');
+      case MAJOR_TAG:
+        return senmlSentence('SENML_KIND_CBOR_TAG', { tag: this.#arg });
+      default:
+        return senmlSentence(
+          this.#info >= 25 && this.#info <= 27 ? 'SENML_KIND_CBOR_FLOAT' : 'SENML_KIND_CBOR_SIMPLE',
+        );
     }
   }
 }

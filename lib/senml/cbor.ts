@@ -7,7 +7,13 @@ import { base64urlToBytes } from './base64url';
 
 // Plain RFC 8949 CBOR: no cbor-x record extension, no tag 259 on maps, byte strings untagged.
 // useTag259ForMaps is a cbor-x option its type declarations leave out.
-const encoder = new Encoder({ useRecords: false, mapsAsObjects: true, useTag259ForMaps: false, tagUint8Array: false, variableMapSize: true } as ConstructorParameters<typeof Encoder>[0]);
+const encoder = new Encoder({
+  useRecords: false,
+  mapsAsObjects: true,
+  useTag259ForMaps: false,
+  tagUint8Array: false,
+  variableMapSize: true,
+} as ConstructorParameters<typeof Encoder>[0]);
 
 /**
  * Parse application/senml+cbor (RFC 8428 §6) into records in JSON form: integer
@@ -28,7 +34,8 @@ export function toCbor(records: readonly SenmlRecord[]): Buffer {
     for (const key in record) {
       const value = record[key];
       if (value === undefined) continue;
-      if (isKnownLabel(key)) map.set(CBOR_KEY[key], key === 'vd' ? base64urlToBytes(value as string) : value);
+      if (isKnownLabel(key))
+        map.set(CBOR_KEY[key], key === 'vd' ? base64urlToBytes(value as string) : value);
       else map.set(key, value);
     }
     maps[i] = map;

@@ -18,18 +18,26 @@ export interface CompactOptions {
   unitOverrides?: boolean;
 }
 
-export function compact(records: readonly ResolvedRecord[], options: CompactOptions = {}): SenmlRecord[] {
+export function compact(
+  records: readonly ResolvedRecord[],
+  options: CompactOptions = {},
+): SenmlRecord[] {
   const count = records.length;
   const out: SenmlRecord[] = new Array(count);
   if (count === 0) return out;
 
   // The chosen fields, one array per label, so that each output record is built once, in order.
   const fields: Fields = {
-    bn: new Array(count), n: new Array(count),
-    bt: new Array(count), t: new Array(count),
-    bu: undefined, u: new Array(count),
-    bv: new Array(count), v: new Array(count),
-    bs: new Array(count), s: new Array(count),
+    bn: new Array(count),
+    n: new Array(count),
+    bt: new Array(count),
+    t: new Array(count),
+    bu: undefined,
+    u: new Array(count),
+    bv: new Array(count),
+    v: new Array(count),
+    bs: new Array(count),
+    s: new Array(count),
   };
   compactNames(records, fields);
   compactTimes(records, fields);
@@ -61,12 +69,27 @@ export function compact(records: readonly ResolvedRecord[], options: CompactOpti
     if (record.ut !== undefined) ordered.ut = record.ut;
     for (const key in record) {
       switch (key) {
-        case 'n': case 't': case 'u': case 'v': case 'vs': case 'vb': case 'vd': case 's': case 'ut': case 'bver':
+        case 'n':
+        case 't':
+        case 'u':
+        case 'v':
+        case 'vs':
+        case 'vb':
+        case 'vd':
+        case 's':
+        case 'ut':
+        case 'bver':
           break;
         default:
           // Own fields only: "toString" or "constructor" are extension names like any other.
           if (!Object.prototype.hasOwnProperty.call(ordered, key)) {
-            if (key === '__proto__') Object.defineProperty(ordered, key, { value: record[key], enumerable: true, writable: true, configurable: true });
+            if (key === '__proto__')
+              Object.defineProperty(ordered, key, {
+                value: record[key],
+                enumerable: true,
+                writable: true,
+                configurable: true,
+              });
             else ordered[key] = record[key];
           }
       }
@@ -126,7 +149,9 @@ function compactNames(records: readonly ResolvedRecord[], fields: Fields): void 
   for (let i = 1; i < records.length; i++) {
     const name = records[i].n;
     // Most names share the whole current prefix: one builtin comparison instead of a loop.
-    const shared = name.startsWith(prefixText) ? prefix : commonPrefixLength(records[start].n, name, prefix);
+    const shared = name.startsWith(prefixText)
+      ? prefix
+      : commonPrefixLength(records[start].n, name, prefix);
     const runLength = i - start;
     // Cost of keeping this record in the run: every record so far loses (prefix - shared) characters of base name.
     const lost = prefix - shared;
@@ -150,13 +175,22 @@ function compactNames(records: readonly ResolvedRecord[], fields: Fields): void 
 }
 
 /** Records of a run whose name equalled the old prefix now need an "n" field: count its label. */
-function recountNewNames(records: readonly ResolvedRecord[], start: number, end: number, shared: number, prefix: number): number {
+function recountNewNames(
+  records: readonly ResolvedRecord[],
+  start: number,
+  end: number,
+  shared: number,
+  prefix: number,
+): number {
   let extra = 0;
-  for (let i = start; i < end; i++) if (records[i].n.length === prefix && prefix > shared) extra += NAME_COST;
+  for (let i = start; i < end; i++)
+    if (records[i].n.length === prefix && prefix > shared) extra += NAME_COST;
   return extra;
 }
 
-const POWERS_OF_TEN = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17];
+const POWERS_OF_TEN = [
+  1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17,
+];
 
 /** Decimal digits of a whole number below 2^53. */
 function digitCount(whole: number): number {
@@ -186,7 +220,8 @@ function numberLengthAtMost(x: number, limit: number): number {
       const scaled = magnitude * POWERS_OF_TEN[k];
       if (scaled > 2 ** 50) break;
       const digits = Math.round(scaled);
-      const length = sign + (k === 0 ? digitCount(digits) : Math.max(digitCount(digits), k + 1) + 1);
+      const length =
+        sign + (k === 0 ? digitCount(digits) : Math.max(digitCount(digits), k + 1) + 1);
       if (digits / POWERS_OF_TEN[k] === magnitude) return length <= limit ? length : Infinity;
       // More decimals never make it shorter (a carry, 9.95 -> "10" at k = 1, can keep it the same).
       if (length > limit) return Infinity;
@@ -203,7 +238,8 @@ function numberLength(x: number): number {
 /** numberLength of each value; a value equal to the one before (times of one reading) is not measured again. */
 function numberLengths(values: readonly number[]): number[] {
   const lengths: number[] = new Array(values.length);
-  for (let i = 0; i < values.length; i++) lengths[i] = i > 0 && values[i] === values[i - 1] ? lengths[i - 1] : numberLength(values[i]);
+  for (let i = 0; i < values.length; i++)
+    lengths[i] = i > 0 && values[i] === values[i - 1] ? lengths[i - 1] : numberLength(values[i]);
   return lengths;
 }
 
@@ -212,7 +248,10 @@ function numberLengths(values: readonly number[]): number[] {
  * first appears and moved (re-set) wherever a difference from it would not give
  * back the same double. Used only if it makes the pack smaller.
  */
-function planBase(values: readonly number[], lengths: readonly number[]): { bases: (number | undefined)[]; deltas: number[]; cost: number } {
+function planBase(
+  values: readonly number[],
+  lengths: readonly number[],
+): { bases: (number | undefined)[]; deltas: number[]; cost: number } {
   const bases: (number | undefined)[] = new Array(values.length);
   const deltas: number[] = new Array(values.length);
   let base = values[0];
@@ -259,11 +298,16 @@ function compactTimes(records: readonly ResolvedRecord[], fields: Fields): void 
     }
   }
   // Relative or missing times stay as they are: no base time may shift them.
-  for (let i = 0; i < records.length; i++) if (times[i] !== undefined && (times[i] !== 0 || allAbsolute)) fields.t[i] = times[i];
+  for (let i = 0; i < records.length; i++)
+    if (times[i] !== undefined && (times[i] !== 0 || allAbsolute)) fields.t[i] = times[i];
 }
 
 /** Units: the most frequent unit as base unit, when every record has a unit (a base unit cannot be unset). */
-function compactUnits(records: readonly ResolvedRecord[], fields: Fields, overrides: boolean): void {
+function compactUnits(
+  records: readonly ResolvedRecord[],
+  fields: Fields,
+  overrides: boolean,
+): void {
   const counts = new Map<string, number>();
   let allHaveUnits = true;
   for (const record of records) {
@@ -279,11 +323,17 @@ function compactUnits(records: readonly ResolvedRecord[], fields: Fields, overri
     if (!overrides && counts.size > 1) bu = undefined;
   }
   fields.bu = bu;
-  for (let i = 0; i < records.length; i++) if (records[i].u !== undefined && records[i].u !== bu) fields.u[i] = records[i].u;
+  for (let i = 0; i < records.length; i++)
+    if (records[i].u !== undefined && records[i].u !== bu) fields.u[i] = records[i].u;
 }
 
 function hasValue(record: ResolvedRecord): boolean {
-  return record.v !== undefined || record.vs !== undefined || record.vb !== undefined || record.vd !== undefined;
+  return (
+    record.v !== undefined ||
+    record.vs !== undefined ||
+    record.vb !== undefined ||
+    record.vd !== undefined
+  );
 }
 
 const alwaysWritten = (): boolean => true;
@@ -294,7 +344,13 @@ const alwaysWritten = (): boolean => true;
  * only when all records have one. `keepZero(i)`: record i must carry the field even
  * when it is zero from the base (a value field always; a sum when it is all the record holds).
  */
-function compactNumbers(records: readonly ResolvedRecord[], bases: (number | undefined)[], numbers: (number | undefined)[], field: 'v' | 's', keepZero: (recordIndex: number) => boolean): void {
+function compactNumbers(
+  records: readonly ResolvedRecord[],
+  bases: (number | undefined)[],
+  numbers: (number | undefined)[],
+  field: 'v' | 's',
+  keepZero: (recordIndex: number) => boolean,
+): void {
   const indices: number[] = [];
   const values: number[] = [];
   for (let i = 0; i < records.length; i++) {
@@ -313,7 +369,8 @@ function compactNumbers(records: readonly ResolvedRecord[], bases: (number | und
     const plainCost = plainCostOf(lengths);
     // A field kept at zero (bv + 0) costs its label and digit too: count it.
     let planCost = plan.cost;
-    for (let k = 0; k < indices.length; k++) if (plan.deltas[k] === 0 && keepZero(indices[k])) planCost += 5;
+    for (let k = 0; k < indices.length; k++)
+      if (plan.deltas[k] === 0 && keepZero(indices[k])) planCost += 5;
     if (planCost < plainCost) {
       indices.forEach((recordIndex, k) => {
         if (plan.bases[k] !== undefined) bases[recordIndex] = plan.bases[k];

@@ -32,8 +32,13 @@ export class SenmlError extends SenfedError {
   readonly index?: number;
   /** SenML label of the offending field, if any. */
   readonly field?: string;
-  constructor(messageId: SenmlErrorMessageId, params: SenmlParams = {}, where: SenmlPlace & { cause?: unknown } = {}) {
-    const place = where.index === undefined ? undefined : { record: where.index, field: where.field };
+  constructor(
+    messageId: SenmlErrorMessageId,
+    params: SenmlParams = {},
+    where: SenmlPlace & { cause?: unknown } = {},
+  ) {
+    const place =
+      where.index === undefined ? undefined : { record: where.index, field: where.field };
     super(messageId, SENML_MESSAGES[messageId], params, { cause: where.cause, place });
     this.name = 'SenmlError';
     if (where.index !== undefined) this.index = where.index;
@@ -53,8 +58,10 @@ export function shortMessage(err: unknown, max = 40): string {
  * translation says in its own words.
  */
 export function describe(value: unknown): string | Sentence {
-  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 39)}…` : value);
-  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
+  if (typeof value === 'string')
+    return JSON.stringify(value.length > 40 ? `${value.slice(0, 39)}…` : value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null)
+    return String(value);
   if (typeof value === 'bigint') return `${value}`;
   if (value === undefined) return senmlSentence('SENML_KIND_NOTHING');
   if (Array.isArray(value)) return senmlSentence('SENML_KIND_LIST');

@@ -22,7 +22,11 @@ function firstSignificant(input: string | Uint8Array): number {
     return i < input.length ? input.charCodeAt(i) : -1;
   }
   if (input[0] === 0xef && input[1] === 0xbb && input[2] === 0xbf) i = 3; // UTF-8 byte order mark
-  while (i < input.length && (input[i] === 0x20 || input[i] === 0x09 || input[i] === 0x0a || input[i] === 0x0d)) i++;
+  while (
+    i < input.length &&
+    (input[i] === 0x20 || input[i] === 0x09 || input[i] === 0x0a || input[i] === 0x0d)
+  )
+    i++;
   return i < input.length ? input[i] : -1;
 }
 
@@ -35,13 +39,22 @@ export function detectFormat(input: string | Uint8Array): SenmlFormat {
   const first = firstSignificant(input);
   if (first === 0x5b /* [ */) return 'json';
   if (first === 0x3c /* < */) return 'xml';
-  if (typeof input !== 'string' && ((input[0] >= 0x80 && input[0] <= 0x9f) || (input[0] === 0xd9 && input[1] === 0xd9 && input[2] === 0xf7))) return 'cbor';
+  if (
+    typeof input !== 'string' &&
+    ((input[0] >= 0x80 && input[0] <= 0x9f) ||
+      (input[0] === 0xd9 && input[1] === 0xd9 && input[2] === 0xf7))
+  )
+    return 'cbor';
   if (first === 0x7b /* { */) throw new SenmlError('SENML_PACK_SINGLE_JSON_OBJECT');
   throw new SenmlError(first === -1 ? 'SENML_INPUT_EMPTY' : 'SENML_FORMAT_UNDETECTABLE');
 }
 
 /** Parse bytes or text of a known format into records in JSON form (unchecked, unresolved). */
-export function parse(input: string | Uint8Array, format: SenmlFormat | 'auto' = 'auto', onNote?: NoteListener): unknown {
+export function parse(
+  input: string | Uint8Array,
+  format: SenmlFormat | 'auto' = 'auto',
+  onNote?: NoteListener,
+): unknown {
   const chosen = format === 'auto' ? detectFormat(input) : format;
   switch (chosen) {
     case 'json':
@@ -57,7 +70,11 @@ export function parse(input: string | Uint8Array, format: SenmlFormat | 'auto' =
 }
 
 /** Records in JSON form from any input decode accepts. */
-export function recordsOf(input: unknown, format: SenmlFormat | 'auto' = 'auto', onNote?: NoteListener): unknown {
+export function recordsOf(
+  input: unknown,
+  format: SenmlFormat | 'auto' = 'auto',
+  onNote?: NoteListener,
+): unknown {
   if (typeof input === 'string' || input instanceof Uint8Array) return parse(input, format, onNote);
   if (input instanceof Element) return recordsFromElement(input);
   if (Array.isArray(input)) return input;

@@ -6,7 +6,13 @@ export type { SenmlRecord, ResolvedRecord, SenmlPack, ResolvedPack } from './mod
 export { RELATIVE_TIME_LIMIT } from './model';
 export { CBOR_KEY, XML_TYPE, BASE_LABELS, REGULAR_LABELS } from './labels';
 export { isValidName } from './names';
-export { BASE_VERSION, VERSION_WITH_SECONDARY_UNITS, FEATURE_SECONDARY_UNITS, checkVersion, featureCodes } from './versions';
+export {
+  BASE_VERSION,
+  VERSION_WITH_SECONDARY_UNITS,
+  FEATURE_SECONDARY_UNITS,
+  checkVersion,
+  featureCodes,
+} from './versions';
 export {
   PRIMARY_UNITS,
   SECONDARY_UNITS,
@@ -24,7 +30,14 @@ export { compact, type CompactOptions } from './compact';
 export { parseJson, toJson } from './json';
 export { parseCbor, toCbor } from './cbor';
 export { parseXml, toXml, toXmlElement, recordsFromElement, SENML_XML_NAMESPACE } from './xml';
-export { detectFormat, parse, serialise, MEDIA_TYPES, SENML_FORMATS, type SenmlFormat } from './formats';
+export {
+  detectFormat,
+  parse,
+  serialise,
+  MEDIA_TYPES,
+  SENML_FORMATS,
+  type SenmlFormat,
+} from './formats';
 export { decode, type DecodeOptions } from './decode';
 export { encode, type EncodeOptions } from './encode';
 export { fromSimpleObject, isSimpleObject, type SimpleOptions } from './simple';

@@ -42,7 +42,12 @@ export function checkName(name: string, index: number): void {
   if (NAME.test(name)) return;
   const where = { index, field: 'n' };
   if (name.length === 0) throw new SenmlError('SENML_NAME_MISSING', {}, where);
-  if (!/^[A-Za-z0-9]/.test(name)) throw new SenmlError('SENML_NAME_START', { name: JSON.stringify(name) }, where);
+  if (!/^[A-Za-z0-9]/.test(name))
+    throw new SenmlError('SENML_NAME_START', { name: JSON.stringify(name) }, where);
   const bad = [...name].find((c) => !/[-:./_A-Za-z0-9]/.test(c)) ?? '';
-  throw new SenmlError('SENML_NAME_CHARACTER', { name: JSON.stringify(name), character: JSON.stringify(bad) }, where);
+  throw new SenmlError(
+    'SENML_NAME_CHARACTER',
+    { name: JSON.stringify(name), character: JSON.stringify(bad) },
+    where,
+  );
 }

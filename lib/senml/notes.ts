@@ -24,7 +24,15 @@ export interface SenmlNote extends Sentence {
 export type NoteListener = (note: SenmlNote) => void;
 
 /** A note about a field of a record, its place framed around the sentence as an error's is. */
-export function senmlNote(messageId: SenmlNoteMessageId, params: SenmlParams, where: { index?: number; field: string }): SenmlNote {
-  const said = senmlSentence(messageId, params, where.index === undefined ? undefined : { record: where.index, field: where.field });
+export function senmlNote(
+  messageId: SenmlNoteMessageId,
+  params: SenmlParams,
+  where: { index?: number; field: string },
+): SenmlNote {
+  const said = senmlSentence(
+    messageId,
+    params,
+    where.index === undefined ? undefined : { record: where.index, field: where.field },
+  );
   return { ...said, code: SENML_MESSAGES[messageId].code, index: where.index, field: where.field };
 }

@@ -7,7 +7,14 @@ import { RELATIVE_TIME_LIMIT } from './model';
 import { allNameChars, checkName, isValidNameParts } from './names';
 import { conversionFor, convertValue, isPrimaryUnit, isSecondaryUnit, suggestUnit } from './units';
 import { recordError, validatePack } from './validate';
-import { BASE_VERSION, FEATURE_SECONDARY_UNITS, VERSION_WITH_SECONDARY_UNITS, checkVersion, declareSecondaryUnitsFeature, hasFeature } from './versions';
+import {
+  BASE_VERSION,
+  FEATURE_SECONDARY_UNITS,
+  VERSION_WITH_SECONDARY_UNITS,
+  checkVersion,
+  declareSecondaryUnitsFeature,
+  hasFeature,
+} from './versions';
 
 export interface ResolveOptions {
   /** Seconds since the epoch that relative times are counted from (RFC 8428 §4.5.3). Default: the system clock. */
@@ -42,7 +49,8 @@ export interface ResolveOptions {
 const systemNow = (): number => Date.now() / 1000;
 /** Errors that make the whole pack unusable, even in lenient mode; so does any error that names no record. */
 const PACK_FATAL = new Set(['SENML_VERSION', 'SENML_MUST_UNDERSTAND']);
-const isPackFatal = (err: SenmlError): boolean => err.index === undefined || PACK_FATAL.has(err.code);
+const isPackFatal = (err: SenmlError): boolean =>
+  err.index === undefined || PACK_FATAL.has(err.code);
 
 function requireFinite(value: number, index: number, field: string): number {
   if (Number.isFinite(value)) return value;
@@ -50,17 +58,31 @@ function requireFinite(value: number, index: number, field: string): number {
 }
 
 /** The sentences for a result that left the doubles, by the sum or conversion that made it. */
-type Overflow = 'SENML_SUM_OVERFLOW' | 'SENML_TIME_OVERFLOW' | 'SENML_VALUE_OVERFLOW' | 'SENML_CONVERSION_OVERFLOW';
+type Overflow =
+  | 'SENML_SUM_OVERFLOW'
+  | 'SENML_TIME_OVERFLOW'
+  | 'SENML_VALUE_OVERFLOW'
+  | 'SENML_CONVERSION_OVERFLOW';
 
 /** A base added to a value, or a unit conversion, must not leave the doubles: Infinity cannot travel in SenML. */
-function requireFiniteResult(result: number, index: number, field: string, how: Overflow, params: SenmlParams): number {
+function requireFiniteResult(
+  result: number,
+  index: number,
+  field: string,
+  how: Overflow,
+  params: SenmlParams,
+): number {
   if (Number.isFinite(result)) return result;
   throw new SenmlError(how, params, { index, field });
 }
 
 /** 2^28 seconds after the epoch, 1978-07-04: an absolute time cannot be earlier (§4.5.3). */
 function earliestAbsoluteTime(time: number, index: number, field: string): never {
-  throw new SenmlError('SENML_TIME_BEFORE_1978', { time, date: new Date(time * 1000).toISOString() }, { index, field });
+  throw new SenmlError(
+    'SENML_TIME_BEFORE_1978',
+    { time, date: new Date(time * 1000).toISOString() },
+    { index, field },
+  );
 }
 
 /** Base values in force while walking a pack (RFC 8428 §4.1: they apply until the next record that sets them). */
@@ -109,7 +131,20 @@ export function resolve(pack: unknown, options: ResolveOptions = {}): ResolvedPa
   const records = pack as Record<string, unknown>[];
   const keepRelative = options.relativeTimes === 'keep';
   const now = keepRelative ? 0 : (options.now ?? systemNow)();
-  const base: BaseState = { bn: '', bt: 0, bu: undefined, bv: 0, bs: undefined, version: BASE_VERSION, bct: undefined, names: records.length > 32 ? new Map() : undefined, bnChecked: false, bnChars: undefined, acceptSecondaryUnits: options.secondaryUnits === 'accept', undeclaredSecondary: undefined };
+  const base: BaseState = {
+    bn: '',
+    bt: 0,
+    bu: undefined,
+    bv: 0,
+    bs: undefined,
+    version: BASE_VERSION,
+    bct: undefined,
+    names: records.length > 32 ? new Map() : undefined,
+    bnChecked: false,
+    bnChars: undefined,
+    acceptSecondaryUnits: options.secondaryUnits === 'accept',
+    undeclaredSecondary: undefined,
+  };
   const convertUnits = options.convertUnits === true;
   // Sized once: a pack of many records would otherwise grow its output array again and again.
   const out: ResolvedPack = new Array(records.length);
@@ -122,7 +157,16 @@ export function resolve(pack: unknown, options: ResolveOptions = {}): ResolvedPa
         const error = recordError(record, index);
         if (error) throw error;
       }
-      const resolved = resolveRecord(record, index, base, now, keepRelative, strict, convertUnits, options.onNote);
+      const resolved = resolveRecord(
+        record,
+        index,
+        base,
+        now,
+        keepRelative,
+        strict,
+        convertUnits,
+        options.onNote,
+      );
       if (resolved) out[count++] = resolved;
     } catch (err) {
       if (strict || !(err instanceof SenmlError) || isPackFatal(err)) throw err;
@@ -130,16 +174,28 @@ export function resolve(pack: unknown, options: ResolveOptions = {}): ResolvedPa
     }
   }
   out.length = count;
-  if (base.undeclaredSecondary) declareSecondaryUnits(out, base.undeclaredSecondary, convertUnits, options.onNote);
+  if (base.undeclaredSecondary)
+    declareSecondaryUnits(out, base.undeclaredSecondary, convertUnits, options.onNote);
   return keepRelative ? out : inChronologicalOrder(out);
 }
 
 /** A pack that uses a secondary unit without saying so in its version, accepted: it becomes what it should have been, version 26. */
-function declareSecondaryUnits(out: ResolvedPack, first: { unit: string; index: number; field: string }, converted: boolean, onNote: NoteListener | undefined): void {
+function declareSecondaryUnits(
+  out: ResolvedPack,
+  first: { unit: string; index: number; field: string },
+  converted: boolean,
+  onNote: NoteListener | undefined,
+): void {
   // Converted, the records hold primary units only: no feature is needed (RFC 9100 §4).
   const declared = !converted;
   if (declared) declareSecondaryUnitsFeature(out);
-  onNote?.(senmlNote(declared ? 'SENML_SECONDARY_UNIT_DECLARED' : 'SENML_SECONDARY_UNIT_ACCEPTED', { unit: first.unit }, first));
+  onNote?.(
+    senmlNote(
+      declared ? 'SENML_SECONDARY_UNIT_DECLARED' : 'SENML_SECONDARY_UNIT_ACCEPTED',
+      { unit: first.unit },
+      first,
+    ),
+  );
 }
 
 function resolveRecord(
@@ -179,28 +235,69 @@ function resolveRecord(
           if (base.names !== undefined && base.names.size > 0) base.names.clear();
         }
         break;
-      case 'bt': base.bt = requireFinite(value as number, index, key); break;
-      case 'bu': base.bu = value as string; break;
-      case 'bv': base.bv = requireFinite(value as number, index, key); break;
-      case 'bs': base.bs = requireFinite(value as number, index, key); break;
+      case 'bt':
+        base.bt = requireFinite(value as number, index, key);
+        break;
+      case 'bu':
+        base.bu = value as string;
+        break;
+      case 'bv':
+        base.bv = requireFinite(value as number, index, key);
+        break;
+      case 'bs':
+        base.bs = requireFinite(value as number, index, key);
+        break;
       case 'bver':
         checkVersion(value as number, index);
         // Every record has the pack's version (§4.4), a record of base fields only as much as any other.
         if (index > 0 && value !== base.version) {
-          throw new SenmlError('SENML_VERSION_MIXED', { version: String(value), previous: base.version }, { index, field: 'bver' });
+          throw new SenmlError(
+            'SENML_VERSION_MIXED',
+            { version: String(value), previous: base.version },
+            { index, field: 'bver' },
+          );
         }
         base.version = value as number;
         break;
-      case 'bct': base.bct = value as string; break;
-      case 'n': n = value as string; regular = true; break;
-      case 'u': u = value as string; regular = true; break;
-      case 't': t = requireFinite(value as number, index, key); regular = true; break;
-      case 's': s = requireFinite(value as number, index, key); regular = true; break;
-      case 'ut': ut = requireFinite(value as number, index, key); regular = true; break;
-      case 'v': v = requireFinite(value as number, index, key); valueCount++; break;
-      case 'vs': vs = value as string; valueCount++; break;
-      case 'vb': vb = value as boolean; valueCount++; break;
-      case 'vd': vd = value as string; valueCount++; break;
+      case 'bct':
+        base.bct = value as string;
+        break;
+      case 'n':
+        n = value as string;
+        regular = true;
+        break;
+      case 'u':
+        u = value as string;
+        regular = true;
+        break;
+      case 't':
+        t = requireFinite(value as number, index, key);
+        regular = true;
+        break;
+      case 's':
+        s = requireFinite(value as number, index, key);
+        regular = true;
+        break;
+      case 'ut':
+        ut = requireFinite(value as number, index, key);
+        regular = true;
+        break;
+      case 'v':
+        v = requireFinite(value as number, index, key);
+        valueCount++;
+        break;
+      case 'vs':
+        vs = value as string;
+        valueCount++;
+        break;
+      case 'vb':
+        vb = value as boolean;
+        valueCount++;
+        break;
+      case 'vd':
+        vd = value as string;
+        valueCount++;
+        break;
       default:
         // Unknown fields are ignored (§4.4): not interpreted. Those of a kind SenML
         // carries (text, number, boolean) are kept on the resolved record; unknown base
@@ -210,7 +307,9 @@ function resolveRecord(
           if (typeof value === 'number') requireFinite(value, index, key);
           if (key.charCodeAt(0) !== 98 /* b */) (extensions ??= []).push([key, value]);
         } else {
-          onNote?.(senmlNote('SENML_FIELD_IGNORED', { got: describe(value) }, { index, field: key }));
+          onNote?.(
+            senmlNote('SENML_FIELD_IGNORED', { got: describe(value) }, { index, field: key }),
+          );
         }
     }
   }
@@ -218,7 +317,8 @@ function resolveRecord(
   // A record of base fields only sets context (as in RFC 8428 §5.1.7).
   if (valueCount === 0 && !regular && extensions === undefined) {
     // ...unless it is no record at all: a Map, a Set, a tagged CBOR item has no fields to read.
-    if (!isPlainObject(record)) throw new SenmlError('SENML_RECORD_NOT_OBJECT', { got: describe(record) }, { index });
+    if (!isPlainObject(record))
+      throw new SenmlError('SENML_RECORD_NOT_OBJECT', { got: describe(record) }, { index });
     return undefined;
   }
 
@@ -243,13 +343,22 @@ function resolveRecord(
   if (valueCount > 1) {
     const present = ['v', 'vs', 'vb', 'vd'].filter((label) => record[label] !== undefined);
     const where = { index, field: present[1] };
-    if (present.length === 2) throw new SenmlError('SENML_VALUE_TWO', { first: present[0], second: present[1] }, where);
-    throw new SenmlError('SENML_VALUE_MANY', { number: present.length, values: present.join(', ') }, where);
+    if (present.length === 2)
+      throw new SenmlError('SENML_VALUE_TWO', { first: present[0], second: present[1] }, where);
+    throw new SenmlError(
+      'SENML_VALUE_MANY',
+      { number: present.length, values: present.join(', ') },
+      where,
+    );
   }
   let sum: number | undefined;
   if (s !== undefined || base.bs !== undefined) {
     sum = (base.bs ?? 0) + (s ?? 0);
-    if (!Number.isFinite(sum)) requireFiniteResult(sum, index, s === undefined ? 'bs' : 's', 'SENML_SUM_OVERFLOW', { base: base.bs ?? 0, value: s ?? 0 });
+    if (!Number.isFinite(sum))
+      requireFiniteResult(sum, index, s === undefined ? 'bs' : 's', 'SENML_SUM_OVERFLOW', {
+        base: base.bs ?? 0,
+        value: s ?? 0,
+      });
   }
   if (valueCount === 0 && sum === undefined) {
     throw new SenmlError('SENML_VALUE_MISSING', { name: JSON.stringify(name) }, { index });
@@ -257,7 +366,11 @@ function resolveRecord(
 
   let time = base.bt + (t ?? 0);
   const timeField = t === undefined ? 'bt' : 't';
-  if (!Number.isFinite(time)) requireFiniteResult(time, index, timeField, 'SENML_TIME_OVERFLOW', { base: base.bt, value: t ?? 0 });
+  if (!Number.isFinite(time))
+    requireFiniteResult(time, index, timeField, 'SENML_TIME_OVERFLOW', {
+      base: base.bt,
+      value: t ?? 0,
+    });
   // §4.5.3: the 2^28 rule applies to the sum bt + t.
   if (time < RELATIVE_TIME_LIMIT && !keepRelative) {
     time += now;
@@ -269,38 +382,73 @@ function resolveRecord(
   let numeric: number | undefined;
   if (v !== undefined) {
     numeric = base.bv + v;
-    if (!Number.isFinite(numeric)) requireFiniteResult(numeric, index, 'v', 'SENML_VALUE_OVERFLOW', { base: base.bv, value: v });
+    if (!Number.isFinite(numeric))
+      requireFiniteResult(numeric, index, 'v', 'SENML_VALUE_OVERFLOW', { base: base.bv, value: v });
   }
   let total = sum;
   if (unit !== undefined) {
-    if (base.acceptSecondaryUnits && base.undeclaredSecondary === undefined && version === BASE_VERSION && isSecondaryUnit(unit)) {
+    if (
+      base.acceptSecondaryUnits &&
+      base.undeclaredSecondary === undefined &&
+      version === BASE_VERSION &&
+      isSecondaryUnit(unit)
+    ) {
       base.undeclaredSecondary = { unit, index, field: u === undefined ? 'bu' : 'u' };
     }
-    checkUnit(unit, index, u === undefined ? 'bu' : 'u', base.undeclaredSecondary ? VERSION_WITH_SECONDARY_UNITS : version, strict);
+    checkUnit(
+      unit,
+      index,
+      u === undefined ? 'bu' : 'u',
+      base.undeclaredSecondary ? VERSION_WITH_SECONDARY_UNITS : version,
+      strict,
+    );
     const conversion = convertUnits ? conversionFor(unit) : undefined;
     if (conversion) {
       if (numeric !== undefined) {
         const from = numeric;
         numeric = convertValue(numeric, conversion);
-        if (!Number.isFinite(numeric)) requireFiniteResult(numeric, index, 'v', 'SENML_CONVERSION_OVERFLOW', { value: from, unit, primary: conversion.primary });
+        if (!Number.isFinite(numeric))
+          requireFiniteResult(numeric, index, 'v', 'SENML_CONVERSION_OVERFLOW', {
+            value: from,
+            unit,
+            primary: conversion.primary,
+          });
       }
       if (total !== undefined) {
         if (conversion.offset !== 0) {
-          throw new SenmlError('SENML_UNIT_SUM_OFFSET', { unit, primary: conversion.primary }, { index, field: 's' });
+          throw new SenmlError(
+            'SENML_UNIT_SUM_OFFSET',
+            { unit, primary: conversion.primary },
+            { index, field: 's' },
+          );
         }
         const from = total;
         total = convertValue(total, conversion);
-        if (!Number.isFinite(total)) requireFiniteResult(total, index, 's', 'SENML_CONVERSION_OVERFLOW', { value: from, unit, primary: conversion.primary });
+        if (!Number.isFinite(total))
+          requireFiniteResult(total, index, 's', 'SENML_CONVERSION_OVERFLOW', {
+            value: from,
+            unit,
+            primary: conversion.primary,
+          });
       }
       unit = conversion.primary;
     }
   }
   // Converted, the pack holds primary units only: it no longer needs the Secondary Units feature (RFC 9100 §4).
-  if (convertUnits && hasFeature(version, FEATURE_SECONDARY_UNITS)) version -= 2 ** FEATURE_SECONDARY_UNITS;
+  if (convertUnits && hasFeature(version, FEATURE_SECONDARY_UNITS))
+    version -= 2 ** FEATURE_SECONDARY_UNITS;
   // The usual record, n t u v, built whole: V8 then lays out all four fields in the object itself.
   // RFC 9193 §4: a base Content-Format applies to records with a data value and no "ct" of their own.
-  if (vd !== undefined && base.bct !== undefined && record.ct === undefined) (extensions ??= []).push(['ct', base.bct]);
-  if (unit !== undefined && numeric !== undefined && total === undefined && ut === undefined && version === BASE_VERSION && extensions === undefined) {
+  if (vd !== undefined && base.bct !== undefined && record.ct === undefined)
+    (extensions ??= []).push(['ct', base.bct]);
+  if (
+    unit !== undefined &&
+    numeric !== undefined &&
+    total === undefined &&
+    ut === undefined &&
+    version === BASE_VERSION &&
+    extensions === undefined
+  ) {
     return { n: name, t: time, u: unit, v: numeric };
   }
   const resolved: ResolvedRecord = { n: name, t: time };
@@ -318,14 +466,25 @@ function resolveRecord(
   return resolved;
 }
 
-function checkUnit(unit: string, index: number, field: string, version: number, strict: boolean): void {
+function checkUnit(
+  unit: string,
+  index: number,
+  field: string,
+  version: number,
+  strict: boolean,
+): void {
   if (isPrimaryUnit(unit) || !strict) return;
   if (isSecondaryUnit(unit)) {
     if (hasFeature(version, FEATURE_SECONDARY_UNITS)) return;
     throw new SenmlError('SENML_UNIT_SECONDARY', { unit }, { index, field });
   }
   const suggestion = suggestUnit(unit);
-  if (suggestion) throw new SenmlError('SENML_UNIT_UNREGISTERED_SUGGESTION', { unit, suggestion }, { index, field });
+  if (suggestion)
+    throw new SenmlError(
+      'SENML_UNIT_UNREGISTERED_SUGGESTION',
+      { unit, suggestion },
+      { index, field },
+    );
   throw new SenmlError('SENML_UNIT_UNREGISTERED', { unit }, { index, field });
 }
 

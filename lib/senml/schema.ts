@@ -39,7 +39,7 @@ export const SENML_RECORD_SCHEMA = {
     vlo: { type: 'string' },
   },
   // RFC 8428 §4.4: a label ending in '_' must be understood; we understand none.
-  patternProperties: { '_$': false },
+  patternProperties: { _$: false },
   // §4.4: any other field is not recognised, and is ignored rather than refused. Resolution
   // keeps texts, numbers and booleans (§11) and drops what a SenML field cannot hold.
   additionalProperties: true,

@@ -11,6 +11,10 @@ export type SenmlParams = SentenceParams;
 export type ComposedSentence = Sentence;
 
 /** A sentence of lib/senml that is not an error: a note, or the words for a value. */
-export function senmlSentence(messageId: SenmlMessageId, params: SenmlParams = {}, place?: ErrorPlace): ComposedSentence {
+export function senmlSentence(
+  messageId: SenmlMessageId,
+  params: SenmlParams = {},
+  place?: ErrorPlace,
+): ComposedSentence {
   return sentence(messageId, SENML_MESSAGES[messageId], params, place);
 }

@@ -19,7 +19,10 @@ export interface SimpleOptions {
  * records: one per key, named baseName + key, numbers to v, text to vs,
  * booleans to vb, bytes to vd. The records are checked when encoded.
  */
-export function fromSimpleObject(readings: Record<string, unknown>, options: SimpleOptions = {}): ResolvedPack {
+export function fromSimpleObject(
+  readings: Record<string, unknown>,
+  options: SimpleOptions = {},
+): ResolvedPack {
   const t = options.time ?? Date.now() / 1000;
   const records: ResolvedPack = [];
   let index = 0;
@@ -32,13 +35,19 @@ export function fromSimpleObject(readings: Record<string, unknown>, options: Sim
     else if (typeof value === 'string') record.vs = value;
     else if (typeof value === 'boolean') record.vb = value;
     else if (value instanceof Uint8Array) record.vd = bytesToBase64url(value);
-    else throw new SenmlError('SENML_READING_TYPE', { key, got: describe(value) }, { index, field: key });
+    else
+      throw new SenmlError(
+        'SENML_READING_TYPE',
+        { key, got: describe(value) },
+        { index, field: key },
+      );
     records.push(record);
     index++;
   }
   if (records.length === 0) throw new SenmlError('SENML_READINGS_NONE');
   // A secondary unit (kWh, hPa…) is allowed only in a version 26 pack (RFC 9100 §4).
-  if (records.some((r) => r.u !== undefined && isSecondaryUnit(r.u))) declareSecondaryUnitsFeature(records);
+  if (records.some((r) => r.u !== undefined && isSecondaryUnit(r.u)))
+    declareSecondaryUnitsFeature(records);
   return records;
 }
 

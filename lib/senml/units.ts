@@ -158,22 +158,43 @@ const PREFERRED: ReadonlyArray<readonly [string, string, number, number]> = [
 ];
 
 export const PRIMARY_UNITS: ReadonlyMap<string, PrimaryUnit> = new Map(
-  PRIMARY.map(([symbol, description, notRecommended]) => [symbol, { symbol, description, notRecommended: notRecommended === true }]),
+  PRIMARY.map(([symbol, description, notRecommended]) => [
+    symbol,
+    { symbol, description, notRecommended: notRecommended === true },
+  ]),
 );
 
 export const SECONDARY_UNITS: ReadonlyMap<string, UnitConversion> = new Map(
   SECONDARY.map(([symbol, description, primary, scaleNumerator, scaleDenominator, offset]) => [
     symbol,
-    { symbol, description, primary, scaleNumerator, scaleDenominator, offset, kind: 'secondary' as const },
+    {
+      symbol,
+      description,
+      primary,
+      scaleNumerator,
+      scaleDenominator,
+      offset,
+      kind: 'secondary' as const,
+    },
   ]),
 );
 
 const CONVERSIONS: ReadonlyMap<string, UnitConversion> = new Map([
   ...SECONDARY_UNITS,
-  ...PREFERRED.map(([symbol, primary, scaleNumerator, scaleDenominator]): [string, UnitConversion] => [
-    symbol,
-    { symbol, description: PRIMARY_UNITS.get(symbol)!.description, primary, scaleNumerator, scaleDenominator, offset: 0, kind: 'preferred' },
-  ]),
+  ...PREFERRED.map(
+    ([symbol, primary, scaleNumerator, scaleDenominator]): [string, UnitConversion] => [
+      symbol,
+      {
+        symbol,
+        description: PRIMARY_UNITS.get(symbol)!.description,
+        primary,
+        scaleNumerator,
+        scaleDenominator,
+        offset: 0,
+        kind: 'preferred',
+      },
+    ],
+  ),
 ]);
 
 export function isPrimaryUnit(symbol: string): boolean {
@@ -197,8 +218,20 @@ export function convertValue(value: number, conversion: UnitConversion): number 
 /** Registered unit symbols that differ from `symbol` only in letter case, for "did you mean". */
 export function suggestUnit(symbol: string): string | undefined {
   const lower = symbol.toLowerCase();
-  const aliases: Record<string, string> = { degc: 'Cel', '°c': 'Cel', c: 'Cel', celsius: 'Cel', percent: '/100', rh: '%RH', v: 'V', volt: 'V', w: 'W', watt: 'W' };
+  const aliases: Record<string, string> = {
+    degc: 'Cel',
+    '°c': 'Cel',
+    c: 'Cel',
+    celsius: 'Cel',
+    percent: '/100',
+    rh: '%RH',
+    v: 'V',
+    volt: 'V',
+    w: 'W',
+    watt: 'W',
+  };
   if (aliases[lower]) return aliases[lower];
-  for (const known of [...PRIMARY_UNITS.keys(), ...SECONDARY_UNITS.keys()]) if (known.toLowerCase() === lower) return known;
+  for (const known of [...PRIMARY_UNITS.keys(), ...SECONDARY_UNITS.keys()])
+    if (known.toLowerCase() === lower) return known;
   return undefined;
 }

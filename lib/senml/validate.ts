@@ -21,20 +21,27 @@ const TYPE_MESSAGES: Readonly<Record<string, SenmlErrorMessageId>> = {
 function toSenmlError(error: ErrorObject, data: unknown, indexOffset: number): SenmlError {
   const path = error.instancePath.split('/').slice(1);
   if (path.length === 0 && indexOffset < 0) {
-    if (error.keyword === 'type') return new SenmlError('SENML_PACK_NOT_LIST', { got: describe(data) });
+    if (error.keyword === 'type')
+      return new SenmlError('SENML_PACK_NOT_LIST', { got: describe(data) });
     if (error.keyword === 'minItems') return new SenmlError('SENML_PACK_EMPTY');
   }
   const index = indexOffset < 0 ? Number(path.shift()) : indexOffset;
   const record = indexOffset < 0 ? (data as unknown[])[index] : data;
   const field = path[0] ?? (error.params as { additionalProperty?: string }).additionalProperty;
-  if (field === undefined) return new SenmlError('SENML_RECORD_NOT_OBJECT', { got: describe(record) }, { index });
+  if (field === undefined)
+    return new SenmlError('SENML_RECORD_NOT_OBJECT', { got: describe(record) }, { index });
   const value = (record as Record<string, unknown>)[field];
   const got = describe(value);
   switch (error.keyword) {
     case 'false schema':
       return new SenmlError('SENML_MUST_UNDERSTAND_FIELD', { field }, { index, field });
     case 'type': {
-      if (typeof value === 'number' && !Number.isFinite(value)) return new SenmlError('SENML_NUMBER_NOT_FINITE', { value: String(value) }, { index, field });
+      if (typeof value === 'number' && !Number.isFinite(value))
+        return new SenmlError(
+          'SENML_NUMBER_NOT_FINITE',
+          { value: String(value) },
+          { index, field },
+        );
       const messageId = TYPE_MESSAGES[String(error.params.type)];
       if (messageId !== undefined) return new SenmlError(messageId, { got }, { index, field });
       break;
@@ -44,8 +51,19 @@ function toSenmlError(error: ErrorObject, data: unknown, indexOffset: number): S
     case 'minimum':
     case 'maximum': {
       const limit = Number(error.params.limit);
-      if (field === 'bver') return new SenmlError(error.keyword === 'minimum' ? 'SENML_VERSION_BELOW_MINIMUM' : 'SENML_VERSION_ABOVE_MAXIMUM', { limit, got }, { index, field });
-      return new SenmlError(error.keyword === 'minimum' ? 'SENML_NUMBER_BELOW_MINIMUM' : 'SENML_NUMBER_ABOVE_MAXIMUM', { limit, got }, { index, field });
+      if (field === 'bver')
+        return new SenmlError(
+          error.keyword === 'minimum'
+            ? 'SENML_VERSION_BELOW_MINIMUM'
+            : 'SENML_VERSION_ABOVE_MAXIMUM',
+          { limit, got },
+          { index, field },
+        );
+      return new SenmlError(
+        error.keyword === 'minimum' ? 'SENML_NUMBER_BELOW_MINIMUM' : 'SENML_NUMBER_ABOVE_MAXIMUM',
+        { limit, got },
+        { index, field },
+      );
     }
   }
   // A rule the schema does not use today: named by its JSON Schema keyword.
@@ -54,7 +72,8 @@ function toSenmlError(error: ErrorObject, data: unknown, indexOffset: number): S
 
 // 1: a character of the base64url alphabet (RFC 4648 §5).
 const BASE64URL_CHARS = new Uint8Array(128);
-for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_') BASE64URL_CHARS[c.charCodeAt(0)] = 1;
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_')
+  BASE64URL_CHARS[c.charCodeAt(0)] = 1;
 
 /** base64url without padding: alphabet characters only, and no length of 4k + 1 (a lone 6 bits). */
 export function isBase64url(text: string): boolean {
@@ -78,10 +97,19 @@ export function plainRecord(record: unknown): boolean {
   for (const key in r) {
     const value = r[key];
     switch (key) {
-      case 'bn': case 'bu': case 'n': case 'u': case 'vs':
+      case 'bn':
+      case 'bu':
+      case 'n':
+      case 'u':
+      case 'vs':
         if (typeof value !== 'string') return false;
         break;
-      case 'bt': case 'bv': case 'bs': case 'v': case 's': case 't':
+      case 'bt':
+      case 'bv':
+      case 'bs':
+      case 'v':
+      case 's':
+      case 't':
         if (typeof value !== 'number' || !Number.isFinite(value)) return false;
         break;
       case 'ut':
@@ -96,7 +124,9 @@ export function plainRecord(record: unknown): boolean {
       case 'vd':
         if (typeof value !== 'string' || !isBase64url(value)) return false;
         break;
-      case 'bct': case 'ct': case 'vlo':
+      case 'bct':
+      case 'ct':
+      case 'vlo':
         if (typeof value !== 'string') return false;
         break;
       default:

@@ -20,7 +20,8 @@ export function featureCodes(version: number): number[] {
   const codes: number[] = [];
   // Feature codes run to 52; arithmetic, not bit operators, since they stop at 2^31.
   let rest = Math.floor(version / 16);
-  for (let code = 4; rest > 0; code++, rest = Math.floor(rest / 2)) if (rest % 2 === 1) codes.push(code);
+  for (let code = 4; rest > 0; code++, rest = Math.floor(rest / 2))
+    if (rest % 2 === 1) codes.push(code);
   return codes;
 }
 
@@ -36,15 +37,24 @@ export function hasFeature(version: number | undefined, code: number): boolean {
  */
 export function checkVersion(version: number, index: number): void {
   const where = { index, field: 'bver' };
-  if (!Number.isSafeInteger(version) || version < 1) throw new SenmlError('SENML_VERSION_NOT_WHOLE', { version }, where);
+  if (!Number.isSafeInteger(version) || version < 1)
+    throw new SenmlError('SENML_VERSION_NOT_WHOLE', { version }, where);
   if (version <= BASE_VERSION) return;
   if (version % 16 !== BASE_VERSION) {
-    throw new SenmlError('SENML_VERSION_RESERVED_BITS', { version, bits: (version % 16).toString(2).padStart(4, '0') }, where);
+    throw new SenmlError(
+      'SENML_VERSION_RESERVED_BITS',
+      { version, bits: (version % 16).toString(2).padStart(4, '0') },
+      where,
+    );
   }
   const unknown = featureCodes(version).filter((code) => !IMPLEMENTED_FEATURES.has(code));
   if (unknown.length > 0) {
     // Feature names are the registry's (RFC 9100), proper names that stay as they are in every language.
     const known = [...IMPLEMENTED_FEATURES].map((c) => `${c} ${FEATURE_NAMES[c]}`).join(', ');
-    throw new SenmlError(unknown.length > 1 ? 'SENML_VERSION_UNKNOWN_FEATURES' : 'SENML_VERSION_UNKNOWN_FEATURE', { version, features: unknown.join(', '), known }, where);
+    throw new SenmlError(
+      unknown.length > 1 ? 'SENML_VERSION_UNKNOWN_FEATURES' : 'SENML_VERSION_UNKNOWN_FEATURE',
+      { version, features: unknown.join(', '), known },
+      where,
+    );
   }
 }

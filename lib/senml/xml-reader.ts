@@ -63,8 +63,10 @@ for (let c = 0; c < 128; c++) {
 // NameStartChar and NameChar beyond ASCII (XML 1.0 §2.3, productions [4] and [4a]).
 // The range \u200C-\u200D is the spec's, not a joined character.
 /* eslint-disable no-misleading-character-class */
-const NAME_START = /^[A-Z_a-z:\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD\u{10000}-\u{EFFFF}]$/u;
-const NAME_CHAR = /^[-.0-9\u00B7\u0300-\u036F\u203F-\u2040A-Z_a-z:\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD\u{10000}-\u{EFFFF}]$/u;
+const NAME_START =
+  /^[A-Z_a-z:\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD\u{10000}-\u{EFFFF}]$/u;
+const NAME_CHAR =
+  /^[-.0-9\u00B7\u0300-\u036F\u203F-\u2040A-Z_a-z:\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD\u{10000}-\u{EFFFF}]$/u;
 
 /* eslint-enable no-misleading-character-class */
 
@@ -93,14 +95,23 @@ function codePoint(c: number): string {
 /** What is wrong when a name is missing where one must be: the document ends there, or a character that cannot start it. */
 const NAME_FAILURES = {
   element: { ends: 'SENML_XML_ENDS_BEFORE_ELEMENT_NAME', start: 'SENML_XML_ELEMENT_NAME_START' },
-  attribute: { ends: 'SENML_XML_ENDS_BEFORE_ATTRIBUTE_NAME', start: 'SENML_XML_ATTRIBUTE_NAME_START' },
+  attribute: {
+    ends: 'SENML_XML_ENDS_BEFORE_ATTRIBUTE_NAME',
+    start: 'SENML_XML_ATTRIBUTE_NAME_START',
+  },
   endTag: { ends: 'SENML_XML_ENDS_BEFORE_END_TAG_NAME', start: 'SENML_XML_END_TAG_NAME_START' },
 } as const satisfies Record<string, { ends: SenmlErrorMessageId; start: SenmlErrorMessageId }>;
 
 /** From this many attributes on, duplicates are looked up in a set. */
 const MANY_ATTRIBUTES = 16;
 
-const PREDEFINED_ENTITIES: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', apos: "'", quot: '"' };
+const PREDEFINED_ENTITIES: Readonly<Record<string, string>> = {
+  lt: '<',
+  gt: '>',
+  amp: '&',
+  apos: "'",
+  quot: '"',
+};
 
 function isWhiteSpace(c: number): boolean {
   return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
@@ -108,11 +119,15 @@ function isWhiteSpace(c: number): boolean {
 
 /** XML 1.0 §2.2 Char, for one UTF-16 code unit (surrogates are checked in pairs by the caller). */
 function isPlainXmlChar(c: number): boolean {
-  return c >= 0x20 ? c <= 0xd7ff || (c >= 0xe000 && c <= 0xfffd) : c === 0x09 || c === 0x0a || c === 0x0d;
+  return c >= 0x20
+    ? c <= 0xd7ff || (c >= 0xe000 && c <= 0xfffd)
+    : c === 0x09 || c === 0x0a || c === 0x0d;
 }
 
 function isXmlCodePoint(code: number): boolean {
-  return code >= 0x20 ? code <= 0xd7ff || (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff) : code === 0x09 || code === 0x0a || code === 0x0d;
+  return code >= 0x20
+    ? code <= 0xd7ff || (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff)
+    : code === 0x09 || code === 0x0a || code === 0x0d;
 }
 
 export class XmlReader implements XmlAttributes {
@@ -139,7 +154,11 @@ export class XmlReader implements XmlAttributes {
   /** Read the whole document, calling the handler for each element as it opens. */
   read(): void {
     const text = this.#text;
-    if (text.startsWith('<?xml') && (text.length === 5 || isWhiteSpace(text.charCodeAt(5)) || text.charCodeAt(5) === 0x3f)) this.#xmlDeclaration();
+    if (
+      text.startsWith('<?xml') &&
+      (text.length === 5 || isWhiteSpace(text.charCodeAt(5)) || text.charCodeAt(5) === 0x3f)
+    )
+      this.#xmlDeclaration();
     this.#misc('SENML_XML_TEXT_BEFORE_ROOT');
     if (this.#pos >= text.length) this.#fail('SENML_XML_NO_ROOT');
     this.#element(0);
@@ -165,10 +184,14 @@ export class XmlReader implements XmlAttributes {
     if (end < 0) this.#fail('SENML_XML_DECLARATION_OPEN');
     const body = this.#text.slice(5, end);
     this.#checkChars(5, end);
-    const declaration = /^\s+version\s*=\s*(?:"1\.[0-9]+"|'1\.[0-9]+')(?:\s+encoding\s*=\s*(?:"([A-Za-z][-A-Za-z0-9._]*)"|'([A-Za-z][-A-Za-z0-9._]*)'))?(?:\s+standalone\s*=\s*(?:"(?:yes|no)"|'(?:yes|no)'))?\s*$/.exec(body);
+    const declaration =
+      /^\s+version\s*=\s*(?:"1\.[0-9]+"|'1\.[0-9]+')(?:\s+encoding\s*=\s*(?:"([A-Za-z][-A-Za-z0-9._]*)"|'([A-Za-z][-A-Za-z0-9._]*)'))?(?:\s+standalone\s*=\s*(?:"(?:yes|no)"|'(?:yes|no)'))?\s*$/.exec(
+        body,
+      );
     if (!declaration) this.#fail('SENML_XML_DECLARATION_MALFORMED');
     const encoding = declaration[1] ?? declaration[2];
-    if (encoding !== undefined && !/^utf-?8$/i.test(encoding)) throw new SenmlError('SENML_XML_ENCODING', { encoding });
+    if (encoding !== undefined && !/^utf-?8$/i.test(encoding))
+      throw new SenmlError('SENML_XML_ENCODING', { encoding });
     this.#pos = end + 2;
   }
 
@@ -205,7 +228,8 @@ export class XmlReader implements XmlAttributes {
     const start = this.#pos + 4;
     const end = this.#text.indexOf('--', start);
     if (end < 0) this.#fail('SENML_XML_COMMENT_OPEN');
-    if (this.#text.charCodeAt(end + 2) !== 0x3e /* > */) this.#fail('SENML_XML_COMMENT_DASHES', {}, end);
+    if (this.#text.charCodeAt(end + 2) !== 0x3e /* > */)
+      this.#fail('SENML_XML_COMMENT_DASHES', {}, end);
     this.#checkChars(start, end);
     this.#pos = end + 3;
   }
@@ -218,7 +242,8 @@ export class XmlReader implements XmlAttributes {
     let nameEnd = start;
     while (nameEnd < end && !isWhiteSpace(this.#text.charCodeAt(nameEnd))) nameEnd++;
     const target = this.#text.slice(start, nameEnd);
-    if (!isXmlName(target)) this.#fail('SENML_XML_PI_TARGET', { target: JSON.stringify(target) }, start);
+    if (!isXmlName(target))
+      this.#fail('SENML_XML_PI_TARGET', { target: JSON.stringify(target) }, start);
     if (target.toLowerCase() === 'xml') this.#fail('SENML_XML_DECLARATION_LATE', {}, this.#pos);
     this.#checkChars(nameEnd, end);
     this.#pos = end + 2;
@@ -286,15 +311,18 @@ export class XmlReader implements XmlAttributes {
       const at = this.#pos;
       const attributeName = this.#name('attribute');
       this.#spaces();
-      if (text.charCodeAt(this.#pos) !== 0x3d /* = */) this.#fail('SENML_XML_ATTRIBUTE_NO_VALUE', { attribute: attributeName });
+      if (text.charCodeAt(this.#pos) !== 0x3d /* = */)
+        this.#fail('SENML_XML_ATTRIBUTE_NO_VALUE', { attribute: attributeName });
       this.#pos++;
       this.#spaces();
       const value = this.#attributeValue(attributeName);
       // A few attributes are compared in turn; past that, a set keeps a hostile element from costing n² comparisons.
       if (count === MANY_ATTRIBUTES) seen = new Set(this.#names.slice(0, count));
       let twice = seen?.has(attributeName) ?? false;
-      for (let i = 0; seen === undefined && i < count; i++) if (this.#names[i] === attributeName) twice = true;
-      if (twice) this.#fail('SENML_XML_ATTRIBUTE_TWICE', { attribute: attributeName, element: name }, at);
+      for (let i = 0; seen === undefined && i < count; i++)
+        if (this.#names[i] === attributeName) twice = true;
+      if (twice)
+        this.#fail('SENML_XML_ATTRIBUTE_TWICE', { attribute: attributeName, element: name }, at);
       seen?.add(attributeName);
       this.#names[count] = attributeName;
       this.#values[count] = value;
@@ -319,9 +347,11 @@ export class XmlReader implements XmlAttributes {
       this.#pos += 2;
       const endName = this.#name('endTag');
       this.#spaces();
-      if (text.charCodeAt(this.#pos) !== 0x3e) this.#fail('SENML_XML_END_TAG_OPEN', { element: endName });
+      if (text.charCodeAt(this.#pos) !== 0x3e)
+        this.#fail('SENML_XML_END_TAG_OPEN', { element: endName });
       this.#pos++;
-      if (endName !== name) this.#fail('SENML_XML_END_TAG_MISMATCH', { end: endName, element: name }, at);
+      if (endName !== name)
+        this.#fail('SENML_XML_END_TAG_MISMATCH', { end: endName, element: name }, at);
     }
     if (declarations) {
       this.#scopes.pop();
@@ -338,10 +368,15 @@ export class XmlReader implements XmlAttributes {
       if (name === 'xmlns') bindings.set('', value);
       else if (name.startsWith('xmlns:')) {
         const prefix = name.slice(6);
-        if (prefix === 'xmlns' || (prefix === 'xml') !== (value === XML_NAMESPACE) || value === XMLNS_NAMESPACE) {
+        if (
+          prefix === 'xmlns' ||
+          (prefix === 'xml') !== (value === XML_NAMESPACE) ||
+          value === XMLNS_NAMESPACE
+        ) {
           this.#fail('SENML_XML_RESERVED_BINDING', { attribute: name }, this.#starts[i]);
         }
-        if (value === '') this.#fail('SENML_XML_PREFIX_UNDECLARING', { attribute: name }, this.#starts[i]);
+        if (value === '')
+          this.#fail('SENML_XML_PREFIX_UNDECLARING', { attribute: name }, this.#starts[i]);
         bindings.set(prefix, value);
       }
     }
@@ -350,7 +385,12 @@ export class XmlReader implements XmlAttributes {
   }
 
   #qualifyElement(name: string, at: number): QualifiedName {
-    if (this.#lastElement !== undefined && this.#lastElement.name === name && this.#lastScopes === this.#scopes.length) return this.#lastElement;
+    if (
+      this.#lastElement !== undefined &&
+      this.#lastElement.name === name &&
+      this.#lastScopes === this.#scopes.length
+    )
+      return this.#lastElement;
     const element = this.#qualify(name, true, at);
     this.#lastElement = element;
     this.#lastScopes = this.#scopes.length;
@@ -367,7 +407,12 @@ export class XmlReader implements XmlAttributes {
       const qualified = this.#qualify(name, false, this.#starts[i]);
       if (qualified.namespace !== undefined) {
         const key = `${qualified.namespace} ${qualified.local}`;
-        if (expanded.has(key)) this.#fail('SENML_XML_EXPANDED_ATTRIBUTE_TWICE', { element, local: qualified.local, namespace: qualified.namespace }, this.#starts[i]);
+        if (expanded.has(key))
+          this.#fail(
+            'SENML_XML_EXPANDED_ATTRIBUTE_TWICE',
+            { element, local: qualified.local, namespace: qualified.namespace },
+            this.#starts[i],
+          );
         expanded.add(key);
       }
       this.#names[kept] = name;
@@ -385,7 +430,8 @@ export class XmlReader implements XmlAttributes {
     for (;;) {
       const start = this.#pos;
       while (isWhiteSpace(text.charCodeAt(this.#pos))) this.#pos++;
-      if (this.#pos >= text.length) this.#fail('SENML_XML_ENDS_IN_ELEMENT', { element: name }, start);
+      if (this.#pos >= text.length)
+        this.#fail('SENML_XML_ENDS_IN_ELEMENT', { element: name }, start);
       const c = text.charCodeAt(this.#pos);
       if (c !== 0x3c /* < */) {
         if (c === 0x26 /* & */ || isPlainXmlChar(c)) {
@@ -404,7 +450,11 @@ export class XmlReader implements XmlAttributes {
           if (end < 0) this.#fail('SENML_XML_CDATA_OPEN');
           const chunk = text.slice(this.#pos + 9, end);
           this.#checkChars(this.#pos + 9, end);
-          if (chunk.trim().length > 0) throw new SenmlError('SENML_XML_TEXT_INSIDE', { text: describe(chunk.trim()), element: name });
+          if (chunk.trim().length > 0)
+            throw new SenmlError('SENML_XML_TEXT_INSIDE', {
+              text: describe(chunk.trim()),
+              element: name,
+            });
           this.#pos = end + 3;
         } else if (text.startsWith('<!DOCTYPE', this.#pos)) throw new SenmlError('SENML_XML_DTD');
         else this.#fail('SENML_XML_BANG_INSIDE');
@@ -427,7 +477,9 @@ export class XmlReader implements XmlAttributes {
     }
     if (i === start) {
       if (start >= text.length) this.#fail(NAME_FAILURES[what].ends);
-      this.#fail(NAME_FAILURES[what].start, { character: JSON.stringify(String.fromCodePoint(text.codePointAt(start) ?? 0)) });
+      this.#fail(NAME_FAILURES[what].start, {
+        character: JSON.stringify(String.fromCodePoint(text.codePointAt(start) ?? 0)),
+      });
     }
     this.#pos = i;
     return text.slice(start, i);
@@ -449,17 +501,20 @@ export class XmlReader implements XmlAttributes {
   #attributeValue(attributeName: string): string {
     const text = this.#text;
     const quote = text.charCodeAt(this.#pos);
-    if (quote !== 0x22 && quote !== 0x27) this.#fail('SENML_XML_VALUE_UNQUOTED', { attribute: attributeName });
+    if (quote !== 0x22 && quote !== 0x27)
+      this.#fail('SENML_XML_VALUE_UNQUOTED', { attribute: attributeName });
     const start = this.#pos + 1;
     let i = start;
     let plain = true;
     for (; i < text.length; i++) {
       const c = text.charCodeAt(i);
       if (c === quote) break;
-      if (c === 0x3c /* < */) this.#fail('SENML_XML_VALUE_LESS_THAN', { attribute: attributeName }, i);
+      if (c === 0x3c /* < */)
+        this.#fail('SENML_XML_VALUE_LESS_THAN', { attribute: attributeName }, i);
       if (c === 0x26 /* & */ || c < 0x20 || c >= 0xd800) plain = false;
     }
-    if (i >= text.length) this.#fail('SENML_XML_VALUE_OPEN', { attribute: attributeName }, start - 1);
+    if (i >= text.length)
+      this.#fail('SENML_XML_VALUE_OPEN', { attribute: attributeName }, start - 1);
     this.#pos = i + 1;
     return plain ? text.slice(start, i) : this.#normalise(start, i, attributeName);
   }
@@ -473,7 +528,8 @@ export class XmlReader implements XmlAttributes {
       if (c === 0x26 /* & */) {
         out += text.slice(from, i);
         const close = text.indexOf(';', i);
-        if (close < 0 || close > end) this.#fail('SENML_XML_VALUE_AMPERSAND', { attribute: attributeName }, i);
+        if (close < 0 || close > end)
+          this.#fail('SENML_XML_VALUE_AMPERSAND', { attribute: attributeName }, i);
         out += this.#reference(text.slice(i + 1, close), i);
         i = close;
         from = close + 1;
@@ -485,7 +541,12 @@ export class XmlReader implements XmlAttributes {
       } else if (!isPlainXmlChar(c)) {
         const low = text.charCodeAt(i + 1);
         if (c >= 0xd800 && c <= 0xdbff && i + 1 < end && low >= 0xdc00 && low <= 0xdfff) i++;
-        else this.#fail('SENML_XML_VALUE_FORBIDDEN_CHARACTER', { character: codePoint(c), attribute: attributeName }, i);
+        else
+          this.#fail(
+            'SENML_XML_VALUE_FORBIDDEN_CHARACTER',
+            { character: codePoint(c), attribute: attributeName },
+            i,
+          );
       }
     }
     return out + text.slice(from, end);
@@ -496,27 +557,32 @@ export class XmlReader implements XmlAttributes {
     if (body.startsWith('#')) {
       const hex = body.startsWith('#x');
       const digits = body.slice(hex ? 2 : 1);
-      if (!(hex ? /^[0-9A-Fa-f]{1,6}$/ : /^[0-9]{1,7}$/).test(digits)) this.#fail('SENML_XML_REFERENCE_MALFORMED', { reference: `&${body};` }, at);
+      if (!(hex ? /^[0-9A-Fa-f]{1,6}$/ : /^[0-9]{1,7}$/).test(digits))
+        this.#fail('SENML_XML_REFERENCE_MALFORMED', { reference: `&${body};` }, at);
       const code = parseInt(digits, hex ? 16 : 10);
-      if (!isXmlCodePoint(code)) this.#fail('SENML_XML_REFERENCE_FORBIDDEN', { reference: `&${body};` }, at);
+      if (!isXmlCodePoint(code))
+        this.#fail('SENML_XML_REFERENCE_FORBIDDEN', { reference: `&${body};` }, at);
       return String.fromCodePoint(code);
     }
     const replacement = PREDEFINED_ENTITIES[body];
-    if (replacement === undefined) this.#fail('SENML_XML_ENTITY_UNDEFINED', { reference: `&${body};` }, at);
+    if (replacement === undefined)
+      this.#fail('SENML_XML_ENTITY_UNDEFINED', { reference: `&${body};` }, at);
     return replacement;
   }
 
   /** Resolve a QName's prefix (Namespaces in XML §5); an element without prefix takes the default namespace. */
   #qualify(name: string, isElement: boolean, at: number): QualifiedName {
     const colon = name.indexOf(':');
-    if (colon < 0) return { name, local: name, namespace: isElement ? this.#lookup('') : undefined };
+    if (colon < 0)
+      return { name, local: name, namespace: isElement ? this.#lookup('') : undefined };
     const prefix = name.slice(0, colon);
     const local = name.slice(colon + 1);
     if (prefix.length === 0 || local.length === 0 || local.includes(':') || !isXmlName(local)) {
       this.#fail('SENML_XML_NOT_QNAME', { name: JSON.stringify(name) }, at);
     }
     if (prefix === 'xml') return { name, local, namespace: XML_NAMESPACE };
-    if (prefix === 'xmlns') this.#fail(isElement ? 'SENML_XML_XMLNS_ELEMENT' : 'SENML_XML_XMLNS_ATTRIBUTE', {}, at);
+    if (prefix === 'xmlns')
+      this.#fail(isElement ? 'SENML_XML_XMLNS_ELEMENT' : 'SENML_XML_XMLNS_ATTRIBUTE', {}, at);
     const namespace = this.#lookup(prefix);
     if (namespace === undefined) this.#fail('SENML_XML_PREFIX_UNDECLARED', { prefix, name }, at);
     return { name, local, namespace };

@@ -29,7 +29,8 @@ function xsdDouble(text: string, index: number, label: string): number {
     const value = Number(text);
     if (!Number.isNaN(value)) return value;
   }
-  if (!DOUBLE.test(text)) throw new SenmlError('SENML_TYPE_XSD_DOUBLE', { got: describe(text) }, { index, field: label });
+  if (!DOUBLE.test(text))
+    throw new SenmlError('SENML_TYPE_XSD_DOUBLE', { got: describe(text) }, { index, field: label });
   return parseDouble(text.trim());
 }
 
@@ -41,7 +42,12 @@ function typedValue(label: string, text: string, index: number): unknown {
     case 'double':
       return xsdDouble(text, index, label);
     case 'int':
-      if (!INTEGER.test(text)) throw new SenmlError('SENML_TYPE_INTEGER', { got: describe(text) }, { index, field: label });
+      if (!INTEGER.test(text))
+        throw new SenmlError(
+          'SENML_TYPE_INTEGER',
+          { got: describe(text) },
+          { index, field: label },
+        );
       return Number(text.trim());
     case 'boolean': {
       const word = text.trim();
@@ -59,7 +65,13 @@ function parseDouble(text: string): number {
 
 /** One SenML field into a record; "__proto__" is a field like any other, not the record's prototype. */
 function setField(record: SenmlRecord, name: string, value: unknown): void {
-  if (name === '__proto__') Object.defineProperty(record, name, { value, enumerable: true, writable: true, configurable: true });
+  if (name === '__proto__')
+    Object.defineProperty(record, name, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   else record[name] = value;
 }
 
@@ -67,11 +79,16 @@ function checkElement(element: QualifiedName, expected: 'sensml' | 'senml', inde
   if (element.local !== expected || element.namespace !== SENML_XML_NAMESPACE) {
     const params = { expected: SENML_XML_NAMESPACE, element: element.name };
     if (expected === 'sensml') {
-      if (element.namespace) throw new SenmlError('SENML_XML_ROOT_ELEMENT', { ...params, namespace: element.namespace });
+      if (element.namespace)
+        throw new SenmlError('SENML_XML_ROOT_ELEMENT', { ...params, namespace: element.namespace });
       throw new SenmlError('SENML_XML_ROOT_ELEMENT_NO_NAMESPACE', params);
     }
     const atIndex = { ...params, index: index ?? 0 };
-    if (element.namespace) throw new SenmlError('SENML_XML_RECORD_ELEMENT', { ...atIndex, namespace: element.namespace });
+    if (element.namespace)
+      throw new SenmlError('SENML_XML_RECORD_ELEMENT', {
+        ...atIndex,
+        namespace: element.namespace,
+      });
     throw new SenmlError('SENML_XML_RECORD_ELEMENT_NO_NAMESPACE', atIndex);
   }
 }
@@ -91,7 +108,10 @@ export function parseXml(input: string | Uint8Array): SenmlRecord[] {
       checkElement(element, 'senml', records.length);
       records.push(recordFromXmlAttributes(attributes, records.length));
     } else {
-      throw new SenmlError('SENML_XML_RECORD_NOT_EMPTY', { index: records.length - 1, element: element.name });
+      throw new SenmlError('SENML_XML_RECORD_NOT_EMPTY', {
+        index: records.length - 1,
+        element: element.name,
+      });
     }
   }).read();
   return records;
@@ -106,14 +126,29 @@ function recordFromXmlAttributes(attributes: XmlAttributes, index: number): Senm
     const text = attributes.value(i);
     // Named stores for SenML's own labels: records then share their shapes.
     switch (name) {
-      case 'n': record.n = text; break;
-      case 'u': record.u = text; break;
-      case 'v': record.v = xsdDouble(text, index, name); break;
-      case 't': record.t = xsdDouble(text, index, name); break;
-      case 'bn': record.bn = text; break;
-      case 'bt': record.bt = xsdDouble(text, index, name); break;
-      case 'bu': record.bu = text; break;
-      default: setField(record, name, typedValue(name, text, index));
+      case 'n':
+        record.n = text;
+        break;
+      case 'u':
+        record.u = text;
+        break;
+      case 'v':
+        record.v = xsdDouble(text, index, name);
+        break;
+      case 't':
+        record.t = xsdDouble(text, index, name);
+        break;
+      case 'bn':
+        record.bn = text;
+        break;
+      case 'bt':
+        record.bt = xsdDouble(text, index, name);
+        break;
+      case 'bu':
+        record.bu = text;
+        break;
+      default:
+        setField(record, name, typedValue(name, text, index));
     }
   }
   return record;
@@ -124,7 +159,8 @@ function recordFromAttributes(attrs: Record<string, string>, index: number): Sen
   for (const name in attrs) {
     // Namespace declarations and attributes in other namespaces are not SenML fields.
     if (name === 'xmlns' || name.includes(':')) continue;
-    if (!isXmlName(name)) throw new SenmlError('SENML_XML_ATTRIBUTE_NAME', { name: JSON.stringify(name) }, { index });
+    if (!isXmlName(name))
+      throw new SenmlError('SENML_XML_ATTRIBUTE_NAME', { name: JSON.stringify(name) }, { index });
     setField(record, name, typedValue(name, attrs[name], index));
   }
   return record;
@@ -133,16 +169,24 @@ function recordFromAttributes(attrs: Record<string, string>, index: number): Sen
 /** Records from a <sensml> element already parsed, as XMPP hands them over. */
 export function recordsFromElement(sensml: Element): SenmlRecord[] {
   if (sensml.getName() !== 'sensml' || sensml.getNS() !== SENML_XML_NAMESPACE) {
-    throw new SenmlError('SENML_XML_NOT_SENSML', { expected: SENML_XML_NAMESPACE, element: sensml.name });
+    throw new SenmlError('SENML_XML_NOT_SENSML', {
+      expected: SENML_XML_NAMESPACE,
+      element: sensml.name,
+    });
   }
   const records: SenmlRecord[] = [];
   for (const child of sensml.children) {
     if (typeof child === 'string') {
-      if (child.trim()) throw new SenmlError('SENML_XML_TEXT_IN_SENSML', { text: describe(child.trim()) });
+      if (child.trim())
+        throw new SenmlError('SENML_XML_TEXT_IN_SENSML', { text: describe(child.trim()) });
       continue;
     }
     if (child.getName() !== 'senml' || child.getNS() !== SENML_XML_NAMESPACE) {
-      throw new SenmlError('SENML_XML_CHILD_NOT_SENML', { index: records.length, expected: SENML_XML_NAMESPACE, element: child.name });
+      throw new SenmlError('SENML_XML_CHILD_NOT_SENML', {
+        index: records.length,
+        expected: SENML_XML_NAMESPACE,
+        element: child.name,
+      });
     }
     records.push(recordFromAttributes(child.attrs as Record<string, string>, records.length));
   }
@@ -152,13 +196,19 @@ export function recordsFromElement(sensml: Element): SenmlRecord[] {
 const XML_NAME = /^[A-Za-z_][-._A-Za-z0-9]*$/;
 
 function attributeName(key: string, index: number): string {
-  if (!XML_NAME.test(key)) throw new SenmlError('SENML_XML_FIELD_NAME', { name: JSON.stringify(key) }, { index, field: key });
+  if (!XML_NAME.test(key))
+    throw new SenmlError(
+      'SENML_XML_FIELD_NAME',
+      { name: JSON.stringify(key) },
+      { index, field: key },
+    );
   return key;
 }
 
 function attributeText(value: unknown, index: number, key: string): string {
   const text = typeof value === 'string' ? value : String(value);
-  if (holdsNonXmlCharacter(text)) throw new SenmlError('SENML_XML_CHARACTER_NOT_CARRIED', {}, { index, field: key });
+  if (holdsNonXmlCharacter(text))
+    throw new SenmlError('SENML_XML_CHARACTER_NOT_CARRIED', {}, { index, field: key });
   // Line ends and tabs inside attributes are normalised away by XML readers (§3.3.3): keep them as references.
   return text;
 }
@@ -202,7 +252,9 @@ export function toXmlElement(records: readonly SenmlRecord[]): Element {
   for (let index = 0; index < records.length; index++) {
     const record = records[index];
     const attrs: Record<string, string> = {};
-    for (const key in record) if (record[key] !== undefined) attrs[attributeName(key, index)] = attributeText(record[key], index, key);
+    for (const key in record)
+      if (record[key] !== undefined)
+        attrs[attributeName(key, index)] = attributeText(record[key], index, key);
     root.c('senml', attrs).up();
   }
   return root;

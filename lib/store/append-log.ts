@@ -4,7 +4,14 @@ import type { FileHandle } from 'node:fs/promises';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import { sentence, type Sentence } from '../errors';
-import { PRIVATE_FILE_MODE, isMissing, makePrivateDirectory, narrowFile, syncCreatedDirectories, writeAll } from './files';
+import {
+  PRIVATE_FILE_MODE,
+  isMissing,
+  makePrivateDirectory,
+  narrowFile,
+  syncCreatedDirectories,
+  writeAll,
+} from './files';
 import { STORE_MESSAGES } from './messages';
 import { StoreError } from './store-error';
 
@@ -73,7 +80,10 @@ export class AppendLog<T = unknown> {
   }
 
   /** Open (creating it and its folders 0700, the file 0600) the log kept in `file`. */
-  static async open<T = unknown>(file: string, options: AppendLogOptions = {}): Promise<AppendLog<T>> {
+  static async open<T = unknown>(
+    file: string,
+    options: AppendLogOptions = {},
+  ): Promise<AppendLog<T>> {
     const resolved = path.resolve(file);
     if (openFiles.has(resolved)) throw new StoreError('LOG_BUSY', { file: resolved });
     openFiles.add(resolved);
@@ -83,7 +93,9 @@ export class AppendLog<T = unknown> {
     } catch (err) {
       openFiles.delete(resolved);
       await log.#handle?.close().catch(() => undefined);
-      throw err instanceof StoreError ? err : new StoreError('LOG_OPEN_FAILED', { file: resolved }, { cause: err });
+      throw err instanceof StoreError
+        ? err
+        : new StoreError('LOG_OPEN_FAILED', { file: resolved }, { cause: err });
     }
     return log;
   }
@@ -103,10 +115,16 @@ export class AppendLog<T = unknown> {
    * until the log is reopened: the chain on disk and in memory must not part.
    */
   append(entry: T): Promise<LogRecord<T>> {
-    const unusable = this.#closed ? new StoreError('LOG_CLOSED', { file: this.file }) : this.#failure;
+    const unusable = this.#closed
+      ? new StoreError('LOG_CLOSED', { file: this.file })
+      : this.#failure;
     if (unusable) return Promise.reject(unusable);
     if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
-      return Promise.reject(new StoreError('LOG_ENTRY', { kind: entry === null ? 'null' : Array.isArray(entry) ? 'a list' : typeof entry }));
+      return Promise.reject(
+        new StoreError('LOG_ENTRY', {
+          kind: entry === null ? 'null' : Array.isArray(entry) ? 'a list' : typeof entry,
+        }),
+      );
     }
     let json: string;
     try {
@@ -116,8 +134,15 @@ export class AppendLog<T = unknown> {
     }
     const line = `{"seq":${this.#seq + 1},"prev":"${this.#hash}","entry":${json}}`;
     const size = Buffer.byteLength(line) + 1;
-    if (this.#bytes + size > this.maxBytes) return Promise.reject(new StoreError('LOG_FULL', { file: this.file, maxBytes: this.maxBytes }));
-    const record: LogRecord<T> = { seq: this.#seq + 1, hash: hashOf(line), entry: JSON.parse(json) as T };
+    if (this.#bytes + size > this.maxBytes)
+      return Promise.reject(
+        new StoreError('LOG_FULL', { file: this.file, maxBytes: this.maxBytes }),
+      );
+    const record: LogRecord<T> = {
+      seq: this.#seq + 1,
+      hash: hashOf(line),
+      entry: JSON.parse(json) as T,
+    };
     this.#seq = record.seq;
     this.#hash = record.hash;
     this.#bytes += size;
@@ -146,11 +171,26 @@ export class AppendLog<T = unknown> {
       const hash = hashOf(line);
       const read = readRecord<T>(line);
       if (typeof read === 'string') {
-        problems.push(sentence('LOG_UNREADABLE_LINE', STORE_MESSAGES.LOG_UNREADABLE_LINE, { line: number, reason: read }));
+        problems.push(
+          sentence('LOG_UNREADABLE_LINE', STORE_MESSAGES.LOG_UNREADABLE_LINE, {
+            line: number,
+            reason: read,
+          }),
+        );
       } else {
         records += 1;
-        if (read.seq !== expected) problems.push(sentence('LOG_SEQUENCE_GAP', STORE_MESSAGES.LOG_SEQUENCE_GAP, { line: number, seq: read.seq, expected }));
-        if (read.prev !== previous) problems.push(sentence('LOG_CHAIN_BROKEN', STORE_MESSAGES.LOG_CHAIN_BROKEN, { line: number }));
+        if (read.seq !== expected)
+          problems.push(
+            sentence('LOG_SEQUENCE_GAP', STORE_MESSAGES.LOG_SEQUENCE_GAP, {
+              line: number,
+              seq: read.seq,
+              expected,
+            }),
+          );
+        if (read.prev !== previous)
+          problems.push(
+            sentence('LOG_CHAIN_BROKEN', STORE_MESSAGES.LOG_CHAIN_BROKEN, { line: number }),
+          );
         expected = read.seq + 1;
         head = { seq: read.seq, hash };
       }
@@ -192,12 +232,18 @@ export class AppendLog<T = unknown> {
       // Bytes after the last newline are a write the process never finished: no append resolved for them.
       await handle.truncate(size - tail.unfinished);
       await handle.datasync();
-      this.warnings.push(sentence('LOG_TORN_TAIL', STORE_MESSAGES.LOG_TORN_TAIL, { file: this.file, bytes: tail.unfinished }));
+      this.warnings.push(
+        sentence('LOG_TORN_TAIL', STORE_MESSAGES.LOG_TORN_TAIL, {
+          file: this.file,
+          bytes: tail.unfinished,
+        }),
+      );
     }
     this.#bytes = size - tail.unfinished;
     if (tail.last !== undefined) {
       this.#hash = hashOf(tail.last);
-      this.#seq = typeof readRecord(tail.last) === 'string' ? await this.#countRecords() : tail.lastSeq;
+      this.#seq =
+        typeof readRecord(tail.last) === 'string' ? await this.#countRecords() : tail.lastSeq;
     }
   }
 
@@ -214,7 +260,10 @@ export class AppendLog<T = unknown> {
           await handle.datasync();
           for (const p of batch) p.resolve();
         } catch (err) {
-          this.#failure ??= err instanceof StoreError && err.code !== 'STORE_IO' ? err : new StoreError('LOG_WRITE_FAILED', { file: this.file }, { cause: err });
+          this.#failure ??=
+            err instanceof StoreError && err.code !== 'STORE_IO'
+              ? err
+              : new StoreError('LOG_WRITE_FAILED', { file: this.file }, { cause: err });
           for (const p of batch) p.reject(this.#failure);
         }
       }
@@ -259,7 +308,10 @@ function readRecord<T>(line: string): { seq: number; prev: string; entry: T } | 
  * readable one, and how many bytes follow the last newline. Reads backwards in
  * chunks until a whole line is seen, so opening a long log stays cheap.
  */
-async function lastLines(handle: FileHandle, size: number): Promise<{ last?: string; lastSeq: number; unfinished: number }> {
+async function lastLines(
+  handle: FileHandle,
+  size: number,
+): Promise<{ last?: string; lastSeq: number; unfinished: number }> {
   let start = size;
   let buffer = Buffer.alloc(0);
   for (;;) {
@@ -292,7 +344,9 @@ async function* lines(file: string): AsyncGenerator<{ line: string; number: numb
   let stream;
   try {
     stream = createReadStream(file, { encoding: 'utf8' });
-    await new Promise<void>((resolve, reject) => stream!.once('open', () => resolve()).once('error', reject));
+    await new Promise<void>((resolve, reject) =>
+      stream!.once('open', () => resolve()).once('error', reject),
+    );
   } catch (err) {
     throw new StoreError('LOG_READ_FAILED', { file }, { cause: err });
   }
@@ -303,7 +357,10 @@ async function* lines(file: string): AsyncGenerator<{ line: string; number: numb
   stream.on('data', (chunk) => {
     if (chunk.length > 0) endsWithNewline = (chunk as string).endsWith('\n');
   });
-  for await (const line of createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY })) {
+  for await (const line of createInterface({
+    input: stream,
+    crlfDelay: Number.POSITIVE_INFINITY,
+  })) {
     if (held !== undefined) yield { line: held, number };
     number += 1;
     held = line;

@@ -95,7 +95,15 @@ import type { FileHandle } from 'node:fs/promises';
 import * as path from 'node:path';
 import { SenfedError, sentence, type ErrorParams, type Sentence } from '../errors';
 import { STORE_MESSAGES, type StoreMessageId } from './messages';
-import { PRIVATE_FILE_MODE, isMissing, makePrivateDirectory, narrowFile, syncCreatedDirectories, syncDirectory, writeAll } from './files';
+import {
+  PRIVATE_FILE_MODE,
+  isMissing,
+  makePrivateDirectory,
+  narrowFile,
+  syncCreatedDirectories,
+  syncDirectory,
+  writeAll,
+} from './files';
 
 export type DurableQueueErrorCode =
   | 'QUEUE_OPTIONS' // maxEntries, maxBytes... out of range
@@ -234,7 +242,10 @@ export class DurableQueue<T = unknown> {
    * Open (creating it if needed) the queue kept in `dir`, with what a previous
    * process left there. Rejects with QUEUE_BUSY if this process has it open.
    */
-  static async open<T = unknown>(dir: string, options: DurableQueueOptions<T>): Promise<DurableQueue<T>> {
+  static async open<T = unknown>(
+    dir: string,
+    options: DurableQueueOptions<T>,
+  ): Promise<DurableQueue<T>> {
     checkOptions(options);
     const directory = path.resolve(dir);
     if (openDirectories.has(directory)) {
@@ -246,7 +257,9 @@ export class DurableQueue<T = unknown> {
       try {
         await queue.#load();
       } catch (err) {
-        throw err instanceof DurableQueueError ? err : new DurableQueueError('QUEUE_OPEN_FAILED', { directory }, { cause: err });
+        throw err instanceof DurableQueueError
+          ? err
+          : new DurableQueueError('QUEUE_OPEN_FAILED', { directory }, { cause: err });
       }
       for (const warning of queue.#warnings) options.onWarning?.(warning);
     } catch (err) {
@@ -300,11 +313,17 @@ export class DurableQueue<T = unknown> {
       return Promise.reject(new DurableQueueError('QUEUE_NOT_JSON', {}, { cause: err }));
     }
     if (json === undefined) {
-      return Promise.reject(new DurableQueueError('QUEUE_NOTHING_TO_STORE', { kind: typeof entry === 'undefined' ? 'undefined' : `a ${typeof entry}` }));
+      return Promise.reject(
+        new DurableQueueError('QUEUE_NOTHING_TO_STORE', {
+          kind: typeof entry === 'undefined' ? 'undefined' : `a ${typeof entry}`,
+        }),
+      );
     }
     const bytes = Buffer.byteLength(json);
     if (bytes > this.maxBytes) {
-      return Promise.reject(new DurableQueueError('QUEUE_ENTRY_TOO_LARGE', { bytes, maxBytes: this.maxBytes }));
+      return Promise.reject(
+        new DurableQueueError('QUEUE_ENTRY_TOO_LARGE', { bytes, maxBytes: this.maxBytes }),
+      );
     }
 
     // Everything below runs synchronously: the queue's state changes in call
@@ -353,7 +372,8 @@ export class DurableQueue<T = unknown> {
       else high = middle;
     }
     const next = this.#items[low];
-    if (!next || (next.seq > this.#durableSeq && !options.unsynced) || this.#failure) return undefined;
+    if (!next || (next.seq > this.#durableSeq && !options.unsynced) || this.#failure)
+      return undefined;
     return { seq: next.seq, entry: parse<T>(next.json) };
   }
 
@@ -382,7 +402,9 @@ export class DurableQueue<T = unknown> {
     }
     const oldest = this.#items[this.#head];
     if (seq >= this.#nextSeq) {
-      return Promise.reject(new DurableQueueError('QUEUE_NEVER_PUSHED', { seq, last: this.#nextSeq - 1 }));
+      return Promise.reject(
+        new DurableQueueError('QUEUE_NEVER_PUSHED', { seq, last: this.#nextSeq - 1 }),
+      );
     }
     if (!oldest || seq < oldest.seq) return Promise.resolve(false);
     if (seq > oldest.seq) {
@@ -505,7 +527,11 @@ export class DurableQueue<T = unknown> {
       // The file may now end in a partial line, and the state in memory is
       // ahead of it. Refuse further changes; reopening reloads what is on disk
       // and cuts the partial line off.
-      const failure = new DurableQueueError('QUEUE_WRITE_FAILED', { file: this.#journal }, { cause: err });
+      const failure = new DurableQueueError(
+        'QUEUE_WRITE_FAILED',
+        { file: this.#journal },
+        { cause: err },
+      );
       this.#failure = failure;
       const all = [...waiters, ...this.#waiters];
       this.#pending = [];
@@ -567,7 +593,8 @@ export class DurableQueue<T = unknown> {
       const copy = `${this.#journal}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
       await fsp.copyFile(this.#journal, copy);
       await narrowFile(copy);
-      for (const warning of this.#warnings) if (warning.kind === 'corrupt') warning.preservedAs = copy;
+      for (const warning of this.#warnings)
+        if (warning.kind === 'corrupt') warning.preservedAs = copy;
     }
     this.#enforceBoundAtOpen();
     // Everything loaded is on disk already.
@@ -606,13 +633,22 @@ export class DurableQueue<T = unknown> {
           if (read.seq <= lastPush) {
             this.#warnings.push({
               kind: 'out-of-order',
-              ...sentence('QUEUE_OUT_OF_ORDER_LINE', STORE_MESSAGES.QUEUE_OUT_OF_ORDER_LINE, { line: lineNo, seq: read.seq, previous: lastPush }),
+              ...sentence('QUEUE_OUT_OF_ORDER_LINE', STORE_MESSAGES.QUEUE_OUT_OF_ORDER_LINE, {
+                line: lineNo,
+                seq: read.seq,
+                previous: lastPush,
+              }),
               lines: { from: lineNo, to: lineNo },
             });
             break;
           }
           lastPush = read.seq;
-          live.set(read.seq, { seq: read.seq, json: read.json, bytes: Buffer.byteLength(read.json), lineBytes: Buffer.byteLength(line) + 1 });
+          live.set(read.seq, {
+            seq: read.seq,
+            json: read.json,
+            bytes: Buffer.byteLength(read.json),
+            lineBytes: Buffer.byteLength(line) + 1,
+          });
           break;
         }
         case 'ack':
@@ -638,7 +674,12 @@ export class DurableQueue<T = unknown> {
       const count = run.to - run.from + 1;
       this.#warnings.push({
         kind: 'corrupt',
-        ...sentence('QUEUE_UNREADABLE_LINES', STORE_MESSAGES.QUEUE_UNREADABLE_LINES, { from: run.from, to: run.to, count, reason: run.reason }),
+        ...sentence('QUEUE_UNREADABLE_LINES', STORE_MESSAGES.QUEUE_UNREADABLE_LINES, {
+          from: run.from,
+          to: run.to,
+          count,
+          reason: run.reason,
+        }),
         lines: { from: run.from, to: run.to },
       });
     }
@@ -679,7 +720,10 @@ export class DurableQueue<T = unknown> {
 
 // ------------------------------------------------------------------ lines
 
-type JournalRecord = { op: 'head'; next: number } | { op: 'push'; seq: number; json: string } | { op: 'ack' | 'drop'; seq: number };
+type JournalRecord =
+  | { op: 'head'; next: number }
+  | { op: 'push'; seq: number; json: string }
+  | { op: 'ack' | 'drop'; seq: number };
 
 const SUM_PREFIX = '{"sum":"';
 const SUM_LENGTH = 8;
@@ -702,7 +746,8 @@ function pushLine(seq: number, json: string): string {
 
 /** A journal line's record, or why it cannot be trusted. */
 function readLine(line: string): JournalRecord | string {
-  if (!line.startsWith(SUM_PREFIX) || line.slice(SUM_END, SUM_END + 2) !== '",') return 'no checksum';
+  if (!line.startsWith(SUM_PREFIX) || line.slice(SUM_END, SUM_END + 2) !== '",')
+    return 'no checksum';
   const body = `{${line.slice(SUM_END + 2)}`;
   if (checksum(body) !== line.slice(SUM_PREFIX.length, SUM_END)) return 'checksum mismatch';
   let record: unknown;
@@ -749,9 +794,17 @@ function checkOptions<T>(options: DurableQueueOptions<T>): void {
   }
 }
 
-
 function overBound<T>(maxEntries: number, maxBytes: number, dropped: QueueItem<T>[]): Sentence {
-  const params = { maxEntries, count: dropped.length, first: dropped[0].seq, last: dropped[dropped.length - 1].seq };
-  if (!Number.isFinite(maxBytes)) return sentence('QUEUE_OVER_BOUND', STORE_MESSAGES.QUEUE_OVER_BOUND, params);
-  return sentence('QUEUE_OVER_BOUND_BYTES', STORE_MESSAGES.QUEUE_OVER_BOUND_BYTES, { ...params, maxBytes });
+  const params = {
+    maxEntries,
+    count: dropped.length,
+    first: dropped[0].seq,
+    last: dropped[dropped.length - 1].seq,
+  };
+  if (!Number.isFinite(maxBytes))
+    return sentence('QUEUE_OVER_BOUND', STORE_MESSAGES.QUEUE_OVER_BOUND, params);
+  return sentence('QUEUE_OVER_BOUND_BYTES', STORE_MESSAGES.QUEUE_OVER_BOUND_BYTES, {
+    ...params,
+    maxBytes,
+  });
 }

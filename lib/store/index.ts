@@ -30,9 +30,27 @@
  * Errors are StoreError, DurableQueueError and SubscriberRegistryError, all
  * SenfedErrors whose sentences are in messages.ts.
  */
-export { AppendLog, LOG_GENESIS, type AppendLogOptions, type LogRecord, type LogVerification } from './append-log';
+export {
+  AppendLog,
+  LOG_GENESIS,
+  type AppendLogOptions,
+  type LogRecord,
+  type LogVerification,
+} from './append-log';
 export { StoreError } from './store-error';
-export { DurableQueue, DurableQueueError, type DurableQueueOptions, type QueueItem, type PushReport } from './durable-queue';
+export {
+  DurableQueue,
+  DurableQueueError,
+  type DurableQueueOptions,
+  type QueueItem,
+  type PushReport,
+} from './durable-queue';
 export { SeenItems, type LastOutput } from './seen-items';
 export { SubscriberRegistry, SubscriberRegistryError } from './subscriber-registry';
-export { PRIVATE_DIRECTORY_MODE, PRIVATE_FILE_MODE, removeDirectory, replaceFile, replaceFileSync } from './files';
+export {
+  PRIVATE_DIRECTORY_MODE,
+  PRIVATE_FILE_MODE,
+  removeDirectory,
+  replaceFile,
+  replaceFileSync,
+} from './files';

@@ -1,6 +1,11 @@
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { PRIVATE_FILE_MODE, makePrivateDirectorySync, narrowFileSync, replaceFileSync } from './files';
+import {
+  PRIVATE_FILE_MODE,
+  makePrivateDirectorySync,
+  narrowFileSync,
+  replaceFileSync,
+} from './files';
 
 /**
  * The ids of the latest PubSub items a subscriber has output, kept in a small
@@ -31,7 +36,13 @@ export interface LastOutput {
 
 function isLastOutput(value: unknown): value is LastOutput {
   const last = value as LastOutput;
-  return typeof last === 'object' && last !== null && typeof last.id === 'string' && typeof last.time === 'number' && Number.isFinite(last.time);
+  return (
+    typeof last === 'object' &&
+    last !== null &&
+    typeof last.id === 'string' &&
+    typeof last.time === 'number' &&
+    Number.isFinite(last.time)
+  );
 }
 
 export class SeenItems {
@@ -102,7 +113,8 @@ export class SeenItems {
 
   /** The position, in `ids` (oldest first), of the newest id already seen; -1 if none. */
   lastSeenIndex(ids: readonly (string | undefined)[]): number {
-    for (let i = ids.length - 1; i >= 0; i--) if (ids[i] !== undefined && this.#set.has(ids[i]!)) return i;
+    for (let i = ids.length - 1; i >= 0; i--)
+      if (ids[i] !== undefined && this.#set.has(ids[i]!)) return i;
     return -1;
   }
 
@@ -169,7 +181,10 @@ export class SeenItems {
     this.#unwritten = ''; // the snapshot holds every id and the last output: what waits to be appended is in it
     this.#lastUnwritten = false;
     this.close(); // the rename replaces the file: appends go to the new one
-    replaceFileSync(this.#file, `${JSON.stringify(this.last === undefined ? { ids: this.#ids } : { ids: this.#ids, last: this.last })}\n`);
+    replaceFileSync(
+      this.#file,
+      `${JSON.stringify(this.last === undefined ? { ids: this.#ids } : { ids: this.#ids, last: this.last })}\n`,
+    );
     this.#appended = 0;
   }
 }

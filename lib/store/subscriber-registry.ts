@@ -101,8 +101,13 @@ export class SubscriberRegistry {
    * registry's state: what `subscribers()` shows is always on disk. Changes run one
    * after another, each on the state the previous one left.
    */
-  #change(identifier: string, jid: string, edit: (map: Map<string, string[]>, key: string, account: string) => boolean): Promise<boolean> {
-    if (this.#closed) return Promise.reject(new SubscriberRegistryError('REGISTRY_CLOSED', { file: this.file }));
+  #change(
+    identifier: string,
+    jid: string,
+    edit: (map: Map<string, string[]>, key: string, account: string) => boolean,
+  ): Promise<boolean> {
+    if (this.#closed)
+      return Promise.reject(new SubscriberRegistryError('REGISTRY_CLOSED', { file: this.file }));
     let input: { key: string; account: string };
     try {
       input = checkInput(identifier, jid);
@@ -129,7 +134,11 @@ export class SubscriberRegistry {
     try {
       await replaceFile(this.file, text);
     } catch (err) {
-      throw new SubscriberRegistryError('REGISTRY_WRITE_FAILED', { file: this.file }, { cause: err });
+      throw new SubscriberRegistryError(
+        'REGISTRY_WRITE_FAILED',
+        { file: this.file },
+        { cause: err },
+      );
     }
   }
 
@@ -140,7 +149,11 @@ export class SubscriberRegistry {
       await narrowFile(this.file); // an earlier version made it readable by all
     } catch (err) {
       if ((err as { code?: unknown }).code === 'ENOENT') return;
-      throw new SubscriberRegistryError('REGISTRY_READ_FAILED', { file: this.file }, { cause: err });
+      throw new SubscriberRegistryError(
+        'REGISTRY_READ_FAILED',
+        { file: this.file },
+        { cause: err },
+      );
     }
     const map = readRegistry(text);
     if (map) {
@@ -149,13 +162,22 @@ export class SubscriberRegistry {
     }
     const copy = `${this.file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
     await fsp.rename(this.file, copy).catch(() => undefined);
-    this.warnings.push(sentence('REGISTRY_UNREADABLE', STORE_MESSAGES.REGISTRY_UNREADABLE, { file: this.file, copy }));
+    this.warnings.push(
+      sentence('REGISTRY_UNREADABLE', STORE_MESSAGES.REGISTRY_UNREADABLE, {
+        file: this.file,
+        copy,
+      }),
+    );
   }
 }
 
 function checkInput(identifier: unknown, jid: unknown): { key: string; account: string } {
-  if (typeof identifier !== 'string' || identifier === '') throw new SubscriberRegistryError('REGISTRY_NO_IDENTIFIER');
-  if (typeof jid !== 'string' || !/^[^@/\s]+@[^@/\s]+(\/.+)?$/.test(jid)) throw new SubscriberRegistryError('REGISTRY_NOT_A_JID', { got: JSON.stringify(jid) ?? String(jid) });
+  if (typeof identifier !== 'string' || identifier === '')
+    throw new SubscriberRegistryError('REGISTRY_NO_IDENTIFIER');
+  if (typeof jid !== 'string' || !/^[^@/\s]+@[^@/\s]+(\/.+)?$/.test(jid))
+    throw new SubscriberRegistryError('REGISTRY_NOT_A_JID', {
+      got: JSON.stringify(jid) ?? String(jid),
+    });
   return { key: identifier, account: bareJid(jid) };
 }
 
@@ -168,7 +190,13 @@ function readRegistry(text: string): Map<string, string[]> | undefined {
     return undefined;
   }
   const { format, identifiers } = (data ?? {}) as { format?: unknown; identifiers?: unknown };
-  if (format !== REGISTRY_FORMAT || typeof identifiers !== 'object' || identifiers === null || Array.isArray(identifiers)) return undefined;
+  if (
+    format !== REGISTRY_FORMAT ||
+    typeof identifiers !== 'object' ||
+    identifiers === null ||
+    Array.isArray(identifiers)
+  )
+    return undefined;
   const map = new Map<string, string[]>();
   for (const [identifier, jids] of Object.entries(identifiers)) {
     if (!Array.isArray(jids)) return undefined;
@@ -185,4 +213,3 @@ export function bareJid(jid: string): string {
   const at = bare.indexOf('@');
   return at < 0 ? bare.toLowerCase() : `${bare.slice(0, at)}@${bare.slice(at + 1).toLowerCase()}`;
 }
-

@@ -16,11 +16,17 @@ export function errorText(translate: Translate, err: unknown): string {
   const cause = (err as { cause?: unknown }).cause;
   if (isSentence(cause) && params.cause !== undefined) params.cause = errorText(translate, cause);
   // Params made of a sentence of their own ("a list", "CBOR undefined") are said in the same language.
-  for (const [name, part] of Object.entries(err.parts ?? {})) if (isSentence(part) && params[name] !== undefined) params[name] = errorText(translate, part);
+  for (const [name, part] of Object.entries(err.parts ?? {}))
+    if (isSentence(part) && params[name] !== undefined) params[name] = errorText(translate, part);
   const text = sentence(translate, err.messageId, params);
   if (text === undefined) return err.message;
   if (params.record === undefined) return text;
-  return sentence(translate, params.field === undefined ? 'AT_RECORD' : 'AT_RECORD_FIELD', { ...params, message: text }) ?? text;
+  return (
+    sentence(translate, params.field === undefined ? 'AT_RECORD' : 'AT_RECORD_FIELD', {
+      ...params,
+      message: text,
+    }) ?? text
+  );
 }
 
 /**
@@ -35,7 +41,11 @@ export function localError(translate: Translate, err: unknown): Error {
   return Object.assign(local, { code: err.code, messageId: err.messageId, params: err.params });
 }
 
-function sentence(translate: Translate, id: string, params: Record<string, ErrorParamValue>): string | undefined {
+function sentence(
+  translate: Translate,
+  id: string,
+  params: Record<string, ErrorParamValue>,
+): string | undefined {
   const key = `errors.${id}`;
   const text = translate(key, params);
   return typeof text !== 'string' || text === key || text.endsWith(`:${key}`) ? undefined : text;

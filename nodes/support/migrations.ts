@@ -23,7 +23,8 @@ export interface Migration {
 export const MIGRATIONS: Readonly<Record<string, readonly Migration[]>> = {
   'federation-provide': [
     {
-      change: '"Accept every requester" (handleSubscriptions) was added; new nodes leave subscriptions to the flow',
+      change:
+        '"Accept every requester" (handleSubscriptions) was added; new nodes leave subscriptions to the flow',
       applies: (config) => config.handleSubscriptions === undefined,
       apply: (config) => ({ ...config, handleSubscriptions: true }),
       notice: 'federation-provide.warn.everyone',
@@ -36,12 +37,14 @@ export const MIGRATIONS: Readonly<Record<string, readonly Migration[]>> = {
   ],
   'federation-subscribe': [
     {
-      change: 'the Quoalise messages option (quoalise) was added; nodes saved before it output pushed Quoalise data',
+      change:
+        'the Quoalise messages option (quoalise) was added; nodes saved before it output pushed Quoalise data',
       applies: (config) => config.quoalise === undefined,
       apply: (config) => ({ ...config, quoalise: true }),
     },
     {
-      change: 'the list of accepted Quoalise senders (quoaliseFrom) was added; nodes saved before it accepted anyone',
+      change:
+        'the list of accepted Quoalise senders (quoaliseFrom) was added; nodes saved before it accepted anyone',
       applies: (config) => config.quoalise !== false && config.quoaliseFrom === undefined,
       apply: (config) => ({ ...config, quoaliseFrom: '*' }),
       notice: 'federation-subscribe.warn.anySender',

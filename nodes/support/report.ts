@@ -6,9 +6,18 @@ import { errorText, localError, type Translate } from './errors';
  * Show the last error on the status dot, shortened, and hand it to done() so a
  * Catch node sees it; both in the runtime's language.
  */
-export function reportError(translate: Translate, node: Node, done: (err?: Error) => void, err: unknown): void {
+export function reportError(
+  translate: Translate,
+  node: Node,
+  done: (err?: Error) => void,
+  err: unknown,
+): void {
   const local = localError(translate, err);
-  node.status({ fill: 'red', shape: 'ring', text: senml.shortMessage(local.message) } satisfies NodeStatus);
+  node.status({
+    fill: 'red',
+    shape: 'ring',
+    text: senml.shortMessage(local.message),
+  } satisfies NodeStatus);
   done(local);
 }
 
@@ -28,9 +37,24 @@ export function formatFromContentType(contentType: unknown): senml.SenmlFormat |
  * In lenient mode, list the records left out on the message and warn once;
  * `warning` frames the first one's sentence, given in the runtime's language.
  */
-export function reportSkipped(translate: Translate, node: Node, msg: object, skipped: readonly senml.SenmlError[], warning: (first: string) => string): void {
+export function reportSkipped(
+  translate: Translate,
+  node: Node,
+  msg: object,
+  skipped: readonly senml.SenmlError[],
+  warning: (first: string) => string,
+): void {
   if (skipped.length === 0) return;
-  (msg as Record<string, unknown>).senmlSkipped = skipped.map(({ index, field, code, messageId, params, message }) => ({ index, field, code, messageId, params, message }));
+  (msg as Record<string, unknown>).senmlSkipped = skipped.map(
+    ({ index, field, code, messageId, params, message }) => ({
+      index,
+      field,
+      code,
+      messageId,
+      params,
+      message,
+    }),
+  );
   node.warn(warning(errorText(translate, skipped[0])));
 }
 
@@ -40,9 +64,25 @@ export function reportSkipped(translate: Translate, node: Node, msg: object, ski
  * so that a stream of such packs does not flood the debug sidebar. `warning`
  * frames the note's sentence, given in the runtime's language.
  */
-export function reportNotes(translate: Translate, node: Node, msg: object, notes: readonly senml.SenmlNote[], told: Set<string>, warning: (note: string) => string): void {
+export function reportNotes(
+  translate: Translate,
+  node: Node,
+  msg: object,
+  notes: readonly senml.SenmlNote[],
+  told: Set<string>,
+  warning: (note: string) => string,
+): void {
   if (notes.length === 0) return;
-  (msg as Record<string, unknown>).senmlNotes = notes.map(({ index, field, code, messageId, params, message }) => ({ index, field, code, messageId, params, message }));
+  (msg as Record<string, unknown>).senmlNotes = notes.map(
+    ({ index, field, code, messageId, params, message }) => ({
+      index,
+      field,
+      code,
+      messageId,
+      params,
+      message,
+    }),
+  );
   for (const note of notes) {
     const kind = `${note.code} ${note.field ?? ''}`;
     if (told.has(kind)) continue;

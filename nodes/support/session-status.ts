@@ -9,16 +9,27 @@ import { errorText, type Translate } from './errors';
  */
 export function sessionStatus(change: StateChange, translate: Translate): NodeStatus {
   const why = change.reasonSentence?.messageId;
-  if (why === 'SESSION_NO_PASSWORD') return { fill: 'red', shape: 'ring', text: translate('xmpp-account.status.noPassword') };
+  if (why === 'SESSION_NO_PASSWORD')
+    return { fill: 'red', shape: 'ring', text: translate('xmpp-account.status.noPassword') };
   switch (change.state) {
     case 'online':
       return { fill: 'green', shape: 'dot', text: 'node-red:common.status.connected' };
     case 'connecting':
       return { fill: 'yellow', shape: 'ring', text: 'node-red:common.status.connecting' };
     case 'error':
-      return { fill: 'red', shape: 'ring', text: reasonText(change, translate) ?? 'node-red:common.status.error' };
+      return {
+        fill: 'red',
+        shape: 'ring',
+        text: reasonText(change, translate) ?? 'node-red:common.status.error',
+      };
     default:
-      return { fill: 'red', shape: 'ring', text: (why !== 'SESSION_STOPPED' && reasonText(change, translate)) || 'node-red:common.status.disconnected' };
+      return {
+        fill: 'red',
+        shape: 'ring',
+        text:
+          (why !== 'SESSION_STOPPED' && reasonText(change, translate)) ||
+          'node-red:common.status.disconnected',
+      };
   }
 }
 

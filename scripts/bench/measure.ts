@@ -79,7 +79,8 @@ function calibrate(run: () => unknown, batchMs: number): number {
   for (;;) {
     const perOp = batch(run, reps);
     const elapsed = perOp * reps;
-    if (elapsed >= Math.min(10, batchMs / 2) || reps >= 1 << 20) return Math.max(1, Math.round(batchMs / perOp));
+    if (elapsed >= Math.min(10, batchMs / 2) || reps >= 1 << 20)
+      return Math.max(1, Math.round(batchMs / perOp));
     reps *= 2;
   }
 }
@@ -88,7 +89,11 @@ function calibrate(run: () => unknown, batchMs: number): number {
  * Measure ours (and a baseline, if given) on the same input: warm both up, size
  * the batches, then take `samples` batches of each, alternating which goes first.
  */
-export function measureCell(ours: () => unknown, baseline: (() => unknown) | undefined, plan: CellPlan): CellResult {
+export function measureCell(
+  ours: () => unknown,
+  baseline: (() => unknown) | undefined,
+  plan: CellPlan,
+): CellResult {
   collect();
   peakHeapUsed = 0;
   const warmupStart = performance.now();
@@ -108,7 +113,9 @@ export function measureCell(ours: () => unknown, baseline: (() => unknown) | und
   collect();
   return {
     ours: { ms: median(oursSamples), sampleMs: oursSamples, reps: oursReps },
-    baseline: baseline ? { ms: median(baselineSamples), sampleMs: baselineSamples, reps: baselineReps } : undefined,
+    baseline: baseline
+      ? { ms: median(baselineSamples), sampleMs: baselineSamples, reps: baselineReps }
+      : undefined,
     peakHeapUsed,
   };
 }

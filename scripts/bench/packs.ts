@@ -116,8 +116,12 @@ export function resolvedPack(count: number, seed = 8428): Resolved[] {
 }
 
 /** How much of a compacted pack relies on base fields: records setting bn, bt, bu, bv. */
-export function baseFieldCounts(pack: readonly Record<string, unknown>[]): Record<'bn' | 'bt' | 'bu' | 'bv', number> {
+export function baseFieldCounts(
+  pack: readonly Record<string, unknown>[],
+): Record<'bn' | 'bt' | 'bu' | 'bv', number> {
   const counts = { bn: 0, bt: 0, bu: 0, bv: 0 };
-  for (const record of pack) for (const key of ['bn', 'bt', 'bu', 'bv'] as const) if (record[key] !== undefined) counts[key]++;
+  for (const record of pack)
+    for (const key of ['bn', 'bt', 'bu', 'bv'] as const)
+      if (record[key] !== undefined) counts[key]++;
   return counts;
 }

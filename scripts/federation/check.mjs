@@ -33,7 +33,10 @@ function log(text) {
 function withTimeout(promise, what, timeoutMs = STEP_TIMEOUT_MS) {
   let timer;
   const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms: ${what}`)), timeoutMs);
+    timer = setTimeout(
+      () => reject(new Error(`timed out after ${timeoutMs} ms: ${what}`)),
+      timeoutMs,
+    );
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
@@ -66,7 +69,9 @@ async function login(jid) {
     await withTimeout(xmpp.start(), `login as ${jid} through ${server.service}`);
   } catch (err) {
     const cause = lastError && lastError !== err ? ` (${lastError.message})` : '';
-    throw new Error(`login as ${jid} failed: ${err.condition || err.message}${cause}`, { cause: err });
+    throw new Error(`login as ${jid} failed: ${err.condition || err.message}${cause}`, {
+      cause: err,
+    });
   }
   return xmpp;
 }
@@ -128,13 +133,23 @@ async function checkFederation() {
   // 1. A chat message crosses from sen1.test to sen2.test over s2s.
   start = performance.now();
   const token = `federation check ${randomBytes(4).toString('hex')}`;
-  const bounced = waitForStanza(a, 'message error', (s) => s.is('message') && s.attrs.type === 'error');
+  const bounced = waitForStanza(
+    a,
+    'message error',
+    (s) => s.is('message') && s.attrs.type === 'error',
+  );
   const received = waitForStanza(
     b,
     `message from ${alice}`,
     (s) => s.is('message') && s.getChildText('body') === token,
   );
-  await a.send(xml('message', { to: bob, type: 'chat', id: randomBytes(4).toString('hex') }, xml('body', {}, token)));
+  await a.send(
+    xml(
+      'message',
+      { to: bob, type: 'chat', id: randomBytes(4).toString('hex') },
+      xml('body', {}, token),
+    ),
+  );
   const message = await Promise.race([
     received,
     bounced.then((s) => {
@@ -164,7 +179,11 @@ async function checkFederation() {
             xml(
               'x',
               { xmlns: 'jabber:x:data', type: 'submit' },
-              xml('field', { var: 'FORM_TYPE', type: 'hidden' }, xml('value', {}, `${NS_PUBSUB}#node_config`)),
+              xml(
+                'field',
+                { var: 'FORM_TYPE', type: 'hidden' },
+                xml('value', {}, `${NS_PUBSUB}#node_config`),
+              ),
               xml('field', { var: 'pubsub#access_model' }, xml('value', {}, 'open')),
               xml('field', { var: 'pubsub#persist_items' }, xml('value', {}, '1')),
             ),
@@ -177,18 +196,28 @@ async function checkFederation() {
   const created = performance.now();
   const subscription = await withTimeout(
     b.iqCaller.request(
-      xml('iq', { type: 'set', to: sen1.pubsub }, xml('pubsub', { xmlns: NS_PUBSUB }, xml('subscribe', { node, jid: bob }))),
+      xml(
+        'iq',
+        { type: 'set', to: sen1.pubsub },
+        xml('pubsub', { xmlns: NS_PUBSUB }, xml('subscribe', { node, jid: bob })),
+      ),
     ),
     `${bob} subscribes to ${node} on ${sen1.pubsub}`,
   );
-  const state = subscription.getChild('pubsub', NS_PUBSUB)?.getChild('subscription')?.attrs.subscription;
-  if (state !== 'subscribed') throw new Error(`subscription of ${bob} is '${state}', expected 'subscribed'`);
+  const state = subscription.getChild('pubsub', NS_PUBSUB)?.getChild('subscription')
+    ?.attrs.subscription;
+  if (state !== 'subscribed')
+    throw new Error(`subscription of ${bob} is '${state}', expected 'subscribed'`);
   const subscribed = performance.now();
 
   const itemId = randomBytes(4).toString('hex');
   const event = waitForStanza(b, `PubSub event for item ${itemId}`, (s) => {
     const items = s.is('message') && s.getChild('event', NS_PUBSUB_EVENT)?.getChild('items');
-    return Boolean(items && items.attrs.node === node && items.getChildren('item').some((i) => i.attrs.id === itemId));
+    return Boolean(
+      items &&
+      items.attrs.node === node &&
+      items.getChildren('item').some((i) => i.attrs.id === itemId),
+    );
   });
   const publishing = performance.now();
   await withTimeout(
@@ -208,7 +237,13 @@ async function checkFederation() {
               xml(
                 'sensml',
                 { xmlns: NS_SENML },
-                xml('senml', { bn: 'urn:dev:ow:10e2073a01080063:', n: 'temperature', u: 'Cel', v: '23.1', t: String(Math.floor(Date.now() / 1000)) }),
+                xml('senml', {
+                  bn: 'urn:dev:ow:10e2073a01080063:',
+                  n: 'temperature',
+                  u: 'Cel',
+                  v: '23.1',
+                  t: String(Math.floor(Date.now() / 1000)),
+                }),
               ),
             ),
           ),
@@ -218,8 +253,14 @@ async function checkFederation() {
     `publish to ${node}`,
   );
   const notification = await event;
-  const record = notification.getChild('event', NS_PUBSUB_EVENT).getChild('items').getChild('item').getChild('sensml', NS_SENML)?.getChild('senml');
-  if (record?.attrs.v !== '23.1') throw new Error(`the PubSub event lost its SenML payload: ${notification.toString()}`);
+  const record = notification
+    .getChild('event', NS_PUBSUB_EVENT)
+    .getChild('items')
+    .getChild('item')
+    .getChild('sensml', NS_SENML)
+    ?.getChild('senml');
+  if (record?.attrs.v !== '23.1')
+    throw new Error(`the PubSub event lost its SenML payload: ${notification.toString()}`);
   log(
     `PubSub item on ${sen1.pubsub} reached ${bob}: create ${Math.round(created - start)} ms, ` +
       `subscribe across s2s ${Math.round(subscribed - created)} ms, publish to event ${ms(publishing)}`,
@@ -227,7 +268,11 @@ async function checkFederation() {
 
   await withTimeout(
     admin.iqCaller.request(
-      xml('iq', { type: 'set', to: sen1.pubsub }, xml('pubsub', { xmlns: NS_PUBSUB_OWNER }, xml('delete', { node }))),
+      xml(
+        'iq',
+        { type: 'set', to: sen1.pubsub },
+        xml('pubsub', { xmlns: NS_PUBSUB_OWNER }, xml('delete', { node })),
+      ),
     ),
     `delete node ${node}`,
   );
@@ -252,5 +297,6 @@ try {
   code = 1;
 }
 // After a failure a login may still be in flight: exiting closes every socket anyway.
-if (code === 0) await Promise.allSettled(sessions.map((s) => withTimeout(s.stop(), 'disconnect', 3000)));
+if (code === 0)
+  await Promise.allSettled(sessions.map((s) => withTimeout(s.stop(), 'disconnect', 3000)));
 process.exit(code);

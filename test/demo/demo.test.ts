@@ -22,13 +22,18 @@ const IDENTIFIER = 'urn:dev:mac:0024befffe804ff1:temperature';
 
 type FlowNode = Record<string, any> & { id: string; type: string };
 const EXAMPLES = ['senml-round-trip.json', 'federation-buoy.json', 'federation-commands.json'];
-const FLOW: FlowNode[] = EXAMPLES.flatMap((file) => JSON.parse(readFileSync(join(ROOT, 'examples', file), 'utf8')) as FlowNode[]);
+const FLOW: FlowNode[] = EXAMPLES.flatMap(
+  (file) => JSON.parse(readFileSync(join(ROOT, 'examples', file), 'utf8')) as FlowNode[],
+);
 
 /** The one node with these properties (tab: the label of its tab). */
 function idOf(match: { tab?: string } & Record<string, unknown>): string {
   const { tab, ...props } = match;
-  const z = tab === undefined ? undefined : FLOW.find((n) => n.type === 'tab' && n.label === tab)?.id;
-  const found = FLOW.filter((n) => (tab === undefined || n.z === z) && Object.entries(props).every(([k, v]) => n[k] === v));
+  const z =
+    tab === undefined ? undefined : FLOW.find((n) => n.type === 'tab' && n.label === tab)?.id;
+  const found = FLOW.filter(
+    (n) => (tab === undefined || n.z === z) && Object.entries(props).every(([k, v]) => n[k] === v),
+  );
   assert.equal(found.length, 1, `one node with ${JSON.stringify(match)}, found ${found.length}`);
   return found[0].id;
 }
@@ -49,9 +54,17 @@ const BED_ENV = {
 
 function federationSh(...args: string[]): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
-    execFile('bash', [FEDERATION_SH, ...args], { env: { ...process.env, ...BED_ENV }, timeout: 60_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? Number((err as NodeJS.ErrnoException).code ?? 1) : 0, output: stdout + stderr });
-    });
+    execFile(
+      'bash',
+      [FEDERATION_SH, ...args],
+      { env: { ...process.env, ...BED_ENV }, timeout: 60_000 },
+      (err, stdout, stderr) => {
+        resolve({
+          code: err ? Number((err as NodeJS.ErrnoException).code ?? 1) : 0,
+          output: stdout + stderr,
+        });
+      },
+    );
   });
 }
 
@@ -66,10 +79,18 @@ function freePort(): Promise<number> {
   });
 }
 
-async function until(what: string, ms: number, done: () => boolean, output?: () => string): Promise<void> {
+async function until(
+  what: string,
+  ms: number,
+  done: () => boolean,
+  output?: () => string,
+): Promise<void> {
   const end = Date.now() + ms;
   while (!done()) {
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}${output ? `\n${output()}` : ''}`);
+    if (Date.now() > end)
+      throw new Error(
+        `timed out after ${ms} ms waiting for ${what}${output ? `\n${output()}` : ''}`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
@@ -96,10 +117,13 @@ describe('the demo (scripts/demo.js): Node-RED with the three examples on a runn
 
   function press(id: string): Promise<number> {
     return new Promise((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port, path: `/inject/${id}`, method: 'POST' }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
+      const req = request(
+        { host: '127.0.0.1', port, path: `/inject/${id}`, method: 'POST' },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
       req.on('error', reject);
       req.end();
     });
@@ -127,13 +151,21 @@ describe('the demo (scripts/demo.js): Node-RED with the three examples on a runn
     demo.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     demo.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     demo.on('exit', (code, signal) => (exit = { code, signal }));
-    await until('the demo to say it is ready', 280_000, () => /demo: Ctrl\+C stops/.test(output) || exit !== undefined, shown);
+    await until(
+      'the demo to say it is ready',
+      280_000,
+      () => /demo: Ctrl\+C stops/.test(output) || exit !== undefined,
+      shown,
+    );
     assert.equal(exit, undefined, `the demo ended early\n${shown()}`);
     assert.doesNotMatch(output, /NO FEDERATION/, `the test bed did not start\n${shown()}`);
 
     comms = new WebSocket(`ws://127.0.0.1:${port}/comms`);
     comms.on('message', (data: WebSocket.RawData) => {
-      for (const { topic, data: body } of JSON.parse(String(data)) as { topic: string; data: any }[]) {
+      for (const { topic, data: body } of JSON.parse(String(data)) as {
+        topic: string;
+        data: any;
+      }[]) {
         if (topic === 'debug') {
           let msg: unknown = body.msg;
           try {
@@ -160,7 +192,9 @@ describe('the demo (scripts/demo.js): Node-RED with the three examples on a runn
     comms?.close();
     if (demo && exit === undefined) {
       demo.kill('SIGINT');
-      await until('the demo to stop', 30_000, () => exit !== undefined).catch(() => demo?.kill('SIGKILL'));
+      await until('the demo to stop', 30_000, () => exit !== undefined).catch(() =>
+        demo?.kill('SIGKILL'),
+      );
     }
     await federationSh('stop');
     if (userDir) rmSync(userDir, { recursive: true, force: true });
@@ -168,36 +202,74 @@ describe('the demo (scripts/demo.js): Node-RED with the three examples on a runn
 
   it('starts its test bed and deploys the three examples, then says on one line per tab what to click, and that Ctrl+C stops it', () => {
     assert.doesNotMatch(output, /NO FEDERATION/, shown());
-    assert.match(output, new RegExp(`demo: ready at http://127\\.0\\.0\\.1:${port}/ with ${EXAMPLES.join(', ').replace(/\./g, '\\.')}`));
-    assert.match(output, new RegExp(`sen1\\.test on ${BED_ENV.SENFED_SEN1_ADDRESS.replace(/\./g, '\\.')}, sen2\\.test on ${BED_ENV.SENFED_SEN2_ADDRESS.replace(/\./g, '\\.')}`));
+    assert.match(
+      output,
+      new RegExp(
+        `demo: ready at http://127\\.0\\.0\\.1:${port}/ with ${EXAMPLES.join(', ').replace(/\./g, '\\.')}`,
+      ),
+    );
+    assert.match(
+      output,
+      new RegExp(
+        `sen1\\.test on ${BED_ENV.SENFED_SEN1_ADDRESS.replace(/\./g, '\\.')}, sen2\\.test on ${BED_ENV.SENFED_SEN2_ADDRESS.replace(/\./g, '\\.')}`,
+      ),
+    );
     assert.match(output, /demo: Ctrl\+C stops Node-RED and the test bed/);
     const injects = new Set(FLOW.filter((n) => n.type === 'inject').map((n) => n.name as string));
     for (const tab of FLOW.filter((n) => n.type === 'tab')) {
-      const lines = output.split('\n').filter((line) => line.startsWith(`  ${tab.label as string} `));
+      const lines = output
+        .split('\n')
+        .filter((line) => line.startsWith(`  ${tab.label as string} `));
       assert.equal(lines.length, 1, `one line for the tab ${tab.label}`);
-      for (const [, button] of lines[0].matchAll(/"([^"]+)"/g)) assert.ok(injects.has(button), `the line of ${tab.label} names a button that exists: "${button}"`);
+      for (const [, button] of lines[0].matchAll(/"([^"]+)"/g))
+        assert.ok(
+          injects.has(button),
+          `the line of ${tab.label} names a button that exists: "${button}"`,
+        );
     }
   });
 
   it('asks no remote palette catalogue: the editor works offline', async () => {
     const settings = await new Promise<string>((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port, path: '/settings', headers: { 'Node-RED-API-Version': 'v2' } }, (res) => {
-        let body = '';
-        res.on('data', (chunk) => (body += chunk));
-        res.on('end', () => resolve(body));
-      });
+      const req = request(
+        { host: '127.0.0.1', port, path: '/settings', headers: { 'Node-RED-API-Version': 'v2' } },
+        (res) => {
+          let body = '';
+          res.on('data', (chunk) => (body += chunk));
+          res.on('end', () => resolve(body));
+        },
+      );
       req.on('error', reject);
       req.end();
     });
-    assert.deepEqual((JSON.parse(settings) as { editorTheme?: { palette?: { catalogues?: unknown } } }).editorTheme?.palette?.catalogues, [], settings.slice(0, 300));
+    assert.deepEqual(
+      (JSON.parse(settings) as { editorTheme?: { palette?: { catalogues?: unknown } } }).editorTheme
+        ?.palette?.catalogues,
+      [],
+      settings.slice(0, 300),
+    );
   });
 
   it('the buoy pack published on sen1 arrives on the sen2 tab as a PubSub item and as a Quoalise message, with no command typed', async () => {
     const subscribe = idOf({ type: 'federation-subscribe', tab: 'Federation: subscribe' });
-    await until("bob's subscription to buoy", 30_000, () => statuses.get(subscribe)?.text === 'subscribed', () => JSON.stringify([...statuses]));
+    await until(
+      "bob's subscription to buoy",
+      30_000,
+      () => statuses.get(subscribe)?.text === 'subscribed',
+      () => JSON.stringify([...statuses]),
+    );
     await pressed('buoy readings');
-    await until('the pack on both tabs', 15_000, () => from('resolved pack', 'Federation: publish').length === 1 && from('from sen1.test').length === 2, () => JSON.stringify(debug));
-    const [pack] = from('resolved pack', 'Federation: publish').map((d) => d.msg as { n: string; u: string; v: number }[]);
+    await until(
+      'the pack on both tabs',
+      15_000,
+      () =>
+        from('resolved pack', 'Federation: publish').length === 1 &&
+        from('from sen1.test').length === 2,
+      () => JSON.stringify(debug),
+    );
+    const [pack] = from('resolved pack', 'Federation: publish').map(
+      (d) => d.msg as { n: string; u: string; v: number }[],
+    );
     assert.deepEqual(
       pack.map((r) => [r.n, r.u, r.v]),
       [
@@ -210,29 +282,69 @@ describe('the demo (scripts/demo.js): Node-RED with the three examples on a runn
     assert.deepEqual(received.map((d) => d.topic).sort(), ['buoy', 'quoalise']);
     for (const { msg } of received) assert.deepEqual(msg.payload, pack);
     assert.equal(received.find((d) => d.topic === 'buoy')!.msg.service, 'pubsub.sen1.test');
-    assert.deepEqual(received.find((d) => d.topic === 'quoalise')!.msg.meta.source, { device: 'urn:dev:mac:0024befffe804ff1', kind: 'sea buoy' });
-    assert.equal(from('msg.error', 'Federation: publish').length + from('msg.error', 'Federation: subscribe').length, 0, JSON.stringify(debug));
+    assert.deepEqual(received.find((d) => d.topic === 'quoalise')!.msg.meta.source, {
+      device: 'urn:dev:mac:0024befffe804ff1',
+      kind: 'sea buoy',
+    });
+    assert.equal(
+      from('msg.error', 'Federation: publish').length +
+        from('msg.error', 'Federation: subscribe').length,
+      0,
+      JSON.stringify(debug),
+    );
   });
 
   it('get_history brings the readings of the last 24 hours from sen1 to the sen2 tab', async () => {
     const requester = idOf({ type: 'federation-request' });
-    await until("the consumer's account online", 30_000, () => statuses.get(requester)?.fill === 'green', () => JSON.stringify([...statuses]));
-    await until("the provider's account online", 30_000, () => statuses.get(idOf({ type: 'federation-provide' }))?.fill === 'green', () => JSON.stringify([...statuses]));
+    await until(
+      "the consumer's account online",
+      30_000,
+      () => statuses.get(requester)?.fill === 'green',
+      () => JSON.stringify([...statuses]),
+    );
+    await until(
+      "the provider's account online",
+      30_000,
+      () => statuses.get(idOf({ type: 'federation-provide' }))?.fill === 'green',
+      () => JSON.stringify([...statuses]),
+    );
     await pressed('get_history: last 24 hours');
-    await until('the answer', 30_000, () => from('answer').length === 1, () => JSON.stringify(debug));
+    await until(
+      'the answer',
+      30_000,
+      () => from('answer').length === 1,
+      () => JSON.stringify(debug),
+    );
     const { msg } = from('answer')[0];
     assert.equal(msg.command, 'get_history');
     const records = msg.payload as { n: string; u: string; v: number; t: number }[];
-    assert.ok(records.length >= 48 && records.length <= 49, `a reading every 30 minutes, got ${records.length}`);
-    for (const r of records) assert.deepEqual([r.n, r.u, typeof r.v], [IDENTIFIER, 'Cel', 'number']);
-    assert.ok(records[records.length - 1].t <= Date.now() / 1000 && records[0].t >= Date.now() / 1000 - 86_400 - 60);
+    assert.ok(
+      records.length >= 48 && records.length <= 49,
+      `a reading every 30 minutes, got ${records.length}`,
+    );
+    for (const r of records)
+      assert.deepEqual([r.n, r.u, typeof r.v], [IDENTIFIER, 'Cel', 'number']);
+    assert.ok(
+      records[records.length - 1].t <= Date.now() / 1000 &&
+        records[0].t >= Date.now() / 1000 - 86_400 - 60,
+    );
   });
 
   it('after subscribe, a new reading on the sen1 tab is pushed to the sen2 tab', async () => {
     await pressed('subscribe');
-    await until('the answer to subscribe', 30_000, () => from('answer').some((d) => d.msg.command === 'subscribe'), () => JSON.stringify(debug));
+    await until(
+      'the answer to subscribe',
+      30_000,
+      () => from('answer').some((d) => d.msg.command === 'subscribe'),
+      () => JSON.stringify(debug),
+    );
     await pressed('new reading');
-    await until('the pushed reading', 15_000, () => from('pushed readings').length === 1, () => JSON.stringify(debug));
+    await until(
+      'the pushed reading',
+      15_000,
+      () => from('pushed readings').length === 1,
+      () => JSON.stringify(debug),
+    );
     const { topic, msg } = from('pushed readings')[0];
     assert.equal(topic, 'quoalise');
     assert.equal(msg.from, 'provider@sen1.test/node-red');
@@ -240,7 +352,11 @@ describe('the demo (scripts/demo.js): Node-RED with the three examples on a runn
       (msg.payload as { n: string; u: string }[]).map((r) => [r.n, r.u]),
       [[IDENTIFIER, 'Cel']],
     );
-    assert.equal(from('msg.error, msg.xmppError').length + from('msg.error', 'Federation: provide').length, 0, JSON.stringify(debug));
+    assert.equal(
+      from('msg.error, msg.xmppError').length + from('msg.error', 'Federation: provide').length,
+      0,
+      JSON.stringify(debug),
+    );
   });
 
   it('Ctrl+C stops Node-RED, then the test bed', async () => {

@@ -17,8 +17,11 @@ type FlowNode = Record<string, any> & { id: string; type: string };
 
 const TAB = 'e0a1c0de5e4f0001';
 const NOTE = 'e0a1c0de5e4f0002';
-const FILES = readdirSync(join(ROOT, 'examples')).filter((f) => f.endsWith('.json')).sort();
-const read = (file: string): FlowNode[] => JSON.parse(readFileSync(join(ROOT, 'examples', file), 'utf8')) as FlowNode[];
+const FILES = readdirSync(join(ROOT, 'examples'))
+  .filter((f) => f.endsWith('.json'))
+  .sort();
+const read = (file: string): FlowNode[] =>
+  JSON.parse(readFileSync(join(ROOT, 'examples', file), 'utf8')) as FlowNode[];
 
 describe('the example flows, imported into the Node-RED editor and deployed (headless Chromium)', function () {
   this.timeout(60_000);
@@ -28,10 +31,23 @@ describe('the example flows, imported into the Node-RED editor and deployed (hea
 
   withEditor(
     () => {
-      assertBuilt(['dist/nodes/federation-publish.html', 'dist/nodes/federation-provide.html', 'dist/nodes/locales/en-US/federation-publish.json']);
+      assertBuilt([
+        'dist/nodes/federation-publish.html',
+        'dist/nodes/federation-provide.html',
+        'dist/nodes/locales/en-US/federation-publish.json',
+      ]);
       const flow = [
         { id: TAB, type: 'tab', label: 'Start', disabled: false, info: '' },
-        { id: NOTE, type: 'comment', z: TAB, name: 'examples come in beside this', info: '', x: 200, y: 60, wires: [] },
+        {
+          id: NOTE,
+          type: 'comment',
+          z: TAB,
+          name: 'examples come in beside this',
+          info: '',
+          x: 200,
+          y: 60,
+          wires: [],
+        },
       ];
       return NodeRedEditor.start({ flow, drawn: NOTE });
     },
@@ -43,7 +59,9 @@ describe('the example flows, imported into the Node-RED editor and deployed (hea
 
   it('serves every example of the package under Import > Examples, as it is in examples/', async function () {
     for (const file of FILES) {
-      const response = await page.request.get(`${editor.url}library/examples/flows/@senfed/node-red/${file.replace(/\.json$/, '')}`);
+      const response = await page.request.get(
+        `${editor.url}library/examples/flows/@senfed/node-red/${file.replace(/\.json$/, '')}`,
+      );
       assert.equal(response.status(), 200, file);
       assert.deepEqual(await response.json(), read(file), file);
     }
@@ -53,11 +71,17 @@ describe('the example flows, imported into the Node-RED editor and deployed (hea
     for (const file of FILES) {
       const flow = read(file);
       // What the import dialog does with an example whose ids are not in the workspace yet.
-      await page.evaluate((nodes) => (window as any).RED.view.importNodes(nodes, { generateIds: false, addFlow: false }), flow);
+      await page.evaluate(
+        (nodes) =>
+          (window as any).RED.view.importNodes(nodes, { generateIds: false, addFlow: false }),
+        flow,
+      );
       const invalid = await page.evaluate(
         (ids) =>
           ids
-            .map((id) => (window as any).RED.nodes.node(id) ?? (window as any).RED.nodes.workspace(id))
+            .map(
+              (id) => (window as any).RED.nodes.node(id) ?? (window as any).RED.nodes.workspace(id),
+            )
             .filter((n: any) => n && n.valid === false)
             .map((n: any) => `${n.type} ${n.id}: ${JSON.stringify(n.validationErrors)}`),
         flow.map((n) => n.id),
@@ -66,18 +90,23 @@ describe('the example flows, imported into the Node-RED editor and deployed (hea
     }
 
     await page.locator('#red-ui-header-button-deploy').click();
-    const deployedNote = page.locator('.red-ui-notification').filter({ hasText: 'Successfully deployed' });
+    const deployedNote = page
+      .locator('.red-ui-notification')
+      .filter({ hasText: 'Successfully deployed' });
     await deployedNote.waitFor({ state: 'visible' });
     // Read, then clicked away as a user does: it would cover the canvas for the next test.
     await deployedNote.click();
     await deployedNote.waitFor({ state: 'hidden' });
-    const response = await page.request.get(`${editor.url}flows`, { headers: { 'Node-RED-API-Version': 'v2' } });
+    const response = await page.request.get(`${editor.url}flows`, {
+      headers: { 'Node-RED-API-Version': 'v2' },
+    });
     const deployed = ((await response.json()) as { flows: FlowNode[] }).flows;
     for (const file of FILES) {
       for (const node of read(file)) {
         const kept = deployed.find((n) => n.id === node.id);
         assert.ok(kept, `${file}: ${node.type} ${node.id} was not deployed`);
-        for (const [key, value] of Object.entries(node)) assert.deepEqual(kept[key], value, `${file}: ${node.type} ${node.id}, property ${key}`);
+        for (const [key, value] of Object.entries(node))
+          assert.deepEqual(kept[key], value, `${file}: ${node.type} ${node.id}, property ${key}`);
       }
     }
   });
@@ -92,9 +121,16 @@ describe('the example flows, imported into the Node-RED editor and deployed (hea
     await form.waitFor({ state: 'visible' });
     const subscribers = form.locator('#node-input-toSubscribersOf');
     assert.equal(await subscribers.inputValue(), provide.id);
-    assert.equal((await subscribers.locator('option:checked').innerText()).trim(), 'federation provide - provider@sen1.test');
+    assert.equal(
+      (await subscribers.locator('option:checked').innerText()).trim(),
+      'federation provide - provider@sen1.test',
+    );
     assert.equal(await form.locator('#node-input-identifier').inputValue(), publish.identifier);
-    assert.equal(await form.locator('#node-input-to').isVisible(), false, 'no single recipient while sending to the subscribers');
+    assert.equal(
+      await form.locator('#node-input-to').isVisible(),
+      false,
+      'no single recipient while sending to the subscribers',
+    );
 
     // Back to one recipient: the recipient field, no identifier.
     await subscribers.selectOption('');
@@ -108,7 +144,10 @@ describe('the example flows, imported into the Node-RED editor and deployed (hea
       ([id, missing]) => {
         const RED = (window as any).RED;
         const node = RED.nodes.node(id);
-        return [node._def.defaults.toSubscribersOf.validate.call(node, node.toSubscribersOf), node._def.defaults.toSubscribersOf.validate.call(node, missing)];
+        return [
+          node._def.defaults.toSubscribersOf.validate.call(node, node.toSubscribersOf),
+          node._def.defaults.toSubscribersOf.validate.call(node, missing),
+        ];
       },
       [publish.id, 'aaaaaaaaaaaaaaaa'],
     );

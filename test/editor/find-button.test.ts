@@ -40,10 +40,18 @@ async function publishOneReading(bed: TestBed): Promise<void> {
   try {
     admin.start();
     await admin.waitOnline();
-    const publisher = new Publisher(admin, await DurableQueue.open<Publication>(join(dir, 'queue'), { maxEntries: 10 }));
+    const publisher = new Publisher(
+      admin,
+      await DurableQueue.open<Publication>(join(dir, 'queue'), { maxEntries: 10 }),
+    );
     try {
-      const published = waitFor<PublishedEvent>('the first reading published', 15_000, (done) => publisher.once('published', done));
-      await publisher.publish([{ n: 'urn:dev:mac:0024befffe804ff1:temperature', u: 'Cel', v: 18.2, t: 1_700_000_000 }], { mode: 'pubsub', service: SERVICE, node: PUBSUB_NODE, createNode: true });
+      const published = waitFor<PublishedEvent>('the first reading published', 15_000, (done) =>
+        publisher.once('published', done),
+      );
+      await publisher.publish(
+        [{ n: 'urn:dev:mac:0024befffe804ff1:temperature', u: 'Cel', v: 18.2, t: 1_700_000_000 }],
+        { mode: 'pubsub', service: SERVICE, node: PUBSUB_NODE, createNode: true },
+      );
       await published;
     } finally {
       await publisher.close();
@@ -57,7 +65,16 @@ async function publishOneReading(bed: TestBed): Promise<void> {
 function flow(bed: TestBed, closedPort: number): object[] {
   const accountNode = (id: string, jid: string, resource: string, port?: number): object => {
     const { host, port: c2sPort, caFile } = account(bed, jid);
-    return { id, type: 'xmpp-account', name: '', jid, host, port: String(port ?? c2sPort), caFile, resource };
+    return {
+      id,
+      type: 'xmpp-account',
+      name: '',
+      jid,
+      host,
+      port: String(port ?? c2sPort),
+      caFile,
+      resource,
+    };
   };
   return [
     { id: TAB, type: 'tab', label: 'Find buttons', disabled: false, info: '' },
@@ -65,10 +82,58 @@ function flow(bed: TestBed, closedPort: number): object[] {
     accountNode(PROVIDER, 'provider@sen1.test', 'node-red'),
     accountNode(DOWN, 'alice@sen1.test', '', closedPort),
     // Quoalise messages only: no service and node yet, the user finds them.
-    { id: SUBSCRIBE, type: 'federation-subscribe', z: TAB, name: '', account: BOB, service: '', node: '', quoalise: true, x: 150, y: 80, wires: [[]] },
-    { id: REQUEST, type: 'federation-request', z: TAB, name: '', account: BOB, to: '', command: 'get_history', identifier: '', timeout: '60', x: 150, y: 160, wires: [[]] },
-    { id: PROVIDE, type: 'federation-provide', z: TAB, name: '', account: PROVIDER, handleSubscriptions: true, x: 150, y: 240, wires: [[]] },
-    { id: DOWN_REQUEST, type: 'federation-request', z: TAB, name: 'unreachable', account: DOWN, to: '', command: 'get_history', identifier: '', timeout: '60', x: 150, y: 320, wires: [[]] },
+    {
+      id: SUBSCRIBE,
+      type: 'federation-subscribe',
+      z: TAB,
+      name: '',
+      account: BOB,
+      service: '',
+      node: '',
+      quoalise: true,
+      x: 150,
+      y: 80,
+      wires: [[]],
+    },
+    {
+      id: REQUEST,
+      type: 'federation-request',
+      z: TAB,
+      name: '',
+      account: BOB,
+      to: '',
+      command: 'get_history',
+      identifier: '',
+      timeout: '60',
+      x: 150,
+      y: 160,
+      wires: [[]],
+    },
+    {
+      id: PROVIDE,
+      type: 'federation-provide',
+      z: TAB,
+      name: '',
+      account: PROVIDER,
+      handleSubscriptions: true,
+      x: 150,
+      y: 240,
+      wires: [[]],
+    },
+    {
+      id: DOWN_REQUEST,
+      type: 'federation-request',
+      z: TAB,
+      name: 'unreachable',
+      account: DOWN,
+      to: '',
+      command: 'get_history',
+      identifier: '',
+      timeout: '60',
+      x: 150,
+      y: 320,
+      wires: [[]],
+    },
   ];
 }
 
@@ -81,7 +146,12 @@ describe('the find buttons of the subscribe and request dialogs, against the rea
 
   before(async function () {
     this.timeout(240_000);
-    assertBuilt(['dist/nodes/federation-subscribe.html', 'dist/nodes/federation-request.html', 'dist/nodes/locales/en-US/federation-request.json', 'resources/find.js']);
+    assertBuilt([
+      'dist/nodes/federation-subscribe.html',
+      'dist/nodes/federation-request.html',
+      'dist/nodes/locales/en-US/federation-request.json',
+      'resources/find.js',
+    ]);
     bed = await startTestBed();
     await publishOneReading(bed);
     const users = bed.users;
@@ -97,7 +167,16 @@ describe('the find buttons of the subscribe and request dialogs, against the rea
     page = editor.page;
     // What a user waits for before clicking: both accounts connected, on the canvas.
     for (const id of [SUBSCRIBE, PROVIDE]) {
-      await page.waitForFunction((nodeId) => document.querySelector(`g.red-ui-flow-node-group[id="${nodeId}"] .red-ui-flow-node-status-label`)?.textContent?.trim() === 'connected', id, { timeout: 30_000 });
+      await page.waitForFunction(
+        (nodeId) =>
+          document
+            .querySelector(
+              `g.red-ui-flow-node-group[id="${nodeId}"] .red-ui-flow-node-status-label`,
+            )
+            ?.textContent?.trim() === 'connected',
+        id,
+        { timeout: 30_000 },
+      );
     }
   });
 
@@ -111,7 +190,10 @@ describe('the find buttons of the subscribe and request dialogs, against the rea
   });
 
   afterEach(async function () {
-    if (this.currentTest?.state === 'failed') await editor?.screenshot(`failed-${this.currentTest.title.replace(/\W+/g, '-')}`).catch(() => undefined);
+    if (this.currentTest?.state === 'failed')
+      await editor
+        ?.screenshot(`failed-${this.currentTest.title.replace(/\W+/g, '-')}`)
+        .catch(() => undefined);
     // Leave no dialog open for the next test.
     if (await page.locator('#dialog-form').isVisible()) {
       await page.locator('#node-dialog-cancel').click();
@@ -130,7 +212,9 @@ describe('the find buttons of the subscribe and request dialogs, against the rea
   async function answers(form: Locator, type: string): Promise<string[]> {
     const found = form.locator(`#node-${type}-found`);
     await found.waitFor({ state: 'visible' });
-    await found.locator('li', { hasText: /^Asking / }).waitFor({ state: 'detached', timeout: 30_000 });
+    await found
+      .locator('li', { hasText: /^Asking / })
+      .waitFor({ state: 'detached', timeout: 30_000 });
     return (await found.locator('li').allInnerTexts()).map((text) => text.trim());
   }
 
@@ -143,12 +227,18 @@ describe('the find buttons of the subscribe and request dialogs, against the rea
     // A domain: every PubSub service of sen1.test is asked.
     await editor!.setValue(service, 'sen1.test');
     await form.locator('#node-federation-subscribe-find').click();
-    assert.ok((await answers(form, 'federation-subscribe')).includes(`${PUBSUB_NODE} - ${SERVICE}`));
+    assert.ok(
+      (await answers(form, 'federation-subscribe')).includes(`${PUBSUB_NODE} - ${SERVICE}`),
+    );
     await editor!.screenshot('find-subscribe-domain');
     await form.locator('a.node-federation-subscribe-found-item', { hasText: PUBSUB_NODE }).click();
     await form.locator('#node-federation-subscribe-found').waitFor({ state: 'hidden' });
     assert.equal(await node.inputValue(), PUBSUB_NODE);
-    assert.equal(await service.inputValue(), SERVICE, 'the domain is replaced by the service that holds the node');
+    assert.equal(
+      await service.inputValue(),
+      SERVICE,
+      'the domain is replaced by the service that holds the node',
+    );
     assert.equal(await service.evaluate((el) => el.classList.contains('input-error')), false);
 
     // The service itself: its nodes.
@@ -162,7 +252,9 @@ describe('the find buttons of the subscribe and request dialogs, against the rea
     await page.locator('#node-dialog-ok').click();
     await form.waitFor({ state: 'detached' });
     const saved = await page.evaluate((id) => {
-      const n = (globalThis as unknown as { RED: { nodes: { node(id: string): Record<string, unknown> } } }).RED.nodes.node(id);
+      const n = (
+        globalThis as unknown as { RED: { nodes: { node(id: string): Record<string, unknown> } } }
+      ).RED.nodes.node(id);
       return { service: n.service, node: n.node };
     }, SUBSCRIBE);
     assert.deepEqual(saved, { service: SERVICE, node: PUBSUB_NODE });
@@ -199,10 +291,17 @@ describe('the find buttons of the subscribe and request dialogs, against the rea
     await notification.waitFor({ state: 'visible', timeout: 10_000 });
     const elapsed = Date.now() - clicked;
     const text = (await notification.innerText()).trim();
-    assert.match(text, /^The account must be deployed and connected to find commands: this account is not connected \(.+\)$/);
+    assert.match(
+      text,
+      /^The account must be deployed and connected to find commands: this account is not connected \(.+\)$/,
+    );
     assert.ok(elapsed < 5_000, `the answer took ${elapsed} ms`);
     await editor!.screenshot('find-request-unreachable');
-    assert.equal(await form.locator('#node-federation-request-found').isVisible(), false, 'no list is left saying "Asking …"');
+    assert.equal(
+      await form.locator('#node-federation-request-found').isVisible(),
+      false,
+      'no list is left saying "Asking …"',
+    );
     assert.equal(await form.locator('a.node-federation-request-found-item').count(), 0);
   });
 

@@ -18,7 +18,15 @@ import { type BrowserContext, type Locator, type Page, chromium } from 'playwrig
 
 export const ROOT = path.resolve(__dirname, '..', '..', '..');
 const CHROMIUM = process.env.SENFED_CHROMIUM || '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -37,7 +45,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Throw unless every file is there (relative to the repository): the editor needs a build. */
 export function assertBuilt(files: string[]): void {
   for (const built of files) {
-    if (!fs.existsSync(path.join(ROOT, built))) throw new Error(`${built} is missing: run "npm run build" first`);
+    if (!fs.existsSync(path.join(ROOT, built)))
+      throw new Error(`${built} is missing: run "npm run build" first`);
   }
 }
 
@@ -73,7 +82,9 @@ export class NodeRedEditor {
     try {
       fs.accessSync(CHROMIUM, fs.constants.X_OK);
     } catch {
-      throw new Error(`Chromium is not installed at ${CHROMIUM}: the editor tests need it (Debian: apt-get install chromium). They fail rather than skip.`);
+      throw new Error(
+        `Chromium is not installed at ${CHROMIUM}: the editor tests need it (Debian: apt-get install chromium). They fail rather than skip.`,
+      );
     }
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'senfed-editor-'));
     let nodeRed: ChildProcess | undefined;
@@ -82,10 +93,22 @@ export class NodeRedEditor {
       // Installed as a user would have it, under the user directory's node_modules.
       fs.mkdirSync(path.join(userDir, 'node_modules', '@senfed'), { recursive: true });
       fs.symlinkSync(ROOT, path.join(userDir, 'node_modules', '@senfed', 'node-red'), 'dir');
-      fs.writeFileSync(path.join(userDir, 'package.json'), JSON.stringify({ name: 'senfed-editor-test', version: '0.0.0', private: true, dependencies: { '@senfed/node-red': '*' } }));
+      fs.writeFileSync(
+        path.join(userDir, 'package.json'),
+        JSON.stringify({
+          name: 'senfed-editor-test',
+          version: '0.0.0',
+          private: true,
+          dependencies: { '@senfed/node-red': '*' },
+        }),
+      );
       fs.writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(options.flow));
       // credentialSecret false: Node-RED reads and writes the credentials file as plain JSON.
-      if (options.credentials) fs.writeFileSync(path.join(userDir, 'flows_cred.json'), JSON.stringify(options.credentials));
+      if (options.credentials)
+        fs.writeFileSync(
+          path.join(userDir, 'flows_cred.json'),
+          JSON.stringify(options.credentials),
+        );
       const port = await freePort();
       fs.writeFileSync(
         path.join(userDir, 'settings.js'),
@@ -100,7 +123,11 @@ export class NodeRedEditor {
         })};\n`,
       );
       let log = '';
-      nodeRed = await startNodeRed(userDir, (chunk) => (log += chunk), () => log);
+      nodeRed = await startNodeRed(
+        userDir,
+        (chunk) => (log += chunk),
+        () => log,
+      );
       const context = await chromium.launchPersistentContext(path.join(tmp, 'chromium-profile'), {
         executablePath: CHROMIUM,
         headless: true,
@@ -110,7 +137,15 @@ export class NodeRedEditor {
       });
       const page = context.pages()[0] ?? (await context.newPage());
       page.setDefaultTimeout(15_000);
-      const editor = new NodeRedEditor(`http://127.0.0.1:${port}/`, page, tmp, nodeRed, context, options.drawn, () => log);
+      const editor = new NodeRedEditor(
+        `http://127.0.0.1:${port}/`,
+        page,
+        tmp,
+        nodeRed,
+        context,
+        options.drawn,
+        () => log,
+      );
       page.on('pageerror', (err) => editor.pageErrors.push(err.message));
       await editor.open();
       return editor;
@@ -124,7 +159,9 @@ export class NodeRedEditor {
   /** Load the editor and wait until the flow is drawn. */
   async open(): Promise<void> {
     await this.page.goto(this.url, { waitUntil: 'domcontentloaded' });
-    await this.page.locator(`#red-ui-workspace-chart g.red-ui-flow-node-group[id="${this.drawn}"]`).waitFor({ state: 'visible', timeout: 30_000 });
+    await this.page
+      .locator(`#red-ui-workspace-chart g.red-ui-flow-node-group[id="${this.drawn}"]`)
+      .waitFor({ state: 'visible', timeout: 30_000 });
   }
 
   async stop(): Promise<void> {
@@ -145,7 +182,9 @@ export class NodeRedEditor {
 
   /** A node on the canvas, once drawn. */
   async canvasNode(id: string): Promise<Locator> {
-    const node = this.page.locator(`#red-ui-workspace-chart g.red-ui-flow-node-group[id="${id}"] rect.red-ui-flow-node`);
+    const node = this.page.locator(
+      `#red-ui-workspace-chart g.red-ui-flow-node-group[id="${id}"] rect.red-ui-flow-node`,
+    );
     await node.waitFor({ state: 'visible' });
     return node;
   }
@@ -158,7 +197,11 @@ export class NodeRedEditor {
 
   /** The status text under a node on the canvas (SVG text: textContent). */
   async statusText(id: string): Promise<string> {
-    return ((await this.page.locator(`g.red-ui-flow-node-group[id="${id}"] .red-ui-flow-node-status-label`).textContent()) ?? '').trim();
+    return (
+      (await this.page
+        .locator(`g.red-ui-flow-node-group[id="${id}"] .red-ui-flow-node-status-label`)
+        .textContent()) ?? ''
+    ).trim();
   }
 }
 
@@ -167,7 +210,10 @@ export class NodeRedEditor {
  * handed to started(); a screenshot of each failed test (SENFED_SCREENSHOTS); the
  * editor stopped after them.
  */
-export function withEditor(start: () => Promise<NodeRedEditor>, started: (editor: NodeRedEditor) => void): void {
+export function withEditor(
+  start: () => Promise<NodeRedEditor>,
+  started: (editor: NodeRedEditor) => void,
+): void {
   let editor: NodeRedEditor | undefined;
   before(async function () {
     this.timeout(60_000);
@@ -175,7 +221,10 @@ export function withEditor(start: () => Promise<NodeRedEditor>, started: (editor
     started(editor);
   });
   afterEach(async function () {
-    if (this.currentTest?.state === 'failed') await editor?.screenshot(`failed-${this.currentTest.title.replace(/\W+/g, '-')}`).catch(() => undefined);
+    if (this.currentTest?.state === 'failed')
+      await editor
+        ?.screenshot(`failed-${this.currentTest.title.replace(/\W+/g, '-')}`)
+        .catch(() => undefined);
   });
   after(async function () {
     this.timeout(30_000);
@@ -183,18 +232,27 @@ export function withEditor(start: () => Promise<NodeRedEditor>, started: (editor
   });
 }
 
-async function startNodeRed(userDir: string, output: (chunk: string) => void, log: () => string): Promise<ChildProcess> {
+async function startNodeRed(
+  userDir: string,
+  output: (chunk: string) => void,
+  log: () => string,
+): Promise<ChildProcess> {
   const red = require.resolve('node-red/red.js', { paths: [ROOT] });
-  const child = spawn(process.execPath, [red, '--userDir', userDir, '--settings', path.join(userDir, 'settings.js')], {
-    cwd: userDir,
-    env: { ...process.env, NODE_RED_ENABLE_PROJECTS: 'false' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [red, '--userDir', userDir, '--settings', path.join(userDir, 'settings.js')],
+    {
+      cwd: userDir,
+      env: { ...process.env, NODE_RED_ENABLE_PROJECTS: 'false' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   child.stdout!.on('data', (chunk: Buffer) => output(chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => output(chunk.toString()));
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`Node-RED exited with ${child.exitCode}:\n${log()}`);
+    if (child.exitCode !== null)
+      throw new Error(`Node-RED exited with ${child.exitCode}:\n${log()}`);
     if (/Started flows/.test(log())) return child;
     await sleep(100);
   }

@@ -16,7 +16,8 @@ import { NodeRedEditor, ROOT, assertBuilt, withEditor } from './node-red-editor'
 
 type FlowNode = Record<string, any> & { id: string; type: string };
 
-const savedFlow = (name: string): FlowNode[] => JSON.parse(readFileSync(join(ROOT, 'test', 'fixtures', 'flows', name), 'utf8')) as FlowNode[];
+const savedFlow = (name: string): FlowNode[] =>
+  JSON.parse(readFileSync(join(ROOT, 'test', 'fixtures', 'flows', name), 'utf8')) as FlowNode[];
 const CURRENT = savedFlow('saved-0.1.0.json');
 const OLDER = savedFlow('saved-before-options.json');
 const PROVIDE = OLDER.find((n) => n.type === 'federation-provide')!;
@@ -40,7 +41,10 @@ describe('saved flows opened in the Node-RED editor after an upgrade (headless C
   );
 
   /** Open a node's dialog as a user does, check what it shows, and click Done. */
-  async function openAndDone(id: string, check: (form: ReturnType<Page['locator']>) => Promise<void>): Promise<void> {
+  async function openAndDone(
+    id: string,
+    check: (form: ReturnType<Page['locator']>) => Promise<void>,
+  ): Promise<void> {
     const node = [...OLDER, ...CURRENT].find((n) => n.id === id)!;
     await page.evaluate((tab) => (window as any).RED.workspaces.show(tab), node.z);
     await (await editor.canvasNode(id)).dblclick();
@@ -53,29 +57,52 @@ describe('saved flows opened in the Node-RED editor after an upgrade (headless C
 
   it('shows the older nodes with the meaning they had, and a Done keeps it; the 0.1.0 nodes keep every property', async function () {
     await openAndDone(PROVIDE.id, async (form) => {
-      assert.equal(await form.locator('#node-input-handleSubscriptions').isChecked(), true, 'Accept every requester, as before the option');
+      assert.equal(
+        await form.locator('#node-input-handleSubscriptions').isChecked(),
+        true,
+        'Accept every requester, as before the option',
+      );
       assert.equal(await form.locator('#node-input-timeout').inputValue(), '30');
     });
     for (const subscribe of SUBSCRIBES) {
       await openAndDone(subscribe.id, async (form) => {
-        assert.equal(await form.locator('#node-input-quoalise').isChecked(), true, `${subscribe.id}: Quoalise data, as before the option`);
-        assert.equal(await form.locator('#node-input-quoaliseFrom').inputValue(), '*', `${subscribe.id}: from anyone, as before the list`);
+        assert.equal(
+          await form.locator('#node-input-quoalise').isChecked(),
+          true,
+          `${subscribe.id}: Quoalise data, as before the option`,
+        );
+        assert.equal(
+          await form.locator('#node-input-quoaliseFrom').inputValue(),
+          '*',
+          `${subscribe.id}: from anyone, as before the list`,
+        );
       });
     }
-    for (const node of CURRENT.filter((n) => n.type !== 'tab' && n.type !== 'xmpp-account')) await openAndDone(node.id, async () => undefined);
+    for (const node of CURRENT.filter((n) => n.type !== 'tab' && n.type !== 'xmpp-account'))
+      await openAndDone(node.id, async () => undefined);
 
     await page.locator('#red-ui-header-button-deploy').click();
-    const deployedNote = page.locator('.red-ui-notification').filter({ hasText: 'Successfully deployed' });
+    const deployedNote = page
+      .locator('.red-ui-notification')
+      .filter({ hasText: 'Successfully deployed' });
     await deployedNote.waitFor({ state: 'visible' });
-    const response = await page.request.get(`${editor.url}flows`, { headers: { 'Node-RED-API-Version': 'v2' } });
+    const response = await page.request.get(`${editor.url}flows`, {
+      headers: { 'Node-RED-API-Version': 'v2' },
+    });
     const deployed = ((await response.json()) as { flows: FlowNode[] }).flows;
     const kept = (id: string): FlowNode => deployed.find((n) => n.id === id)!;
 
     assert.equal(kept(PROVIDE.id).handleSubscriptions, true);
     assert.equal(kept(PROVIDE.id).timeout, '30');
-    for (const subscribe of SUBSCRIBES) assert.deepEqual([kept(subscribe.id).quoalise, kept(subscribe.id).quoaliseFrom], [true, '*'], subscribe.id);
+    for (const subscribe of SUBSCRIBES)
+      assert.deepEqual(
+        [kept(subscribe.id).quoalise, kept(subscribe.id).quoaliseFrom],
+        [true, '*'],
+        subscribe.id,
+      );
     for (const node of CURRENT) {
-      for (const [key, value] of Object.entries(node)) assert.deepEqual(kept(node.id)?.[key], value, `${node.type} ${node.id}, property ${key}`);
+      for (const [key, value] of Object.entries(node))
+        assert.deepEqual(kept(node.id)?.[key], value, `${node.type} ${node.id}, property ${key}`);
     }
   });
 

@@ -35,7 +35,11 @@ interface XmlElement {
   getChildText(name: string, xmlns?: string): string | null;
   toString(): string;
 }
-type Xml = (name: string, attrs?: Record<string, string>, ...children: Array<XmlElement | string>) => XmlElement;
+type Xml = (
+  name: string,
+  attrs?: Record<string, string>,
+  ...children: Array<XmlElement | string>
+) => XmlElement;
 interface XmppClient {
   start(): Promise<unknown>;
   stop(): Promise<unknown>;
@@ -54,29 +58,63 @@ interface XmppModule {
 
 interface TestBed {
   caFile: string;
-  servers: Record<'sen1' | 'sen2', { domain: string; address: string; service: string; pubsub: string; admin: string; config: string; log: string }>;
-  users: Record<string, { username: string; domain: string; server: 'sen1' | 'sen2'; password: string }>;
+  servers: Record<
+    'sen1' | 'sen2',
+    {
+      domain: string;
+      address: string;
+      service: string;
+      pubsub: string;
+      admin: string;
+      config: string;
+      log: string;
+    }
+  >;
+  users: Record<
+    string,
+    { username: string; domain: string; server: 'sen1' | 'sen2'; password: string }
+  >;
 }
 
 // @xmpp/client is ESM only: import it at run time without TypeScript turning the
 // import() into require().
-const importEsm = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<unknown>;
+const importEsm = new Function('specifier', 'return import(specifier)') as (
+  specifier: string,
+) => Promise<unknown>;
 
 function federation(...args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile('bash', [SCRIPT, ...args], { timeout: 120_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`federation.sh ${args.join(' ')} failed (${err.message.split('\n')[0]}):\n${stdout}\n${stderr}`));
-      else resolve(stdout + stderr);
-    });
+    execFile(
+      'bash',
+      [SCRIPT, ...args],
+      { timeout: 120_000, maxBuffer: 16 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        if (err)
+          reject(
+            new Error(
+              `federation.sh ${args.join(' ')} failed (${err.message.split('\n')[0]}):\n${stdout}\n${stderr}`,
+            ),
+          );
+        else resolve(stdout + stderr);
+      },
+    );
   });
 }
 
 function prosodyctl(config: string, ...args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile('prosodyctl', ['--config', config, ...args], { timeout: 20_000 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`prosodyctl ${args.join(' ')} failed: ${err.message}\n${stdout}\n${stderr}`));
-      else resolve(stdout);
-    });
+    execFile(
+      'prosodyctl',
+      ['--config', config, ...args],
+      { timeout: 20_000 },
+      (err, stdout, stderr) => {
+        if (err)
+          reject(
+            new Error(`prosodyctl ${args.join(' ')} failed: ${err.message}\n${stdout}\n${stderr}`),
+          );
+        else resolve(stdout);
+      },
+    );
   });
 }
 
@@ -127,12 +165,16 @@ describe('federation test bed (two Prosody servers, scripts/federation)', functi
   after(async function () {
     this.timeout(60_000);
     untrust?.();
-    await Promise.allSettled(sessions.splice(0).map((s) => withTimeout(s.stop(), 'disconnect', 3000)));
+    await Promise.allSettled(
+      sessions.splice(0).map((s) => withTimeout(s.stop(), 'disconnect', 3000)),
+    );
     await federation('stop');
   });
 
   afterEach(async function () {
-    await Promise.allSettled(sessions.splice(0).map((s) => withTimeout(s.stop(), 'disconnect', 3000)));
+    await Promise.allSettled(
+      sessions.splice(0).map((s) => withTimeout(s.stop(), 'disconnect', 3000)),
+    );
   });
 
   function connect(jid: string, password?: string): XmppClient {
@@ -168,7 +210,12 @@ describe('federation test bed (two Prosody servers, scripts/federation)', functi
     return results.map((r) => (r as PromiseFulfilledResult<XmppClient>).value);
   }
 
-  function next(session: XmppClient, what: string, predicate: (stanza: XmlElement) => boolean, ms = 10_000): Promise<XmlElement> {
+  function next(
+    session: XmppClient,
+    what: string,
+    predicate: (stanza: XmlElement) => boolean,
+    ms = 10_000,
+  ): Promise<XmlElement> {
     let listener: ((stanza: XmlElement) => void) | undefined;
     const found = new Promise<XmlElement>((resolve) => {
       listener = (stanza) => {
@@ -176,14 +223,18 @@ describe('federation test bed (two Prosody servers, scripts/federation)', functi
       };
       session.on('stanza', listener);
     });
-    return withTimeout(found, what, ms).finally(() => session.removeListener('stanza', listener as never));
+    return withTimeout(found, what, ms).finally(() =>
+      session.removeListener('stanza', listener as never),
+    );
   }
 
   async function available(session: XmppClient, domain: string): Promise<void> {
     const { xml } = xmpp;
     await session.send(xml('presence'));
     // The server has handled the presence once it answers a later ping.
-    await session.iqCaller.request(xml('iq', { type: 'get', to: domain }, xml('ping', { xmlns: 'urn:xmpp:ping' })));
+    await session.iqCaller.request(
+      xml('iq', { type: 'get', to: domain }, xml('ping', { xmlns: 'urn:xmpp:ping' })),
+    );
   }
 
   function pubsub(to: string, ns: string, ...children: XmlElement[]): XmlElement {
@@ -220,22 +271,46 @@ describe('federation test bed (two Prosody servers, scripts/federation)', functi
     return xml(
       'sensml',
       { xmlns: NS_SENML },
-      xml('senml', { n: 'urn:dev:mac:0024befffe804ff1:temperature', u: 'Cel', v: value, t: String(Math.floor(Date.now() / 1000)) }),
+      xml('senml', {
+        n: 'urn:dev:mac:0024befffe804ff1:temperature',
+        u: 'Cel',
+        v: value,
+        t: String(Math.floor(Date.now() / 1000)),
+      }),
     );
   }
 
-  async function publish(admin: XmppClient, service: string, node: string, id: string, value: string): Promise<void> {
+  async function publish(
+    admin: XmppClient,
+    service: string,
+    node: string,
+    id: string,
+    value: string,
+  ): Promise<void> {
     const { xml } = xmpp;
-    await admin.iqCaller.request(pubsub(service, NS_PUBSUB, xml('publish', { node }, xml('item', { id }, reading(value)))));
+    await admin.iqCaller.request(
+      pubsub(service, NS_PUBSUB, xml('publish', { node }, xml('item', { id }, reading(value)))),
+    );
   }
 
-  async function s2sSessions(server: 'sen1' | 'sen2'): Promise<Array<{ host: string; dir: string; remote: string; security: string; sasl: string; dialback: string }>> {
+  async function s2sSessions(server: 'sen1' | 'sen2'): Promise<
+    Array<{
+      host: string;
+      dir: string;
+      remote: string;
+      security: string;
+      sasl: string;
+      dialback: string;
+    }>
+  > {
     const table = await prosodyctl(bed.servers[server].config, 'shell', 's2s', 'show');
     return table
       .split('\n')
       .filter((line) => line.startsWith('s2s'))
       .map((line) => {
-        const [, host, dir, remote, , security, sasl, dialback] = line.split('|').map((cell) => cell.trim());
+        const [, host, dir, remote, , security, sasl, dialback] = line
+          .split('|')
+          .map((cell) => cell.trim());
         return { host, dir, remote, security, sasl, dialback };
       });
   }
@@ -243,7 +318,10 @@ describe('federation test bed (two Prosody servers, scripts/federation)', functi
   it('delivers a message from alice@sen1.test to bob@sen2.test across s2s, TLS on every hop', async function () {
     const { xml } = xmpp;
     const [alice, bob] = await loginAll('alice@sen1.test', 'bob@sen2.test');
-    for (const [who, session] of [['alice', alice], ['bob', bob]] as const) {
+    for (const [who, session] of [
+      ['alice', alice],
+      ['bob', bob],
+    ] as const) {
       const socket = session.socket?.socket;
       assert.ok(socket instanceof tls.TLSSocket, `${who}'s stream is not TLS`);
       assert.equal(socket.authorized, true, `${who}'s server certificate was not verified`);
@@ -252,12 +330,18 @@ describe('federation test bed (two Prosody servers, scripts/federation)', functi
     await available(bob, 'sen2.test');
 
     const body = `hello from sen1 ${Date.now()}`;
-    const received = next(bob, 'the message at bob', (s) => s.is('message') && s.getChildText('body') === body);
+    const received = next(
+      bob,
+      'the message at bob',
+      (s) => s.is('message') && s.getChildText('body') === body,
+    );
     await alice.send(xml('message', { to: 'bob@sen2.test', type: 'chat' }, xml('body', {}, body)));
     const message = await received;
     assert.equal(bare(message.attrs.from), 'alice@sen1.test');
 
-    const out = (await s2sSessions('sen1')).find((s) => s.host === 'sen1.test' && s.dir === '-->' && s.remote === 'sen2.test');
+    const out = (await s2sSessions('sen1')).find(
+      (s) => s.host === 'sen1.test' && s.dir === '-->' && s.remote === 'sen2.test',
+    );
     assert.ok(out, 'no s2s connection sen1.test -> sen2.test');
     assert.match(out.security, /^TLSv1\.[23]$/);
   });
@@ -270,17 +354,27 @@ describe('federation test bed (two Prosody servers, scripts/federation)', functi
     const node = `testbed-${Date.now()}`;
     await createNode(admin, service, node);
 
-    const answer = await bob.iqCaller.request(pubsub(service, NS_PUBSUB, xml('subscribe', { node, jid: 'bob@sen2.test' })));
-    assert.equal(answer.getChild('pubsub', NS_PUBSUB)?.getChild('subscription')?.attrs.subscription, 'subscribed');
+    const answer = await bob.iqCaller.request(
+      pubsub(service, NS_PUBSUB, xml('subscribe', { node, jid: 'bob@sen2.test' })),
+    );
+    assert.equal(
+      answer.getChild('pubsub', NS_PUBSUB)?.getChild('subscription')?.attrs.subscription,
+      'subscribed',
+    );
 
     const event = next(bob, 'the PubSub event at bob', (s) => {
-      const items = s.is('message') ? s.getChild('event', NS_PUBSUB_EVENT)?.getChild('items') : undefined;
+      const items = s.is('message')
+        ? s.getChild('event', NS_PUBSUB_EVENT)?.getChild('items')
+        : undefined;
       return items?.attrs.node === node;
     });
     await publish(admin, service, node, 'reading-1', '21.5');
     const notification = await event;
     assert.equal(notification.attrs.from, service);
-    const item = notification.getChild('event', NS_PUBSUB_EVENT)?.getChild('items')?.getChild('item');
+    const item = notification
+      .getChild('event', NS_PUBSUB_EVENT)
+      ?.getChild('items')
+      ?.getChild('item');
     assert.equal(item?.attrs.id, 'reading-1');
     assert.equal(item?.getChild('sensml', NS_SENML)?.getChild('senml')?.attrs.v, '21.5');
 
@@ -289,11 +383,14 @@ describe('federation test bed (two Prosody servers, scripts/federation)', functi
 
   it('refuses a wrong password with a not-authorized SASL failure', async function () {
     const session = connect('alice@sen1.test', 'not-the-password');
-    await assert.rejects(withTimeout(session.start(), 'login with a wrong password'), (err: Error & { condition?: string }) => {
-      assert.equal(err.name, 'SASLError');
-      assert.equal(err.condition, 'not-authorized');
-      return true;
-    });
+    await assert.rejects(
+      withTimeout(session.start(), 'login with a wrong password'),
+      (err: Error & { condition?: string }) => {
+        assert.equal(err.name, 'SASLError');
+        assert.equal(err.condition, 'not-authorized');
+        return true;
+      },
+    );
   });
 
   it('authenticates servers to each other by certificate (SASL EXTERNAL), never by dialback', async function () {
@@ -302,8 +399,12 @@ describe('federation test bed (two Prosody servers, scripts/federation)', functi
     // depend on it).
     const { xml } = xmpp;
     const [alice, bob] = await loginAll('alice@sen1.test', 'bob@sen2.test');
-    await alice.iqCaller.request(xml('iq', { type: 'get', to: 'sen2.test' }, xml('ping', { xmlns: 'urn:xmpp:ping' })));
-    await bob.iqCaller.request(xml('iq', { type: 'get', to: 'sen1.test' }, xml('ping', { xmlns: 'urn:xmpp:ping' })));
+    await alice.iqCaller.request(
+      xml('iq', { type: 'get', to: 'sen2.test' }, xml('ping', { xmlns: 'urn:xmpp:ping' })),
+    );
+    await bob.iqCaller.request(
+      xml('iq', { type: 'get', to: 'sen1.test' }, xml('ping', { xmlns: 'urn:xmpp:ping' })),
+    );
 
     const sen1Log = fs.readFileSync(bed.servers.sen1.log, 'utf8');
     const sen2Log = fs.readFileSync(bed.servers.sen2.log, 'utf8');
@@ -313,11 +414,26 @@ describe('federation test bed (two Prosody servers, scripts/federation)', functi
 
     for (const server of ['sen1', 'sen2'] as const) {
       const links = await s2sSessions(server);
-      assert.ok(links.some((s) => s.dir === '-->') && links.some((s) => s.dir === '<--'), `${server}: s2s in both directions`);
+      assert.ok(
+        links.some((s) => s.dir === '-->') && links.some((s) => s.dir === '<--'),
+        `${server}: s2s in both directions`,
+      );
       for (const s of links) {
-        assert.match(s.security, /^TLSv1\.[23]$/, `${server}: ${s.host} ${s.dir} ${s.remote} is not encrypted`);
-        assert.equal(s.sasl, 'Succeeded', `${server}: ${s.host} ${s.dir} ${s.remote} not authenticated by SASL EXTERNAL`);
-        assert.equal(s.dialback, 'Not used', `${server}: ${s.host} ${s.dir} ${s.remote} used dialback`);
+        assert.match(
+          s.security,
+          /^TLSv1\.[23]$/,
+          `${server}: ${s.host} ${s.dir} ${s.remote} is not encrypted`,
+        );
+        assert.equal(
+          s.sasl,
+          'Succeeded',
+          `${server}: ${s.host} ${s.dir} ${s.remote} not authenticated by SASL EXTERNAL`,
+        );
+        assert.equal(
+          s.dialback,
+          'Not used',
+          `${server}: ${s.host} ${s.dir} ${s.remote} used dialback`,
+        );
       }
     }
   });
@@ -327,10 +443,16 @@ describe('federation test bed (two Prosody servers, scripts/federation)', functi
     untrust = undefined;
     try {
       const session = connect('alice@sen1.test');
-      await assert.rejects(withTimeout(session.start(), 'login without the CA'), (err: Error & { code?: string }) => {
-        assert.match(String(err.code), /UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_GET_ISSUER_CERT/);
-        return true;
-      });
+      await assert.rejects(
+        withTimeout(session.start(), 'login without the CA'),
+        (err: Error & { code?: string }) => {
+          assert.match(
+            String(err.code),
+            /UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_GET_ISSUER_CERT/,
+          );
+          return true;
+        },
+      );
     } finally {
       untrust = trustTestBedCa(fs.readFileSync(bed.caFile, 'utf8'));
     }
@@ -346,11 +468,17 @@ describe('federation test bed (two Prosody servers, scripts/federation)', functi
     await publish(admin, service, node, 'before-restart', '19.25');
 
     await federation('restart', 'sen1');
-    await Promise.allSettled(sessions.splice(0).map((s) => withTimeout(s.stop(), 'disconnect', 3000)));
+    await Promise.allSettled(
+      sessions.splice(0).map((s) => withTimeout(s.stop(), 'disconnect', 3000)),
+    );
 
     const bob = await login('bob@sen2.test');
     const answer = await bob.iqCaller.request(
-      xml('iq', { type: 'get', to: service }, xml('pubsub', { xmlns: NS_PUBSUB }, xml('items', { node }))),
+      xml(
+        'iq',
+        { type: 'get', to: service },
+        xml('pubsub', { xmlns: NS_PUBSUB }, xml('items', { node })),
+      ),
     );
     const item = answer.getChild('pubsub', NS_PUBSUB)?.getChild('items')?.getChild('item');
     assert.equal(item?.attrs.id, 'before-restart');

@@ -19,8 +19,17 @@ describe('backoff', () => {
   });
 
   it('follows the factor it is given', () => {
-    const backoff = new Backoff({ initialMs: 100, maxMs: 100_000, factor: 3, minMs: 0, random: constant(1) });
-    assert.deepEqual([backoff.next(), backoff.next(), backoff.next(), backoff.next()], [100, 300, 900, 2700]);
+    const backoff = new Backoff({
+      initialMs: 100,
+      maxMs: 100_000,
+      factor: 3,
+      minMs: 0,
+      random: constant(1),
+    });
+    assert.deepEqual(
+      [backoff.next(), backoff.next(), backoff.next(), backoff.next()],
+      [100, 300, 900, 2700],
+    );
   });
 
   it('caps the delay at maxMs however many attempts failed', () => {
@@ -34,7 +43,12 @@ describe('backoff', () => {
   });
 
   it('draws each delay uniformly between the floor and the ceiling', () => {
-    const backoff = new Backoff({ initialMs: 1000, maxMs: 60_000, minMs: 100, random: sequence(0, 0.5, 0.25) });
+    const backoff = new Backoff({
+      initialMs: 1000,
+      maxMs: 60_000,
+      minMs: 100,
+      random: sequence(0, 0.5, 0.25),
+    });
     // ceilings 1000, 2000, 4000; delay = 100 + draw * (ceiling - 100)
     assert.deepEqual([backoff.next(), backoff.next(), backoff.next()], [100, 1050, 1075]);
   });
@@ -51,7 +65,10 @@ describe('backoff', () => {
         const ceiling = backoff.ceiling;
         assert.equal(ceiling, Math.min(30_000, 500 * 2 ** attempt));
         const delay = backoff.next();
-        assert.ok(delay >= 100 && delay <= ceiling, `attempt ${attempt}: ${delay} outside [100, ${ceiling}]`);
+        assert.ok(
+          delay >= 100 && delay <= ceiling,
+          `attempt ${attempt}: ${delay} outside [100, ${ceiling}]`,
+        );
       }
       backoff.reset();
     }
@@ -79,7 +96,10 @@ describe('backoff', () => {
 
   it('never lifts a delay above a ceiling smaller than the floor', () => {
     const backoff = new Backoff({ initialMs: 10, maxMs: 40, random: constant(0) });
-    assert.deepEqual([backoff.next(), backoff.next(), backoff.next(), backoff.next()], [10, 20, 40, 40]);
+    assert.deepEqual(
+      [backoff.next(), backoff.next(), backoff.next(), backoff.next()],
+      [10, 20, 40, 40],
+    );
   });
 
   it('starts again from initialMs after reset()', () => {
@@ -104,16 +124,40 @@ describe('backoff', () => {
   });
 
   it('refuses settings that would never back off or never come back, saying which and why', () => {
-    const refuses = (options: ConstructorParameters<typeof Backoff>[0], messageId: string, message: RegExp): void =>
+    const refuses = (
+      options: ConstructorParameters<typeof Backoff>[0],
+      messageId: string,
+      message: RegExp,
+    ): void =>
       assert.throws(
         () => new Backoff(options),
-        (err: unknown) => err instanceof BackoffError && err.code === 'BACKOFF_OPTIONS' && err.messageId === messageId && message.test(err.message),
+        (err: unknown) =>
+          err instanceof BackoffError &&
+          err.code === 'BACKOFF_OPTIONS' &&
+          err.messageId === messageId &&
+          message.test(err.message),
       );
-    refuses({ initialMs: 0 }, 'BACKOFF_INITIAL', /^backoff initialMs must be a positive number of ms, not 0$/);
+    refuses(
+      { initialMs: 0 },
+      'BACKOFF_INITIAL',
+      /^backoff initialMs must be a positive number of ms, not 0$/,
+    );
     refuses({ initialMs: Number.NaN }, 'BACKOFF_INITIAL', /not NaN$/);
-    refuses({ initialMs: 1000, maxMs: 500 }, 'BACKOFF_MAX', /^backoff maxMs must be a number of ms at least initialMs \(1000\), not 500$/);
+    refuses(
+      { initialMs: 1000, maxMs: 500 },
+      'BACKOFF_MAX',
+      /^backoff maxMs must be a number of ms at least initialMs \(1000\), not 500$/,
+    );
     refuses({ maxMs: Number.POSITIVE_INFINITY }, 'BACKOFF_MAX', /not Infinity$/);
-    refuses({ factor: 0.5 }, 'BACKOFF_FACTOR', /^backoff factor must be a number of at least 1, not 0\.5$/);
-    refuses({ minMs: -1 }, 'BACKOFF_MIN', /^backoff minMs must be a number of ms, 0 or more, not -1$/);
+    refuses(
+      { factor: 0.5 },
+      'BACKOFF_FACTOR',
+      /^backoff factor must be a number of at least 1, not 0\.5$/,
+    );
+    refuses(
+      { minMs: -1 },
+      'BACKOFF_MIN',
+      /^backoff minMs must be a number of ms, 0 or more, not -1$/,
+    );
   });
 });

@@ -14,7 +14,13 @@ const NODE_TYPES = readdirSync(join(ROOT, 'nodes'))
   .map((f) => f.replace(/\.html$/, ''));
 
 function lookup(catalog: Record<string, unknown>, key: string): unknown {
-  return key.split('.').reduce<unknown>((node, part) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[part] : undefined), catalog);
+  return key
+    .split('.')
+    .reduce<unknown>(
+      (node, part) =>
+        node && typeof node === 'object' ? (node as Record<string, unknown>)[part] : undefined,
+      catalog,
+    );
 }
 
 /**
@@ -26,26 +32,47 @@ function usedKeys(type: string): string[] {
   const editor = readFileSync(join(ROOT, 'nodes', `${type}.html`), 'utf8');
   const keys = new Set<string>();
   for (const m of runtime.matchAll(/RED\._\(\s*['"]([^'"]+)['"]/g)) keys.add(m[1]);
-  for (const m of runtime.matchAll(/\?\s*'([\w-]+\.[\w.]+)'\s*:\s*'([\w-]+\.[\w.]+)'/g)) keys.add(m[1]).add(m[2]);
-  for (const m of editor.matchAll(/data-i18n="(?:\[[a-z]+\])?([^"]+)"/g)) for (const k of m[1].split(';')) keys.add(k.replace(/^\[[a-z]+\]/, ''));
+  for (const m of runtime.matchAll(/\?\s*'([\w-]+\.[\w.]+)'\s*:\s*'([\w-]+\.[\w.]+)'/g))
+    keys.add(m[1]).add(m[2]);
+  for (const m of editor.matchAll(/data-i18n="(?:\[[a-z]+\])?([^"]+)"/g))
+    for (const k of m[1].split(';')) keys.add(k.replace(/^\[[a-z]+\]/, ''));
   for (const m of editor.matchAll(/\b_\(\s*["']([^"']+)["']/g)) keys.add(m[1]);
   for (const script of sharedScripts(editor)) {
-    for (const m of readFileSync(join(ROOT, 'resources', script), 'utf8').matchAll(/\bsay\(\s*'([^']+)'/g)) keys.add(`${type}.${m[1]}`);
+    for (const m of readFileSync(join(ROOT, 'resources', script), 'utf8').matchAll(
+      /\bsay\(\s*'([^']+)'/g,
+    ))
+      keys.add(`${type}.${m[1]}`);
   }
   return [...keys].filter((k) => k.startsWith(`${type}.`));
 }
 
-const placeholders = (text: string): string[] => [...text.matchAll(/__(\w+)__/g)].map((m) => m[1]).sort();
+const placeholders = (text: string): string[] =>
+  [...text.matchAll(/__(\w+)__/g)].map((m) => m[1]).sort();
 
 describe('translations', () => {
   it('finds the node types', () => {
-    assert.deepEqual(NODE_TYPES.sort(), ['federation-discover', 'federation-provide', 'federation-publish', 'federation-reply', 'federation-request', 'federation-subscribe', 'senml-decode', 'senml-encode', 'xmpp-account']);
+    assert.deepEqual(NODE_TYPES.sort(), [
+      'federation-discover',
+      'federation-provide',
+      'federation-publish',
+      'federation-reply',
+      'federation-request',
+      'federation-subscribe',
+      'senml-decode',
+      'senml-encode',
+      'xmpp-account',
+    ]);
   });
 
   for (const type of NODE_TYPES) {
     describe(type, () => {
       const keys = usedKeys(type);
-      const catalogs = Object.fromEntries(LANGUAGES.map((lang) => [lang, JSON.parse(readFileSync(join(ROOT, 'locales', lang, `${type}.json`), 'utf8'))]));
+      const catalogs = Object.fromEntries(
+        LANGUAGES.map((lang) => [
+          lang,
+          JSON.parse(readFileSync(join(ROOT, 'locales', lang, `${type}.json`), 'utf8')),
+        ]),
+      );
 
       it('uses catalog keys at all', () => {
         assert.ok(keys.length >= 5, `only ${keys.length} keys found`);
@@ -57,14 +84,21 @@ describe('translations', () => {
           for (const key of keys) {
             const text = lookup(catalogs[lang], key);
             assert.equal(typeof text, 'string', `${lang}: ${key} is missing`);
-            assert.deepEqual(placeholders(text as string), placeholders(lookup(catalogs['en-US'], key) as string), `${lang}: ${key}`);
+            assert.deepEqual(
+              placeholders(text as string),
+              placeholders(lookup(catalogs['en-US'], key) as string),
+              `${lang}: ${key}`,
+            );
           }
         });
 
         it(`has help in ${lang} with Inputs and Outputs`, () => {
           const help = readFileSync(join(ROOT, 'locales', lang, `${type}.html`), 'utf8');
           assert.match(help, new RegExp(`data-help-name="${type}"`));
-          assert.ok((help.match(/<h3>/g) ?? []).length >= 3, 'Inputs, Outputs and Details sections');
+          assert.ok(
+            (help.match(/<h3>/g) ?? []).length >= 3,
+            'Inputs, Outputs and Details sections',
+          );
           assert.match(help, /payload/);
         });
       }
@@ -72,7 +106,10 @@ describe('translations', () => {
       it('French and Dutch are translations, not copies of English', () => {
         for (const key of keys.filter((k) => k.includes('.label.'))) {
           const english = lookup(catalogs['en-US'], key);
-          assert.ok(lookup(catalogs.fr, key) !== english || lookup(catalogs.nl, key) !== english, `${key} is English in fr and nl`);
+          assert.ok(
+            lookup(catalogs.fr, key) !== english || lookup(catalogs.nl, key) !== english,
+            `${key} is English in fr and nl`,
+          );
         }
       });
     });

@@ -18,38 +18,54 @@ const EXAMPLES = join(ROOT, 'examples');
 
 type FlowNode = Record<string, any> & { id: string; type: string };
 
-const PACKAGE = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { 'node-red': { nodes: Record<string, string> } };
+const PACKAGE = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+  'node-red': { nodes: Record<string, string> };
+};
 const PACKAGE_TYPES = Object.keys(PACKAGE['node-red'].nodes);
 /** Config node types of the package: declared so in their editor file. */
-const CONFIG_TYPES = PACKAGE_TYPES.filter((type) => /category:\s*'config'/.test(readFileSync(join(ROOT, 'nodes', `${type}.html`), 'utf8')));
+const CONFIG_TYPES = PACKAGE_TYPES.filter((type) =>
+  /category:\s*'config'/.test(readFileSync(join(ROOT, 'nodes', `${type}.html`), 'utf8')),
+);
 
 /** Node-RED's own node types, each with the module that registers it; plus what the editor draws flows with. */
 const CORE_MODULES = new Map<string, string>();
 const CORE_DIR = join(dirname(require.resolve('@node-red/nodes/package.json')), 'core');
 for (const group of readdirSync(CORE_DIR)) {
   for (const file of readdirSync(join(CORE_DIR, group)).filter((f) => f.endsWith('.js'))) {
-    for (const m of readFileSync(join(CORE_DIR, group, file), 'utf8').matchAll(/RED\.nodes\.registerType\(\s*["']([^"']+)["']/g)) {
+    for (const m of readFileSync(join(CORE_DIR, group, file), 'utf8').matchAll(
+      /RED\.nodes\.registerType\(\s*["']([^"']+)["']/g,
+    )) {
       if (m[1] !== 'unknown') CORE_MODULES.set(m[1], join(CORE_DIR, group, file));
     }
   }
 }
 const FLOW_STRUCTURE = ['tab', 'group', 'junction', 'subflow'];
 
-const FILES = readdirSync(EXAMPLES).filter((f) => f.endsWith('.json')).sort();
-const read = (file: string): FlowNode[] => JSON.parse(readFileSync(join(EXAMPLES, file), 'utf8')) as FlowNode[];
+const FILES = readdirSync(EXAMPLES)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
+const read = (file: string): FlowNode[] =>
+  JSON.parse(readFileSync(join(EXAMPLES, file), 'utf8')) as FlowNode[];
 
 /** The one node of the flow matching every given property (tab: the label of its tab). */
 function nodeOf(flow: FlowNode[], match: { tab?: string } & Record<string, unknown>): string {
   const { tab, ...props } = match;
-  const z = tab === undefined ? undefined : flow.find((n) => n.type === 'tab' && n.label === tab)?.id;
-  const found = flow.filter((n) => (tab === undefined || n.z === z) && Object.entries(props).every(([k, v]) => n[k] === v));
+  const z =
+    tab === undefined ? undefined : flow.find((n) => n.type === 'tab' && n.label === tab)?.id;
+  const found = flow.filter(
+    (n) => (tab === undefined || n.z === z) && Object.entries(props).every(([k, v]) => n[k] === v),
+  );
   assert.equal(found.length, 1, `one node with ${JSON.stringify(match)}, found ${found.length}`);
   return found[0].id;
 }
 
 describe('example flows', function () {
   it(`finds the example files: ${FILES.join(', ')}`, () => {
-    assert.ok(FILES.includes('federation-commands.json') && FILES.includes('federation-buoy.json') && FILES.includes('senml-round-trip.json'));
+    assert.ok(
+      FILES.includes('federation-commands.json') &&
+        FILES.includes('federation-buoy.json') &&
+        FILES.includes('senml-round-trip.json'),
+    );
   });
 
   for (const file of FILES) {
@@ -58,30 +74,57 @@ describe('example flows', function () {
 
       it("uses only Node-RED's own node types and this package's", () => {
         for (const node of flow) {
-          assert.ok(FLOW_STRUCTURE.includes(node.type) || CORE_MODULES.has(node.type) || PACKAGE_TYPES.includes(node.type), `${node.id}: unknown node type "${node.type}"`);
+          assert.ok(
+            FLOW_STRUCTURE.includes(node.type) ||
+              CORE_MODULES.has(node.type) ||
+              PACKAGE_TYPES.includes(node.type),
+            `${node.id}: unknown node type "${node.type}"`,
+          );
         }
       });
 
       it('says what each inject button does, by its name, in English, French and Dutch', () => {
         const notes = flow.filter((n) => n.type === 'comment').map((n) => String(n.info ?? ''));
-        for (const [language, heading] of [['English', '**English.**'], ['French', '**Français.**'], ['Dutch', '**Nederlands.**']]) {
+        for (const [language, heading] of [
+          ['English', '**English.**'],
+          ['French', '**Français.**'],
+          ['Dutch', '**Nederlands.**'],
+        ]) {
           // Each comment holds its three languages one after another, each under its heading.
-          const sections = notes.map((info) => info.split(/(?=\*\*(?:English|Français|Nederlands)\.\*\*)/).find((part) => part.startsWith(heading)) ?? '').join('\n');
+          const sections = notes
+            .map(
+              (info) =>
+                info
+                  .split(/(?=\*\*(?:English|Français|Nederlands)\.\*\*)/)
+                  .find((part) => part.startsWith(heading)) ?? '',
+            )
+            .join('\n');
           for (const inject of flow.filter((n) => n.type === 'inject')) {
-            assert.ok(sections.includes(`*${String(inject.name)}*`), `${language}: nothing says what the button "${String(inject.name)}" does`);
+            assert.ok(
+              sections.includes(`*${String(inject.name)}*`),
+              `${language}: nothing says what the button "${String(inject.name)}" does`,
+            );
           }
         }
       });
 
       it('holds no password: accounts carry no credentials, users type them in', () => {
         for (const node of flow) {
-          assert.equal(node.credentials, undefined, `${node.id} (${node.type}) carries credentials`);
-          if (node.type === 'xmpp-account') assert.ok(!('password' in node), `${node.id}: a password in the file`);
+          assert.equal(
+            node.credentials,
+            undefined,
+            `${node.id} (${node.type}) carries credentials`,
+          );
+          if (node.type === 'xmpp-account')
+            assert.ok(!('password' in node), `${node.id}: a password in the file`);
         }
       });
 
       it('points its accounts at the local test bed as users start it (default addresses, its CA)', () => {
-        const defaults: Record<string, string> = { 'sen1.test': '127.0.0.1', 'sen2.test': '127.0.0.2' };
+        const defaults: Record<string, string> = {
+          'sen1.test': '127.0.0.1',
+          'sen2.test': '127.0.0.2',
+        };
         for (const node of flow.filter((n) => n.type === 'xmpp-account')) {
           const domain = String(node.jid).split('@')[1];
           assert.equal(node.host, defaults[domain], `${node.jid}: host`);
@@ -94,11 +137,15 @@ describe('example flows', function () {
         const ids = new Set(flow.map((n) => n.id));
         assert.equal(ids.size, flow.length, 'node ids are unique');
         for (const node of flow) {
-          for (const target of (node.wires ?? []).flat()) assert.ok(ids.has(target), `${node.id} is wired to a missing ${target}`);
-          for (const target of node.scope ?? []) assert.ok(ids.has(target), `catch ${node.id} watches a missing ${target}`);
-          for (const key of ['z', 'account', 'toSubscribersOf']) if (node[key]) assert.ok(ids.has(node[key]), `${node.id}.${key} names a missing node`);
+          for (const target of (node.wires ?? []).flat())
+            assert.ok(ids.has(target), `${node.id} is wired to a missing ${target}`);
+          for (const target of node.scope ?? [])
+            assert.ok(ids.has(target), `catch ${node.id} watches a missing ${target}`);
+          for (const key of ['z', 'account', 'toSubscribersOf'])
+            if (node[key]) assert.ok(ids.has(node[key]), `${node.id}.${key} names a missing node`);
           // Node-RED's runtime would take such a node for one using itself as a config node.
-          for (const [key, value] of Object.entries(node)) assert.ok(key === 'id' || value !== node.id, `${node.id}.${key} equals the node's id`);
+          for (const [key, value] of Object.entries(node))
+            assert.ok(key === 'id' || value !== node.id, `${node.id}.${key} equals the node's id`);
         }
       });
     });
@@ -119,12 +166,24 @@ describe('example flows', function () {
  * bed and moved to this run's test bed (addresses and CA; the file points at the
  * default one).
  */
-function deployable(flow: FlowNode[], bed?: TestBed): { nodes: unknown[]; flow: FlowNode[]; credentials: Record<string, { password: string }> } {
-  const types = new Set(flow.map((n) => n.type).filter((type) => !FLOW_STRUCTURE.includes(type) && type !== 'debug'));
-  const nodes = [...types].map((type) => require(PACKAGE_TYPES.includes(type) ? join(ROOT, PACKAGE['node-red'].nodes[type]) : CORE_MODULES.get(type)!));
+function deployable(
+  flow: FlowNode[],
+  bed?: TestBed,
+): { nodes: unknown[]; flow: FlowNode[]; credentials: Record<string, { password: string }> } {
+  const types = new Set(
+    flow.map((n) => n.type).filter((type) => !FLOW_STRUCTURE.includes(type) && type !== 'debug'),
+  );
+  const nodes = [...types].map((type) =>
+    require(
+      PACKAGE_TYPES.includes(type)
+        ? join(ROOT, PACKAGE['node-red'].nodes[type])
+        : CORE_MODULES.get(type)!,
+    ),
+  );
   const credentials: Record<string, { password: string }> = {};
   const deployed = flow.map((node): FlowNode => {
-    if (node.type === 'debug') return { id: node.id, type: 'helper', z: node.z, name: node.name, wires: [] };
+    if (node.type === 'debug')
+      return { id: node.id, type: 'helper', z: node.z, name: node.name, wires: [] };
     if (node.type !== 'xmpp-account') return node;
     if (!bed) throw new Error('an example with accounts needs the test bed');
     const { password, host, port, caFile } = account(bed, node.jid);
@@ -143,7 +202,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * once per load, and only by the helper.
  */
 async function load(deployed: ReturnType<typeof deployable>): Promise<void> {
-  const preloaded = (helper as unknown as { _nodeModules: Record<string, (red: unknown) => unknown> })._nodeModules;
+  const preloaded = (
+    helper as unknown as { _nodeModules: Record<string, (red: unknown) => unknown> }
+  )._nodeModules;
   const original = { ...preloaded };
   const done = new Set<string>();
   for (const [type, register] of Object.entries(original)) {
@@ -168,7 +229,8 @@ async function load(deployed: ReturnType<typeof deployable>): Promise<void> {
 describe('examples/senml-round-trip.json, deployed', function () {
   const flow = read('senml-round-trip.json');
   const id = (name: string): string => nodeOf(flow, { name });
-  const click = (name: string): void => helper.getNode(nodeOf(flow, { type: 'inject', name })).receive({});
+  const click = (name: string): void =>
+    helper.getNode(nodeOf(flow, { type: 'inject', name })).receive({});
   const URN = 'urn:dev:mac:0024befffe804ff1:';
 
   beforeEach(async () => {
@@ -244,10 +306,13 @@ describe('federation examples, deployed against the real federation', function (
   this.timeout(120_000);
   const flows = federationFlows();
 
-  const sessionOf = (accountId: string): XmppSession => (helper.getNode(accountId) as unknown as { session: XmppSession }).session;
+  const sessionOf = (accountId: string): XmppSession =>
+    (helper.getNode(accountId) as unknown as { session: XmppSession }).session;
   async function allOnline(flow: FlowNode[]): Promise<void> {
     const accounts = flow.filter((n) => n.type === 'xmpp-account').map((n) => n.id);
-    await until('every account online', () => accounts.every((accountId) => sessionOf(accountId).online));
+    await until('every account online', () =>
+      accounts.every((accountId) => sessionOf(accountId).online),
+    );
   }
 
   describe('examples/federation-commands.json', () => {
@@ -255,7 +320,8 @@ describe('federation examples, deployed against the real federation', function (
     const IDENTIFIER = 'urn:dev:mac:0024befffe804ff1:temperature';
     const PROVIDER = 'provider@sen1.test/node-red';
     const id = (name: string, tab?: string): string => nodeOf(flow, tab ? { name, tab } : { name });
-    const click = (name: string): void => helper.getNode(nodeOf(flow, { type: 'inject', name })).receive({});
+    const click = (name: string): void =>
+      helper.getNode(nodeOf(flow, { type: 'inject', name })).receive({});
 
     async function deploy(changed: (flow: FlowNode[]) => FlowNode[] = (f) => f): Promise<void> {
       const deployed = deployable(changed(flow), flows.bed);
@@ -264,7 +330,9 @@ describe('federation examples, deployed against the real federation', function (
     }
 
     it('the provider account has the resource the requests are sent to, and decides itself who subscribes', () => {
-      const provider = flow.find((n) => n.type === 'xmpp-account' && n.jid === 'provider@sen1.test')!;
+      const provider = flow.find(
+        (n) => n.type === 'xmpp-account' && n.jid === 'provider@sen1.test',
+      )!;
       const request = flow.find((n) => n.type === 'federation-request')!;
       assert.equal(request.to, `${provider.jid}/${provider.resource}`);
       assert.equal(flow.find((n) => n.type === 'federation-provide')!.handleSubscriptions, false);
@@ -274,21 +342,34 @@ describe('federation examples, deployed against the real federation', function (
       await deploy();
       const answers = collect(id('answer'));
       const requests = collect(id('requests'));
-      const errors = [collect(id('msg.error', 'Federation: provide')), collect(id('msg.error, msg.xmppError'))];
+      const errors = [
+        collect(id('msg.error', 'Federation: provide')),
+        collect(id('msg.error, msg.xmppError')),
+      ];
       const asked = Date.now() / 1000;
       click('get_history: last 24 hours');
       await until('the answer', () => answers.length === 1);
       const records = answers[0].payload as Msg[];
       const times = records.map((r) => r.t as number);
-      assert.ok(times[0] >= asked - 86_400 - 5 && times[0] < asked - 86_400 + 1800 + 5, `the first reading, at ${times[0]}, opens the last 24 hours`);
-      assert.ok(times.at(-1)! <= asked + 5 && times.at(-1)! > asked - 1800 - 5, `the last reading, at ${times.at(-1)}, is the latest half hour`);
-      times.slice(1).forEach((t, i) => assert.equal(t - times[i], 1800, 'one reading every half hour'));
+      assert.ok(
+        times[0] >= asked - 86_400 - 5 && times[0] < asked - 86_400 + 1800 + 5,
+        `the first reading, at ${times[0]}, opens the last 24 hours`,
+      );
+      assert.ok(
+        times.at(-1)! <= asked + 5 && times.at(-1)! > asked - 1800 - 5,
+        `the last reading, at ${times.at(-1)}, is the latest half hour`,
+      );
+      times
+        .slice(1)
+        .forEach((t, i) => assert.equal(t - times[i], 1800, 'one reading every half hour'));
       for (const record of records) {
         assert.equal(record.n, IDENTIFIER);
         assert.equal(record.u, 'Cel');
         assert.ok(record.v >= 17.5 && record.v <= 18.5, `${record.v} °C`);
       }
-      assert.deepEqual(answers[0].meta, { source: { device: 'urn:dev:mac:0024befffe804ff1', kind: 'sea buoy' } });
+      assert.deepEqual(answers[0].meta, {
+        source: { device: 'urn:dev:mac:0024befffe804ff1', kind: 'sea buoy' },
+      });
       assert.equal(requests[0].command, 'get_history');
       assert.match(requests[0].from, /^consumer@sen2\.test\//);
       assert.deepEqual(errors.flat(), [], 'no error on either side');
@@ -299,7 +380,10 @@ describe('federation examples, deployed against the real federation', function (
       const answers = collect(id('answer'));
       const pushed = collect(id('pushed readings'));
       const requests = collect(id('requests'));
-      const errors = [collect(id('msg.error', 'Federation: provide')), collect(id('msg.error, msg.xmppError'))];
+      const errors = [
+        collect(id('msg.error', 'Federation: provide')),
+        collect(id('msg.error, msg.xmppError')),
+      ];
       click('new reading');
       await sleep(1000);
       assert.equal(pushed.length, 0, 'nobody subscribed yet: nothing sent');
@@ -313,10 +397,15 @@ describe('federation examples, deployed against the real federation', function (
       assert.equal(reading.n, IDENTIFIER);
       assert.equal(reading.u, 'Cel');
       assert.ok(reading.v >= 17.5 && reading.v <= 18.5);
-      assert.ok(Math.abs(reading.t - Date.now() / 1000) < 30, 'stamped when the button was clicked');
+      assert.ok(
+        Math.abs(reading.t - Date.now() / 1000) < 30,
+        'stamped when the button was clicked',
+      );
       assert.equal(pushed[0].topic, 'quoalise');
       assert.equal(pushed[0].from, PROVIDER);
-      assert.deepEqual(pushed[0].meta, { source: { device: 'urn:dev:mac:0024befffe804ff1', kind: 'sea buoy' } });
+      assert.deepEqual(pushed[0].meta, {
+        source: { device: 'urn:dev:mac:0024befffe804ff1', kind: 'sea buoy' },
+      });
 
       click('unsubscribe');
       await until('the unsubscription acknowledged', () => answers.length === 2);
@@ -343,20 +432,23 @@ describe('federation examples, deployed against the real federation', function (
       );
       click('commands of the provider');
       await until("the provider's commands", () => catalogues.length === 2);
-      assert.deepEqual(
-        catalogues[1].payload.commands.map((c: Msg) => [c.jid, c.node]).sort(),
-        [
-          [PROVIDER, 'get_history'],
-          [PROVIDER, 'subscribe'],
-          [PROVIDER, 'unsubscribe'],
-        ],
-      );
+      assert.deepEqual(catalogues[1].payload.commands.map((c: Msg) => [c.jid, c.node]).sort(), [
+        [PROVIDER, 'get_history'],
+        [PROVIDER, 'subscribe'],
+        [PROVIDER, 'unsubscribe'],
+      ]);
       assert.deepEqual(catalogues[1].payload.problems, []);
       assert.equal(errors.length, 0);
     });
 
     it('with the consumer account changed to bob@sen2.test, as the Info suggests: refused not-authorized, shown by the catch node', async () => {
-      await deploy((f) => f.map((n) => (n.type === 'xmpp-account' && n.jid === 'consumer@sen2.test' ? { ...n, jid: 'bob@sen2.test' } : n)));
+      await deploy((f) =>
+        f.map((n) =>
+          n.type === 'xmpp-account' && n.jid === 'consumer@sen2.test'
+            ? { ...n, jid: 'bob@sen2.test' }
+            : n,
+        ),
+      );
       const answers = collect(id('answer'));
       const pushed = collect(id('pushed readings'));
       const refused = collect(id('msg.error, msg.xmppError'));
@@ -385,7 +477,8 @@ describe('federation examples, deployed against the real federation', function (
     it('the pack is shown decoded and reaches bob at once as a Quoalise message; once bob is made a member of buoy (as the Info says) and the flows restarted, as a PubSub item too', async () => {
       const deployed = deployable(flow, flows.bed);
       const subscribeId = nodeOf(flow, { type: 'federation-subscribe' });
-      const click = (): void => helper.getNode(nodeOf(flow, { type: 'inject', name: 'buoy readings' })).receive({});
+      const click = (): void =>
+        helper.getNode(nodeOf(flow, { type: 'inject', name: 'buoy readings' })).receive({});
       const watch = () => ({
         resolved: collect(nodeOf(flow, { name: 'resolved pack' })),
         received: collect(nodeOf(flow, { name: 'from sen1.test' })),
@@ -400,9 +493,15 @@ describe('federation examples, deployed against the real federation', function (
       // No node buoy yet, then a whitelisted one bob is not a member of: the catch node says so.
       await until('the refused subscription', () => seen.receiveErrors.length >= 1);
       assert.equal(seen.receiveErrors[0].error.source.id, subscribeId);
-      assert.deepEqual([seen.receiveErrors[0].topic, seen.receiveErrors[0].service], ['buoy', 'pubsub.sen1.test']);
+      assert.deepEqual(
+        [seen.receiveErrors[0].topic, seen.receiveErrors[0].service],
+        ['buoy', 'pubsub.sen1.test'],
+      );
       click();
-      await until('the decoded pack and the Quoalise message on sen2', () => seen.resolved.length === 1 && seen.received.length === 1);
+      await until(
+        'the decoded pack and the Quoalise message on sen2',
+        () => seen.resolved.length === 1 && seen.received.length === 1,
+      );
       const first = seen.resolved[0].payload as Msg[];
       assert.deepEqual(
         first.map((r) => [r.n, r.u, r.v]),
@@ -414,10 +513,15 @@ describe('federation examples, deployed against the real federation', function (
       );
       assert.equal(seen.received[0].topic, 'quoalise');
       assert.deepEqual(seen.received[0].payload, first);
-      assert.deepEqual(seen.received[0].meta, { source: { device: 'urn:dev:mac:0024befffe804ff1', kind: 'sea buoy' }, purpose: { value: 'coastal observation, open data' } });
+      assert.deepEqual(seen.received[0].meta, {
+        source: { device: 'urn:dev:mac:0024befffe804ff1', kind: 'sea buoy' },
+        purpose: { value: 'coastal observation, open data' },
+      });
 
       // What the Info tells users: once the first pack is published, make bob a member, then restart the flows.
-      const info = flow.find((n) => n.type === 'comment' && n.z === nodeOf(flow, { type: 'tab', label: PUBLISHED }))!.info as string;
+      const info = flow.find(
+        (n) => n.type === 'comment' && n.z === nodeOf(flow, { type: 'tab', label: PUBLISHED }),
+      )!.info as string;
       const command = /`bash scripts\/federation\/federation\.sh (member [^`]+)`/.exec(info);
       assert.ok(command, 'the Info says how to make bob a member');
       const args = command[1].split(' ');
@@ -425,7 +529,8 @@ describe('federation examples, deployed against the real federation', function (
         // The first publication creates buoy: until then the test bed says it has no such node.
         const made = await federation(...args).then(
           () => true,
-          (err: Error) => (tries < 50 && /has no node 'buoy'/.test(err.message) ? false : Promise.reject(err)),
+          (err: Error) =>
+            tries < 50 && /has no node 'buoy'/.test(err.message) ? false : Promise.reject(err),
         );
         if (made) break;
         await sleep(200);
@@ -434,9 +539,14 @@ describe('federation examples, deployed against the real federation', function (
       helper.settings({ userDir: flows.userDir });
       await load(deployed);
       seen = watch();
-      await until('bob subscribed to buoy', () => seen.status.some((s) => s.text === 'federation-subscribe.status.subscribed'));
+      await until('bob subscribed to buoy', () =>
+        seen.status.some((s) => s.text === 'federation-subscribe.status.subscribed'),
+      );
       click();
-      await until('the PubSub item and the Quoalise message on sen2', () => seen.resolved.length === 1 && seen.received.length === 2);
+      await until(
+        'the PubSub item and the Quoalise message on sen2',
+        () => seen.resolved.length === 1 && seen.received.length === 2,
+      );
       const item = seen.received.find((m) => m.topic === 'buoy');
       assert.ok(item, 'an item of buoy came out');
       assert.deepEqual(item.payload, seen.resolved[0].payload);

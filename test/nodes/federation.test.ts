@@ -6,13 +6,39 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { senml } from '../../lib';
-import { createNodeIq, itemsIq, parseItemsResult, publishIq, setAffiliationsIq, stableItemId } from '../../lib/federation/pubsub';
+import {
+  createNodeIq,
+  itemsIq,
+  parseItemsResult,
+  publishIq,
+  setAffiliationsIq,
+  stableItemId,
+} from '../../lib/federation/pubsub';
 import { XmppSession } from '../../lib/federation/session';
 import { account } from '../support/federation';
-import { type Msg, accountNode, catchNode, collect, helper, inTab, publishNode, statuses, subscribeNode, federationFlows, until } from './helper';
+import {
+  type Msg,
+  accountNode,
+  catchNode,
+  collect,
+  helper,
+  inTab,
+  publishNode,
+  statuses,
+  subscribeNode,
+  federationFlows,
+  until,
+} from './helper';
 
 const SERVICE = 'pubsub.sen1.test';
-const reading = (i: number): senml.ResolvedPack => [{ n: 'urn:dev:mac:0024befffe804ff1:temperature', u: 'Cel', v: 18 + i / 100, t: 1_700_000_000 + i }];
+const reading = (i: number): senml.ResolvedPack => [
+  {
+    n: 'urn:dev:mac:0024befffe804ff1:temperature',
+    u: 'Cel',
+    v: 18 + i / 100,
+    t: 1_700_000_000 + i,
+  },
+];
 
 describe('federation nodes in a flow (real federation)', function () {
   this.timeout(90_000);
@@ -23,31 +49,63 @@ describe('federation nodes in a flow (real federation)', function () {
     return { id, type: 'xmpp-account', jid, host, port: String(port), caFile, resource: '' };
   };
   const credentials = (entries: Record<string, string>): object =>
-    Object.fromEntries(Object.entries(entries).map(([id, jid]) => [id, { password: flows.bed.users[jid].password }]));
+    Object.fromEntries(
+      Object.entries(entries).map(([id, jid]) => [id, { password: flows.bed.users[jid].password }]),
+    );
 
   /** A whitelisted node on sen1 that bob@sen2.test may follow, as the consent step will arrange. */
   async function openNode(name: string): Promise<void> {
-    await admin.iq(createNodeIq(SERVICE, name, { accessModel: 'whitelist', persistItems: true, maxItems: 'max' }));
-    await admin.iq(setAffiliationsIq(SERVICE, name, [{ jid: 'bob@sen2.test', affiliation: 'member' }]));
+    await admin.iq(
+      createNodeIq(SERVICE, name, {
+        accessModel: 'whitelist',
+        persistItems: true,
+        maxItems: 'max',
+      }),
+    );
+    await admin.iq(
+      setAffiliationsIq(SERVICE, name, [{ jid: 'bob@sen2.test', affiliation: 'member' }]),
+    );
   }
 
   const flow = (node: string, extra: object[] = []): object[] =>
     inTab([
       accountConfig('sen1-account', 'admin@sen1.test'),
       accountConfig('sen2-account', 'bob@sen2.test'),
-      { id: 'publish', type: 'federation-publish', account: 'sen1-account', mode: 'pubsub', service: SERVICE, node, createNode: true, to: '', queueSize: '1000', wires: [] },
-      { id: 'subscribe', type: 'federation-subscribe', account: 'sen2-account', service: SERVICE, node, quoalise: true, wires: [['out']] },
+      {
+        id: 'publish',
+        type: 'federation-publish',
+        account: 'sen1-account',
+        mode: 'pubsub',
+        service: SERVICE,
+        node,
+        createNode: true,
+        to: '',
+        queueSize: '1000',
+        wires: [],
+      },
+      {
+        id: 'subscribe',
+        type: 'federation-subscribe',
+        account: 'sen2-account',
+        service: SERVICE,
+        node,
+        quoalise: true,
+        wires: [['out']],
+      },
       { id: 'out', type: 'helper' },
       { id: 'catch1', type: 'catch', scope: null, uncaught: false, wires: [['errors']] },
       { id: 'errors', type: 'helper' },
       ...extra,
     ]);
-  const creds = (): object => credentials({ 'sen1-account': 'admin@sen1.test', 'sen2-account': 'bob@sen2.test' });
+  const creds = (): object =>
+    credentials({ 'sen1-account': 'admin@sen1.test', 'sen2-account': 'bob@sen2.test' });
   const nodes = [accountNode, publishNode, subscribeNode, catchNode];
 
   async function subscribed(): Promise<void> {
     const shown = statuses('subscribe');
-    await until('the subscription', () => shown.some((s) => s.text === 'federation-subscribe.status.subscribed'));
+    await until('the subscription', () =>
+      shown.some((s) => s.text === 'federation-subscribe.status.subscribed'),
+    );
   }
 
   const flows = federationFlows({
@@ -80,18 +138,22 @@ describe('federation nodes in a flow (real federation)', function () {
     assert.match(out[0].itemId, /^[A-Za-z0-9_-]{22}$/);
   });
 
-  it('the queue and the seen ids the nodes keep on disk can be read by Node-RED\'s own user alone (files 0600, folders 0700)', async () => {
+  it("the queue and the seen ids the nodes keep on disk can be read by Node-RED's own user alone (files 0600, folders 0700)", async () => {
     await oneItemAcross('flow-modes');
     await new Promise((r) => setTimeout(r, 200)); // the seen ids are written within 50 ms
     const mode = (path: string): string => (statSync(path).mode & 0o777).toString(8);
     const senfed = join(flows.userDir, 'senfed');
-    for (const folder of [join(senfed, 'queues', 'publish'), join(senfed, 'subscriptions', 'subscribe')]) {
+    for (const folder of [
+      join(senfed, 'queues', 'publish'),
+      join(senfed, 'subscriptions', 'subscribe'),
+    ]) {
       assert.equal(mode(folder), '700', folder);
       const files = readdirSync(folder);
       assert.ok(files.length > 0, `nothing in ${folder}`);
       for (const file of files) assert.equal(mode(join(folder, file)), '600', join(folder, file));
     }
-    for (const folder of [senfed, join(senfed, 'queues'), join(senfed, 'subscriptions')]) assert.equal(mode(folder), '700', folder);
+    for (const folder of [senfed, join(senfed, 'queues'), join(senfed, 'subscriptions')])
+      assert.equal(mode(folder), '700', folder);
   });
 
   it('a node the publish node creates keeps the newest packs, as many as Keep says', async () => {
@@ -99,15 +161,29 @@ describe('federation nodes in a flow (real federation)', function () {
       [accountNode, publishNode],
       inTab([
         accountConfig('sen1-account', 'admin@sen1.test'),
-        { id: 'keeper', type: 'federation-publish', account: 'sen1-account', mode: 'pubsub', service: SERVICE, node: 'flow-keep', createNode: true, maxItems: '5', to: '', queueSize: '1000', wires: [] },
+        {
+          id: 'keeper',
+          type: 'federation-publish',
+          account: 'sen1-account',
+          mode: 'pubsub',
+          service: SERVICE,
+          node: 'flow-keep',
+          createNode: true,
+          maxItems: '5',
+          to: '',
+          queueSize: '1000',
+          wires: [],
+        },
       ]),
       credentials({ 'sen1-account': 'admin@sen1.test' }),
     );
     for (let i = 1; i <= 8; i++) helper.getNode('keeper').receive({ payload: reading(i) });
     const storedValues = async (): Promise<number[]> =>
-      parseItemsResult(await admin.iq(itemsIq(SERVICE, 'flow-keep')).catch(() => undefined))?.items.map((item) => senml.decode(item.payload!)[0]!.v!) ?? [];
+      parseItemsResult(
+        await admin.iq(itemsIq(SERVICE, 'flow-keep')).catch(() => undefined),
+      )?.items.map((item) => senml.decode(item.payload!)[0]!.v!) ?? [];
     let stored: number[] = [];
-    for (const end = Date.now() + 30_000; stored.at(-1) !== 18.08 && Date.now() < end; ) {
+    for (const end = Date.now() + 30_000; stored.at(-1) !== 18.08 && Date.now() < end;) {
       await new Promise((r) => setTimeout(r, 100));
       stored = await storedValues();
     }
@@ -142,15 +218,28 @@ describe('federation nodes in a flow (real federation)', function () {
     await until('all ten', () => received.length + out.length >= 10);
     await new Promise((r) => setTimeout(r, 1000));
     keep();
-    assert.deepEqual(received, Array.from({ length: 10 }, (_, k) => 18 + (k + 1) / 100));
+    assert.deepEqual(
+      received,
+      Array.from({ length: 10 }, (_, k) => 18 + (k + 1) / 100),
+    );
   });
 
   it('back after an outage longer than the node keeps: the kept items come out, and the second output says since when items may be missing', async () => {
     const gapFlow = (): object[] =>
-      flow('flow-gap', [{ id: 'gaps', type: 'helper' }]).map((n) => ((n as { id: string }).id === 'subscribe' ? { ...n, wires: [['out'], ['gaps']] } : n));
+      flow('flow-gap', [{ id: 'gaps', type: 'helper' }]).map((n) =>
+        (n as { id: string }).id === 'subscribe' ? { ...n, wires: [['out'], ['gaps']] } : n,
+      );
     // A node that keeps five items, which bob may read.
-    await admin.iq(createNodeIq(SERVICE, 'flow-gap', { accessModel: 'whitelist', persistItems: true, maxItems: 5 }));
-    await admin.iq(setAffiliationsIq(SERVICE, 'flow-gap', [{ jid: 'bob@sen2.test', affiliation: 'member' }]));
+    await admin.iq(
+      createNodeIq(SERVICE, 'flow-gap', {
+        accessModel: 'whitelist',
+        persistItems: true,
+        maxItems: 5,
+      }),
+    );
+    await admin.iq(
+      setAffiliationsIq(SERVICE, 'flow-gap', [{ jid: 'bob@sen2.test', affiliation: 'member' }]),
+    );
     await helper.load(nodes, gapFlow(), creds());
     let out = collect('out');
     await subscribed();
@@ -158,15 +247,29 @@ describe('federation nodes in a flow (real federation)', function () {
     await until('the first two', () => out.length >= 2);
     // The subscribing side goes away while twelve packs are published: the node keeps five.
     await helper.unload();
-    for (let i = 3; i <= 14; i++) await admin.iq(publishIq(SERVICE, 'flow-gap', stableItemId(reading(i)), senml.toXmlElement(senml.compact(reading(i)))));
+    for (let i = 3; i <= 14; i++)
+      await admin.iq(
+        publishIq(
+          SERVICE,
+          'flow-gap',
+          stableItemId(reading(i)),
+          senml.toXmlElement(senml.compact(reading(i))),
+        ),
+      );
     helper.settings({ userDir: flows.userDir });
     await helper.load(nodes, gapFlow(), creds());
     out = collect('out');
     const gaps = collect('gaps');
     await until('the five kept items and the gap', () => out.length >= 5 && gaps.length >= 1);
-    assert.deepEqual(out.map((m) => m.payload[0].v), [10, 11, 12, 13, 14].map((i) => 18 + i / 100));
+    assert.deepEqual(
+      out.map((m) => m.payload[0].v),
+      [10, 11, 12, 13, 14].map((i) => 18 + i / 100),
+    );
     assert.equal(gaps[0].topic, 'gap');
-    assert.deepEqual([gaps[0].payload.lastSeen.time, gaps[0].payload.oldestKept.time, gaps[0].payload.kept], [new Date(1_700_000_002_000).toISOString(), new Date(1_700_000_010_000).toISOString(), 5]);
+    assert.deepEqual(
+      [gaps[0].payload.lastSeen.time, gaps[0].payload.oldestKept.time, gaps[0].payload.kept],
+      [new Date(1_700_000_002_000).toISOString(), new Date(1_700_000_010_000).toISOString(), 5],
+    );
     assert.equal(gaps.length, 1);
   });
 
@@ -174,7 +277,18 @@ describe('federation nodes in a flow (real federation)', function () {
   const directToBob = (): object[] => [
     accountConfig('sen1-account', 'admin@sen1.test'),
     accountConfig('sen2-account', 'bob@sen2.test'),
-    { id: 'pub-direct', type: 'federation-publish', account: 'sen1-account', mode: 'direct', service: '', node: '', createNode: false, to: 'bob@sen2.test', queueSize: '100', wires: [] },
+    {
+      id: 'pub-direct',
+      type: 'federation-publish',
+      account: 'sen1-account',
+      mode: 'direct',
+      service: '',
+      node: '',
+      createNode: false,
+      to: 'bob@sen2.test',
+      queueSize: '100',
+      wires: [],
+    },
   ];
 
   it('Quoalise direct mode: a message to bob@sen2.test comes out with its meta', async () => {
@@ -182,15 +296,33 @@ describe('federation nodes in a flow (real federation)', function () {
       nodes,
       inTab([
         ...directToBob(),
-        { id: 'inbox', type: 'federation-subscribe', account: 'sen2-account', service: '', node: '', quoalise: true, quoaliseFrom: 'admin@sen1.test', wires: [['out']] },
+        {
+          id: 'inbox',
+          type: 'federation-subscribe',
+          account: 'sen2-account',
+          service: '',
+          node: '',
+          quoalise: true,
+          quoaliseFrom: 'admin@sen1.test',
+          wires: [['out']],
+        },
         { id: 'out', type: 'helper' },
       ]),
       creds(),
     );
     const out = collect('out');
-    await until('bob online', () => (helper.getNode('sen2-account') as unknown as { session: XmppSession }).session.online);
-    await until('admin online', () => (helper.getNode('sen1-account') as unknown as { session: XmppSession }).session.online);
-    helper.getNode('pub-direct').receive({ payload: reading(7), meta: { device: { type: 'buoy', identifier: '0024befffe804ff1' } } });
+    await until(
+      'bob online',
+      () => (helper.getNode('sen2-account') as unknown as { session: XmppSession }).session.online,
+    );
+    await until(
+      'admin online',
+      () => (helper.getNode('sen1-account') as unknown as { session: XmppSession }).session.online,
+    );
+    helper.getNode('pub-direct').receive({
+      payload: reading(7),
+      meta: { device: { type: 'buoy', identifier: '0024befffe804ff1' } },
+    });
     await until('the Quoalise message', () => out.length === 1);
     assert.deepEqual(out[0].payload, reading(7));
     assert.equal(out[0].topic, 'quoalise');
@@ -199,7 +331,15 @@ describe('federation nodes in a flow (real federation)', function () {
   });
 
   it('Quoalise data pushed to the account comes out only from the senders listed; a node saved before the list takes it from anyone, and warns', async () => {
-    const inbox = (id: string, extra: object): object => ({ id, type: 'federation-subscribe', account: 'sen2-account', service: '', node: '', wires: [[`${id}-out`]], ...extra });
+    const inbox = (id: string, extra: object): object => ({
+      id,
+      type: 'federation-subscribe',
+      account: 'sen2-account',
+      service: '',
+      node: '',
+      wires: [[`${id}-out`]],
+      ...extra,
+    });
     await helper.load(
       nodes,
       inTab([
@@ -219,17 +359,45 @@ describe('federation nodes in a flow (real federation)', function () {
       ]),
       creds(),
     );
-    const outs = Object.fromEntries(['fresh', 'others', 'domain', 'legacy'].map((id) => [id, collect(`${id}-out`)]));
-    await until('bob online', () => (helper.getNode('sen2-account') as unknown as { session: XmppSession }).session.online);
-    await until('admin online', () => (helper.getNode('sen1-account') as unknown as { session: XmppSession }).session.online);
+    const outs = Object.fromEntries(
+      ['fresh', 'others', 'domain', 'legacy'].map((id) => [id, collect(`${id}-out`)]),
+    );
+    await until(
+      'bob online',
+      () => (helper.getNode('sen2-account') as unknown as { session: XmppSession }).session.online,
+    );
+    await until(
+      'admin online',
+      () => (helper.getNode('sen1-account') as unknown as { session: XmppSession }).session.online,
+    );
     for (let i = 1; i <= 3; i++) helper.getNode('pub-direct').receive({ payload: reading(i) });
-    await until('the messages at the accepting nodes', () => outs.domain.length === 3 && outs.legacy.length === 3);
+    await until(
+      'the messages at the accepting nodes',
+      () => outs.domain.length === 3 && outs.legacy.length === 3,
+    );
     await new Promise((r) => setTimeout(r, 500));
-    assert.deepEqual([outs.fresh.length, outs.others.length], [0, 0], 'nothing from a sender not listed');
-    const warnings = (id: string): string[] => helper.log().args.map(([event]) => event).filter((event) => event.id === id && event.level === helper.log().WARN).map((event) => String(event.msg));
-    assert.deepEqual(warnings('others'), ['federation-subscribe.warn.refused'], 'one warning for the refused sender, not one per message');
+    assert.deepEqual(
+      [outs.fresh.length, outs.others.length],
+      [0, 0],
+      'nothing from a sender not listed',
+    );
+    const warnings = (id: string): string[] =>
+      helper
+        .log()
+        .args.map(([event]) => event)
+        .filter((event) => event.id === id && event.level === helper.log().WARN)
+        .map((event) => String(event.msg));
+    assert.deepEqual(
+      warnings('others'),
+      ['federation-subscribe.warn.refused'],
+      'one warning for the refused sender, not one per message',
+    );
     assert.deepEqual(warnings('legacy'), ['federation-subscribe.warn.anySender']);
-    assert.deepEqual(warnings('fresh'), [], 'an unticked node says nothing of data it was not asked to take');
+    assert.deepEqual(
+      warnings('fresh'),
+      [],
+      'an unticked node says nothing of data it was not asked to take',
+    );
     assert.deepEqual(warnings('domain'), []);
   });
 
@@ -238,7 +406,18 @@ describe('federation nodes in a flow (real federation)', function () {
       nodes,
       inTab([
         accountConfig('sen1-account', 'admin@sen1.test'),
-        { id: 'pub-direct', type: 'federation-publish', account: 'sen1-account', mode: 'direct', service: '', node: '', createNode: false, to: 'bob@sen2.test', queueSize: '100', wires: [] },
+        {
+          id: 'pub-direct',
+          type: 'federation-publish',
+          account: 'sen1-account',
+          mode: 'direct',
+          service: '',
+          node: '',
+          createNode: false,
+          to: 'bob@sen2.test',
+          queueSize: '100',
+          wires: [],
+        },
         { id: 'catch1', type: 'catch', scope: null, uncaught: false, wires: [['errors']] },
         { id: 'errors', type: 'helper' },
       ]),
@@ -253,14 +432,32 @@ describe('federation nodes in a flow (real federation)', function () {
   it('a wrong password shows on the node status, and nothing crashes', async () => {
     await helper.load(
       [accountNode, publishNode],
-      inTab([accountConfig('bad-account', 'alice@sen1.test'), { id: 'publish', type: 'federation-publish', account: 'bad-account', mode: 'pubsub', service: SERVICE, node: 'x', createNode: false, to: '', queueSize: '10', wires: [] }]),
+      inTab([
+        accountConfig('bad-account', 'alice@sen1.test'),
+        {
+          id: 'publish',
+          type: 'federation-publish',
+          account: 'bad-account',
+          mode: 'pubsub',
+          service: SERVICE,
+          node: 'x',
+          createNode: false,
+          to: '',
+          queueSize: '10',
+          wires: [],
+        },
+      ]),
       { 'bad-account': { password: 'wrong' } },
     );
     const shown = statuses('publish');
-    await until('the error status', () => shown.some((s) => /authentication failed/.test(String(s.text))));
+    await until('the error status', () =>
+      shown.some((s) => /authentication failed/.test(String(s.text))),
+    );
     // A pack given meanwhile is kept in the queue, not lost.
     helper.getNode('publish').receive({ payload: reading(1) });
-    await until('queued status', () => shown.some((s) => s.text === 'federation-publish.status.queuedOffline'));
+    await until('queued status', () =>
+      shown.some((s) => s.text === 'federation-publish.status.queuedOffline'),
+    );
   });
 
   it('a node deleted from the flow deletes its durable files and says how many queued packs went with them; a redeploy keeps them', async () => {
@@ -268,7 +465,11 @@ describe('federation nodes in a flow (real federation)', function () {
       helper
         .log()
         .args.map(([event]) => event)
-        .filter((event) => event.id === id && (event.level === helper.log().WARN || event.level === helper.log().INFO))
+        .filter(
+          (event) =>
+            event.id === id &&
+            (event.level === helper.log().WARN || event.level === helper.log().INFO),
+        )
         .map((event) => String(event.msg));
     const senfed = join(flows.userDir, 'senfed');
     // Delivered: an empty queue and the seen ids, both on disk.
@@ -280,33 +481,67 @@ describe('federation nodes in a flow (real federation)', function () {
     // A redeploy or a restart closes the nodes without removing them: the files stay.
     await helper.unload();
     helper.settings({ userDir: flows.userDir });
-    assert.ok(existsSync(join(queue, 'queue.jsonl')) && existsSync(join(seen, 'seen.json')), 'kept across a redeploy');
+    assert.ok(
+      existsSync(join(queue, 'queue.jsonl')) && existsSync(join(seen, 'seen.json')),
+      'kept across a redeploy',
+    );
     await helper.load(nodes, flow('flow-deleted'), creds());
     await subscribed();
     for (const id of ['publish', 'subscribe']) await helper.getNode(id).close(true);
     assert.equal(existsSync(queue), false, 'the queue folder is gone');
     assert.equal(existsSync(seen), false, 'the seen ids folder is gone');
-    assert.deepEqual(logged('publish').filter((m) => /removed/.test(m)), ['federation-publish.log.removed']);
-    assert.deepEqual(logged('subscribe').filter((m) => /removed/.test(m)), ['federation-subscribe.log.removed']);
+    assert.deepEqual(
+      logged('publish').filter((m) => /removed/.test(m)),
+      ['federation-publish.log.removed'],
+    );
+    assert.deepEqual(
+      logged('subscribe').filter((m) => /removed/.test(m)),
+      ['federation-subscribe.log.removed'],
+    );
 
     // Undelivered packs (a wrong password keeps them queued): the warning says they go too.
     await helper.unload();
     helper.settings({ userDir: flows.userDir });
     await helper.load(
       [accountNode, publishNode],
-      inTab([accountConfig('bad-account', 'alice@sen1.test'), { id: 'stuck', type: 'federation-publish', account: 'bad-account', mode: 'pubsub', service: SERVICE, node: 'x', createNode: false, to: '', queueSize: '10', wires: [] }]),
+      inTab([
+        accountConfig('bad-account', 'alice@sen1.test'),
+        {
+          id: 'stuck',
+          type: 'federation-publish',
+          account: 'bad-account',
+          mode: 'pubsub',
+          service: SERVICE,
+          node: 'x',
+          createNode: false,
+          to: '',
+          queueSize: '10',
+          wires: [],
+        },
+      ]),
       { 'bad-account': { password: 'wrong' } },
     );
     const shown = statuses('stuck');
     for (let i = 1; i <= 3; i++) helper.getNode('stuck').receive({ payload: reading(i) });
-    await until('queued', () => shown.some((s) => s.text === 'federation-publish.status.queuedOffline'));
+    await until('queued', () =>
+      shown.some((s) => s.text === 'federation-publish.status.queuedOffline'),
+    );
     await helper.getNode('stuck').close(true);
-    assert.deepEqual(logged('stuck').filter((m) => /removed/.test(m)), ['federation-publish.warn.removed']);
+    assert.deepEqual(
+      logged('stuck').filter((m) => /removed/.test(m)),
+      ['federation-publish.warn.removed'],
+    );
     assert.equal(existsSync(join(senfed, 'queues', 'stuck')), false);
   });
 
   it('subscribing to a whitelisted node it is not a member of: the status says what to do', async () => {
-    await admin.iq(createNodeIq(SERVICE, 'flow-closed', { accessModel: 'whitelist', persistItems: true, maxItems: 'max' }));
+    await admin.iq(
+      createNodeIq(SERVICE, 'flow-closed', {
+        accessModel: 'whitelist',
+        persistItems: true,
+        maxItems: 'max',
+      }),
+    );
     await helper.load(nodes, flow('flow-closed'), creds());
     const shown = statuses('subscribe');
     await until('the refusal on the status', () => shown.some((s) => s.fill === 'red'));

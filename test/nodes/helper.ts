@@ -22,7 +22,8 @@ function nodeType(type: string): NodeModule {
   const register: NodeModule = require(`../../nodes/${type}.js`);
   return (red) => {
     const own = Object.create(red) as typeof red;
-    own._ = (key, params) => (language === undefined ? red._(key, params) : i18n._(`${type}:${key}`, params));
+    own._ = (key, params) =>
+      language === undefined ? red._(key, params) : i18n._(`${type}:${key}`, params);
     return register(own);
   };
 }
@@ -83,7 +84,10 @@ export function warnings(nodeId: string): unknown[] {
 
 /** Put nodes on one flow tab, as the editor does: Catch nodes only see errors of their own tab. */
 export function inTab(nodes: object[]): object[] {
-  return [{ id: 'tab', type: 'tab', label: 'test' }, ...nodes.map((node) => ({ z: 'tab', ...node }))];
+  return [
+    { id: 'tab', type: 'tab', label: 'test' },
+    ...nodes.map((node) => ({ z: 'tab', ...node })),
+  ];
 }
 
 export const accountNode = nodeType('xmpp-account');
@@ -100,7 +104,9 @@ export const replyNode = nodeType('federation-reply');
  * for each test, the flow unloaded after each. Read `bed` and `userDir` once the
  * hooks have run.
  */
-export function federationFlows(extra: { before?: (bed: TestBed) => Promise<void>; after?: () => Promise<void> } = {}): { readonly bed: TestBed; readonly userDir: string } {
+export function federationFlows(
+  extra: { before?: (bed: TestBed) => Promise<void>; after?: () => Promise<void> } = {},
+): { readonly bed: TestBed; readonly userDir: string } {
   const context = {} as { bed: TestBed; userDir: string };
   before(async function () {
     this.timeout(180_000);

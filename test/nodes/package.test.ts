@@ -19,10 +19,17 @@ function packedFiles(): Promise<string[]> {
     // the scripts all the same and prints the build's output before the list.
     const bundled = join(dirname(process.execPath), 'npm');
     const npm = existsSync(bundled) ? bundled : 'npm';
-    execFile(npm, ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 }, (err, stdout) => {
-      if (err) return reject(err);
-      resolve((JSON.parse(stdout) as { files: { path: string }[] }[])[0].files.map((f) => f.path));
-    });
+    execFile(
+      npm,
+      ['pack', '--dry-run', '--json', '--ignore-scripts'],
+      { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 },
+      (err, stdout) => {
+        if (err) return reject(err);
+        resolve(
+          (JSON.parse(stdout) as { files: { path: string }[] }[])[0].files.map((f) => f.path),
+        );
+      },
+    );
   });
 }
 
@@ -35,13 +42,24 @@ describe('the packed package', function () {
   });
 
   it('holds every node type with its editor file, its catalogs and its help', () => {
-    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { 'node-red': { nodes: Record<string, string> } };
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      'node-red': { nodes: Record<string, string> };
+    };
     for (const [type, runtime] of Object.entries(pkg['node-red'].nodes)) {
       assert.ok(files.includes(runtime), `${runtime} is not packed`);
-      assert.ok(files.includes(runtime.replace(/\.js$/, '.html')), `the editor file of ${type} is not packed`);
+      assert.ok(
+        files.includes(runtime.replace(/\.js$/, '.html')),
+        `the editor file of ${type} is not packed`,
+      );
       for (const lang of ['en-US', 'fr', 'nl']) {
-        assert.ok(files.includes(`dist/nodes/locales/${lang}/${type}.json`), `${lang} catalog of ${type}`);
-        assert.ok(files.includes(`dist/nodes/locales/${lang}/${type}.html`), `${lang} help of ${type}`);
+        assert.ok(
+          files.includes(`dist/nodes/locales/${lang}/${type}.json`),
+          `${lang} catalog of ${type}`,
+        );
+        assert.ok(
+          files.includes(`dist/nodes/locales/${lang}/${type}.html`),
+          `${lang} help of ${type}`,
+        );
       }
     }
   });
@@ -49,15 +67,20 @@ describe('the packed package', function () {
   it('holds the shared editor scripts the node files load, at the root of the package under resources/', () => {
     const loaded = new Set<string>();
     for (const name of readdirSync(join(ROOT, 'nodes')).filter((f) => f.endsWith('.html'))) {
-      for (const script of sharedScripts(readFileSync(join(ROOT, 'nodes', name), 'utf8'))) loaded.add(script);
+      for (const script of sharedScripts(readFileSync(join(ROOT, 'nodes', name), 'utf8')))
+        loaded.add(script);
     }
     assert.ok(loaded.has('find.js'), 'the subscribe and request dialogs load find.js');
-    for (const script of loaded) assert.ok(files.includes(`resources/${script}`), `resources/${script} is not packed`);
+    for (const script of loaded)
+      assert.ok(files.includes(`resources/${script}`), `resources/${script} is not packed`);
   });
 
-  it('runs no script when installed: the build is done before packing, not on the user\'s machine', () => {
-    const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-    for (const hook of ['preinstall', 'install', 'postinstall', 'prepare']) assert.equal(scripts[hook], undefined, `a "${hook}" script runs on the user's machine`);
+  it("runs no script when installed: the build is done before packing, not on the user's machine", () => {
+    const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
+    for (const hook of ['preinstall', 'install', 'postinstall', 'prepare'])
+      assert.equal(scripts[hook], undefined, `a "${hook}" script runs on the user's machine`);
     assert.match(scripts.prepack ?? '', /npm run build/, 'packing builds first');
   });
 
@@ -66,15 +89,32 @@ describe('the packed package', function () {
     assert.ok(maps.length > 10, `${maps.length} maps`);
     assert.equal(files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')).length, 0);
     for (const map of maps) {
-      const { sources, sourcesContent } = JSON.parse(readFileSync(join(ROOT, map), 'utf8')) as { sources: string[]; sourcesContent?: (string | null)[] };
-      assert.equal(sourcesContent?.length, sources.length, `${map} names sources it does not carry`);
-      assert.ok(sourcesContent!.every((text) => typeof text === 'string' && text.length > 0), map);
+      const { sources, sourcesContent } = JSON.parse(readFileSync(join(ROOT, map), 'utf8')) as {
+        sources: string[];
+        sourcesContent?: (string | null)[];
+      };
+      assert.equal(
+        sourcesContent?.length,
+        sources.length,
+        `${map} names sources it does not carry`,
+      );
+      assert.ok(
+        sourcesContent!.every((text) => typeof text === 'string' && text.length > 0),
+        map,
+      );
     }
   });
 
   it('has a complete lock file: every optional package of every platform is listed, so npm ci installs it on Linux, macOS and Windows', () => {
-    type Locked = { version?: string; optionalDependencies?: Record<string, string>; dependencies?: Record<string, string>; os?: string[] };
-    const { packages } = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, Locked> };
+    type Locked = {
+      version?: string;
+      optionalDependencies?: Record<string, string>;
+      dependencies?: Record<string, string>;
+      os?: string[];
+    };
+    const { packages } = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, Locked>;
+    };
     const missing: string[] = [];
     const platforms = new Set<string>();
     for (const [where, locked] of Object.entries(packages)) {
@@ -91,7 +131,12 @@ describe('the packed package', function () {
         else for (const os of packages[found].os ?? []) platforms.add(os);
       }
     }
-    assert.deepEqual(missing, [], 'optional packages the lock file does not list: npm ci refuses such a lock');
-    for (const os of ['linux', 'darwin', 'win32']) assert.ok(platforms.has(os), `no native package for ${os}`);
+    assert.deepEqual(
+      missing,
+      [],
+      'optional packages the lock file does not list: npm ci refuses such a lock',
+    );
+    for (const os of ['linux', 'darwin', 'win32'])
+      assert.ok(platforms.has(os), `no native package for ${os}`);
   });
 });

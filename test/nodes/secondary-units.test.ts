@@ -12,7 +12,19 @@ import { Provider, type ProviderRequest } from '../../lib/federation/provider';
 import { itemsIq, parseItemsResult } from '../../lib/federation/pubsub';
 import { XmppSession } from '../../lib/federation/session';
 import { account } from '../support/federation';
-import { accountNode, collect, federationFlows, helper, inTab, provideNode, publishNode, replyNode, requestNode, subscribeNode, until } from './helper';
+import {
+  accountNode,
+  collect,
+  federationFlows,
+  helper,
+  inTab,
+  provideNode,
+  publishNode,
+  replyNode,
+  requestNode,
+  subscribeNode,
+  until,
+} from './helper';
 
 const changeNode = require('@node-red/nodes/core/function/15-change.js');
 
@@ -34,7 +46,13 @@ function senmlAttributes(element: Element): Record<string, string>[] {
 
 /** A pushed message in the reference provider's shape: bn, bt and bu on the first record, Wh, no bver. */
 function referenceMessage(to: string, values: number[]): Element {
-  const records = values.map((v, i) => (i === 0 ? `<senml bn="${METER}" bt="${T0}.0" t="0" bu="Wh" v="${v}.0"/>` : `<senml t="${i * 1800}.0" v="${v}.0"/>`)).join('');
+  const records = values
+    .map((v, i) =>
+      i === 0
+        ? `<senml bn="${METER}" bt="${T0}.0" t="0" bu="Wh" v="${v}.0"/>`
+        : `<senml t="${i * 1800}.0" v="${v}.0"/>`,
+    )
+    .join('');
   return parse(
     `<message xmlns="jabber:client" to="${to}" type="normal"><quoalise xmlns="urn:quoalise:0"><data><meta><device type="electricity-meter"/></meta><sensml xmlns="urn:ietf:params:xml:ns:senml">${records}</sensml></data></quoalise></message>`,
   ) as Element;
@@ -48,14 +66,18 @@ describe('Wh without bver, as Quoalise peers send it (real federation)', functio
     const { host, port, caFile } = account(flows.bed, jid);
     return { id, type: 'xmpp-account', jid, host, port: String(port), caFile, resource };
   };
-  const creds = (...entries: [string, string][]): object => Object.fromEntries(entries.map(([id, jid]) => [id, { password: flows.bed.users[jid].password }]));
+  const creds = (...entries: [string, string][]): object =>
+    Object.fromEntries(
+      entries.map(([id, jid]) => [id, { password: flows.bed.users[jid].password }]),
+    );
   const warningsOf = (id: string): string[] =>
     helper
       .log()
       .args.map(([event]) => event)
       .filter((event) => event.id === id && event.level === helper.log().WARN)
       .map((event) => String(event.msg));
-  const sessionOf = (id: string): XmppSession => (helper.getNode(id) as unknown as { session: XmppSession }).session;
+  const sessionOf = (id: string): XmppSession =>
+    (helper.getNode(id) as unknown as { session: XmppSession }).session;
 
   const flows = federationFlows({
     before: async (bed) => {
@@ -71,7 +93,20 @@ describe('Wh without bver, as Quoalise peers send it (real federation)', functio
   it('subscribe: pushed Wh without bver comes out as version 26, noted in msg.senmlNotes, warned once', async () => {
     await helper.load(
       [accountNode, subscribeNode],
-      inTab([accountConfig('bob-account', 'bob@sen2.test'), { id: 'inbox', type: 'federation-subscribe', account: 'bob-account', service: '', node: '', quoalise: true, quoaliseFrom: 'sen1.test', wires: [['out']] }, { id: 'out', type: 'helper' }]),
+      inTab([
+        accountConfig('bob-account', 'bob@sen2.test'),
+        {
+          id: 'inbox',
+          type: 'federation-subscribe',
+          account: 'bob-account',
+          service: '',
+          node: '',
+          quoalise: true,
+          quoaliseFrom: 'sen1.test',
+          wires: [['out']],
+        },
+        { id: 'out', type: 'helper' },
+      ]),
       creds(['bob-account', 'bob@sen2.test']),
     );
     const out = collect('out');
@@ -84,10 +119,23 @@ describe('Wh without bver, as Quoalise peers send it (real federation)', functio
       { n: METER, t: T0 + 1800, u: 'Wh', v: 1250, bver: 26 },
     ]);
     assert.deepEqual(
-      out.map((msg) => msg.senmlNotes.map((note: { code: string; field: string; index: number }) => [note.code, note.field, note.index])),
-      [[['SENML_UNDECLARED_SECONDARY_UNIT', 'bu', 0]], [['SENML_UNDECLARED_SECONDARY_UNIT', 'bu', 0]]],
+      out.map((msg) =>
+        msg.senmlNotes.map((note: { code: string; field: string; index: number }) => [
+          note.code,
+          note.field,
+          note.index,
+        ]),
+      ),
+      [
+        [['SENML_UNDECLARED_SECONDARY_UNIT', 'bu', 0]],
+        [['SENML_UNDECLARED_SECONDARY_UNIT', 'bu', 0]],
+      ],
     );
-    assert.deepEqual(warningsOf('inbox'), ['federation-subscribe.warn.senmlNote'], 'said once, not once per message');
+    assert.deepEqual(
+      warningsOf('inbox'),
+      ['federation-subscribe.warn.senmlNote'],
+      'said once, not once per message',
+    );
   });
 
   it('request: a get_history answered in Wh without bver comes out as version 26, noted', async () => {
@@ -104,7 +152,15 @@ describe('Wh without bver, as Quoalise peers send it (real federation)', functio
         [accountNode, requestNode],
         inTab([
           accountConfig('consumer-account', 'consumer@sen2.test'),
-          { id: 'request', type: 'federation-request', account: 'consumer-account', to: 'admin@sen1.test/proxy', command: 'get_history', identifier: METER, wires: [['out']] },
+          {
+            id: 'request',
+            type: 'federation-request',
+            account: 'consumer-account',
+            to: 'admin@sen1.test/proxy',
+            command: 'get_history',
+            identifier: METER,
+            wires: [['out']],
+          },
           { id: 'out', type: 'helper' },
         ]),
         creds(['consumer-account', 'consumer@sen2.test']),
@@ -112,10 +168,15 @@ describe('Wh without bver, as Quoalise peers send it (real federation)', functio
       const out = collect('out');
       await until('consumer online', () => sessionOf('consumer-account').online);
       // On the wire, as the reference provider sends it: no bver.
-      const raw = await sessionOf('consumer-account').iq(getHistoryIq('admin@sen1.test/proxy', METER, START, '2021-12-02T00:00:00+01:00'));
+      const raw = await sessionOf('consumer-account').iq(
+        getHistoryIq('admin@sen1.test/proxy', METER, START, '2021-12-02T00:00:00+01:00'),
+      );
       assert.deepEqual(
         senmlAttributes(raw).map((attrs) => [attrs.bu ?? attrs.u, attrs.bver]),
-        [['Wh', undefined], [undefined, undefined]],
+        [
+          ['Wh', undefined],
+          [undefined, undefined],
+        ],
       );
       helper.getNode('request').receive({ start: START, end: '2021-12-02T00:00:00+01:00' });
       await until('the answer', () => out.length === 1);
@@ -135,11 +196,25 @@ describe('Wh without bver, as Quoalise peers send it (real federation)', functio
       [accountNode, provideNode, replyNode, changeNode],
       inTab([
         accountConfig('provider-account', 'provider@sen1.test', 'node-red'),
-        { id: 'provide', type: 'federation-provide', account: 'provider-account', handleSubscriptions: false, wires: [['build']] },
+        {
+          id: 'provide',
+          type: 'federation-provide',
+          account: 'provider-account',
+          handleSubscriptions: false,
+          wires: [['build']],
+        },
         {
           id: 'build',
           type: 'change',
-          rules: [{ t: 'set', p: 'payload', pt: 'msg', to: '[{"n": identifier, "u": "Wh", "v": 1000, "t": $toMillis(start) / 1000}, {"n": identifier, "u": "Wh", "v": 1250, "t": $toMillis(start) / 1000 + 1800}]', tot: 'jsonata' }],
+          rules: [
+            {
+              t: 'set',
+              p: 'payload',
+              pt: 'msg',
+              to: '[{"n": identifier, "u": "Wh", "v": 1000, "t": $toMillis(start) / 1000}, {"n": identifier, "u": "Wh", "v": 1250, "t": $toMillis(start) / 1000 + 1800}]',
+              tot: 'jsonata',
+            },
+          ],
           wires: [['reply']],
         },
         { id: 'reply', type: 'federation-reply', wires: [] },
@@ -147,7 +222,9 @@ describe('Wh without bver, as Quoalise peers send it (real federation)', functio
       creds(['provider-account', 'provider@sen1.test']),
     );
     await until('provider online', () => sessionOf('provider-account').online);
-    const raw = await admin.iq(getHistoryIq('provider@sen1.test/node-red', METER, START, '2021-12-02T00:00:00+01:00'));
+    const raw = await admin.iq(
+      getHistoryIq('provider@sen1.test/node-red', METER, START, '2021-12-02T00:00:00+01:00'),
+    );
     const records = senmlAttributes(raw);
     assert.equal(records.length, 2, raw.toString());
     assert.equal(records[0].bver, '26', `the pack as sent: ${raw.toString()}`);
@@ -160,22 +237,58 @@ describe('Wh without bver, as Quoalise peers send it (real federation)', functio
       inTab([
         accountConfig('admin-account', 'admin@sen1.test'),
         accountConfig('bob-account', 'bob@sen2.test'),
-        { id: 'to-node', type: 'federation-publish', account: 'admin-account', mode: 'pubsub', service: SERVICE, node: 'energy-wh', createNode: true, to: '', queueSize: '100', wires: [] },
-        { id: 'to-bob', type: 'federation-publish', account: 'admin-account', mode: 'direct', service: '', node: '', createNode: false, to: 'bob@sen2.test', queueSize: '100', wires: [] },
-        { id: 'inbox', type: 'federation-subscribe', account: 'bob-account', service: '', node: '', quoalise: true, quoaliseFrom: 'admin@sen1.test', wires: [['out']] },
+        {
+          id: 'to-node',
+          type: 'federation-publish',
+          account: 'admin-account',
+          mode: 'pubsub',
+          service: SERVICE,
+          node: 'energy-wh',
+          createNode: true,
+          to: '',
+          queueSize: '100',
+          wires: [],
+        },
+        {
+          id: 'to-bob',
+          type: 'federation-publish',
+          account: 'admin-account',
+          mode: 'direct',
+          service: '',
+          node: '',
+          createNode: false,
+          to: 'bob@sen2.test',
+          queueSize: '100',
+          wires: [],
+        },
+        {
+          id: 'inbox',
+          type: 'federation-subscribe',
+          account: 'bob-account',
+          service: '',
+          node: '',
+          quoalise: true,
+          quoaliseFrom: 'admin@sen1.test',
+          wires: [['out']],
+        },
         { id: 'out', type: 'helper' },
       ]),
       creds(['admin-account', 'admin@sen1.test'], ['bob-account', 'bob@sen2.test']),
     );
     const out = collect('out');
-    await until('both online', () => sessionOf('admin-account').online && sessionOf('bob-account').online);
+    await until(
+      'both online',
+      () => sessionOf('admin-account').online && sessionOf('bob-account').online,
+    );
     const pack = [{ n: METER, t: T0, u: 'Wh', v: 1000 }];
     helper.getNode('to-node').receive({ payload: pack });
     helper.getNode('to-bob').receive({ payload: pack });
     let stored: Record<string, string>[] = [];
-    for (const end = Date.now() + 20_000; stored.length === 0 && Date.now() < end; ) {
+    for (const end = Date.now() + 20_000; stored.length === 0 && Date.now() < end;) {
       await new Promise((r) => setTimeout(r, 100));
-      const items = parseItemsResult(await admin.iq(itemsIq(SERVICE, 'energy-wh')).catch(() => undefined))?.items ?? [];
+      const items =
+        parseItemsResult(await admin.iq(itemsIq(SERVICE, 'energy-wh')).catch(() => undefined))
+          ?.items ?? [];
       stored = items.flatMap((item) => (item.payload ? senmlAttributes(item.payload) : []));
     }
     assert.equal(stored[0]?.bver, '26', 'the item on the PubSub node');

@@ -1,13 +1,32 @@
 import assert from 'node:assert/strict';
 import { senml } from '../../lib';
-import { inTab, catchNode, decodeNode, helper, inLanguage, nextMessage, statuses, warnings as warningsOf } from './helper';
+import {
+  inTab,
+  catchNode,
+  decodeNode,
+  helper,
+  inLanguage,
+  nextMessage,
+  statuses,
+  warnings as warningsOf,
+} from './helper';
 
-const flow = (config: object = {}): object[] => inTab([
-  { id: 'decode', type: 'senml-decode', name: '', format: 'auto', convertUnits: false, strict: true, ...config, wires: [['out']] },
-  { id: 'out', type: 'helper' },
-  { id: 'catch1', type: 'catch', scope: null, uncaught: false, wires: [['errors']] },
-  { id: 'errors', type: 'helper' },
-]);
+const flow = (config: object = {}): object[] =>
+  inTab([
+    {
+      id: 'decode',
+      type: 'senml-decode',
+      name: '',
+      format: 'auto',
+      convertUnits: false,
+      strict: true,
+      ...config,
+      wires: [['out']],
+    },
+    { id: 'out', type: 'helper' },
+    { id: 'catch1', type: 'catch', scope: null, uncaught: false, wires: [['errors']] },
+    { id: 'errors', type: 'helper' },
+  ]);
 
 const buoy = [
   { n: 'urn:dev:mac:0024befffe804ff1:temperature', u: 'Cel', v: 18.25, t: 1_700_000_000 },
@@ -30,14 +49,21 @@ describe('senml decode node', () => {
       assert.equal(msg.topic, 'buoy', 'other message properties pass through');
     }
     // The test runtime shows catalog keys; the catalogs themselves are checked in catalogs.test.ts.
-    assert.deepEqual(shown.at(-1), { fill: 'green', shape: 'dot', text: 'senml-decode.status.records' });
+    assert.deepEqual(shown.at(-1), {
+      fill: 'green',
+      shape: 'dot',
+      text: 'senml-decode.status.records',
+    });
   });
 
   it('uses the SenML media type of msg.contentType when the format is auto', async () => {
     await helper.load([decodeNode, catchNode], flow());
     const received = nextMessage('out');
     // A CBOR pack whose first byte alone would not tell: use a JSON Buffer labelled as JSON.
-    helper.getNode('decode').receive({ payload: Buffer.from(senml.encode(buoy) as string), contentType: 'application/senml+json; charset=utf-8' });
+    helper.getNode('decode').receive({
+      payload: Buffer.from(senml.encode(buoy) as string),
+      contentType: 'application/senml+json; charset=utf-8',
+    });
     assert.deepEqual((await received).payload, buoy);
   });
 
@@ -45,11 +71,17 @@ describe('senml decode node', () => {
     await helper.load([decodeNode, catchNode], flow());
     const shown = statuses('decode');
     const caught = nextMessage('errors');
-    helper.getNode('decode').receive({ payload: '[{"n":"a","v":1},{"n":"b","v":"21.5"}]', topic: 'buoy' });
+    helper
+      .getNode('decode')
+      .receive({ payload: '[{"n":"a","v":1},{"n":"b","v":"21.5"}]', topic: 'buoy' });
     const msg = await caught;
     assert.match(msg.error.message, /record 1, field "v": must be a number, got "21.5"/);
     assert.equal(msg.error.source.id, 'decode');
-    assert.equal(msg.payload, '[{"n":"a","v":1},{"n":"b","v":"21.5"}]', 'the message that caused it is not lost');
+    assert.equal(
+      msg.payload,
+      '[{"n":"a","v":1},{"n":"b","v":"21.5"}]',
+      'the message that caused it is not lost',
+    );
     assert.equal(msg.topic, 'buoy');
     assert.equal(shown.at(-1)?.fill, 'red');
     assert.match(shown.at(-1)?.text, /^record 1, field "v"/);
@@ -57,7 +89,13 @@ describe('senml decode node', () => {
 
   it('reports input that is not SenML at all, without crashing', async () => {
     await helper.load([decodeNode, catchNode], flow());
-    for (const payload of [42, { n: 'x' }, 'hello', Buffer.from([0xff, 0x00]), `<!DOCTYPE x [<!ENTITY a "b">]><sensml/>`]) {
+    for (const payload of [
+      42,
+      { n: 'x' },
+      'hello',
+      Buffer.from([0xff, 0x00]),
+      `<!DOCTYPE x [<!ENTITY a "b">]><sensml/>`,
+    ]) {
       const caught = nextMessage('errors');
       helper.getNode('decode').receive({ payload });
       assert.ok((await caught).error.message.length > 0);
@@ -70,12 +108,28 @@ describe('senml decode node', () => {
     const received = nextMessage('out');
     const warnings = warningsOf('decode');
     const node = helper.getNode('decode');
-    node.receive({ payload: [{ bn: 'x:', n: 'a', v: 1, t: 1e9 }, { n: 'bad name', v: 2 }, { n: 'c', u: 'degC', v: 3, t: 1e9 }] });
+    node.receive({
+      payload: [
+        { bn: 'x:', n: 'a', v: 1, t: 1e9 },
+        { n: 'bad name', v: 2 },
+        { n: 'c', u: 'degC', v: 3, t: 1e9 },
+      ],
+    });
     const msg = await received;
-    assert.deepEqual(msg.payload.map((r: senml.ResolvedRecord) => r.n), ['x:a', 'x:c']);
-    assert.deepEqual(msg.senmlSkipped.map((s: { index: number; code: string }) => [s.index, s.code]), [[1, 'SENML_NAME']]);
+    assert.deepEqual(
+      msg.payload.map((r: senml.ResolvedRecord) => r.n),
+      ['x:a', 'x:c'],
+    );
+    assert.deepEqual(
+      msg.senmlSkipped.map((s: { index: number; code: string }) => [s.index, s.code]),
+      [[1, 'SENML_NAME']],
+    );
     assert.equal(warnings.length, 1);
-    assert.deepEqual(shown.at(-1), { fill: 'yellow', shape: 'dot', text: 'senml-decode.status.skipped' });
+    assert.deepEqual(shown.at(-1), {
+      fill: 'yellow',
+      shape: 'dot',
+      text: 'senml-decode.status.skipped',
+    });
   });
 
   it('ignores fields SenML cannot carry instead of refusing the pack, lists them in msg.senmlNotes and warns once per field', async () => {
@@ -88,7 +142,10 @@ describe('senml decode node', () => {
       node.receive({ payload });
       const msg = await received;
       assert.deepEqual(msg.payload, [{ n: 'buoy:temp', u: 'Cel', v: 18.5, t: 1_700_000_000 }]);
-      assert.deepEqual(msg.senmlNotes.map((n: senml.SenmlNote) => [n.index, n.field, n.code]), [[0, 'meta', 'SENML_IGNORED_FIELD']]);
+      assert.deepEqual(
+        msg.senmlNotes.map((n: senml.SenmlNote) => [n.index, n.field, n.code]),
+        [[0, 'meta', 'SENML_IGNORED_FIELD']],
+      );
     }
     assert.equal(warnings.length, 1, 'one warning for the field, not one per message');
   });
@@ -96,8 +153,12 @@ describe('senml decode node', () => {
   it('converts secondary units when asked', async () => {
     await helper.load([decodeNode, catchNode], flow({ convertUnits: true }));
     const received = nextMessage('out');
-    helper.getNode('decode').receive({ payload: [{ bver: 26, n: 'meter:energy', u: 'kWh', v: 2, t: 1e9 }] });
-    assert.deepEqual((await received).payload, [{ n: 'meter:energy', u: 'J', v: 7_200_000, t: 1e9 }]);
+    helper
+      .getNode('decode')
+      .receive({ payload: [{ bver: 26, n: 'meter:energy', u: 'kWh', v: 2, t: 1e9 }] });
+    assert.deepEqual((await received).payload, [
+      { n: 'meter:energy', u: 'J', v: 7_200_000, t: 1e9 },
+    ]);
   });
 
   it('honours a chosen format over sniffing', async () => {
@@ -108,7 +169,7 @@ describe('senml decode node', () => {
   });
 });
 
-describe('senml decode node, in the runtime\'s language', () => {
+describe("senml decode node, in the runtime's language", () => {
   afterEach(async () => {
     await helper.unload();
   });
@@ -122,10 +183,17 @@ describe('senml decode node, in the runtime\'s language', () => {
       const caught = nextMessage('errors');
       helper.getNode('decode').receive({ payload: brokenPack });
       const msg = await caught;
-      assert.equal(msg.error.message, 'SenmlError: enregistrement 1, champ "v" : doit être un nombre, reçu : "21.5"');
+      assert.equal(
+        msg.error.message,
+        'SenmlError: enregistrement 1, champ "v" : doit être un nombre, reçu : "21.5"',
+      );
       assert.equal(msg.error.code, 'SENML_TYPE');
       assert.equal(msg.payload, brokenPack, 'the message that caused it is not lost');
-      assert.deepEqual(shown.at(-1), { fill: 'red', shape: 'ring', text: 'enregistrement 1, champ "v" : doit être…' });
+      assert.deepEqual(shown.at(-1), {
+        fill: 'red',
+        shape: 'ring',
+        text: 'enregistrement 1, champ "v" : doit être…',
+      });
     });
   });
 
@@ -134,7 +202,10 @@ describe('senml decode node, in the runtime\'s language', () => {
     await inLanguage('fr', async () => {
       const caught = nextMessage('errors');
       helper.getNode('decode').receive({ payload: [{ n: 'a', v: [1, 2] }] });
-      assert.match((await caught).error.message, /enregistrement 0, champ "v" : doit être un nombre, reçu : une liste$/);
+      assert.match(
+        (await caught).error.message,
+        /enregistrement 0, champ "v" : doit être un nombre, reçu : une liste$/,
+      );
     });
   });
 
@@ -144,7 +215,12 @@ describe('senml decode node, in the runtime\'s language', () => {
       const shown = statuses('decode');
       const warnings = warningsOf('decode');
       const received = nextMessage('out');
-      helper.getNode('decode').receive({ payload: [{ bn: 'x:', n: 'a', v: 1, t: 1e9 }, { n: 'bad name', v: 2 }] });
+      helper.getNode('decode').receive({
+        payload: [
+          { bn: 'x:', n: 'a', v: 1, t: 1e9 },
+          { n: 'bad name', v: 2 },
+        ],
+      });
       const msg = await received;
       assert.deepEqual(warnings, [
         '1 enregistrement(s) écarté(s) ; premier : enregistrement 1, champ "n" : le nom "x:bad name" contient " " ; seuls les lettres, les chiffres et - : . / _ sont permis (RFC 8428 §4.5.1)',
@@ -156,10 +232,15 @@ describe('senml decode node, in the runtime\'s language', () => {
           code: 'SENML_NAME',
           messageId: 'SENML_NAME_CHARACTER',
           params: { name: '"x:bad name"', character: '" "', record: 1, field: 'n' },
-          message: 'record 1, field "n": name "x:bad name" contains " "; only letters, digits and - : . / _ are allowed (RFC 8428 §4.5.1)',
+          message:
+            'record 1, field "n": name "x:bad name" contains " "; only letters, digits and - : . / _ are allowed (RFC 8428 §4.5.1)',
         },
       ]);
-      assert.deepEqual(shown.at(-1), { fill: 'yellow', shape: 'dot', text: '1 enregistrement, 1 écartés' });
+      assert.deepEqual(shown.at(-1), {
+        fill: 'yellow',
+        shape: 'dot',
+        text: '1 enregistrement, 1 écartés',
+      });
     });
   });
 
@@ -168,14 +249,26 @@ describe('senml decode node, in the runtime\'s language', () => {
     await inLanguage('fr', async () => {
       const warnings = warningsOf('decode');
       const received = nextMessage('out');
-      helper.getNode('decode').receive({ payload: '[{"n":"buoy:temp","u":"Cel","v":18.5,"t":1700000000,"meta":{"by":"gateway"}}]' });
+      helper.getNode('decode').receive({
+        payload: '[{"n":"buoy:temp","u":"Cel","v":18.5,"t":1700000000,"meta":{"by":"gateway"}}]',
+      });
       const msg = await received;
       assert.deepEqual(warnings, [
         'Champ ignoré (les suivants de ce genre ne sont listés que dans msg.senmlNotes) : enregistrement 0, champ "meta" : contient un objet, qu\'aucun champ SenML ne peut transporter ; il est ignoré (RFC 8428 §4.4)',
       ]);
       assert.deepEqual(
-        msg.senmlNotes.map(({ code, messageId, params }: senml.SenmlNote) => ({ code, messageId, params })),
-        [{ code: 'SENML_IGNORED_FIELD', messageId: 'SENML_FIELD_IGNORED', params: { got: 'an object', record: 0, field: 'meta' } }],
+        msg.senmlNotes.map(({ code, messageId, params }: senml.SenmlNote) => ({
+          code,
+          messageId,
+          params,
+        })),
+        [
+          {
+            code: 'SENML_IGNORED_FIELD',
+            messageId: 'SENML_FIELD_IGNORED',
+            params: { got: 'an object', record: 0, field: 'meta' },
+          },
+        ],
       );
     });
   });
@@ -186,7 +279,10 @@ describe('senml decode node, in the runtime\'s language', () => {
       const shown = statuses('decode');
       const caught = nextMessage('errors');
       helper.getNode('decode').receive({ payload: brokenPack });
-      assert.equal((await caught).error.message, 'SenmlError: record 1, veld "v": moet een getal zijn, ontvangen: "21.5"');
+      assert.equal(
+        (await caught).error.message,
+        'SenmlError: record 1, veld "v": moet een getal zijn, ontvangen: "21.5"',
+      );
       assert.equal(shown.at(-1)?.text, 'record 1, veld "v": moet een getal zijn…');
     });
     await helper.unload();
@@ -194,9 +290,16 @@ describe('senml decode node, in the runtime\'s language', () => {
     await inLanguage('nl', async () => {
       const warnings = warningsOf('decode');
       const received = nextMessage('out');
-      helper.getNode('decode').receive({ payload: [{ n: 'a', u: 'Cel', v: 1, t: 1e9 }, { n: 'b', v: 2, vs: 'twee', t: 1e9 }] });
+      helper.getNode('decode').receive({
+        payload: [
+          { n: 'a', u: 'Cel', v: 1, t: 1e9 },
+          { n: 'b', v: 2, vs: 'twee', t: 1e9 },
+        ],
+      });
       await received;
-      assert.deepEqual(warnings, ['1 record(s) weggelaten; eerste: record 1, veld "vs": een record bevat precies één waarde, dit record heeft v en vs (RFC 8428 §4.2)']);
+      assert.deepEqual(warnings, [
+        '1 record(s) weggelaten; eerste: record 1, veld "vs": een record bevat precies één waarde, dit record heeft v en vs (RFC 8428 §4.2)',
+      ]);
     });
   });
 });

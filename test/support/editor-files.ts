@@ -5,5 +5,7 @@
  * `<script src="resources/@senfed/node-red/<file>">`: the <file> names.
  */
 export function sharedScripts(editorHtml: string): string[] {
-  return [...editorHtml.matchAll(/<script[^>]*\ssrc="resources\/@senfed\/node-red\/([^"]+)"/g)].map((m) => m[1]);
+  return [...editorHtml.matchAll(/<script[^>]*\ssrc="resources\/@senfed\/node-red\/([^"]+)"/g)].map(
+    (m) => m[1],
+  );
 }

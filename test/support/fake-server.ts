@@ -41,6 +41,13 @@ export function fakeServer(reply: string | ((socket: Socket) => void)): Promise<
       server.close(() => resolve());
     });
   return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => resolve({ port: (server.address() as AddressInfo).port, connections: () => count, written: () => written, close })),
+    server.listen(0, '127.0.0.1', () =>
+      resolve({
+        port: (server.address() as AddressInfo).port,
+        connections: () => count,
+        written: () => written,
+        close,
+      }),
+    ),
   );
 }

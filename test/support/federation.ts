@@ -24,15 +24,28 @@ export interface TestBedServer {
 export interface TestBed {
   caFile: string;
   servers: Record<'sen1' | 'sen2', TestBedServer>;
-  users: Record<string, { username: string; domain: string; server: 'sen1' | 'sen2'; password: string }>;
+  users: Record<
+    string,
+    { username: string; domain: string; server: 'sen1' | 'sen2'; password: string }
+  >;
 }
 
 export function federation(...args: string[]): Promise<string> {
   return new Promise((resolvePromise, reject) => {
-    execFile('bash', [SCRIPT, ...args], { timeout: 180_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`federation.sh ${args.join(' ')} failed (${err.message.split('\n')[0]}):\n${stdout}\n${stderr}`));
-      else resolvePromise(stdout + stderr);
-    });
+    execFile(
+      'bash',
+      [SCRIPT, ...args],
+      { timeout: 180_000, maxBuffer: 16 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        if (err)
+          reject(
+            new Error(
+              `federation.sh ${args.join(' ')} failed (${err.message.split('\n')[0]}):\n${stdout}\n${stderr}`,
+            ),
+          );
+        else resolvePromise(stdout + stderr);
+      },
+    );
   });
 }
 
@@ -46,16 +59,32 @@ export async function stopTestBed(): Promise<void> {
 }
 
 /** Account options for a test bed user, trusting the test bed's CA. */
-export function account(bed: TestBed, jid: string): { jid: string; password: string; host: string; port: number; caFile: string } {
+export function account(
+  bed: TestBed,
+  jid: string,
+): { jid: string; password: string; host: string; port: number; caFile: string } {
   const user = bed.users[jid];
   if (!user) throw new Error(`no test bed user ${jid}`);
   const server = bed.servers[user.server];
-  return { jid, password: user.password, host: server.address, port: server.c2sPort, caFile: bed.caFile };
+  return {
+    jid,
+    password: user.password,
+    host: server.address,
+    port: server.c2sPort,
+    caFile: bed.caFile,
+  };
 }
 
-export function waitFor<T>(what: string, ms: number, attach: (resolve: (value: T) => void) => void): Promise<T> {
+export function waitFor<T>(
+  what: string,
+  ms: number,
+  attach: (resolve: (value: T) => void) => void,
+): Promise<T> {
   return new Promise((resolvePromise, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+    const timer = setTimeout(
+      () => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)),
+      ms,
+    );
     attach((value) => {
       clearTimeout(timer);
       resolvePromise(value);

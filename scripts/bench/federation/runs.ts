@@ -10,7 +10,13 @@ import { stableItemId } from '../../../lib/federation/pubsub';
 import { quantile } from './stats';
 import type { Side } from './sides';
 import { prosodyPids, processCpuMs } from './testbed';
-import { type NodeKind, RECORDS_PER_PACK, benchPack, freshNodeName, preparePacks } from './workload';
+import {
+  type NodeKind,
+  RECORDS_PER_PACK,
+  benchPack,
+  freshNodeName,
+  preparePacks,
+} from './workload';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -28,7 +34,11 @@ function cpuMark(): () => CpuUse {
   const sen2Start = processCpuMs(pids.sen2);
   return () => {
     const own = process.cpuUsage(ownStart);
-    return { bench: (own.user + own.system) / 1000, sen1: processCpuMs(pids.sen1) - sen1Start, sen2: processCpuMs(pids.sen2) - sen2Start };
+    return {
+      bench: (own.user + own.system) / 1000,
+      sen1: processCpuMs(pids.sen1) - sen1Start,
+      sen2: processCpuMs(pids.sen2) - sen2Start,
+    };
   };
 }
 
@@ -85,7 +95,15 @@ class Arrivals {
   complete(what: string, timeoutMs: number): Promise<void> {
     if (this.received === this.count) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new RunError(`${what}: ${this.received} of ${this.count} packs arrived within ${timeoutMs / 1000} s`)), timeoutMs);
+      const timer = setTimeout(
+        () =>
+          reject(
+            new RunError(
+              `${what}: ${this.received} of ${this.count} packs arrived within ${timeoutMs / 1000} s`,
+            ),
+          ),
+        timeoutMs,
+      );
       this.#done = () => {
         clearTimeout(timer);
         resolve();
@@ -94,7 +112,14 @@ class Arrivals {
   }
 }
 
-function result(side: Side['name'], mode: string, sentAt: Float64Array, arrivals: Arrivals, firstSent: number, cpu: CpuUse): RunResult {
+function result(
+  side: Side['name'],
+  mode: string,
+  sentAt: Float64Array,
+  arrivals: Arrivals,
+  firstSent: number,
+  cpu: CpuUse,
+): RunResult {
   const packs = sentAt.length;
   const seconds = (arrivals.lastAt - firstSent) / 1000;
   const latencies: number[] = [];
@@ -117,7 +142,13 @@ function result(side: Side['name'], mode: string, sentAt: Float64Array, arrivals
  * publish iqs awaiting their result), handing over the next one as soon as one
  * is done with, until `count` packs have gone; then wait for all to arrive.
  */
-export async function runFlatOut(side: Side, kind: NodeKind, stream: number, count: number, window: number): Promise<RunResult> {
+export async function runFlatOut(
+  side: Side,
+  kind: NodeKind,
+  stream: number,
+  count: number,
+  window: number,
+): Promise<RunResult> {
   const prepared = preparePacks(stream, count);
   const arrivals = new Arrivals(count, prepared.indexOf);
   const trial = await side.openTrial(freshNodeName(`${side.name}-flat`), kind, arrivals.record);
@@ -133,7 +164,8 @@ export async function runFlatOut(side: Side, kind: NodeKind, stream: number, cou
         next++;
       }
       if (next < count) await trial.progress();
-      if (trial.failures.length > 0) throw new RunError(`${side.name}: publishing failed: ${trial.failures[0]}`);
+      if (trial.failures.length > 0)
+        throw new RunError(`${side.name}: publishing failed: ${trial.failures[0]}`);
     }
     await arrivals.complete(`${side.name} flat out`, Math.max(30_000, count * 30));
     const used = cpu();
@@ -148,7 +180,13 @@ export async function runFlatOut(side: Side, kind: NodeKind, stream: number, cou
  * Steady rate: hand over one pack every 1/rate s on a fixed schedule, whether
  * or not the earlier ones arrived (open loop); latency = arrival - hand-over.
  */
-export async function runSteady(side: Side, kind: NodeKind, stream: number, count: number, packsPerSecond: number): Promise<RunResult> {
+export async function runSteady(
+  side: Side,
+  kind: NodeKind,
+  stream: number,
+  count: number,
+  packsPerSecond: number,
+): Promise<RunResult> {
   const prepared = preparePacks(stream, count);
   const arrivals = new Arrivals(count, prepared.indexOf);
   const trial = await side.openTrial(freshNodeName(`${side.name}-steady`), kind, arrivals.record);
@@ -162,7 +200,8 @@ export async function runSteady(side: Side, kind: NodeKind, stream: number, coun
       if (wait > 0.5) await sleep(wait);
       sentAt[i] = performance.now();
       trial.send(prepared.packs[i], prepared.ids[i]);
-      if (trial.failures.length > 0) throw new RunError(`${side.name}: publishing failed: ${trial.failures[0]}`);
+      if (trial.failures.length > 0)
+        throw new RunError(`${side.name}: publishing failed: ${trial.failures[0]}`);
     }
     await arrivals.complete(`${side.name} at ${packsPerSecond} packs/s`, 30_000);
     const used = cpu();
@@ -236,7 +275,10 @@ export async function runMemory(
   const settle = async (): Promise<void> => {
     const deadline = performance.now() + 60_000;
     while (received < sent || trial.inFlight() > 0) {
-      if (performance.now() > deadline) throw new RunError(`${side.name} memory run: ${sent - received} packs still on their way after 60 s`);
+      if (performance.now() > deadline)
+        throw new RunError(
+          `${side.name} memory run: ${sent - received} packs still on their way after 60 s`,
+        );
       await new Promise<void>((resolve) => {
         wake = resolve;
         setTimeout(resolve, 20);
@@ -251,7 +293,13 @@ export async function runMemory(
     const m = process.memoryUsage();
     const now = performance.now();
     if (samples.length === 0) firstSampleAt = now;
-    const s: MemorySample = { records: (sent - options.warmup) * RECORDS_PER_PACK, heapUsed: m.heapUsed, external: m.external, rss: m.rss, at: (now - firstSampleAt) / 1000 };
+    const s: MemorySample = {
+      records: (sent - options.warmup) * RECORDS_PER_PACK,
+      heapUsed: m.heapUsed,
+      external: m.external,
+      rss: m.rss,
+      at: (now - firstSampleAt) / 1000,
+    };
     samples.push(s);
     onSample?.(s);
   };
@@ -265,7 +313,8 @@ export async function runMemory(
         sent++;
       }
       if (sent < limit) await trial.progress();
-      if (trial.failures.length > 0) throw new RunError(`${side.name}: publishing failed: ${trial.failures[0]}`);
+      if (trial.failures.length > 0)
+        throw new RunError(`${side.name}: publishing failed: ${trial.failures[0]}`);
     }
   };
 
@@ -292,7 +341,17 @@ export async function runMemory(
 }
 
 /** Latency percentiles of several runs pooled. */
-export function pooledLatency(runs: readonly RunResult[]): { p50: number; p99: number; max: number; count: number } {
+export function pooledLatency(runs: readonly RunResult[]): {
+  p50: number;
+  p99: number;
+  max: number;
+  count: number;
+} {
   const all = runs.flatMap((r) => r.latencies);
-  return { p50: quantile(all, 0.5), p99: quantile(all, 0.99), max: quantile(all, 1), count: all.length };
+  return {
+    p50: quantile(all, 0.5),
+    p99: quantile(all, 0.99),
+    max: quantile(all, 1),
+    count: all.length,
+  };
 }

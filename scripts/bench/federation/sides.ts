@@ -23,7 +23,13 @@ import { senml } from '../../../lib';
 import { Backoff } from '../../../lib/backoff';
 import { DurableQueue } from '../../../lib/store/durable-queue';
 import { type Publication, Publisher, type PublishTarget } from '../../../lib/federation/publisher';
-import { PUBSUB_EVENT_NS, deleteNodeIq, publishIq, setAffiliationsIq, subscribeIq } from '../../../lib/federation/pubsub';
+import {
+  PUBSUB_EVENT_NS,
+  deleteNodeIq,
+  publishIq,
+  setAffiliationsIq,
+  subscribeIq,
+} from '../../../lib/federation/pubsub';
 import { SeenItems } from '../../../lib/store/seen-items';
 import { XmppSession } from '../../../lib/federation/session';
 import { type ReceivedItem, Subscriber } from '../../../lib/federation/subscriber';
@@ -76,7 +82,12 @@ export interface EngineKit {
 
 export const LIBRARY_KIT: EngineKit = { DurableQueue, Publisher, Subscriber, SeenItems };
 
-function waitEvent(emitter: NodeJS.EventEmitter, event: string, what: string, timeoutMs: number): Promise<unknown[]> {
+function waitEvent(
+  emitter: NodeJS.EventEmitter,
+  event: string,
+  what: string,
+  timeoutMs: number,
+): Promise<unknown[]> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       emitter.off(event, listener);
@@ -93,7 +104,10 @@ function waitEvent(emitter: NodeJS.EventEmitter, event: string, what: string, ti
 /** A SeenItems file already holding `count` ids, as a subscriber that has run for a while has. */
 function primeSeenFile(file: string, count: number): void {
   const ids: string[] = [];
-  for (let i = 0; i < count; i++) ids.push(createHash('sha256').update(`primed-${i}`).digest().subarray(0, 16).toString('base64url'));
+  for (let i = 0; i < count; i++)
+    ids.push(
+      createHash('sha256').update(`primed-${i}`).digest().subarray(0, 16).toString('base64url'),
+    );
   writeFileSync(file, JSON.stringify({ ids }));
 }
 
@@ -107,7 +121,11 @@ export class NodesSide implements Side {
   readonly #dir: string;
   #trials = 0;
 
-  private constructor(publisherSession: XmppSession, subscriberSession: XmppSession, kit: EngineKit) {
+  private constructor(
+    publisherSession: XmppSession,
+    subscriberSession: XmppSession,
+    kit: EngineKit,
+  ) {
     this.#publisherSession = publisherSession;
     this.#subscriberSession = subscriberSession;
     this.#kit = kit;
@@ -117,7 +135,10 @@ export class NodesSide implements Side {
 
   static async connect(bed: Bed, kit: EngineKit = LIBRARY_KIT): Promise<NodesSide> {
     const online = async (jid: string): Promise<XmppSession> => {
-      const session = new XmppSession(account(bed, jid), new Backoff({ initialMs: 500, maxMs: 3000 }));
+      const session = new XmppSession(
+        account(bed, jid),
+        new Backoff({ initialMs: 500, maxMs: 3000 }),
+      );
       session.on('clientError', () => undefined);
       session.start();
       try {
@@ -147,12 +168,18 @@ export class NodesSide implements Side {
     const { DurableQueue: Queue, Publisher: Pub, Subscriber: Sub, SeenItems: Seen } = this.#kit;
     const admin = this.#publisherSession;
     await admin.iq(createBenchNodeIq(node, kind), IQ_TIMEOUT_MS);
-    await admin.iq(setAffiliationsIq(SERVICE, node, [{ jid: NODES_SUBSCRIBER, affiliation: 'member' }]), IQ_TIMEOUT_MS);
+    await admin.iq(
+      setAffiliationsIq(SERVICE, node, [{ jid: NODES_SUBSCRIBER, affiliation: 'member' }]),
+      IQ_TIMEOUT_MS,
+    );
 
     const dir = join(this.#dir, `trial-${++this.#trials}`);
     mkdirSync(dir, { recursive: true });
     // As the federation publish node opens it.
-    const queue = await Queue.open<Publication>(join(dir, 'queue'), { maxEntries: QUEUE_SIZE, syncAcks: false });
+    const queue = await Queue.open<Publication>(join(dir, 'queue'), {
+      maxEntries: QUEUE_SIZE,
+      syncAcks: false,
+    });
     const publisher = new Pub(admin, queue);
     const failures: string[] = [];
     publisher.on('failed', (event: { error: Error }) => failures.push(event.error.message));
@@ -161,11 +188,21 @@ export class NodesSide implements Side {
     publisher.on('waiting', (err: Error) => failures.push(`stopped sending: ${err.message}`));
     const seenFile = join(dir, 'seen.json');
     primeSeenFile(seenFile, SEEN_CAPACITY);
-    const subscriber = new Sub(this.#subscriberSession, SERVICE, node, new Seen(seenFile, SEEN_CAPACITY));
+    const subscriber = new Sub(
+      this.#subscriberSession,
+      SERVICE,
+      node,
+      new Seen(seenFile, SEEN_CAPACITY),
+    );
     subscriber.on('problem', (err: Error) => failures.push(`subscriber problem: ${err.message}`));
     subscriber.on('invalid', (err: Error) => failures.push(`invalid item: ${err.message}`));
     subscriber.on('item', (item: ReceivedItem) => onArrival(item.itemId, performance.now()));
-    await waitEvent(subscriber, 'subscribed', `the subscription of ${NODES_SUBSCRIBER} to ${node}`, IQ_TIMEOUT_MS);
+    await waitEvent(
+      subscriber,
+      'subscribed',
+      `the subscription of ${NODES_SUBSCRIBER} to ${node}`,
+      IQ_TIMEOUT_MS,
+    );
     // Let the catch-up query after the subscription finish before timing starts.
     await new Promise((resolve) => setTimeout(resolve, 300));
 
@@ -215,7 +252,12 @@ export async function bareClient(bed: Bed, jid: string): Promise<XmppClient> {
   const { client: createClient, xml } = xmppClientModule();
   let lastError: unknown;
   for (let attempt = 1; attempt <= 3; attempt++) {
-    const client = createClient({ service: server.service, domain: user.domain, username: user.username, password: user.password });
+    const client = createClient({
+      service: server.service,
+      domain: user.domain,
+      username: user.username,
+      password: user.password,
+    });
     client.reconnect.stop();
     client.on('error', (err: unknown) => {
       lastError = err;
@@ -232,7 +274,9 @@ export async function bareClient(bed: Bed, jid: string): Promise<XmppClient> {
       await client.stop().catch(() => undefined);
     }
   }
-  throw new Error(`bare login as ${jid} failed: ${(lastError as Error)?.message ?? String(lastError)}`);
+  throw new Error(
+    `bare login as ${jid} failed: ${(lastError as Error)?.message ?? String(lastError)}`,
+  );
 }
 
 function itemIdsOfEvent(stanza: Element, node: string): string[] | undefined {
@@ -265,7 +309,10 @@ export class BareSide implements Side {
     const publisher = this.#publisher;
     const subscriber = this.#subscriber;
     await publisher.iqCaller.request(createBenchNodeIq(node, kind), IQ_TIMEOUT_MS);
-    await publisher.iqCaller.request(setAffiliationsIq(SERVICE, node, [{ jid: BARE_SUBSCRIBER, affiliation: 'member' }]), IQ_TIMEOUT_MS);
+    await publisher.iqCaller.request(
+      setAffiliationsIq(SERVICE, node, [{ jid: BARE_SUBSCRIBER, affiliation: 'member' }]),
+      IQ_TIMEOUT_MS,
+    );
     await subscriber.iqCaller.request(subscribeIq(SERVICE, node, BARE_SUBSCRIBER), IQ_TIMEOUT_MS);
     const onStanza = (stanza: Element): void => {
       const ids = itemIdsOfEvent(stanza, node);
@@ -289,16 +336,23 @@ export class BareSide implements Side {
       failures,
       send(pack, itemId) {
         outstanding++;
-        publisher.iqCaller.request(publishIq(SERVICE, node, itemId, senml.toXmlElement(senml.compact(pack))), IQ_TIMEOUT_MS).then(settle, (err: Error) => {
-          failures.push(err.message);
-          settle();
-        });
+        publisher.iqCaller
+          .request(
+            publishIq(SERVICE, node, itemId, senml.toXmlElement(senml.compact(pack))),
+            IQ_TIMEOUT_MS,
+          )
+          .then(settle, (err: Error) => {
+            failures.push(err.message);
+            settle();
+          });
       },
       inFlight: () => outstanding,
       progress: () => new Promise<void>((resolve) => waiters.push(resolve)),
       close: async () => {
         subscriber.off('stanza', onStanza);
-        await publisher.iqCaller.request(deleteNodeIq(SERVICE, node), IQ_TIMEOUT_MS).catch(() => undefined);
+        await publisher.iqCaller
+          .request(deleteNodeIq(SERVICE, node), IQ_TIMEOUT_MS)
+          .catch(() => undefined);
       },
     };
   }

@@ -34,7 +34,13 @@ export interface LineFit {
 /** Least-squares line through (x, y). */
 export function linearFit(xs: readonly number[], ys: readonly number[]): LineFit {
   const n = xs.length;
-  if (n < 3 || ys.length !== n) return { slope: Number.NaN, intercept: Number.NaN, residualSd: Number.NaN, slopeSe: Number.NaN };
+  if (n < 3 || ys.length !== n)
+    return {
+      slope: Number.NaN,
+      intercept: Number.NaN,
+      residualSd: Number.NaN,
+      slopeSe: Number.NaN,
+    };
   let sx = 0;
   let sy = 0;
   for (let i = 0; i < n; i++) {
@@ -75,7 +81,11 @@ export function formatMs(ms: number): string {
 
 export const formatCount = (n: number): string => n.toLocaleString('en-US');
 
-export function table(header: string[], rows: string[][], rightAligned: ReadonlySet<number>): string {
+export function table(
+  header: string[],
+  rows: string[][],
+  rightAligned: ReadonlySet<number>,
+): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]): string =>
     cells

@@ -24,7 +24,10 @@ export interface BedServer {
 export interface Bed {
   caFile: string;
   servers: Record<'sen1' | 'sen2', BedServer>;
-  users: Record<string, { username: string; domain: string; server: 'sen1' | 'sen2'; password: string }>;
+  users: Record<
+    string,
+    { username: string; domain: string; server: 'sen1' | 'sen2'; password: string }
+  >;
 }
 
 /** The test bed could not be started: the benchmark cannot measure anything. */
@@ -40,11 +43,22 @@ export class TestBedError extends Error {
 
 function run(args: string[], timeoutMs: number): Promise<string> {
   return new Promise((resolvePromise, reject) => {
-    execFile('bash', [SCRIPT, ...args], { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const output = `${stdout}${stderr}`;
-      if (err) reject(new TestBedError(`federation.sh ${args.join(' ')} failed: ${err.message.split('\n')[0]}`, output));
-      else resolvePromise(output);
-    });
+    execFile(
+      'bash',
+      [SCRIPT, ...args],
+      { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        const output = `${stdout}${stderr}`;
+        if (err)
+          reject(
+            new TestBedError(
+              `federation.sh ${args.join(' ')} failed: ${err.message.split('\n')[0]}`,
+              output,
+            ),
+          );
+        else resolvePromise(output);
+      },
+    );
   });
 }
 
@@ -72,7 +86,9 @@ export async function startTestBed(): Promise<{ bed: Bed; seconds: number }> {
   try {
     bed = JSON.parse(readFileSync(file, 'utf8')) as Bed;
   } catch (err) {
-    throw new TestBedError(`federation.sh start succeeded but ${file} is unreadable: ${(err as Error).message}`);
+    throw new TestBedError(
+      `federation.sh start succeeded but ${file} is unreadable: ${(err as Error).message}`,
+    );
   }
   return { bed, seconds: (performance.now() - began) / 1000 };
 }
@@ -82,11 +98,20 @@ export async function stopTestBed(): Promise<void> {
 }
 
 /** Account options (XmppSession) for a test bed user, trusting the test bed's CA. */
-export function account(bed: Bed, jid: string): { jid: string; password: string; host: string; port: number; caFile: string } {
+export function account(
+  bed: Bed,
+  jid: string,
+): { jid: string; password: string; host: string; port: number; caFile: string } {
   const user = bed.users[jid];
   if (!user) throw new TestBedError(`no test bed user ${jid} in ${STATE_DIR}/federation.json`);
   const server = bed.servers[user.server];
-  return { jid, password: user.password, host: server.address, port: server.c2sPort, caFile: bed.caFile };
+  return {
+    jid,
+    password: user.password,
+    host: server.address,
+    port: server.c2sPort,
+    caFile: bed.caFile,
+  };
 }
 
 /** Process ids of the two Prosody servers, from their pidfiles. */

@@ -7,7 +7,12 @@
 import { Element } from 'ltx';
 import { senml } from '../../../lib';
 import { dataForm } from '../../../lib/federation/data-form';
-import { NODE_CONFIG_FORM_TYPE, PUBSUB_NS, createNodeIq, stableItemId } from '../../../lib/federation/pubsub';
+import {
+  NODE_CONFIG_FORM_TYPE,
+  PUBSUB_NS,
+  createNodeIq,
+  stableItemId,
+} from '../../../lib/federation/pubsub';
 import { DEFAULT_MAX_ITEMS } from '../../../lib/federation/publisher';
 import { resolvedPack } from '../packs';
 
@@ -40,7 +45,10 @@ export function preparePacks(stream: number, count: number): PreparedPacks {
   for (let i = 0; i < count; i++) {
     const pack = benchPack(stream, i);
     const id = stableItemId(pack);
-    if (indexOf.has(id)) throw new Error(`benchmark packs ${indexOf.get(id)} and ${i} of stream ${stream} have the same item id`);
+    if (indexOf.has(id))
+      throw new Error(
+        `benchmark packs ${indexOf.get(id)} and ${i} of stream ${stream} have the same item id`,
+      );
     packs.push(pack);
     ids.push(id);
     indexOf.set(id, i);
@@ -59,12 +67,23 @@ export function preparePacks(stream: number, count: number): PreparedPacks {
  */
 export type NodeKind = 'transient' | 'persistent';
 
-export function createBenchNodeIq(node: string, kind: NodeKind, maxItems = DEFAULT_MAX_ITEMS): Element {
-  if (kind === 'persistent') return createNodeIq(SERVICE, node, { accessModel: 'whitelist', persistItems: true, maxItems });
+export function createBenchNodeIq(
+  node: string,
+  kind: NodeKind,
+  maxItems = DEFAULT_MAX_ITEMS,
+): Element {
+  if (kind === 'persistent')
+    return createNodeIq(SERVICE, node, { accessModel: 'whitelist', persistItems: true, maxItems });
   const iq = new Element('iq', { type: 'set', to: SERVICE });
   const ps = iq.c('pubsub', { xmlns: PUBSUB_NS });
   ps.c('create', { node });
-  ps.c('configure').cnode(dataForm('submit', { 'pubsub#access_model': 'whitelist', 'pubsub#persist_items': '0' }, { formType: NODE_CONFIG_FORM_TYPE }));
+  ps.c('configure').cnode(
+    dataForm(
+      'submit',
+      { 'pubsub#access_model': 'whitelist', 'pubsub#persist_items': '0' },
+      { formType: NODE_CONFIG_FORM_TYPE },
+    ),
+  );
   return iq;
 }
 

@@ -9,14 +9,30 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { senml } from '../../../lib';
-import { COMMANDS_NS, commandIq, parseCommandError, parseCommandResult } from '../../../lib/federation/adhoc';
+import {
+  COMMANDS_NS,
+  commandIq,
+  parseCommandError,
+  parseCommandResult,
+} from '../../../lib/federation/adhoc';
 import { Backoff } from '../../../lib/backoff';
-import { commandListIq, discoInfoIq, parseCommandList, parseDiscoInfo } from '../../../lib/federation/discovery';
+import {
+  commandListIq,
+  discoInfoIq,
+  parseCommandList,
+  parseDiscoInfo,
+} from '../../../lib/federation/discovery';
 import { Provider, type ProviderRequest, findRequest } from '../../../lib/federation/provider';
 import { RequestError, request } from '../../../lib/federation/requester';
 import { XmppSession } from '../../../lib/federation/session';
 import { SubscriberRegistry, bareJid } from '../../../lib/store/subscriber-registry';
-import { type TestBed, account, federation, startTestBed, stopTestBed } from '../../support/federation';
+import {
+  type TestBed,
+  account,
+  federation,
+  startTestBed,
+  stopTestBed,
+} from '../../support/federation';
 
 const RESOURCE = 'node-red';
 const PROVIDER = `provider@sen1.test/${RESOURCE}`;
@@ -28,8 +44,17 @@ const history: senml.ResolvedPack = [
   { n: METER, u: 'W', v: 990.5, t: 1_638_316_800 },
 ];
 const meta = {
-  device: { type: 'electricity-meter', identifier: { authority: 'enedis', value: '30001610071843' } },
-  measurement: { direction: 'consumption', quantity: 'active_power', unit: 'W', aggregation: 'mean', sampling_interval: 'PT30M' },
+  device: {
+    type: 'electricity-meter',
+    identifier: { authority: 'enedis', value: '30001610071843' },
+  },
+  measurement: {
+    direction: 'consumption',
+    quantity: 'active_power',
+    unit: 'W',
+    aggregation: 'mean',
+    sampling_interval: 'PT30M',
+  },
 };
 
 async function rejection(promise: Promise<unknown>): Promise<RequestError> {
@@ -53,7 +78,10 @@ describe('Quoalise commands: sen2 asks a provider on sen1 (real federation)', fu
   let received: ProviderRequest[];
 
   /** A provider on the provider's session; each request goes to `answer`. */
-  async function provide(answer: (req: ProviderRequest) => void, options: { replyTimeoutMs?: number; handleSubscriptions?: boolean } = {}): Promise<void> {
+  async function provide(
+    answer: (req: ProviderRequest) => void,
+    options: { replyTimeoutMs?: number; handleSubscriptions?: boolean } = {},
+  ): Promise<void> {
     registry = await SubscriberRegistry.open(join(dir, 'subscribers.json'));
     provider = new Provider(providerSession, { registry, ...options });
     received = [];
@@ -66,8 +94,14 @@ describe('Quoalise commands: sen2 asks a provider on sen1 (real federation)', fu
   before(async function () {
     this.timeout(180_000);
     bed = await startTestBed();
-    providerSession = new XmppSession({ ...account(bed, 'provider@sen1.test'), resource: RESOURCE }, new Backoff({ initialMs: 200, maxMs: 2000 }));
-    consumer = new XmppSession(account(bed, 'consumer@sen2.test'), new Backoff({ initialMs: 200, maxMs: 2000 }));
+    providerSession = new XmppSession(
+      { ...account(bed, 'provider@sen1.test'), resource: RESOURCE },
+      new Backoff({ initialMs: 200, maxMs: 2000 }),
+    );
+    consumer = new XmppSession(
+      account(bed, 'consumer@sen2.test'),
+      new Backoff({ initialMs: 200, maxMs: 2000 }),
+    );
     providerSession.start();
     consumer.start();
     await Promise.all([providerSession.waitOnline(), consumer.waitOnline()]);
@@ -92,7 +126,11 @@ describe('Quoalise commands: sen2 asks a provider on sen1 (real federation)', fu
 
   it('get_history: the provider gets the request with who asked, the requester gets the records resolved and the meta', async () => {
     await provide((req) => req.reply(history, meta));
-    const reply = await request(consumer, PROVIDER, 'get_history', { identifier: METER, start: '2021-12-01T00:00:00+01:00', end: new Date(Date.UTC(2021, 11, 1, 23)) });
+    const reply = await request(consumer, PROVIDER, 'get_history', {
+      identifier: METER,
+      start: '2021-12-01T00:00:00+01:00',
+      end: new Date(Date.UTC(2021, 11, 1, 23)),
+    });
     assert.equal(reply.status, 'completed');
     assert.deepEqual(reply.records, history);
     assert.deepEqual(reply.meta, meta);
@@ -102,7 +140,11 @@ describe('Quoalise commands: sen2 asks a provider on sen1 (real federation)', fu
     assert.equal(req.command, 'get_history');
     assert.equal(req.identifier, METER);
     assert.equal(req.start, '2021-12-01T00:00:00+01:00');
-    assert.equal(req.end, '2021-12-01T23:00:00.000+00:00', 'a Date goes out in UTC, with its offset written +00:00');
+    assert.equal(
+      req.end,
+      '2021-12-01T23:00:00.000+00:00',
+      'a Date goes out in UTC, with its offset written +00:00',
+    );
     assert.equal(req.from, consumer.jid, 'the requester is known by its full JID, across domains');
     assert.equal(req.answeredBy, 'owner');
     assert.equal(findRequest(req.id), undefined, 'an answered request is no longer pending');
@@ -110,7 +152,11 @@ describe('Quoalise commands: sen2 asks a provider on sen1 (real federation)', fu
 
   it('get_history with no readings in the period answers an empty pack', async () => {
     await provide((req) => req.reply([]));
-    const reply = await request(consumer, PROVIDER, 'get_history', { identifier: METER, start: '2021-12-01T00:00:00Z', end: '2021-12-02T00:00:00Z' });
+    const reply = await request(consumer, PROVIDER, 'get_history', {
+      identifier: METER,
+      start: '2021-12-01T00:00:00Z',
+      end: '2021-12-02T00:00:00Z',
+    });
     assert.deepEqual(reply.records, []);
     assert.deepEqual(reply.meta, {});
   });
@@ -120,21 +166,38 @@ describe('Quoalise commands: sen2 asks a provider on sen1 (real federation)', fu
       { condition: 'not-authorized', text: 'no consent for consumer@sen2.test', type: 'auth' },
       { condition: 'bad-request', text: 'unknown identifier', type: 'modify' },
       { condition: 'service-unavailable', text: 'the meter data hub is down', type: 'cancel' },
-      { condition: 'undefined-condition', text: 'upstream refused', type: 'cancel', upstream: { issuer: 'enedis-data-connect', code: 'ADAM-ERR0123' } },
+      {
+        condition: 'undefined-condition',
+        text: 'upstream refused',
+        type: 'cancel',
+        upstream: { issuer: 'enedis-data-connect', code: 'ADAM-ERR0123' },
+      },
     ] as const;
     let next = 0;
     await provide((req) => {
       const answer = answers[next++];
-      req.fail(answer.condition, { text: answer.text, upstream: 'upstream' in answer ? answer.upstream : undefined });
+      req.fail(answer.condition, {
+        text: answer.text,
+        upstream: 'upstream' in answer ? answer.upstream : undefined,
+      });
     });
     for (const answer of answers) {
-      const err = await rejection(request(consumer, PROVIDER, 'get_history', { identifier: METER, start: '2021-12-01T00:00:00+01:00', end: '2021-12-02T00:00:00+01:00' }));
+      const err = await rejection(
+        request(consumer, PROVIDER, 'get_history', {
+          identifier: METER,
+          start: '2021-12-01T00:00:00+01:00',
+          end: '2021-12-02T00:00:00+01:00',
+        }),
+      );
       assert.equal(err.code, 'REQUEST_REFUSED');
       assert.equal(err.condition, answer.condition);
       assert.equal(err.type, answer.type);
       assert.equal(err.text, answer.text);
       assert.deepEqual(err.upstream, 'upstream' in answer ? answer.upstream : undefined);
-      assert.match(err.message, new RegExp(`get_history at ${PROVIDER} refused: ${answer.condition}`));
+      assert.match(
+        err.message,
+        new RegExp(`get_history at ${PROVIDER} refused: ${answer.condition}`),
+      );
     }
     assert.equal(next, answers.length);
   });
@@ -142,18 +205,36 @@ describe('Quoalise commands: sen2 asks a provider on sen1 (real federation)', fu
   it('a provider whose flow does not answer in time answers service-unavailable itself; a late answer is refused', async () => {
     await provide(() => undefined, { replyTimeoutMs: 400 });
     const timedOut = new Promise<ProviderRequest>((resolve) => provider.once('timeout', resolve));
-    const err = await rejection(request(consumer, PROVIDER, 'get_history', { identifier: METER, start: '2021-12-01T00:00:00+01:00', end: '2021-12-02T00:00:00+01:00' }));
+    const err = await rejection(
+      request(consumer, PROVIDER, 'get_history', {
+        identifier: METER,
+        start: '2021-12-01T00:00:00+01:00',
+        end: '2021-12-02T00:00:00+01:00',
+      }),
+    );
     assert.equal(err.condition, 'service-unavailable');
     assert.match(err.text ?? '', /did not answer within 0\.4 s/);
     const late = await timedOut;
     assert.equal(late.answeredBy, 'timeout');
-    assert.throws(() => late.reply(history), (e: Error & { code?: string }) => e.code === 'PROVIDER_ANSWERED' && /not answered in time/.test(e.message));
+    assert.throws(
+      () => late.reply(history),
+      (e: Error & { code?: string }) =>
+        e.code === 'PROVIDER_ANSWERED' && /not answered in time/.test(e.message),
+    );
   });
 
   it('a requester that waits less than the provider takes gets REQUEST_TIMEOUT', async () => {
     let late: ProviderRequest | undefined;
     await provide((req) => (late = req));
-    const err = await rejection(request(consumer, PROVIDER, 'get_history', { identifier: METER, start: '2021-12-01T00:00:00+01:00', end: '2021-12-02T00:00:00+01:00' }, 500));
+    const err = await rejection(
+      request(
+        consumer,
+        PROVIDER,
+        'get_history',
+        { identifier: METER, start: '2021-12-01T00:00:00+01:00', end: '2021-12-02T00:00:00+01:00' },
+        500,
+      ),
+    );
     assert.equal(err.code, 'REQUEST_TIMEOUT');
     assert.equal(err.condition, undefined);
     // The provider still answers; the requester has stopped listening and drops the answer.
@@ -164,10 +245,30 @@ describe('Quoalise commands: sen2 asks a provider on sen1 (real federation)', fu
   it('malformed commands are answered bad-request without reaching the flow: no identifier, times without offset, start after end', async () => {
     await provide((req) => req.reply(history));
     const cases: [Record<string, string>, RegExp][] = [
-      [{ start_time: '2021-12-01T00:00:00+01:00', end_time: '2021-12-02T00:00:00+01:00' }, /field "identifier" is required/],
-      [{ identifier: METER, start_time: '2021-12-01T00:00:00', end_time: '2021-12-02T00:00:00+01:00' }, /start_time .* no UTC offset/],
-      [{ identifier: METER, start_time: '2021-12-01T00:00:00+01:00', end_time: 'tomorrow' }, /end_time "tomorrow" is not an ISO 8601 time/],
-      [{ identifier: METER, start_time: '2021-12-03T00:00:00+01:00', end_time: '2021-12-02T00:00:00+01:00' }, /is after end_time/],
+      [
+        { start_time: '2021-12-01T00:00:00+01:00', end_time: '2021-12-02T00:00:00+01:00' },
+        /field "identifier" is required/,
+      ],
+      [
+        {
+          identifier: METER,
+          start_time: '2021-12-01T00:00:00',
+          end_time: '2021-12-02T00:00:00+01:00',
+        },
+        /start_time .* no UTC offset/,
+      ],
+      [
+        { identifier: METER, start_time: '2021-12-01T00:00:00+01:00', end_time: 'tomorrow' },
+        /end_time "tomorrow" is not an ISO 8601 time/,
+      ],
+      [
+        {
+          identifier: METER,
+          start_time: '2021-12-03T00:00:00+01:00',
+          end_time: '2021-12-02T00:00:00+01:00',
+        },
+        /is after end_time/,
+      ],
     ];
     for (const [fields, reason] of cases) {
       const err = await consumer.iq(commandIq(PROVIDER, 'get_history', fields)).then(
@@ -179,16 +280,24 @@ describe('Quoalise commands: sen2 asks a provider on sen1 (real federation)', fu
       assert.equal(err?.commandCondition, 'bad-payload');
       assert.match(err?.text ?? '', reason);
     }
-    const unknown = await consumer.iq(commandIq(PROVIDER, 'get_records', { identifier: METER })).then(
-      () => assert.fail('an unknown command must be refused'),
-      (e: unknown) => parseCommandError(e),
-    );
+    const unknown = await consumer
+      .iq(commandIq(PROVIDER, 'get_records', { identifier: METER }))
+      .then(
+        () => assert.fail('an unknown command must be refused'),
+        (e: unknown) => parseCommandError(e),
+      );
     assert.equal(unknown?.condition, 'item-not-found');
     assert.equal(received.length, 0, 'nothing reached the flow');
   });
 
   it('the requester checks its own input before sending: a time without offset is REQUEST_INPUT', async () => {
-    const err = await rejection(request(consumer, PROVIDER, 'get_history', { identifier: METER, start: '2021-12-01T00:00:00', end: '2021-12-02T00:00:00+01:00' }));
+    const err = await rejection(
+      request(consumer, PROVIDER, 'get_history', {
+        identifier: METER,
+        start: '2021-12-01T00:00:00',
+        end: '2021-12-02T00:00:00+01:00',
+      }),
+    );
     assert.equal(err.code, 'REQUEST_INPUT');
     assert.match(err.message, /no UTC offset/);
   });
@@ -204,7 +313,9 @@ describe('Quoalise commands: sen2 asks a provider on sen1 (real federation)', fu
       { jid: PROVIDER, node: 'unsubscribe', name: 'Unsubscribe' },
     ]);
     const node = parseDiscoInfo(await consumer.iq(discoInfoIq(PROVIDER, 'get_history')));
-    assert.deepEqual(node?.identities, [{ category: 'automation', type: 'command-node', name: 'Get history' }]);
+    assert.deepEqual(node?.identities, [
+      { category: 'automation', type: 'command-node', name: 'Get history' },
+    ]);
     assert.deepEqual(node?.features, [COMMANDS_NS, 'jabber:x:data']);
   });
 
@@ -236,11 +347,17 @@ describe('Quoalise commands: sen2 asks a provider on sen1 (real federation)', fu
     reopened = await SubscriberRegistry.open(join(dir, 'subscribers.json'));
     assert.deepEqual(reopened.identifiers(), []);
     await reopened.close();
-    assert.equal(JSON.parse(readFileSync(join(dir, 'subscribers.json'), 'utf8')).format, 'senfed-subscribers/1');
+    assert.equal(
+      JSON.parse(readFileSync(join(dir, 'subscribers.json'), 'utf8')).format,
+      'senfed-subscribers/1',
+    );
   });
 
   it('with handleSubscriptions off, the flow decides: a subscription it accepts is on disk before the answer, one it refuses is not recorded', async () => {
-    const bob = new XmppSession(account(bed, 'bob@sen2.test'), new Backoff({ initialMs: 200, maxMs: 2000 }));
+    const bob = new XmppSession(
+      account(bed, 'bob@sen2.test'),
+      new Backoff({ initialMs: 200, maxMs: 2000 }),
+    );
     bob.start();
     try {
       await bob.waitOnline();
@@ -254,17 +371,26 @@ describe('Quoalise commands: sen2 asks a provider on sen1 (real federation)', fu
         { handleSubscriptions: false },
       );
       const file = join(dir, 'subscribers.json');
-      const onDisk = (): Record<string, string[]> => JSON.parse(readFileSync(file, 'utf8')).identifiers;
+      const onDisk = (): Record<string, string[]> =>
+        JSON.parse(readFileSync(file, 'utf8')).identifiers;
       const subscribed = new Promise((resolve) => provider.once('subscribed', resolve));
 
       const accepted = await request(consumer, PROVIDER, 'subscribe', { identifier: METER });
       assert.equal(accepted.status, 'completed');
-      assert.deepEqual(onDisk()[METER], [consumer.jid], 'on disk when the requester hears it is subscribed');
+      assert.deepEqual(
+        onDisk()[METER],
+        [consumer.jid],
+        'on disk when the requester hears it is subscribed',
+      );
       assert.deepEqual(await subscribed, { identifier: METER, jid: consumer.jid });
       const refused = await rejection(request(bob, PROVIDER, 'subscribe', { identifier: METER }));
       assert.equal(refused.condition, 'not-authorized');
       assert.equal(refused.text, 'no consent for this meter');
-      assert.deepEqual(registry.subscribers(METER), [consumer.jid], 'the refused requester is not recorded');
+      assert.deepEqual(
+        registry.subscribers(METER),
+        [consumer.jid],
+        'the refused requester is not recorded',
+      );
       assert.deepEqual(onDisk()[METER], [consumer.jid]);
       assert.deepEqual(
         received.map((r) => [r.command, bareJid(r.from), r.answeredBy]),
@@ -275,9 +401,15 @@ describe('Quoalise commands: sen2 asks a provider on sen1 (real federation)', fu
       );
 
       // Unsubscribe, accepted: removed; unsubscribing again (nobody there) is still completed.
-      assert.equal((await request(consumer, PROVIDER, 'unsubscribe', { identifier: METER })).status, 'completed');
+      assert.equal(
+        (await request(consumer, PROVIDER, 'unsubscribe', { identifier: METER })).status,
+        'completed',
+      );
       assert.deepEqual(onDisk(), {});
-      assert.equal((await request(consumer, PROVIDER, 'unsubscribe', { identifier: METER })).status, 'completed');
+      assert.equal(
+        (await request(consumer, PROVIDER, 'unsubscribe', { identifier: METER })).status,
+        'completed',
+      );
       await Promise.all(replies);
       assert.equal(replies.length, 3);
     } finally {
@@ -291,15 +423,27 @@ describe('Quoalise commands: sen2 asks a provider on sen1 (real federation)', fu
     const err = await rejection(request(consumer, PROVIDER, 'subscribe', { identifier: METER }));
     assert.equal(err.condition, 'service-unavailable');
     const late = await timedOut;
-    assert.throws(() => late.reply(), (e: Error & { code?: string }) => e.code === 'PROVIDER_ANSWERED');
+    assert.throws(
+      () => late.reply(),
+      (e: Error & { code?: string }) => e.code === 'PROVIDER_ANSWERED',
+    );
     assert.deepEqual(registry.identifiers(), []);
     assert.equal(existsSync(join(dir, 'subscribers.json')), false, 'nothing written');
   });
 
   it('with handleSubscriptions off, a subscription accepted but not recordable: internal-server-error, and reply() rejects', async () => {
     // What each reply() came to: 'sent', or the error it rejected with.
-    const outcomes: Promise<'sent' | Error & { code?: string }>[] = [];
-    await provide((req) => outcomes.push(req.reply().then(() => 'sent' as const, (e: Error) => e)), { handleSubscriptions: false });
+    const outcomes: Promise<'sent' | (Error & { code?: string })>[] = [];
+    await provide(
+      (req) =>
+        outcomes.push(
+          req.reply().then(
+            () => 'sent' as const,
+            (e: Error) => e,
+          ),
+        ),
+      { handleSubscriptions: false },
+    );
     // A real disk fault: the registry's temporary file cannot be created (a directory stands in its place).
     const blocker = join(dir, 'subscribers.json.tmp');
     mkdirSync(blocker);
@@ -307,12 +451,23 @@ describe('Quoalise commands: sen2 asks a provider on sen1 (real federation)', fu
     assert.equal(err.condition, 'internal-server-error');
     assert.equal(err.text, 'the subscription could not be recorded');
     const failure = await outcomes[0];
-    assert.ok(failure !== 'sent' && failure.code === 'PROVIDER_RECORD', `reply() came to ${String(failure)}`);
-    assert.match(failure.message, new RegExp(`^the subscribe of ${consumer.jid} to ${METER} could not be recorded: cannot write the subscriber registry .*EISDIR`));
+    assert.ok(
+      failure !== 'sent' && failure.code === 'PROVIDER_RECORD',
+      `reply() came to ${String(failure)}`,
+    );
+    assert.match(
+      failure.message,
+      new RegExp(
+        `^the subscribe of ${consumer.jid} to ${METER} could not be recorded: cannot write the subscriber registry .*EISDIR`,
+      ),
+    );
     assert.deepEqual(registry.subscribers(METER), []);
     // The fault gone, the same request goes through.
     rmSync(blocker, { recursive: true });
-    assert.equal((await request(consumer, PROVIDER, 'subscribe', { identifier: METER })).status, 'completed');
+    assert.equal(
+      (await request(consumer, PROVIDER, 'subscribe', { identifier: METER })).status,
+      'completed',
+    );
     assert.equal(await outcomes[1], 'sent');
     assert.deepEqual(registry.subscribers(METER), [consumer.jid]);
   });
@@ -321,23 +476,54 @@ describe('Quoalise commands: sen2 asks a provider on sen1 (real federation)', fu
     await provide((req) => req.reply(history));
     const first = parseCommandResult(await consumer.iq(commandIq(PROVIDER, 'get_history')));
     assert.equal(first?.status, 'executing');
-    assert.deepEqual(Object.keys(first?.form?.fields ?? {}), ['identifier', 'start_time', 'end_time']);
+    assert.deepEqual(Object.keys(first?.form?.fields ?? {}), [
+      'identifier',
+      'start_time',
+      'end_time',
+    ]);
     const second = parseCommandResult(
-      await consumer.iq(commandIq(PROVIDER, 'get_history', { identifier: METER, start_time: '2021-12-01T00:00:00+01:00', end_time: '2021-12-02T00:00:00+01:00' }, { sessionid: first?.sessionid, action: 'complete' })),
+      await consumer.iq(
+        commandIq(
+          PROVIDER,
+          'get_history',
+          {
+            identifier: METER,
+            start_time: '2021-12-01T00:00:00+01:00',
+            end_time: '2021-12-02T00:00:00+01:00',
+          },
+          { sessionid: first?.sessionid, action: 'complete' },
+        ),
+      ),
     );
     assert.equal(second?.status, 'completed');
     assert.equal(second?.sessionid, first?.sessionid);
     assert.equal(second?.data?.records.length, 3);
-    assert.equal(second?.form?.fields.result, 'Success', 'the result form the Quoalise reference sends');
+    assert.equal(
+      second?.form?.fields.result,
+      'Success',
+      'the result form the Quoalise reference sends',
+    );
   });
 
   it('nobody listening, or the provider closing with requests pending: service-unavailable', async () => {
     registry = await SubscriberRegistry.open(join(dir, 'subscribers.json'));
     provider = new Provider(providerSession, { registry });
-    const nobody = await rejection(request(consumer, PROVIDER, 'get_history', { identifier: METER, start: '2021-12-01T00:00:00Z', end: '2021-12-02T00:00:00Z' }));
+    const nobody = await rejection(
+      request(consumer, PROVIDER, 'get_history', {
+        identifier: METER,
+        start: '2021-12-01T00:00:00Z',
+        end: '2021-12-02T00:00:00Z',
+      }),
+    );
     assert.equal(nobody.condition, 'service-unavailable');
     provider.on('request', () => void provider.close());
-    const closing = await rejection(request(consumer, PROVIDER, 'get_history', { identifier: METER, start: '2021-12-01T00:00:00Z', end: '2021-12-02T00:00:00Z' }));
+    const closing = await rejection(
+      request(consumer, PROVIDER, 'get_history', {
+        identifier: METER,
+        start: '2021-12-01T00:00:00Z',
+        end: '2021-12-02T00:00:00Z',
+      }),
+    );
     assert.equal(closing.condition, 'service-unavailable');
     assert.equal(closing.text, 'the provider stopped');
     // Closed: the session's own default answer again.
@@ -347,12 +533,17 @@ describe('Quoalise commands: sen2 asks a provider on sen1 (real federation)', fu
 
   it('one provider per account', async () => {
     await provide(() => undefined);
-    assert.throws(() => new Provider(providerSession, { registry }), (e: Error & { code?: string }) => e.code === 'PROVIDER_BUSY');
+    assert.throws(
+      () => new Provider(providerSession, { registry }),
+      (e: Error & { code?: string }) => e.code === 'PROVIDER_BUSY',
+    );
   });
 
   it('a command sent to the bare JID is answered by the server, not the provider: service-unavailable', async () => {
     await provide((req) => req.reply(history));
-    const err = await rejection(request(consumer, 'provider@sen1.test', 'subscribe', { identifier: METER }));
+    const err = await rejection(
+      request(consumer, 'provider@sen1.test', 'subscribe', { identifier: METER }),
+    );
     assert.equal(err.condition, 'service-unavailable');
     assert.equal(received.length, 0);
   });
@@ -363,7 +554,11 @@ describe('Quoalise commands: sen2 asks a provider on sen1 (real federation)', fu
     await federation('restart', 'sen1');
     await wentOffline;
     await providerSession.waitOnline(30_000);
-    const reply = await request(consumer, PROVIDER, 'get_history', { identifier: METER, start: '2021-12-01T00:00:00+01:00', end: '2021-12-02T00:00:00+01:00' });
+    const reply = await request(consumer, PROVIDER, 'get_history', {
+      identifier: METER,
+      start: '2021-12-01T00:00:00+01:00',
+      end: '2021-12-02T00:00:00+01:00',
+    });
     assert.deepEqual(reply.records, history);
   });
 });
@@ -384,7 +579,11 @@ describe('SubscriberRegistry', () => {
     assert.equal(await registry.add('a', 'bob@sen2.test/x'), true);
     assert.equal(await registry.add('b', 'bob@sen2.test/x'), true);
     assert.deepEqual(registry.subscribers('a'), ['consumer@SEN2.test/two', 'bob@sen2.test/x']);
-    assert.equal(await registry.remove('a', 'consumer@sen2.test/other'), true, 'any resource of the account unsubscribes it');
+    assert.equal(
+      await registry.remove('a', 'consumer@sen2.test/other'),
+      true,
+      'any resource of the account unsubscribes it',
+    );
     assert.equal(await registry.remove('a', 'consumer@sen2.test'), false);
     await registry.close();
     const again = await SubscriberRegistry.open(file);
@@ -392,13 +591,18 @@ describe('SubscriberRegistry', () => {
     await assert.rejects(again.add('', 'bob@sen2.test'), /identifier/);
     await assert.rejects(again.add('a', 'not a jid'), /JID/);
     await again.close();
-    await assert.rejects(again.add('a', 'bob@sen2.test'), (e: Error & { code?: string }) => e.code === 'REGISTRY_CLOSED');
+    await assert.rejects(
+      again.add('a', 'bob@sen2.test'),
+      (e: Error & { code?: string }) => e.code === 'REGISTRY_CLOSED',
+    );
   });
 
   it('concurrent changes are applied in order, and what it shows is on disk', async () => {
     const file = join(dir, 'subscribers.json');
     const registry = await SubscriberRegistry.open(file);
-    await Promise.all(Array.from({ length: 20 }, (_, i) => registry.add(`id-${i % 4}`, `user${i}@sen2.test/r`)));
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) => registry.add(`id-${i % 4}`, `user${i}@sen2.test/r`)),
+    );
     const onDisk = JSON.parse(readFileSync(file, 'utf8')).identifiers;
     assert.deepEqual(onDisk, registry.toJSON());
     assert.equal(registry.subscribers('id-0').length, 5);
@@ -411,7 +615,10 @@ describe('SubscriberRegistry', () => {
     const registry = await SubscriberRegistry.open(file);
     assert.deepEqual(registry.identifiers(), []);
     assert.equal(registry.warnings[0].messageId, 'REGISTRY_UNREADABLE');
-    assert.match(registry.warnings[0].message, /could not be read; it was kept as .*subscribers\.json\.corrupt-/);
+    assert.match(
+      registry.warnings[0].message,
+      /could not be read; it was kept as .*subscribers\.json\.corrupt-/,
+    );
     await registry.close();
   });
 });

@@ -43,7 +43,12 @@ describe('federation: data forms (XEP-0004)', () => {
       'submit',
       {
         botname: 'The Jabber Google Bot',
-        description: ['This bot enables you to send requests to', 'Google and receive the search results right', "in your Jabber client. It' really cool!", 'It even supports Google News!'],
+        description: [
+          'This bot enables you to send requests to',
+          'Google and receive the search results right',
+          "in your Jabber client. It' really cool!",
+          'It even supports Google News!',
+        ],
         public: '0',
         password: 'v3r0na',
         features: ['news', 'search'],
@@ -52,7 +57,15 @@ describe('federation: data forms (XEP-0004)', () => {
       },
       {
         formType: 'jabber:bot',
-        types: { botname: 'text-single', description: 'text-multi', public: 'boolean', password: 'text-private', features: 'list-multi', maxsubs: 'list-single', invitelist: 'jid-multi' },
+        types: {
+          botname: 'text-single',
+          description: 'text-multi',
+          public: 'boolean',
+          password: 'text-private',
+          features: 'list-multi',
+          maxsubs: 'list-single',
+          invitelist: 'jid-multi',
+        },
       },
     );
     assert.equal(canonical(ours), canonical(SUBMITTED));
@@ -64,7 +77,12 @@ describe('federation: data forms (XEP-0004)', () => {
     assert.equal(form.formType, 'jabber:bot');
     assert.deepEqual(form.fields, {
       botname: 'The Jabber Google Bot',
-      description: ['This bot enables you to send requests to', 'Google and receive the search results right', "in your Jabber client. It' really cool!", 'It even supports Google News!'],
+      description: [
+        'This bot enables you to send requests to',
+        'Google and receive the search results right',
+        "in your Jabber client. It' really cool!",
+        'It even supports Google News!',
+      ],
       public: '0',
       password: 'v3r0na',
       features: ['news', 'search'],
@@ -77,7 +95,15 @@ describe('federation: data forms (XEP-0004)', () => {
 
   it('round-trips fields, exactly, with the documented reading of lists', () => {
     const fields = { a: 'one', b: ['x', 'y', 'z'], c: '', d: ['only'], e: [] as string[] };
-    const back = parseDataForm(reparse(dataForm('submit', fields, { types: { d: 'list-multi' }, title: 'T', instructions: 'Fill it' })))!;
+    const back = parseDataForm(
+      reparse(
+        dataForm('submit', fields, {
+          types: { d: 'list-multi' },
+          title: 'T',
+          instructions: 'Fill it',
+        }),
+      ),
+    )!;
     // A one-value list needs a -multi type to read as a list; an empty list without one reads as ''.
     assert.deepEqual(back.fields, { a: 'one', b: ['x', 'y', 'z'], c: '', d: ['only'], e: '' });
     assert.equal(back.title, 'T');
@@ -105,16 +131,31 @@ describe('federation: data forms (XEP-0004)', () => {
   it('refuses unusable forms and arguments', () => {
     assert.throws(
       () => parseDataForm(parse("<x xmlns='jabber:x:data'><field var='a'/></x>")),
-      (err: unknown) => err instanceof FederationError && err.code === 'FEDERATION_MALFORMED' && /without a valid type/.test(err.message),
+      (err: unknown) =>
+        err instanceof FederationError &&
+        err.code === 'FEDERATION_MALFORMED' &&
+        /without a valid type/.test(err.message),
     );
     assert.equal(parseDataForm(parse("<x xmlns='jabber:x:oob' type='submit'/>")), undefined);
-    assert.throws(() => dataForm('maybe' as 'form', {}), (err: unknown) => err instanceof FederationError && err.code === 'FEDERATION_INPUT');
-    assert.throws(() => dataForm('submit', { a: 3 as unknown as string }), (err: unknown) => err instanceof FederationError && /field a must be text/.test(err.message));
-    assert.throws(() => dataForm('submit', { a: ['ok', 'bad\u0001'] }), (err: unknown) => err instanceof FederationError && /character that XML cannot carry/.test(err.message));
+    assert.throws(
+      () => dataForm('maybe' as 'form', {}),
+      (err: unknown) => err instanceof FederationError && err.code === 'FEDERATION_INPUT',
+    );
+    assert.throws(
+      () => dataForm('submit', { a: 3 as unknown as string }),
+      (err: unknown) => err instanceof FederationError && /field a must be text/.test(err.message),
+    );
+    assert.throws(
+      () => dataForm('submit', { a: ['ok', 'bad\u0001'] }),
+      (err: unknown) =>
+        err instanceof FederationError && /character that XML cannot carry/.test(err.message),
+    );
   });
 
   it('never crashes on hostile forms', () => {
-    for (const [label, input] of genericNasties()) assertSafe(`parseDataForm(${label})`, () => parseDataForm(input));
-    for (const [label, mutant] of mutations(SUBMITTED)) assertSafe(`parseDataForm: ${label}`, () => parseDataForm(mutant));
+    for (const [label, input] of genericNasties())
+      assertSafe(`parseDataForm(${label})`, () => parseDataForm(input));
+    for (const [label, mutant] of mutations(SUBMITTED))
+      assertSafe(`parseDataForm: ${label}`, () => parseDataForm(mutant));
   });
 });

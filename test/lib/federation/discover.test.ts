@@ -19,7 +19,13 @@ describe('discovery across domains (real federation)', function () {
     bob.start();
     await Promise.all([admin.waitOnline(), bob.waitOnline()]);
     for (const node of ['catalogue-a', 'catalogue-b']) {
-      await admin.iq(createNodeIq('pubsub.sen1.test', node, { accessModel: 'open', persistItems: true, title: `Buoy ${node}` }));
+      await admin.iq(
+        createNodeIq('pubsub.sen1.test', node, {
+          accessModel: 'open',
+          persistItems: true,
+          title: `Buoy ${node}`,
+        }),
+      );
     }
   });
 
@@ -35,12 +41,19 @@ describe('discovery across domains (real federation)', function () {
     assert.ok(service, `no pubsub.sen1.test in ${JSON.stringify(catalogue)}`);
     const nodes = service.nodes.map((n) => n.node);
     assert.ok(nodes.includes('catalogue-a') && nodes.includes('catalogue-b'), `nodes: ${nodes}`);
-    assert.equal(catalogue.services.some((s) => s.jid === 'pubsub.sen2.test'), false, 'only the asked domain');
+    assert.equal(
+      catalogue.services.some((s) => s.jid === 'pubsub.sen2.test'),
+      false,
+      'only the asked domain',
+    );
   });
 
   it('lists the nodes of a PubSub service named directly', async () => {
     const catalogue = await discover(bob, 'pubsub.sen1.test');
-    assert.deepEqual(catalogue.services.map((s) => s.jid), ['pubsub.sen1.test']);
+    assert.deepEqual(
+      catalogue.services.map((s) => s.jid),
+      ['pubsub.sen1.test'],
+    );
     assert.ok(catalogue.services[0].nodes.some((n) => n.node === 'catalogue-a'));
   });
 
@@ -48,7 +61,10 @@ describe('discovery across domains (real federation)', function () {
     const unknown = await discover(bob, 'nowhere.test');
     assert.deepEqual(unknown.services, []);
     assert.equal(unknown.problems[0]?.jid, 'nowhere.test');
-    assert.match(unknown.problems[0].reason, /remote-server-not-found|service-unavailable|item-not-found/);
+    assert.match(
+      unknown.problems[0].reason,
+      /remote-server-not-found|service-unavailable|item-not-found/,
+    );
     const person = await discover(bob, 'alice@sen1.test');
     assert.deepEqual(person.commands, []);
     assert.equal(person.problems.length, 1);

@@ -95,16 +95,28 @@ const XEP50_EXAMPLE_4 = `<iq type='result'
 describe('federation: service discovery (XEP-0030)', () => {
   describe('requests', () => {
     it('asks for information as Example 1 does, and for items as Example 11 does', () => {
-      assert.equal(canonical(discoInfoIq('plays.shakespeare.lit')), canonical(XEP30_EXAMPLE_1, ['from', 'id']));
-      assert.equal(canonical(discoItemsIq('shakespeare.lit')), canonical(XEP30_EXAMPLE_11, ['from', 'id']));
+      assert.equal(
+        canonical(discoInfoIq('plays.shakespeare.lit')),
+        canonical(XEP30_EXAMPLE_1, ['from', 'id']),
+      );
+      assert.equal(
+        canonical(discoItemsIq('shakespeare.lit')),
+        canonical(XEP30_EXAMPLE_11, ['from', 'id']),
+      );
     });
 
     it('writes node queries exactly', () => {
-      assert.equal(discoInfoIq('responder@domain', 'config').toString(), '<iq type="get" to="responder@domain"><query xmlns="http://jabber.org/protocol/disco#info" node="config"/></iq>');
+      assert.equal(
+        discoInfoIq('responder@domain', 'config').toString(),
+        '<iq type="get" to="responder@domain"><query xmlns="http://jabber.org/protocol/disco#info" node="config"/></iq>',
+      );
     });
 
     it('asks for the command list as XEP-0050 Example 3 does', () => {
-      assert.equal(canonical(commandListIq('responder@domain')), canonical(XEP50_EXAMPLE_3, ['from']));
+      assert.equal(
+        canonical(commandListIq('responder@domain')),
+        canonical(XEP50_EXAMPLE_3, ['from']),
+      );
       assert.equal(
         commandListIq('proxy@sen2.test/quoalise').toString(),
         '<iq type="get" to="proxy@sen2.test/quoalise"><query xmlns="http://jabber.org/protocol/disco#items" node="http://jabber.org/protocol/commands"/></iq>',
@@ -136,7 +148,14 @@ describe('federation: service discovery (XEP-0030)', () => {
         { jid: 'responder@domain', node: 'config', name: 'Configure Service' },
         { jid: 'responder@domain', node: 'reset', name: 'Reset Service Configuration' },
       ]);
-      assert.deepEqual(parseDiscoItems(parse("<iq type='result' from='shakespeare.lit' id='items1'><query xmlns='http://jabber.org/protocol/disco#items'/></iq>")), []);
+      assert.deepEqual(
+        parseDiscoItems(
+          parse(
+            "<iq type='result' from='shakespeare.lit' id='items1'><query xmlns='http://jabber.org/protocol/disco#items'/></iq>",
+          ),
+        ),
+        [],
+      );
     });
 
     it('reads extended information forms (XEP-0128) and skips broken ones', () => {
@@ -159,7 +178,12 @@ describe('federation: service discovery (XEP-0030)', () => {
       incoming.attrs.from = 'alice@sen1.test/nr';
       incoming.attrs.id = 'd1';
       const parsed = parseDiscoRequest(incoming)!;
-      assert.deepEqual(parsed, { kind: 'items', from: 'alice@sen1.test/nr', id: 'd1', node: COMMAND_LIST_NODE });
+      assert.deepEqual(parsed, {
+        kind: 'items',
+        from: 'alice@sen1.test/nr',
+        id: 'd1',
+        node: COMMAND_LIST_NODE,
+      });
       const commands = [
         { jid: 'proxy@sen2.test/q', node: 'get_history', name: 'Get history' },
         { jid: 'proxy@sen2.test/q', node: 'subscribe', name: 'Subscribe' },
@@ -176,7 +200,9 @@ describe('federation: service discovery (XEP-0030)', () => {
     });
 
     it('answers disco#info, which the requester reads back (XEP-0050 Example 6)', () => {
-      const incoming = parse("<iq type='get' from='requester@domain' to='responder@domain' id='c1'><query xmlns='http://jabber.org/protocol/disco#info' node='config'/></iq>");
+      const incoming = parse(
+        "<iq type='get' from='requester@domain' to='responder@domain' id='c1'><query xmlns='http://jabber.org/protocol/disco#info' node='config'/></iq>",
+      );
       const request = parseDiscoRequest(incoming)!;
       const answer = discoInfoResultIq(request, {
         identities: [{ name: 'Configure Service', category: 'automation', type: 'command-node' }],
@@ -191,9 +217,15 @@ describe('federation: service discovery (XEP-0030)', () => {
         ),
       );
       const info = parseDiscoInfo(reparse(answer))!;
-      assert.deepEqual(info.identities, [{ category: 'automation', type: 'command-node', name: 'Configure Service' }]);
+      assert.deepEqual(info.identities, [
+        { category: 'automation', type: 'command-node', name: 'Configure Service' },
+      ]);
       assert.deepEqual(info.features, ['http://jabber.org/protocol/commands', 'jabber:x:data']);
-      assert.throws(() => discoInfoResultIq(request, { identities: [], features: [] }), (err: unknown) => err instanceof FederationError && /at least one identity/.test(err.message));
+      assert.throws(
+        () => discoInfoResultIq(request, { identities: [], features: [] }),
+        (err: unknown) =>
+          err instanceof FederationError && /at least one identity/.test(err.message),
+      );
     });
   });
 
@@ -206,12 +238,18 @@ describe('federation: service discovery (XEP-0030)', () => {
     ];
 
     it('on things that are not stanzas, or barely', () => {
-      for (const [label, input] of genericNasties()) for (const [name, fn] of parsers) assertSafe(`${name}(${label})`, () => fn(input));
+      for (const [label, input] of genericNasties())
+        for (const [name, fn] of parsers) assertSafe(`${name}(${label})`, () => fn(input));
     });
 
     it('on every single mutation of valid stanzas', () => {
       let count = 0;
-      for (const xml of [XEP30_EXAMPLE_2, XEP30_EXAMPLE_12, XEP50_EXAMPLE_4, "<iq type='get' from='a@b' id='1'><query xmlns='http://jabber.org/protocol/disco#info' node='n'/></iq>"]) {
+      for (const xml of [
+        XEP30_EXAMPLE_2,
+        XEP30_EXAMPLE_12,
+        XEP50_EXAMPLE_4,
+        "<iq type='get' from='a@b' id='1'><query xmlns='http://jabber.org/protocol/disco#info' node='n'/></iq>",
+      ]) {
         for (const [label, mutant] of mutations(xml)) {
           for (const [name, fn] of parsers) {
             assertSafe(`${name}: ${label}`, () => fn(mutant));
@@ -224,15 +262,34 @@ describe('federation: service discovery (XEP-0030)', () => {
 
     it('skips items and identities that lack what they must have', () => {
       const items = parseDiscoItems(
-        parse("<iq type='result'><query xmlns='http://jabber.org/protocol/disco#items'><item name='no jid'/><item jid=''/><item jid='ok@x' node=''/><foo jid='x'/></query></iq>"),
+        parse(
+          "<iq type='result'><query xmlns='http://jabber.org/protocol/disco#items'><item name='no jid'/><item jid=''/><item jid='ok@x' node=''/><foo jid='x'/></query></iq>",
+        ),
       );
       assert.deepEqual(items, [{ jid: 'ok@x' }]);
       const info = parseDiscoInfo(
-        parse("<iq type='result'><query xmlns='http://jabber.org/protocol/disco#info'><identity type='t'/><identity category='c' type='t'/><feature/><feature var='f'/><feature var='f'/></query></iq>"),
+        parse(
+          "<iq type='result'><query xmlns='http://jabber.org/protocol/disco#info'><identity type='t'/><identity category='c' type='t'/><feature/><feature var='f'/><feature var='f'/></query></iq>",
+        ),
       );
-      assert.deepEqual(info, { identities: [{ category: 'c', type: 't' }], features: ['f'], forms: [] });
-      assert.equal(parseDiscoInfo(parse("<iq type='error'><query xmlns='http://jabber.org/protocol/disco#info'/></iq>")), undefined);
-      assert.equal(parseDiscoRequest(parse("<iq type='get'><query xmlns='http://jabber.org/protocol/disco#info'/></iq>")), undefined, 'no id: cannot be answered');
+      assert.deepEqual(info, {
+        identities: [{ category: 'c', type: 't' }],
+        features: ['f'],
+        forms: [],
+      });
+      assert.equal(
+        parseDiscoInfo(
+          parse("<iq type='error'><query xmlns='http://jabber.org/protocol/disco#info'/></iq>"),
+        ),
+        undefined,
+      );
+      assert.equal(
+        parseDiscoRequest(
+          parse("<iq type='get'><query xmlns='http://jabber.org/protocol/disco#info'/></iq>"),
+        ),
+        undefined,
+        'no id: cannot be answered',
+      );
     });
   });
 });

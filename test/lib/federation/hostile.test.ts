@@ -53,7 +53,9 @@ describe('hostile stanzas across the federation (real servers)', function () {
   });
 
   it('reports every malformed Quoalise message, keeps running, and still takes the good one after them', async () => {
-    const inbox = new Subscriber(bob, '', '', new SeenItems(join(dir, 'seen.json')), { quoaliseFrom: SenderList.parse('sen1.test') });
+    const inbox = new Subscriber(bob, '', '', new SeenItems(join(dir, 'seen.json')), {
+      quoaliseFrom: SenderList.parse('sen1.test'),
+    });
     const data: ReceivedData[] = [];
     const invalid: Error[] = [];
     inbox.on('data', (d: ReceivedData) => data.push(d));
@@ -64,11 +66,27 @@ describe('hostile stanzas across the federation (real servers)', function () {
     try {
       const nasty: Element[] = [
         // wrong namespace on sensml
-        message((m) => m.c('quoalise', { xmlns: Q }).c('data').c('meta').up().c('sensml', { xmlns: 'urn:evil' }).c('senml', { n: 'x', v: '1' })),
+        message((m) =>
+          m
+            .c('quoalise', { xmlns: Q })
+            .c('data')
+            .c('meta')
+            .up()
+            .c('sensml', { xmlns: 'urn:evil' })
+            .c('senml', { n: 'x', v: '1' }),
+        ),
         // no data element
         message((m) => m.c('quoalise', { xmlns: Q })),
         // records that break SenML: a bad number and a must-understand field
-        message((m) => m.c('quoalise', { xmlns: Q }).c('data').c('meta').up().c('sensml', { xmlns: SENML }).c('senml', { n: 'x', v: 'lots', crit_: '1' })),
+        message((m) =>
+          m
+            .c('quoalise', { xmlns: Q })
+            .c('data')
+            .c('meta')
+            .up()
+            .c('sensml', { xmlns: SENML })
+            .c('senml', { n: 'x', v: 'lots', crit_: '1' }),
+        ),
         // deeply nested meta
         message((m) => {
           let el = m.c('quoalise', { xmlns: Q }).c('data').c('meta');
@@ -76,15 +94,30 @@ describe('hostile stanzas across the federation (real servers)', function () {
         }),
         // many records' worth of junk children
         message((m) => {
-          const s = m.c('quoalise', { xmlns: Q }).c('data').c('meta').up().c('sensml', { xmlns: SENML });
+          const s = m
+            .c('quoalise', { xmlns: Q })
+            .c('data')
+            .c('meta')
+            .up()
+            .c('sensml', { xmlns: SENML });
           for (let i = 0; i < 5000; i++) s.c('junk', { i: String(i) });
         }),
         // an oversized message: Prosody closes the stream of a client that sends more than its stanza size limit,
         // so this one is sent as many large attributes just under it
-        message((m) => m.c('quoalise', { xmlns: Q }).c('data').c('meta', { big: 'x'.repeat(200_000) }).up().c('sensml', { xmlns: SENML }).c('senml', { n: 'x', v: '1' })),
+        message((m) =>
+          m
+            .c('quoalise', { xmlns: Q })
+            .c('data')
+            .c('meta', { big: 'x'.repeat(200_000) })
+            .up()
+            .c('sensml', { xmlns: SENML })
+            .c('senml', { n: 'x', v: '1' }),
+        ),
       ];
       for (const stanza of nasty) await alice.send(stanza);
-      const good: senml.ResolvedPack = [{ n: 'urn:dev:mac:0024befffe804ff1:temperature', u: 'Cel', v: 18.5, t: 1_700_000_000 }];
+      const good: senml.ResolvedPack = [
+        { n: 'urn:dev:mac:0024befffe804ff1:temperature', u: 'Cel', v: 18.5, t: 1_700_000_000 },
+      ];
       await alice.send(quoaliseMessage('bob@sen2.test', good));
       const isGood = (d: ReceivedData): boolean => {
         try {
@@ -95,10 +128,17 @@ describe('hostile stanzas across the federation (real servers)', function () {
       };
       const end = Date.now() + 15_000;
       while (!data.some(isGood) && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
-      assert.ok(isGood(data.at(-1)!), `the good message arrives, last; invalid: ${invalid.map((e) => e.message).join(' / ')}`);
+      assert.ok(
+        isGood(data.at(-1)!),
+        `the good message arrives, last; invalid: ${invalid.map((e) => e.message).join(' / ')}`,
+      );
       // The oversized message is well formed: it arrives as data too.
       assert.equal(data.length, 2);
-      assert.equal(invalid.length, 5, `only ${invalid.length} reported: ${invalid.map((e) => e.message).join(' | ')}`);
+      assert.equal(
+        invalid.length,
+        5,
+        `only ${invalid.length} reported: ${invalid.map((e) => e.message).join(' | ')}`,
+      );
       assert.ok(invalid.every((e) => e instanceof Error && e.message.length > 0));
       assert.deepEqual(crashes, []);
       assert.equal(bob.online, true);

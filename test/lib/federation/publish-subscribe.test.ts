@@ -9,32 +9,83 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Backoff } from '../../../lib/backoff';
 import { DurableQueue } from '../../../lib/store/durable-queue';
-import { type Publication, type PublishedEvent, Publisher, type PublisherOptions, type PublishTarget } from '../../../lib/federation/publisher';
+import {
+  type Publication,
+  type PublishedEvent,
+  Publisher,
+  type PublisherOptions,
+  type PublishTarget,
+} from '../../../lib/federation/publisher';
 import { Element } from 'ltx';
 import { dataForm } from '../../../lib/federation/data-form';
-import { NODE_CONFIG_FORM_TYPE, PUBSUB_NS, itemsIq, parseItemsResult, setAffiliationsIq } from '../../../lib/federation/pubsub';
+import {
+  NODE_CONFIG_FORM_TYPE,
+  PUBSUB_NS,
+  itemsIq,
+  parseItemsResult,
+  setAffiliationsIq,
+} from '../../../lib/federation/pubsub';
 import { SeenItems } from '../../../lib/store/seen-items';
 import { SenderList } from '../../../lib/federation/senders';
 import { XmppSession } from '../../../lib/federation/session';
-import { type CatchUpGap, type ReceivedData, type ReceivedItem, Subscriber, type SubscriberOptions } from '../../../lib/federation/subscriber';
+import {
+  type CatchUpGap,
+  type ReceivedData,
+  type ReceivedItem,
+  Subscriber,
+  type SubscriberOptions,
+} from '../../../lib/federation/subscriber';
 import { type CappedEvent, DEFAULT_MAX_ITEMS } from '../../../lib/federation/publisher';
 import { senml } from '../../../lib';
-import { type TestBed, account, federation, startTestBed, stopTestBed, waitFor } from '../../support/federation';
+import {
+  type TestBed,
+  account,
+  federation,
+  startTestBed,
+  stopTestBed,
+  waitFor,
+} from '../../support/federation';
 
 const SERVICE = 'pubsub.sen1.test';
 
 function pack(i: number): senml.ResolvedPack {
-  return [{ n: 'urn:dev:mac:0024befffe804ff1:temperature', u: 'Cel', v: 18 + i / 100, t: 1_700_000_000 + i }];
+  return [
+    {
+      n: 'urn:dev:mac:0024befffe804ff1:temperature',
+      u: 'Cel',
+      v: 18 + i / 100,
+      t: 1_700_000_000 + i,
+    },
+  ];
 }
 
-const BUOY_FIELDS = ['temperature', 'water-temperature', 'humidity', 'wave-height', 'battery', 'pressure', 'salinity', 'turbidity', 'oxygen', 'wind-speed', 'wind-direction', 'rain', 'current', 'chlorophyll', 'ph'];
+const BUOY_FIELDS = [
+  'temperature',
+  'water-temperature',
+  'humidity',
+  'wave-height',
+  'battery',
+  'pressure',
+  'salinity',
+  'turbidity',
+  'oxygen',
+  'wind-speed',
+  'wind-direction',
+  'rain',
+  'current',
+  'chlorophyll',
+  'ph',
+];
 
 /** A gateway's pack: fifteen readings of as many sensors, about 1.2 kB of SenML XML. Its first value is 18 + i/100. */
 function bigPack(i: number): senml.ResolvedPack {
   return BUOY_FIELDS.map((field, k) => ({
     n: `urn:dev:mac:0024befffe80${4000 + k * 37}:${field}-sensor-${(k * 7919) % 1000}`,
     u: 'Cel',
-    v: k === 0 ? 18 + i / 100 : Math.round((18 + i / 100 + k * 1.37 + Math.sin(i + k)) * 1000) / 1000,
+    v:
+      k === 0
+        ? 18 + i / 100
+        : Math.round((18 + i / 100 + k * 1.37 + Math.sin(i + k)) * 1000) / 1000,
     t: 1_700_000_000 + i + k / 10,
   }));
 }
@@ -50,12 +101,25 @@ describe('publish on sen1, subscribe from sen2 (real federation)', function () {
     s.start();
     return s;
   };
-  const publisher = async (s: XmppSession, name: string, options?: PublisherOptions): Promise<Publisher> => {
-    const p = new Publisher(s, await DurableQueue.open<Publication>(join(dir, 'queues', name), { maxEntries: 1000 }), options);
+  const publisher = async (
+    s: XmppSession,
+    name: string,
+    options?: PublisherOptions,
+  ): Promise<Publisher> => {
+    const p = new Publisher(
+      s,
+      await DurableQueue.open<Publication>(join(dir, 'queues', name), { maxEntries: 1000 }),
+      options,
+    );
     closers.push(() => p.close());
     return p;
   };
-  const subscriber = (s: XmppSession, node: string, seenFile: string, options?: SubscriberOptions): { sub: Subscriber; received: ReceivedItem[] } => {
+  const subscriber = (
+    s: XmppSession,
+    node: string,
+    seenFile: string,
+    options?: SubscriberOptions,
+  ): { sub: Subscriber; received: ReceivedItem[] } => {
     const sub = new Subscriber(s, SERVICE, node, new SeenItems(join(dir, seenFile)), options);
     const received: ReceivedItem[] = [];
     sub.on('item', (item: ReceivedItem) => received.push(item));
@@ -69,7 +133,8 @@ describe('publish on sen1, subscribe from sen2 (real federation)', function () {
       await new Promise((r) => setTimeout(r, 50));
     }
   };
-  const values = (items: ReceivedItem[]): number[] => items.map((item) => senml.resolve(item.records)[0].v!);
+  const values = (items: ReceivedItem[]): number[] =>
+    items.map((item) => senml.resolve(item.records)[0].v!);
 
   before(async function () {
     this.timeout(180_000);
@@ -91,11 +156,19 @@ describe('publish on sen1, subscribe from sen2 (real federation)', function () {
   });
 
   /** Create the node by publishing a first pack, and let bob@sen2.test in (the node is whitelisted). */
-  async function openNode(admin: XmppSession, pub: Publisher, target: PublishTarget & { mode: 'pubsub' }): Promise<void> {
-    const published = waitFor<PublishedEvent>('first publication', 15_000, (done) => pub.once('published', done));
+  async function openNode(
+    admin: XmppSession,
+    pub: Publisher,
+    target: PublishTarget & { mode: 'pubsub' },
+  ): Promise<void> {
+    const published = waitFor<PublishedEvent>('first publication', 15_000, (done) =>
+      pub.once('published', done),
+    );
     await pub.publish(pack(0), target);
     await published;
-    await admin.iq(setAffiliationsIq(SERVICE, target.node, [{ jid: 'bob@sen2.test', affiliation: 'member' }]));
+    await admin.iq(
+      setAffiliationsIq(SERVICE, target.node, [{ jid: 'bob@sen2.test', affiliation: 'member' }]),
+    );
   }
 
   it('creates a whitelisted node, and each pack published on sen1 reaches the subscriber on sen2 once, in order', async () => {
@@ -109,7 +182,11 @@ describe('publish on sen1, subscribe from sen2 (real federation)', function () {
     await waitFor('subscription', 15_000, (done) => sub.once('subscribed', done));
     for (let i = 1; i <= 20; i++) await pub.publish(pack(i), target);
     await until('20 items on sen2', () => received.length >= 20);
-    assert.deepEqual(values(received), Array.from({ length: 20 }, (_, k) => 18 + (k + 1) / 100), 'the first pack was history; the others in order');
+    assert.deepEqual(
+      values(received),
+      Array.from({ length: 20 }, (_, k) => 18 + (k + 1) / 100),
+      'the first pack was history; the others in order',
+    );
     assert.equal(new Set(received.map((r) => r.itemId)).size, 20);
     assert.ok(received.every((r) => r.service === SERVICE && r.node === 'buoy-1'));
   });
@@ -157,23 +234,32 @@ describe('publish on sen1, subscribe from sen2 (real federation)', function () {
     }
     await restart;
     await until('15 items on sen2', () => received.length >= 15, 45_000).catch((err: Error) => {
-      throw new Error(`${err.message}; received ${values(received).join(' ')}; still queued ${pub.pending}`);
+      throw new Error(
+        `${err.message}; received ${values(received).join(' ')}; still queued ${pub.pending}`,
+      );
     });
     await new Promise((r) => setTimeout(r, 500));
     const expected = Array.from({ length: 15 }, (_, k) => 18 + (k + 1) / 100);
     if (JSON.stringify(values(received)) !== JSON.stringify(expected)) {
       // Where did the order change: on the node (the publisher), or on the way to sen2?
-      const stored = parseItemsResult(await admin.iq(itemsIq(SERVICE, 'buoy-3')))!.items.map((item) => senml.decode(item.payload!)[0].v);
+      const stored = parseItemsResult(await admin.iq(itemsIq(SERVICE, 'buoy-3')))!.items.map(
+        (item) => senml.decode(item.payload!)[0].v,
+      );
       assert.fail(`received ${values(received).join(' ')}; stored on the node ${stored.join(' ')}`);
     }
   });
 
-  it('Prosody on sen1 restarted under a steady stream: events delivered out of order or lost around the restart come out in the node\'s order, each once', async () => {
+  it("Prosody on sen1 restarted under a steady stream: events delivered out of order or lost around the restart come out in the node's order, each once", async () => {
     const admin = session('admin@sen1.test');
     const bob = session('bob@sen2.test');
     await Promise.all([admin.waitOnline(), bob.waitOnline()]);
     const pub = await publisher(admin, 'steady');
-    const target = { mode: 'pubsub' as const, service: SERVICE, node: 'buoy-steady', createNode: true };
+    const target = {
+      mode: 'pubsub' as const,
+      service: SERVICE,
+      node: 'buoy-steady',
+      createNode: true,
+    };
     await openNode(admin, pub, target);
     const { sub, received } = subscriber(bob, 'buoy-steady', 'seen-steady.json');
     await waitFor('subscription', 15_000, (done) => sub.once('subscribed', done));
@@ -191,19 +277,39 @@ describe('publish on sen1, subscribe from sen2 (real federation)', function () {
     });
     await new Promise((r) => setTimeout(r, 1500)); // late events of the old link would arrive now
     const expected = Array.from({ length: 450 }, (_, k) => 18 + (k + 1) / 100);
-    assert.deepEqual(values(received), expected, `received out of order or twice: ${values(received).filter((v, k, all) => k > 0 && v <= all[k - 1]).join(' ')}`);
-    assert.deepEqual((await storedValues(admin, 'buoy-steady')).slice(-450), expected, 'the node holds them in that order');
+    assert.deepEqual(
+      values(received),
+      expected,
+      `received out of order or twice: ${values(received)
+        .filter((v, k, all) => k > 0 && v <= all[k - 1])
+        .join(' ')}`,
+    );
+    assert.deepEqual(
+      (await storedValues(admin, 'buoy-steady')).slice(-450),
+      expected,
+      'the node holds them in that order',
+    );
   });
 
   it('catching up on more items than one stanza may carry between servers: 500 packs of 1.2 kB, fetched in parts, each once, in order', async () => {
     const admin = session('admin@sen1.test');
     await admin.waitOnline();
     const pub = await publisher(admin, 'large');
-    const target = { mode: 'pubsub' as const, service: SERVICE, node: 'buoy-large', createNode: true, maxItems: 1000 };
-    const first = waitFor<PublishedEvent>('first publication', 15_000, (done) => pub.once('published', done));
+    const target = {
+      mode: 'pubsub' as const,
+      service: SERVICE,
+      node: 'buoy-large',
+      createNode: true,
+      maxItems: 1000,
+    };
+    const first = waitFor<PublishedEvent>('first publication', 15_000, (done) =>
+      pub.once('published', done),
+    );
     await pub.publish(bigPack(0), target);
     await first;
-    await admin.iq(setAffiliationsIq(SERVICE, 'buoy-large', [{ jid: 'bob@sen2.test', affiliation: 'member' }]));
+    await admin.iq(
+      setAffiliationsIq(SERVICE, 'buoy-large', [{ jid: 'bob@sen2.test', affiliation: 'member' }]),
+    );
     const firstBob = session('bob@sen2.test');
     await firstBob.waitOnline();
     const away = subscriber(firstBob, 'buoy-large', 'seen-large.json');
@@ -220,16 +326,27 @@ describe('publish on sen1, subscribe from sen2 (real federation)', function () {
     back.sub.on('gap', (gap: CatchUpGap) => gaps.push(gap));
     await until('500 items', () => back.received.length >= 500, 60_000);
     await new Promise((r) => setTimeout(r, 500));
-    assert.deepEqual(back.received.map((item) => senml.resolve(item.records).find((r) => r.n.endsWith('temperature-sensor-0'))?.v), Array.from({ length: 500 }, (_, k) => 18 + (k + 1) / 100));
+    assert.deepEqual(
+      back.received.map(
+        (item) => senml.resolve(item.records).find((r) => r.n.endsWith('temperature-sensor-0'))?.v,
+      ),
+      Array.from({ length: 500 }, (_, k) => 18 + (k + 1) / 100),
+    );
     assert.deepEqual(gaps, [], 'nothing was lost: the node kept them all');
     assert.ok(bob.online, 'the server-to-server link survived the catch-up');
   });
 
-  it('catch-up stops at the node\'s Keep, and says since when items may be missing', async () => {
+  it("catch-up stops at the node's Keep, and says since when items may be missing", async () => {
     const admin = session('admin@sen1.test');
     await admin.waitOnline();
     const pub = await publisher(admin, 'keep');
-    const target = { mode: 'pubsub' as const, service: SERVICE, node: 'buoy-keep', createNode: true, maxItems: 20 };
+    const target = {
+      mode: 'pubsub' as const,
+      service: SERVICE,
+      node: 'buoy-keep',
+      createNode: true,
+      maxItems: 20,
+    };
     await openNode(admin, pub, target);
     const firstBob = session('bob@sen2.test');
     await firstBob.waitOnline();
@@ -248,13 +365,30 @@ describe('publish on sen1, subscribe from sen2 (real federation)', function () {
     back.sub.on('gap', (gap: CatchUpGap) => gaps.push(gap));
     await until('the 20 kept items', () => back.received.length >= 20);
     await new Promise((r) => setTimeout(r, 500));
-    assert.deepEqual(values(back.received), Array.from({ length: 20 }, (_, k) => 18 + (k + 46) / 100));
+    assert.deepEqual(
+      values(back.received),
+      Array.from({ length: 20 }, (_, k) => 18 + (k + 46) / 100),
+    );
     assert.equal(gaps.length, 1);
     assert.deepEqual(
-      { ...gaps[0], lastSeen: { ...gaps[0].lastSeen, id: undefined }, oldestKept: { ...gaps[0].oldestKept, id: undefined } },
-      { service: SERVICE, node: 'buoy-keep', lastSeen: { id: undefined, time: 1_700_000_005 }, oldestKept: { id: undefined, time: 1_700_000_046 }, kept: 20 },
+      {
+        ...gaps[0],
+        lastSeen: { ...gaps[0].lastSeen, id: undefined },
+        oldestKept: { ...gaps[0].oldestKept, id: undefined },
+      },
+      {
+        service: SERVICE,
+        node: 'buoy-keep',
+        lastSeen: { id: undefined, time: 1_700_000_005 },
+        oldestKept: { id: undefined, time: 1_700_000_046 },
+        kept: 20,
+      },
     );
-    assert.equal(gaps[0].lastSeen?.id, first.received[4].itemId, 'the last item output before the outage');
+    assert.equal(
+      gaps[0].lastSeen?.id,
+      first.received[4].itemId,
+      'the last item output before the outage',
+    );
     assert.equal(gaps[0].oldestKept?.id, back.received[0].itemId);
   });
 
@@ -263,7 +397,10 @@ describe('publish on sen1, subscribe from sen2 (real federation)', function () {
     const target = { mode: 'pubsub' as const, service: SERVICE, node: 'buoy-4', createNode: true };
     // Offline: a session that never started.
     const offline = new XmppSession(account(bed, 'admin@sen1.test'));
-    const before = new Publisher(offline, await DurableQueue.open<Publication>(queueDir, { maxEntries: 100 }));
+    const before = new Publisher(
+      offline,
+      await DurableQueue.open<Publication>(queueDir, { maxEntries: 100 }),
+    );
     for (let i = 1; i <= 4; i++) await before.publish(pack(i), target);
     assert.equal(before.pending, 4);
     await before.close();
@@ -284,14 +421,27 @@ describe('publish on sen1, subscribe from sen2 (real federation)', function () {
     const bob = session('bob@sen2.test');
     await Promise.all([admin.waitOnline(), bob.waitOnline()]);
     // SenFed never creates such nodes itself (createNodeIq insists on persistent items): build it by hand, as another publisher would.
-    const configure = dataForm('submit', { 'pubsub#persist_items': '0', 'pubsub#access_model': 'open' }, { formType: NODE_CONFIG_FORM_TYPE });
-    await admin.iq(new Element('iq', { type: 'set', to: SERVICE }).c('pubsub', { xmlns: PUBSUB_NS }).c('create', { node: 'transient-1' }).up().c('configure').cnode(configure).root());
+    const configure = dataForm(
+      'submit',
+      { 'pubsub#persist_items': '0', 'pubsub#access_model': 'open' },
+      { formType: NODE_CONFIG_FORM_TYPE },
+    );
+    await admin.iq(
+      new Element('iq', { type: 'set', to: SERVICE })
+        .c('pubsub', { xmlns: PUBSUB_NS })
+        .c('create', { node: 'transient-1' })
+        .up()
+        .c('configure')
+        .cnode(configure)
+        .root(),
+    );
     const { sub, received } = subscriber(bob, 'transient-1', 'seen-t.json');
     const problems: Error[] = [];
     sub.on('problem', (err: Error) => problems.push(err));
     await waitFor('subscription', 15_000, (done) => sub.once('subscribed', done));
     const pub = await publisher(admin, 'pt');
-    for (let i = 1; i <= 3; i++) await pub.publish(pack(i), { mode: 'pubsub', service: SERVICE, node: 'transient-1' });
+    for (let i = 1; i <= 3; i++)
+      await pub.publish(pack(i), { mode: 'pubsub', service: SERVICE, node: 'transient-1' });
     await until('3 live items', () => received.length >= 3);
     assert.deepEqual(values(received), [18.01, 18.02, 18.03]);
     assert.deepEqual(problems, []);
@@ -299,7 +449,9 @@ describe('publish on sen1, subscribe from sen2 (real federation)', function () {
 
   /** The values of the items stored on a node, oldest first, as its owner sees them. */
   async function storedValues(owner: XmppSession, node: string): Promise<number[]> {
-    return parseItemsResult(await owner.iq(itemsIq(SERVICE, node)))!.items.map((item) => senml.decode(item.payload!)[0]!.v!);
+    return parseItemsResult(await owner.iq(itemsIq(SERVICE, node)))!.items.map(
+      (item) => senml.decode(item.payload!)[0]!.v!,
+    );
   }
 
   it('a burst of packs (many answers awaited at once) reaches sen2 once each, in order, and is stored in order', async () => {
@@ -307,7 +459,12 @@ describe('publish on sen1, subscribe from sen2 (real federation)', function () {
     const bob = session('bob@sen2.test');
     await Promise.all([admin.waitOnline(), bob.waitOnline()]);
     const pub = await publisher(admin, 'burst');
-    const target = { mode: 'pubsub' as const, service: SERVICE, node: 'buoy-burst', createNode: true };
+    const target = {
+      mode: 'pubsub' as const,
+      service: SERVICE,
+      node: 'buoy-burst',
+      createNode: true,
+    };
     await openNode(admin, pub, target);
     const { sub, received } = subscriber(bob, 'buoy-burst', 'seen-burst.json');
     await waitFor('subscription', 15_000, (done) => sub.once('subscribed', done));
@@ -324,9 +481,18 @@ describe('publish on sen1, subscribe from sen2 (real federation)', function () {
   });
 
   it('packs queued for a node that does not exist yet: the node is created once, with the bound asked for, and every pack is stored in order', async () => {
-    const target = { mode: 'pubsub' as const, service: SERVICE, node: 'buoy-fresh', createNode: true, maxItems: 20 };
+    const target = {
+      mode: 'pubsub' as const,
+      service: SERVICE,
+      node: 'buoy-fresh',
+      createNode: true,
+      maxItems: 20,
+    };
     const offline = new XmppSession(account(bed, 'admin@sen1.test'));
-    const queued = new Publisher(offline, await DurableQueue.open<Publication>(join(dir, 'queues', 'fresh'), { maxEntries: 100 }));
+    const queued = new Publisher(
+      offline,
+      await DurableQueue.open<Publication>(join(dir, 'queues', 'fresh'), { maxEntries: 100 }),
+    );
     for (let i = 1; i <= 30; i++) await queued.publish(pack(i), target);
     await queued.close();
     const admin = session('admin@sen1.test');
@@ -338,14 +504,22 @@ describe('publish on sen1, subscribe from sen2 (real federation)', function () {
     assert.equal(pub.pending, 0);
     assert.deepEqual(failed, []);
     // The node keeps the newest 20 (max_items 20), in the order they were queued.
-    assert.deepEqual(await storedValues(admin, 'buoy-fresh'), Array.from({ length: 20 }, (_, k) => 18 + (k + 11) / 100));
+    assert.deepEqual(
+      await storedValues(admin, 'buoy-fresh'),
+      Array.from({ length: 20 }, (_, k) => 18 + (k + 11) / 100),
+    );
   });
 
   it(`nodes it creates keep ${DEFAULT_MAX_ITEMS} items by default, more than Prosody's own default of 256`, async () => {
     const admin = session('admin@sen1.test');
     await admin.waitOnline();
     const pub = await publisher(admin, 'default-keep');
-    const target = { mode: 'pubsub' as const, service: SERVICE, node: 'buoy-default-keep', createNode: true };
+    const target = {
+      mode: 'pubsub' as const,
+      service: SERVICE,
+      node: 'buoy-default-keep',
+      createNode: true,
+    };
     await Promise.all(Array.from({ length: 300 }, (_, k) => pub.publish(pack(k), target)));
     await until('queue drained', () => pub.pending === 0, 40_000);
     assert.equal((await storedValues(admin, 'buoy-default-keep')).length, 300);
@@ -359,11 +533,21 @@ describe('publish on sen1, subscribe from sen2 (real federation)', function () {
     pub.on('failed', ({ error }: { error: Error }) => failed.push(error));
     const capped: CappedEvent[] = [];
     pub.on('capped', (event: CappedEvent) => capped.push(event));
-    const target = { mode: 'pubsub' as const, service: SERVICE, node: 'buoy-big', createNode: true, maxItems: 50_000_000 };
+    const target = {
+      mode: 'pubsub' as const,
+      service: SERVICE,
+      node: 'buoy-big',
+      createNode: true,
+      maxItems: 50_000_000,
+    };
     for (let i = 1; i <= 3; i++) await pub.publish(pack(i), target);
     await until('queue drained', () => pub.pending === 0);
     assert.deepEqual(failed, []);
-    assert.deepEqual(capped, [{ service: SERVICE, node: 'buoy-big', asked: 50_000_000 }], 'the publisher says the node keeps fewer than asked');
+    assert.deepEqual(
+      capped,
+      [{ service: SERVICE, node: 'buoy-big', asked: 50_000_000 }],
+      'the publisher says the node keeps fewer than asked',
+    );
     assert.deepEqual(await storedValues(admin, 'buoy-big'), [18.01, 18.02, 18.03]);
   });
 
@@ -371,7 +555,9 @@ describe('publish on sen1, subscribe from sen2 (real federation)', function () {
     const admin = session('admin@sen1.test');
     const bob = session('bob@sen2.test');
     await Promise.all([admin.waitOnline(), bob.waitOnline()]);
-    const inbox = new Subscriber(bob, '', '', new SeenItems(join(dir, 'seen-inbox.json')), { quoaliseFrom: SenderList.parse('admin@sen1.test') });
+    const inbox = new Subscriber(bob, '', '', new SeenItems(join(dir, 'seen-inbox.json')), {
+      quoaliseFrom: SenderList.parse('admin@sen1.test'),
+    });
     closers.push(() => inbox.close());
     const data: ReceivedData[] = [];
     inbox.on('data', (d: ReceivedData) => data.push(d));
@@ -380,11 +566,20 @@ describe('publish on sen1, subscribe from sen2 (real federation)', function () {
     pub.on('waiting', (err: Error) => waiting.push(err));
     // The oldest entry goes to a domain nobody serves; three direct messages follow it.
     await pub.publish(pack(0), { mode: 'pubsub', service: 'pubsub.nowhere.test', node: 'x' });
-    for (let i = 1; i <= 3; i++) await pub.publish(pack(i), { mode: 'direct', to: 'bob@sen2.test' });
-    await until('several failed attempts at the unreachable peer', () => waiting.length >= 3, 30_000);
+    for (let i = 1; i <= 3; i++)
+      await pub.publish(pack(i), { mode: 'direct', to: 'bob@sen2.test' });
+    await until(
+      'several failed attempts at the unreachable peer',
+      () => waiting.length >= 3,
+      30_000,
+    );
     await until('the three messages', () => data.length >= 3);
     await new Promise((r) => setTimeout(r, 500));
-    assert.deepEqual(data.map((d) => senml.resolve(d.records)[0]!.v), [18.01, 18.02, 18.03], 'each message once, however often the entry ahead was retried');
+    assert.deepEqual(
+      data.map((d) => senml.resolve(d.records)[0]!.v),
+      [18.01, 18.02, 18.03],
+      'each message once, however often the entry ahead was retried',
+    );
     assert.match(waiting[0]!.message, /remote-server-not-found|remote-server-timeout/);
     assert.equal(pub.pending, 4, 'nothing leaves the queue ahead of its turn');
   });
@@ -393,8 +588,15 @@ describe('publish on sen1, subscribe from sen2 (real federation)', function () {
     const alice = session('alice@sen1.test'); // not an admin: may not create nodes
     await alice.waitOnline();
     const pub = await publisher(alice, 'p5');
-    const failed = waitFor<{ error: Error }>('a failure', 15_000, (done) => pub.once('failed', done));
-    await pub.publish(pack(1), { mode: 'pubsub', service: SERVICE, node: 'not-hers', createNode: true });
+    const failed = waitFor<{ error: Error }>('a failure', 15_000, (done) =>
+      pub.once('failed', done),
+    );
+    await pub.publish(pack(1), {
+      mode: 'pubsub',
+      service: SERVICE,
+      node: 'not-hers',
+      createNode: true,
+    });
     const { error } = await failed;
     assert.match(error.message, /forbidden/);
     assert.equal(pub.pending, 0);

@@ -132,26 +132,43 @@ const PACK = senml.decode(
 );
 
 function throwsCode(fn: () => unknown, code: string, pattern: RegExp): void {
-  assert.throws(fn, (err: unknown) => err instanceof FederationError && err.code === code && pattern.test(err.message));
+  assert.throws(
+    fn,
+    (err: unknown) =>
+      err instanceof FederationError && err.code === code && pattern.test(err.message),
+  );
 }
 
 describe('federation: PubSub (XEP-0060)', () => {
   describe('builders, against the specification examples', () => {
     it('publishes an item with an ItemID as Example 96 does', () => {
-      const ours = publishIq('pubsub.shakespeare.lit', 'princely_musings', 'bnd81g37d61f49fgn581', parse(ATOM_ENTRY) as Element);
+      const ours = publishIq(
+        'pubsub.shakespeare.lit',
+        'princely_musings',
+        'bnd81g37d61f49fgn581',
+        parse(ATOM_ENTRY) as Element,
+      );
       assert.equal(canonical(ours), canonical(EXAMPLE_96, ['from', 'id']));
       assert.equal(ours.attrs.id, undefined, 'the id is left to the iqCaller');
     });
 
     it('publishes with publish-options as Example 114 does', () => {
-      const ours = publishIq('pubsub.shakespeare.lit', 'princely_musings', 'ae890ac52d0df67ed7cfdf51b644e901', parse(ATOM_ENTRY) as Element, {
-        publishOptions: { 'pubsub#access_model': 'presence' },
-      });
+      const ours = publishIq(
+        'pubsub.shakespeare.lit',
+        'princely_musings',
+        'ae890ac52d0df67ed7cfdf51b644e901',
+        parse(ATOM_ENTRY) as Element,
+        {
+          publishOptions: { 'pubsub#access_model': 'presence' },
+        },
+      );
       assert.equal(canonical(ours), canonical(EXAMPLE_114, ['from', 'id']));
     });
 
     it('writes a SenML publication exactly', () => {
-      const payload = senml.toXmlElement([{ bn: 'urn:dev:mac:0024befffe804ff1:', n: 'temperature', u: 'Cel', v: 18.5, t: 1700000000 }]);
+      const payload = senml.toXmlElement([
+        { bn: 'urn:dev:mac:0024befffe804ff1:', n: 'temperature', u: 'Cel', v: 18.5, t: 1700000000 },
+      ]);
       assert.equal(
         publishIq('pubsub.sen1.test', 'buoy7', 'abc', payload).toString(),
         '<iq type="set" to="pubsub.sen1.test"><pubsub xmlns="http://jabber.org/protocol/pubsub"><publish node="buoy7"><item id="abc">' +
@@ -161,16 +178,37 @@ describe('federation: PubSub (XEP-0060)', () => {
     });
 
     it('publishes without an item id (Example 97) and reads the id the service gave (Example 99)', () => {
-      const ours = publishIq('pubsub.shakespeare.lit', 'princely_musings', undefined, parse(ATOM_ENTRY) as Element);
-      assert.equal(ours.getChild('pubsub')!.getChild('publish')!.getChild('item')!.attrs.id, undefined);
-      const result = parse(`<iq type='result' from='pubsub.shakespeare.lit' to='hamlet@denmark.lit/blogbot' id='publish2'>
+      const ours = publishIq(
+        'pubsub.shakespeare.lit',
+        'princely_musings',
+        undefined,
+        parse(ATOM_ENTRY) as Element,
+      );
+      assert.equal(
+        ours.getChild('pubsub')!.getChild('publish')!.getChild('item')!.attrs.id,
+        undefined,
+      );
+      const result =
+        parse(`<iq type='result' from='pubsub.shakespeare.lit' to='hamlet@denmark.lit/blogbot' id='publish2'>
         <pubsub xmlns='http://jabber.org/protocol/pubsub'><publish node='princely_musings'><item id='ae890ac52d0df67ed7cfdf51b644e901'/></publish></pubsub></iq>`);
-      assert.deepEqual(parsePublishResult(result), { node: 'princely_musings', itemId: 'ae890ac52d0df67ed7cfdf51b644e901' });
-      assert.deepEqual(parsePublishResult(parse("<iq type='result' id='publish1'/>")), { node: undefined, itemId: undefined });
+      assert.deepEqual(parsePublishResult(result), {
+        node: 'princely_musings',
+        itemId: 'ae890ac52d0df67ed7cfdf51b644e901',
+      });
+      assert.deepEqual(parsePublishResult(parse("<iq type='result' id='publish1'/>")), {
+        node: undefined,
+        itemId: undefined,
+      });
     });
 
     it('creates and configures a node in one request (§8.1.3)', () => {
-      const ours = createNodeIq('pubsub.sen1.test', 'buoy7', { accessModel: 'whitelist', persistItems: true, maxItems: 'max', title: 'Buoy 7', notifyRetract: false });
+      const ours = createNodeIq('pubsub.sen1.test', 'buoy7', {
+        accessModel: 'whitelist',
+        persistItems: true,
+        maxItems: 'max',
+        title: 'Buoy 7',
+        notifyRetract: false,
+      });
       assert.equal(
         ours.toString(),
         '<iq type="set" to="pubsub.sen1.test"><pubsub xmlns="http://jabber.org/protocol/pubsub"><create node="buoy7"/><configure>' +
@@ -192,13 +230,23 @@ describe('federation: PubSub (XEP-0060)', () => {
         ['create', 'configure'],
       );
       assert.equal(ps.getChild('configure')!.attrs.node, undefined);
-      throwsCode(() => createNodeIq('s', 'n', { accessModel: 'presence' as 'open', persistItems: true }), 'FEDERATION_INPUT', /accessModel/);
-      throwsCode(() => createNodeIq('s', 'n', { accessModel: 'open', persistItems: true, maxItems: 0 }), 'FEDERATION_INPUT', /maxItems/);
+      throwsCode(
+        () => createNodeIq('s', 'n', { accessModel: 'presence' as 'open', persistItems: true }),
+        'FEDERATION_INPUT',
+        /accessModel/,
+      );
+      throwsCode(
+        () => createNodeIq('s', 'n', { accessModel: 'open', persistItems: true, maxItems: 0 }),
+        'FEDERATION_INPUT',
+        /maxItems/,
+      );
     });
 
     it('subscribes and unsubscribes as Examples 28 and 47 do', () => {
       assert.equal(
-        canonical(subscribeIq('pubsub.shakespeare.lit', 'princely_musings', 'francisco@denmark.lit')),
+        canonical(
+          subscribeIq('pubsub.shakespeare.lit', 'princely_musings', 'francisco@denmark.lit'),
+        ),
         canonical(
           `<iq type='set' from='francisco@denmark.lit/barracks' to='pubsub.shakespeare.lit' id='sub1'>
             <pubsub xmlns='http://jabber.org/protocol/pubsub'><subscribe node='princely_musings' jid='francisco@denmark.lit'/></pubsub></iq>`,
@@ -206,36 +254,76 @@ describe('federation: PubSub (XEP-0060)', () => {
         ),
       );
       assert.equal(
-        unsubscribeIq('pubsub.shakespeare.lit', 'princely_musings', 'francisco@denmark.lit').toString(),
+        unsubscribeIq(
+          'pubsub.shakespeare.lit',
+          'princely_musings',
+          'francisco@denmark.lit',
+        ).toString(),
         '<iq type="set" to="pubsub.shakespeare.lit"><pubsub xmlns="http://jabber.org/protocol/pubsub"><unsubscribe node="princely_musings" jid="francisco@denmark.lit"/></pubsub></iq>',
       );
     });
 
     it('retrieves items as Examples 74, 80 and 83 do', () => {
       const ex = (items: string): string =>
-        canonical(`<iq type='get' from='francisco@denmark.lit/barracks' to='pubsub.shakespeare.lit' id='items1'><pubsub xmlns='http://jabber.org/protocol/pubsub'>${items}</pubsub></iq>`, ['from', 'id']);
-      assert.equal(canonical(itemsIq('pubsub.shakespeare.lit', 'princely_musings')), ex("<items node='princely_musings'/>"));
-      assert.equal(canonical(itemsIq('pubsub.shakespeare.lit', 'princely_musings', { maxItems: 2 })), ex("<items node='princely_musings' max_items='2'/>"));
+        canonical(
+          `<iq type='get' from='francisco@denmark.lit/barracks' to='pubsub.shakespeare.lit' id='items1'><pubsub xmlns='http://jabber.org/protocol/pubsub'>${items}</pubsub></iq>`,
+          ['from', 'id'],
+        );
       assert.equal(
-        canonical(itemsIq('pubsub.shakespeare.lit', 'princely_musings', { itemIds: ['ae890ac52d0df67ed7cfdf51b644e901'] })),
+        canonical(itemsIq('pubsub.shakespeare.lit', 'princely_musings')),
+        ex("<items node='princely_musings'/>"),
+      );
+      assert.equal(
+        canonical(itemsIq('pubsub.shakespeare.lit', 'princely_musings', { maxItems: 2 })),
+        ex("<items node='princely_musings' max_items='2'/>"),
+      );
+      assert.equal(
+        canonical(
+          itemsIq('pubsub.shakespeare.lit', 'princely_musings', {
+            itemIds: ['ae890ac52d0df67ed7cfdf51b644e901'],
+          }),
+        ),
         ex("<items node='princely_musings'><item id='ae890ac52d0df67ed7cfdf51b644e901'/></items>"),
       );
-      throwsCode(() => itemsIq('s', 'n', { maxItems: 2, itemIds: ['a'] }), 'FEDERATION_INPUT', /not both/);
+      throwsCode(
+        () => itemsIq('s', 'n', { maxItems: 2, itemIds: ['a'] }),
+        'FEDERATION_INPUT',
+        /not both/,
+      );
       throwsCode(() => itemsIq('s', 'n', { maxItems: -1 }), 'FEDERATION_INPUT', /maxItems/);
     });
 
     it('asks for subscriptions (Examples 16, 20, 184) and affiliations (Example 197)', () => {
       const ex = (ns: string, body: string): string =>
-        canonical(`<iq type='get' from='x@y/z' to='pubsub.shakespeare.lit' id='s1'><pubsub xmlns='http://jabber.org/protocol/pubsub${ns}'>${body}</pubsub></iq>`, ['from', 'id']);
-      assert.equal(canonical(subscriptionsIq('pubsub.shakespeare.lit')), ex('', '<subscriptions/>'));
-      assert.equal(canonical(subscriptionsIq('pubsub.shakespeare.lit', 'princely_musings')), ex('', "<subscriptions node='princely_musings'/>"));
-      assert.equal(canonical(ownerSubscriptionsIq('pubsub.shakespeare.lit', 'princely_musings')), ex('#owner', "<subscriptions node='princely_musings'/>"));
-      assert.equal(canonical(ownerAffiliationsIq('pubsub.shakespeare.lit', 'princely_musings')), ex('#owner', "<affiliations node='princely_musings'/>"));
+        canonical(
+          `<iq type='get' from='x@y/z' to='pubsub.shakespeare.lit' id='s1'><pubsub xmlns='http://jabber.org/protocol/pubsub${ns}'>${body}</pubsub></iq>`,
+          ['from', 'id'],
+        );
+      assert.equal(
+        canonical(subscriptionsIq('pubsub.shakespeare.lit')),
+        ex('', '<subscriptions/>'),
+      );
+      assert.equal(
+        canonical(subscriptionsIq('pubsub.shakespeare.lit', 'princely_musings')),
+        ex('', "<subscriptions node='princely_musings'/>"),
+      );
+      assert.equal(
+        canonical(ownerSubscriptionsIq('pubsub.shakespeare.lit', 'princely_musings')),
+        ex('#owner', "<subscriptions node='princely_musings'/>"),
+      );
+      assert.equal(
+        canonical(ownerAffiliationsIq('pubsub.shakespeare.lit', 'princely_musings')),
+        ex('#owner', "<affiliations node='princely_musings'/>"),
+      );
     });
 
     it('modifies subscriptions and affiliations as Examples 189 and 202 do', () => {
       assert.equal(
-        canonical(setSubscriptionsIq('pubsub.shakespeare.lit', 'princely_musings', [{ jid: 'bard@shakespeare.lit', subscription: 'subscribed' }])),
+        canonical(
+          setSubscriptionsIq('pubsub.shakespeare.lit', 'princely_musings', [
+            { jid: 'bard@shakespeare.lit', subscription: 'subscribed' },
+          ]),
+        ),
         canonical(
           `<iq type='set' from='hamlet@denmark.lit/elsinore' to='pubsub.shakespeare.lit' id='subman2'>
             <pubsub xmlns='http://jabber.org/protocol/pubsub#owner'><subscriptions node='princely_musings'>
@@ -244,7 +332,11 @@ describe('federation: PubSub (XEP-0060)', () => {
         ),
       );
       assert.equal(
-        canonical(setAffiliationsIq('pubsub.shakespeare.lit', 'princely_musings', [{ jid: 'bard@shakespeare.lit', affiliation: 'publisher' }])),
+        canonical(
+          setAffiliationsIq('pubsub.shakespeare.lit', 'princely_musings', [
+            { jid: 'bard@shakespeare.lit', affiliation: 'publisher' },
+          ]),
+        ),
         canonical(
           `<iq type='set' from='hamlet@denmark.lit/elsinore' to='pubsub.shakespeare.lit' id='ent2'>
             <pubsub xmlns='http://jabber.org/protocol/pubsub#owner'><affiliations node='princely_musings'>
@@ -252,7 +344,11 @@ describe('federation: PubSub (XEP-0060)', () => {
           ['from', 'id'],
         ),
       );
-      throwsCode(() => setAffiliationsIq('s', 'n', [{ jid: 'a@b', affiliation: 'admin' as 'owner' }]), 'FEDERATION_INPUT', /affiliation change 0/);
+      throwsCode(
+        () => setAffiliationsIq('s', 'n', [{ jid: 'a@b', affiliation: 'admin' as 'owner' }]),
+        'FEDERATION_INPUT',
+        /affiliation change 0/,
+      );
       throwsCode(() => setSubscriptionsIq('s', 'n', []), 'FEDERATION_INPUT', /at least one/);
     });
 
@@ -270,14 +366,24 @@ describe('federation: PubSub (XEP-0060)', () => {
 
     it('retracts an item (§7.2.1) and deletes a node (§8.4.1)', () => {
       assert.equal(
-        canonical(retractIq('pubsub.shakespeare.lit', 'princely_musings', 'ae890ac52d0df67ed7cfdf51b644e901', false)),
+        canonical(
+          retractIq(
+            'pubsub.shakespeare.lit',
+            'princely_musings',
+            'ae890ac52d0df67ed7cfdf51b644e901',
+            false,
+          ),
+        ),
         canonical(
           `<iq type='set' from='hamlet@denmark.lit/elsinore' to='pubsub.shakespeare.lit' id='retract1'>
             <pubsub xmlns='http://jabber.org/protocol/pubsub'><retract node='princely_musings'><item id='ae890ac52d0df67ed7cfdf51b644e901'/></retract></pubsub></iq>`,
           ['from', 'id'],
         ),
       );
-      assert.equal(retractIq('s', 'n', 'i').getChild('pubsub')!.getChild('retract')!.attrs.notify, 'true');
+      assert.equal(
+        retractIq('s', 'n', 'i').getChild('pubsub')!.getChild('retract')!.attrs.notify,
+        'true',
+      );
       assert.equal(
         deleteNodeIq('pubsub.shakespeare.lit', 'princely_musings').toString(),
         '<iq type="set" to="pubsub.shakespeare.lit"><pubsub xmlns="http://jabber.org/protocol/pubsub#owner"><delete node="princely_musings"/></pubsub></iq>',
@@ -285,11 +391,31 @@ describe('federation: PubSub (XEP-0060)', () => {
     });
 
     it('refuses unusable arguments with FEDERATION_INPUT', () => {
-      throwsCode(() => publishIq('s', '', 'i', senml.toXmlElement([{ n: 'x', v: 1 }])), 'FEDERATION_INPUT', /node name must not be empty/);
-      throwsCode(() => publishIq('s', 'n', 'i', new Element('entry')), 'FEDERATION_INPUT', /must declare its namespace/);
-      throwsCode(() => publishIq('s', 'n', 'i', 'payload' as unknown as Element), 'FEDERATION_INPUT', /must be an XML element/);
-      throwsCode(() => subscribeIq('s', 'n\u0001', 'a@b'), 'FEDERATION_INPUT', /character that XML cannot carry/);
-      throwsCode(() => subscribeIq(undefined as unknown as string, 'n', 'a@b'), 'FEDERATION_INPUT', /must be text/);
+      throwsCode(
+        () => publishIq('s', '', 'i', senml.toXmlElement([{ n: 'x', v: 1 }])),
+        'FEDERATION_INPUT',
+        /node name must not be empty/,
+      );
+      throwsCode(
+        () => publishIq('s', 'n', 'i', new Element('entry')),
+        'FEDERATION_INPUT',
+        /must declare its namespace/,
+      );
+      throwsCode(
+        () => publishIq('s', 'n', 'i', 'payload' as unknown as Element),
+        'FEDERATION_INPUT',
+        /must be an XML element/,
+      );
+      throwsCode(
+        () => subscribeIq('s', 'n\u0001', 'a@b'),
+        'FEDERATION_INPUT',
+        /character that XML cannot carry/,
+      );
+      throwsCode(
+        () => subscribeIq(undefined as unknown as string, 'n', 'a@b'),
+        'FEDERATION_INPUT',
+        /must be text/,
+      );
     });
   });
 
@@ -325,7 +451,9 @@ describe('federation: PubSub (XEP-0060)', () => {
           <event xmlns='http://jabber.org/protocol/pubsub#event'><items node='princely_musings'><item id='ae890ac52d0df67ed7cfdf51b644e901'/></items></event>
           <headers xmlns='http://jabber.org/protocol/shim'><header name='SubID'>123-abc</header><header name='SubID'>004-yyy</header></headers></message>`),
       )!;
-      assert.deepEqual(notated.items, [{ id: 'ae890ac52d0df67ed7cfdf51b644e901', payload: undefined }]);
+      assert.deepEqual(notated.items, [
+        { id: 'ae890ac52d0df67ed7cfdf51b644e901', payload: undefined },
+      ]);
       assert.deepEqual(notated.subids, ['123-abc', '004-yyy']);
     });
 
@@ -336,16 +464,24 @@ describe('federation: PubSub (XEP-0060)', () => {
       )!;
       assert.deepEqual(retract.retracts, ['ae890ac52d0df67ed7cfdf51b644e901']);
       assert.deepEqual(retract.items, []);
-      const purge = parseEventMessage(parse(`<message from='pubsub.shakespeare.lit'><event xmlns='${PUBSUB_EVENT_NS}'><purge node='princely_musings'/></event></message>`))!;
+      const purge = parseEventMessage(
+        parse(
+          `<message from='pubsub.shakespeare.lit'><event xmlns='${PUBSUB_EVENT_NS}'><purge node='princely_musings'/></event></message>`,
+        ),
+      )!;
       assert.equal(purge.kind, 'purge');
       assert.equal(purge.node, 'princely_musings');
       const deleted = parseEventMessage(
-        parse(`<message from='pubsub.shakespeare.lit'><event xmlns='${PUBSUB_EVENT_NS}'><delete node='princely_musings'><redirect uri='xmpp:hamlet@denmark.lit?;node=blog'/></delete></event></message>`),
+        parse(
+          `<message from='pubsub.shakespeare.lit'><event xmlns='${PUBSUB_EVENT_NS}'><delete node='princely_musings'><redirect uri='xmpp:hamlet@denmark.lit?;node=blog'/></delete></event></message>`,
+        ),
       )!;
       assert.equal(deleted.kind, 'delete');
       assert.equal(deleted.redirect, 'xmpp:hamlet@denmark.lit?;node=blog');
       const sub = parseEventMessage(
-        parse(`<message from='pubsub.shakespeare.lit' to='polonius@denmark.lit'><event xmlns='${PUBSUB_EVENT_NS}'><subscription node='princely_musings' jid='polonius@denmark.lit' subscription='none'/></event></message>`),
+        parse(
+          `<message from='pubsub.shakespeare.lit' to='polonius@denmark.lit'><event xmlns='${PUBSUB_EVENT_NS}'><subscription node='princely_musings' jid='polonius@denmark.lit' subscription='none'/></event></message>`,
+        ),
       )!;
       assert.deepEqual(sub.subscription, { jid: 'polonius@denmark.lit', state: 'none' });
     });
@@ -361,7 +497,11 @@ describe('federation: PubSub (XEP-0060)', () => {
         ],
       );
       assert.deepEqual(
-        parseItemsResult(parse("<iq type='result' from='pubsub.shakespeare.lit' id='items2'><pubsub xmlns='http://jabber.org/protocol/pubsub'><items node='princely_musings'/></pubsub></iq>")),
+        parseItemsResult(
+          parse(
+            "<iq type='result' from='pubsub.shakespeare.lit' id='items2'><pubsub xmlns='http://jabber.org/protocol/pubsub'><items node='princely_musings'/></pubsub></iq>",
+          ),
+        ),
         { node: 'princely_musings', items: [] },
       );
     });
@@ -373,10 +513,21 @@ describe('federation: PubSub (XEP-0060)', () => {
             <pubsub xmlns='http://jabber.org/protocol/pubsub'><subscription node='princely_musings' jid='francisco@denmark.lit'
               subid='ba49252aaa4f5d320c24d3766f0bdcade78c78d3' subscription='subscribed'/></pubsub></iq>`),
         ),
-        { node: 'princely_musings', jid: 'francisco@denmark.lit', state: 'subscribed', subid: 'ba49252aaa4f5d320c24d3766f0bdcade78c78d3' },
+        {
+          node: 'princely_musings',
+          jid: 'francisco@denmark.lit',
+          state: 'subscribed',
+          subid: 'ba49252aaa4f5d320c24d3766f0bdcade78c78d3',
+        },
       );
-      assert.equal(parseSubscribeResult(parse("<iq type='result' id='unsub1'/>"), 'unsubscribe')!.state, 'none');
-      assert.equal(parseSubscribeResult(parse("<iq type='result' id='sub1'/>"))!.state, 'subscribed');
+      assert.equal(
+        parseSubscribeResult(parse("<iq type='result' id='unsub1'/>"), 'unsubscribe')!.state,
+        'none',
+      );
+      assert.equal(
+        parseSubscribeResult(parse("<iq type='result' id='sub1'/>"))!.state,
+        'subscribed',
+      );
       const list = parseSubscriptions(
         parse(`<iq type='result' from='pubsub.shakespeare.lit' to='francisco@denmark.lit' id='subscriptions1'>
           <pubsub xmlns='http://jabber.org/protocol/pubsub'><subscriptions>
@@ -427,19 +578,31 @@ describe('federation: PubSub (XEP-0060)', () => {
 
     it('reads error conditions (Examples 105, 107, 108, 19), also from a StanzaError', () => {
       assert.deepEqual(
-        pubsubErrorCondition(parse("<iq type='error' from='pubsub.shakespeare.lit' id='publish1'><error type='auth'><forbidden xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>")),
+        pubsubErrorCondition(
+          parse(
+            "<iq type='error' from='pubsub.shakespeare.lit' id='publish1'><error type='auth'><forbidden xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>",
+          ),
+        ),
         { type: 'auth', condition: 'forbidden' },
       );
       assert.deepEqual(
         pubsubErrorCondition(
-          parse("<iq type='error' from='pubsub.shakespeare.lit' to='hamlet@denmark.lit/elsinore' id='publish1'><error type='cancel'><item-not-found xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>"),
+          parse(
+            "<iq type='error' from='pubsub.shakespeare.lit' to='hamlet@denmark.lit/elsinore' id='publish1'><error type='cancel'><item-not-found xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>",
+          ),
         ),
         { type: 'cancel', condition: 'item-not-found' },
       );
-      const full = parse(`<iq type='error' from='pubsub.shakespeare.lit' to='hamlet@denmark.lit/elsinore' id='publish1'>
+      const full =
+        parse(`<iq type='error' from='pubsub.shakespeare.lit' to='hamlet@denmark.lit/elsinore' id='publish1'>
         <error type='cancel'><conflict xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/><node-full xmlns='http://jabber.org/protocol/pubsub#errors'/></error></iq>`);
-      assert.deepEqual(pubsubErrorCondition(full), { type: 'cancel', condition: 'conflict', pubsubCondition: 'node-full' });
-      const unsupported = parse(`<iq type='error' from='pubsub.shakespeare.lit' to='francisco@denmark.lit/barracks' id='subscriptions1'>
+      assert.deepEqual(pubsubErrorCondition(full), {
+        type: 'cancel',
+        condition: 'conflict',
+        pubsubCondition: 'node-full',
+      });
+      const unsupported =
+        parse(`<iq type='error' from='pubsub.shakespeare.lit' to='francisco@denmark.lit/barracks' id='subscriptions1'>
         <error type='cancel'><feature-not-implemented xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/>
         <unsupported xmlns='http://jabber.org/protocol/pubsub#errors' feature='retrieve-subscriptions'/>
         <text xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'>not here</text></error></iq>`);
@@ -451,7 +614,10 @@ describe('federation: PubSub (XEP-0060)', () => {
         text: 'not here',
       });
       // @xmpp/client rejects iqCaller.request with a StanzaError whose `element` is the <error>.
-      const stanzaError = Object.assign(new Error('conflict'), { condition: 'conflict', element: full.getChild('error') });
+      const stanzaError = Object.assign(new Error('conflict'), {
+        condition: 'conflict',
+        element: full.getChild('error'),
+      });
       assert.equal(pubsubErrorCondition(stanzaError)!.pubsubCondition, 'node-full');
       assert.equal(pubsubErrorCondition(parse(EXAMPLE_100)), undefined);
     });
@@ -460,20 +626,38 @@ describe('federation: PubSub (XEP-0060)', () => {
   describe('round trip: build, serialise, parse again, read', () => {
     it('a SenML pack published, delivered as an event and as an items result, decodes to the same pack', () => {
       const id = stableItemId(PACK);
-      const sent = reparse(publishIq('pubsub.sen1.test', 'buoy7', id, senml.toXmlElement(senml.compact(PACK))));
+      const sent = reparse(
+        publishIq('pubsub.sen1.test', 'buoy7', id, senml.toXmlElement(senml.compact(PACK))),
+      );
       const item = sent.getChild('pubsub')!.getChild('publish')!.getChild('item')!;
       // What the service does with it: the same <item> inside an event and an items result.
-      const event = reparse(parse(`<message from="pubsub.sen1.test" to="bob@sen2.test" id="e1"><event xmlns="${PUBSUB_EVENT_NS}"><items node="buoy7">${item.toString()}</items></event></message>`));
+      const event = reparse(
+        parse(
+          `<message from="pubsub.sen1.test" to="bob@sen2.test" id="e1"><event xmlns="${PUBSUB_EVENT_NS}"><items node="buoy7">${item.toString()}</items></event></message>`,
+        ),
+      );
       const parsed = parseEventMessage(event)!;
       assert.equal(parsed.items[0].id, id);
       assert.deepEqual(senml.decode(parsed.items[0].payload, { now: NOW }), PACK);
-      const result = reparse(parse(`<iq type="result" from="pubsub.sen1.test" id="i1"><pubsub xmlns="http://jabber.org/protocol/pubsub"><items node="buoy7">${item.toString()}</items></pubsub></iq>`));
-      assert.deepEqual(senml.decode(parseItemsResult(result)!.items[0].payload, { now: NOW }), PACK);
+      const result = reparse(
+        parse(
+          `<iq type="result" from="pubsub.sen1.test" id="i1"><pubsub xmlns="http://jabber.org/protocol/pubsub"><items node="buoy7">${item.toString()}</items></pubsub></iq>`,
+        ),
+      );
+      assert.deepEqual(
+        senml.decode(parseItemsResult(result)!.items[0].payload, { now: NOW }),
+        PACK,
+      );
     });
 
     it('builders give stanzas that survive serialisation unchanged', () => {
       for (const stanza of [
-        createNodeIq('pubsub.sen1.test', 'n', { accessModel: 'open', persistItems: true, maxItems: 10, title: 'Les bouées « 7 » & <8>' }),
+        createNodeIq('pubsub.sen1.test', 'n', {
+          accessModel: 'open',
+          persistItems: true,
+          maxItems: 10,
+          title: 'Les bouées « 7 » & <8>',
+        }),
         itemsIq('pubsub.sen1.test', 'n', { itemIds: ['a', 'b'] }),
         setSubscriptionsIq('pubsub.sen1.test', 'n', [
           { jid: 'a@b', subscription: 'none' },
@@ -488,8 +672,13 @@ describe('federation: PubSub (XEP-0060)', () => {
   describe('stable item ids', () => {
     it('is the documented hash of the canonical JSON, so ids stay the same across versions', () => {
       // Keys sorted, no spaces, strings and numbers as JSON.stringify writes them: what the doc comment promises.
-      const canonical = '[{"n":"urn:dev:ow:10e2073a01080063","t":1320067464,"u":"Cel","v":23.1},{"n":"b","vs":"été \\"x\\""}]';
-      const expected = createHash('sha256').update(canonical, 'utf8').digest().subarray(0, 16).toString('base64url');
+      const canonical =
+        '[{"n":"urn:dev:ow:10e2073a01080063","t":1320067464,"u":"Cel","v":23.1},{"n":"b","vs":"été \\"x\\""}]';
+      const expected = createHash('sha256')
+        .update(canonical, 'utf8')
+        .digest()
+        .subarray(0, 16)
+        .toString('base64url');
       const pack = [
         { v: 23.1, u: 'Cel', t: 1320067464, n: 'urn:dev:ow:10e2073a01080063' },
         { vs: 'été "x"', n: 'b' },
@@ -501,20 +690,38 @@ describe('federation: PubSub (XEP-0060)', () => {
       const id = stableItemId(PACK);
       assert.match(id, /^[A-Za-z0-9_-]{22}$/);
       assert.equal(stableItemId(structuredClone(PACK)), id);
-      const reordered = PACK.map((r) => Object.fromEntries(Object.entries(r).reverse())) as typeof PACK;
+      const reordered = PACK.map((r) =>
+        Object.fromEntries(Object.entries(r).reverse()),
+      ) as typeof PACK;
       assert.equal(stableItemId(reordered), id);
       const changed = structuredClone(PACK);
       changed[1].v = 71.1;
       assert.notEqual(stableItemId(changed), id);
-      assert.notEqual(stableItemId([PACK[1], PACK[0], PACK[2]]), id, 'record order is part of the pack');
+      assert.notEqual(
+        stableItemId([PACK[1], PACK[0], PACK[2]]),
+        id,
+        'record order is part of the pack',
+      );
       const withUndefined = structuredClone(PACK) as Record<string, unknown>[];
       withUndefined[0].vs = undefined;
-      assert.equal(stableItemId(withUndefined as typeof PACK), id, 'a field left undefined is no field');
+      assert.equal(
+        stableItemId(withUndefined as typeof PACK),
+        id,
+        'a field left undefined is no field',
+      );
     });
 
     it('refuses what is not a pack', () => {
-      throwsCode(() => stableItemId('x' as unknown as typeof PACK), 'FEDERATION_INPUT', /list of records/);
-      throwsCode(() => stableItemId([null] as unknown as typeof PACK), 'FEDERATION_INPUT', /record 0/);
+      throwsCode(
+        () => stableItemId('x' as unknown as typeof PACK),
+        'FEDERATION_INPUT',
+        /list of records/,
+      );
+      throwsCode(
+        () => stableItemId([null] as unknown as typeof PACK),
+        'FEDERATION_INPUT',
+        /record 0/,
+      );
       throwsCode(() => stableItemId([{ n: 'a', t: 1, v: NaN }]), 'FEDERATION_INPUT', /NaN/);
     });
   });
@@ -531,7 +738,8 @@ describe('federation: PubSub (XEP-0060)', () => {
     ];
 
     it('on things that are not stanzas, or barely', () => {
-      for (const [label, input] of genericNasties()) for (const [name, fn] of parsers) assertSafe(`${name}(${label})`, () => fn(input));
+      for (const [label, input] of genericNasties())
+        for (const [name, fn] of parsers) assertSafe(`${name}(${label})`, () => fn(input));
     });
 
     it('on every single mutation of valid stanzas', () => {
@@ -557,23 +765,57 @@ describe('federation: PubSub (XEP-0060)', () => {
     });
 
     it('with precise outcomes for the cases that matter', () => {
-      const ev = (inner: string, attrs = "from='ps.example'"): Element => parse(`<message ${attrs}>${inner}</message>`);
+      const ev = (inner: string, attrs = "from='ps.example'"): Element =>
+        parse(`<message ${attrs}>${inner}</message>`);
       // Not a pubsub event at all: undefined.
-      assert.equal(parseEventMessage(ev("<event xmlns='urn:wrong'><items node='x'/></event>")), undefined);
+      assert.equal(
+        parseEventMessage(ev("<event xmlns='urn:wrong'><items node='x'/></event>")),
+        undefined,
+      );
       assert.equal(parseEventMessage(ev("<items node='x'/>")), undefined);
       // An error bounce is not an event, whatever it carries.
-      assert.equal(parseEventMessage(ev(`<event xmlns='${PUBSUB_EVENT_NS}'><items node='x'/></event>`, "from='ps.example' type='error'")), undefined);
+      assert.equal(
+        parseEventMessage(
+          ev(
+            `<event xmlns='${PUBSUB_EVENT_NS}'><items node='x'/></event>`,
+            "from='ps.example' type='error'",
+          ),
+        ),
+        undefined,
+      );
       // A pubsub event that breaks the schema: FEDERATION_MALFORMED.
-      throwsCode(() => parseEventMessage(ev(`<event xmlns='${PUBSUB_EVENT_NS}'><items/></event>`)), 'FEDERATION_MALFORMED', /without a node/);
-      throwsCode(() => parseEventMessage(ev(`<event xmlns='${PUBSUB_EVENT_NS}'><items node='x'/></event>`, '')), 'FEDERATION_MALFORMED', /without a from/);
-      throwsCode(() => parseEventMessage(ev(`<event xmlns='${PUBSUB_EVENT_NS}'><nonsense/></event>`)), 'FEDERATION_MALFORMED', /holds none of/);
       throwsCode(
-        () => parseSubscribeResult(parse("<iq type='result'><pubsub xmlns='http://jabber.org/protocol/pubsub'><subscription node='n' jid='a@b' subscription='maybe'/></pubsub></iq>")),
+        () => parseEventMessage(ev(`<event xmlns='${PUBSUB_EVENT_NS}'><items/></event>`)),
+        'FEDERATION_MALFORMED',
+        /without a node/,
+      );
+      throwsCode(
+        () =>
+          parseEventMessage(ev(`<event xmlns='${PUBSUB_EVENT_NS}'><items node='x'/></event>`, '')),
+        'FEDERATION_MALFORMED',
+        /without a from/,
+      );
+      throwsCode(
+        () => parseEventMessage(ev(`<event xmlns='${PUBSUB_EVENT_NS}'><nonsense/></event>`)),
+        'FEDERATION_MALFORMED',
+        /holds none of/,
+      );
+      throwsCode(
+        () =>
+          parseSubscribeResult(
+            parse(
+              "<iq type='result'><pubsub xmlns='http://jabber.org/protocol/pubsub'><subscription node='n' jid='a@b' subscription='maybe'/></pubsub></iq>",
+            ),
+          ),
         'FEDERATION_MALFORMED',
         /subscription state/,
       );
       // Retractions without id and items without payload are kept as far as they go.
-      const partial = parseEventMessage(ev(`<event xmlns='${PUBSUB_EVENT_NS}'><items node='x'><retract/><item/><item id='a'><p xmlns='urn:p'/><q xmlns='urn:q'/></item></items></event>`))!;
+      const partial = parseEventMessage(
+        ev(
+          `<event xmlns='${PUBSUB_EVENT_NS}'><items node='x'><retract/><item/><item id='a'><p xmlns='urn:p'/><q xmlns='urn:q'/></item></items></event>`,
+        ),
+      )!;
       assert.deepEqual(partial.retracts, []);
       assert.deepEqual(
         partial.items.map((i) => [i.id, i.payload?.name]),
@@ -583,13 +825,28 @@ describe('federation: PubSub (XEP-0060)', () => {
         ],
       );
       // A delay without a stamp is ignored (XEP-0203 §4: stamp is required).
-      assert.equal(parseEventMessage(ev(`<event xmlns='${PUBSUB_EVENT_NS}'><items node='x'/></event><delay xmlns='urn:xmpp:delay'/>`))!.delay, undefined);
+      assert.equal(
+        parseEventMessage(
+          ev(
+            `<event xmlns='${PUBSUB_EVENT_NS}'><items node='x'/></event><delay xmlns='urn:xmpp:delay'/>`,
+          ),
+        )!.delay,
+        undefined,
+      );
       // Prefixed namespaces are namespaces too.
-      const prefixed = parseEventMessage(ev(`<ps:event xmlns:ps='${PUBSUB_EVENT_NS}'><ps:items node='x'><ps:item id='1'/></ps:items></ps:event>`))!;
+      const prefixed = parseEventMessage(
+        ev(
+          `<ps:event xmlns:ps='${PUBSUB_EVENT_NS}'><ps:items node='x'><ps:item id='1'/></ps:items></ps:event>`,
+        ),
+      )!;
       assert.equal(prefixed.items[0].id, '1');
       // 100 000 items are read in order.
       const many = Array.from({ length: 100_000 }, (_, i) => `<item id='${i}'/>`).join('');
-      const big = parseItemsResult(parse(`<iq type='result'><pubsub xmlns='http://jabber.org/protocol/pubsub'><items node='n'>${many}</items></pubsub></iq>`))!;
+      const big = parseItemsResult(
+        parse(
+          `<iq type='result'><pubsub xmlns='http://jabber.org/protocol/pubsub'><items node='n'>${many}</items></pubsub></iq>`,
+        ),
+      )!;
       assert.equal(big.items.length, 100_000);
       assert.equal(big.items[99_999].id, '99999');
     });

@@ -6,7 +6,11 @@ describe('SenderList: who may push data to an account', () => {
     const list = SenderList.parse('provider@sen1.test, sen3.test\nOther@Sen4.test');
     assert.equal(list.accepts('provider@sen1.test/node-red'), true);
     assert.equal(list.accepts('provider@sen1.test'), true);
-    assert.equal(list.accepts('alice@sen1.test/x'), false, 'one account of sen1.test, not the domain');
+    assert.equal(
+      list.accepts('alice@sen1.test/x'),
+      false,
+      'one account of sen1.test, not the domain',
+    );
     assert.equal(list.accepts('anyone@sen3.test/r'), true);
     assert.equal(list.accepts('sen3.test'), true, 'the domain itself');
     assert.equal(list.accepts('other@sen4.test'), true);

@@ -2,13 +2,23 @@ import assert from 'node:assert/strict';
 import { Element } from 'ltx';
 import { Backoff } from '../../../lib/backoff';
 import { type StateChange, XmppSession } from '../../../lib/federation/session';
-import { type TestBed, account, federation, startTestBed, stopTestBed, waitFor } from '../../support/federation';
+import {
+  type TestBed,
+  account,
+  federation,
+  startTestBed,
+  stopTestBed,
+  waitFor,
+} from '../../support/federation';
 
 describe('XMPP session (real Prosody federation)', function () {
   this.timeout(60_000);
   let bed: TestBed;
   const sessions: XmppSession[] = [];
-  const open = (options: ConstructorParameters<typeof XmppSession>[0], backoff?: Backoff): XmppSession => {
+  const open = (
+    options: ConstructorParameters<typeof XmppSession>[0],
+    backoff?: Backoff,
+  ): XmppSession => {
     const session = new XmppSession(options, backoff);
     sessions.push(session);
     return session;
@@ -40,7 +50,12 @@ describe('XMPP session (real Prosody federation)', function () {
         if (stanza.is('message') && stanza.getChildText('body') === 'hello from sen1') done(stanza);
       }),
     );
-    await alice.send(new Element('message', { to: 'bob@sen2.test', type: 'chat' }).c('body').t('hello from sen1').root());
+    await alice.send(
+      new Element('message', { to: 'bob@sen2.test', type: 'chat' })
+        .c('body')
+        .t('hello from sen1')
+        .root(),
+    );
     const message = await received;
     assert.match(message.attrs.from, /^alice@sen1\.test\//);
   });
@@ -60,12 +75,23 @@ describe('XMPP session (real Prosody federation)', function () {
           .c('item', { id: `i${i}` })
           .c('x', { xmlns: 'urn:example' })
           .root();
-      const outcomes = await Promise.all(Array.from({ length: 200 }, (_, i) => admin.iq(publish(i)).then(() => 'published', (err: { condition?: string }) => err.condition)));
+      const outcomes = await Promise.all(
+        Array.from({ length: 200 }, (_, i) =>
+          admin.iq(publish(i)).then(
+            () => 'published',
+            (err: { condition?: string }) => err.condition,
+          ),
+        ),
+      );
       await new Promise((r) => setImmediate(r));
       assert.deepEqual(new Set(outcomes), new Set(['item-not-found']));
       assert.deepEqual(unhandled, []);
       // The session is still usable, and a late or unknown reply changes nothing.
-      const ping = await admin.iq(new Element('iq', { type: 'get', to: 'sen1.test' }).c('ping', { xmlns: 'urn:xmpp:ping' }).root());
+      const ping = await admin.iq(
+        new Element('iq', { type: 'get', to: 'sen1.test' })
+          .c('ping', { xmlns: 'urn:xmpp:ping' })
+          .root(),
+      );
       assert.equal(ping.attrs.type, 'result');
     } finally {
       process.off('unhandledRejection', onUnhandled);
@@ -80,25 +106,43 @@ describe('XMPP session (real Prosody federation)', function () {
     await Promise.all([admin.waitOnline(), bob.waitOnline()]);
     // Bob takes the request and never answers it.
     bob.answerIq('get', 'urn:example:slow', 'query', () => new Promise<undefined>(() => undefined));
-    const asked = new Element('iq', { type: 'get', to: bob.jid! }).c('query', { xmlns: 'urn:example:slow' }).root();
+    const asked = new Element('iq', { type: 'get', to: bob.jid! })
+      .c('query', { xmlns: 'urn:example:slow' })
+      .root();
     const started = Date.now();
-    const err = await admin.iq(asked, 500).then(() => undefined, (e: Error) => e);
+    const err = await admin.iq(asked, 500).then(
+      () => undefined,
+      (e: Error) => e,
+    );
     assert.equal(err?.name, 'TimeoutError', String(err));
-    assert.deepEqual([(err as { code?: string }).code, (err as { messageId?: string }).messageId], ['XMPP_TIMEOUT', 'SESSION_IQ_TIMEOUT']);
-    assert.match(err.message, new RegExp(`${bob.jid!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: no reply within 500 ms`));
+    assert.deepEqual(
+      [(err as { code?: string }).code, (err as { messageId?: string }).messageId],
+      ['XMPP_TIMEOUT', 'SESSION_IQ_TIMEOUT'],
+    );
+    assert.match(
+      err.message,
+      new RegExp(`${bob.jid!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: no reply within 500 ms`),
+    );
     assert.ok(Date.now() - started >= 490);
   });
 
   it('without the CA, refuses the server certificate and says so', async () => {
     const { caFile: _unused, ...noCa } = account(bed, 'alice@sen1.test');
     const alice = open(noCa);
-    const state = waitFor<StateChange>('an error state', 20_000, (done) => alice.on('state', (s: StateChange) => s.state !== 'connecting' && done(s)));
+    const state = waitFor<StateChange>('an error state', 20_000, (done) =>
+      alice.on('state', (s: StateChange) => s.state !== 'connecting' && done(s)),
+    );
     alice.start();
     const change = await state;
     assert.equal(change.state, 'error');
     assert.match(change.reason ?? '', /TLS certificate not trusted/);
     // A private CA not given: said with its own sentence, naming the server and Node's code.
-    assert.ok(['SESSION_CERT_UNKNOWN_ISSUER', 'SESSION_CERT_UNTRUSTED_CA'].includes(change.reasonSentence?.messageId ?? ''), JSON.stringify(change.reasonSentence));
+    assert.ok(
+      ['SESSION_CERT_UNKNOWN_ISSUER', 'SESSION_CERT_UNTRUSTED_CA'].includes(
+        change.reasonSentence?.messageId ?? '',
+      ),
+      JSON.stringify(change.reasonSentence),
+    );
     assert.equal(change.reasonSentence?.params.server, 'sen1.test');
     assert.equal(change.reason, change.reasonSentence?.message);
     assert.equal(alice.online, false);
@@ -106,12 +150,17 @@ describe('XMPP session (real Prosody federation)', function () {
 
   it('with a wrong password, reports the authentication failure and backs off instead of hammering', async () => {
     const alice = open({ ...account(bed, 'alice@sen1.test'), password: 'wrong' });
-    const state = waitFor<StateChange>('an error state', 20_000, (done) => alice.on('state', (s: StateChange) => s.state !== 'connecting' && done(s)));
+    const state = waitFor<StateChange>('an error state', 20_000, (done) =>
+      alice.on('state', (s: StateChange) => s.state !== 'connecting' && done(s)),
+    );
     alice.start();
     const change = await state;
     assert.equal(change.state, 'error');
     assert.match(change.reason ?? '', /authentication failed/);
-    assert.deepEqual([change.reasonSentence?.messageId, change.reasonSentence?.code], ['SESSION_AUTH_FAILED', 'XMPP_AUTH']);
+    assert.deepEqual(
+      [change.reasonSentence?.messageId, change.reasonSentence?.code],
+      ['SESSION_AUTH_FAILED', 'XMPP_AUTH'],
+    );
     assert.ok((change.retryInMs ?? 0) >= 30_000, `next try in ${change.retryInMs} ms`);
   });
 
@@ -133,12 +182,18 @@ describe('XMPP session (real Prosody federation)', function () {
 
   it('refuses to send while offline with a clear error', async () => {
     const alice = open(account(bed, 'alice@sen1.test'));
-    await assert.rejects(alice.send(new Element('message', { to: 'bob@sen2.test' })), /not connected/);
+    await assert.rejects(
+      alice.send(new Element('message', { to: 'bob@sen2.test' })),
+      /not connected/,
+    );
   });
 
   it('comes back online by itself after its server restarts, with growing, jittered delays', async () => {
     const delays: number[] = [];
-    const alice = open(account(bed, 'alice@sen1.test'), new Backoff({ initialMs: 200, maxMs: 2000 }));
+    const alice = open(
+      account(bed, 'alice@sen1.test'),
+      new Backoff({ initialMs: 200, maxMs: 2000 }),
+    );
     alice.on('state', (s: StateChange) => s.retryInMs !== undefined && delays.push(s.retryInMs));
     alice.start();
     await alice.waitOnline();
@@ -147,6 +202,9 @@ describe('XMPP session (real Prosody federation)', function () {
     await offline;
     await alice.waitOnline(30_000);
     assert.ok(delays.length >= 1);
-    assert.ok(delays.every((d) => d <= 2000), `delays ${delays}`);
+    assert.ok(
+      delays.every((d) => d <= 2000),
+      `delays ${delays}`,
+    );
   });
 });

@@ -34,8 +34,16 @@ describe('stanza errors: one reader for every protocol', () => {
   it('gives every protocol the same type, condition and text, and each its own condition', () => {
     const common = { type: 'modify', condition: 'bad-request', text: 'refusé' };
     assert.deepEqual(readProtocolError(everything)?.summary, common);
-    assert.deepEqual(pubsubErrorCondition(everything), { ...common, pubsubCondition: 'unsupported', feature: 'publish' });
-    assert.deepEqual(parseCommandError(everything), { ...common, commandCondition: 'malformed-action', upstream: { issuer: 'hub', code: 'E1' } });
+    assert.deepEqual(pubsubErrorCondition(everything), {
+      ...common,
+      pubsubCondition: 'unsupported',
+      feature: 'publish',
+    });
+    assert.deepEqual(parseCommandError(everything), {
+      ...common,
+      commandCondition: 'malformed-action',
+      upstream: { issuer: 'hub', code: 'E1' },
+    });
     assert.deepEqual(parseUpstreamError(everything), { issuer: 'hub', code: 'E1' });
     const info = readStanzaError(everything)!;
     assert.equal(info.by, 'pubsub.sen1.test');
@@ -49,24 +57,46 @@ describe('stanza errors: one reader for every protocol', () => {
   it('a condition must be of the protocol and, where the protocol lists them, one it knows', () => {
     const error = readProtocolError(everything)!;
     assert.equal(error.condition('urn:other'), undefined);
-    assert.equal(error.condition(COMMANDS, (name) => name === 'bad-payload'), undefined);
+    assert.equal(
+      error.condition(COMMANDS, (name) => name === 'bad-payload'),
+      undefined,
+    );
     // An unknown command condition before a known one: the known one is read.
-    const two = parse(`<iq type="error" id="1"><error type="modify"><bad-request xmlns="${STANZAS}"/><exploded xmlns="${COMMANDS}"/><bad-payload xmlns="${COMMANDS}"/></error></iq>`);
+    const two = parse(
+      `<iq type="error" id="1"><error type="modify"><bad-request xmlns="${STANZAS}"/><exploded xmlns="${COMMANDS}"/><bad-payload xmlns="${COMMANDS}"/></error></iq>`,
+    );
     assert.equal(parseCommandError(two)?.commandCondition, 'bad-payload');
     assert.equal(readProtocolError(parse('<iq type="result" id="1"/>')), undefined);
   });
 
   it('finds a prefixed condition declared on the <error> of a hand-built tree whose elements know no parent', () => {
-    const error = bare('error', { type: 'cancel', 'xmlns:ps': PUBSUB_ERRORS, 'xmlns:cmd': COMMANDS, 'xmlns:q': QUOALISE }, [
+    const error = bare(
+      'error',
+      { type: 'cancel', 'xmlns:ps': PUBSUB_ERRORS, 'xmlns:cmd': COMMANDS, 'xmlns:q': QUOALISE },
+      [
+        bare('conflict', { xmlns: STANZAS }),
+        bare('ps:node-full', {}),
+        bare('cmd:bad-sessionid', {}),
+        bare('q:upstream-error', { issuer: 'hub', code: 'E2' }),
+      ],
+    );
+    assert.deepEqual(pubsubErrorCondition(error), {
+      type: 'cancel',
+      condition: 'conflict',
+      pubsubCondition: 'node-full',
+    });
+    assert.deepEqual(parseCommandError(error), {
+      type: 'cancel',
+      condition: 'conflict',
+      commandCondition: 'bad-sessionid',
+      upstream: { issuer: 'hub', code: 'E2' },
+    });
+    // The same prefixes undeclared: nothing of theirs is read.
+    const undeclared = bare('error', { type: 'cancel' }, [
       bare('conflict', { xmlns: STANZAS }),
       bare('ps:node-full', {}),
       bare('cmd:bad-sessionid', {}),
-      bare('q:upstream-error', { issuer: 'hub', code: 'E2' }),
     ]);
-    assert.deepEqual(pubsubErrorCondition(error), { type: 'cancel', condition: 'conflict', pubsubCondition: 'node-full' });
-    assert.deepEqual(parseCommandError(error), { type: 'cancel', condition: 'conflict', commandCondition: 'bad-sessionid', upstream: { issuer: 'hub', code: 'E2' } });
-    // The same prefixes undeclared: nothing of theirs is read.
-    const undeclared = bare('error', { type: 'cancel' }, [bare('conflict', { xmlns: STANZAS }), bare('ps:node-full', {}), bare('cmd:bad-sessionid', {})]);
     assert.deepEqual(pubsubErrorCondition(undeclared), { type: 'cancel', condition: 'conflict' });
     assert.deepEqual(parseCommandError(undeclared), { type: 'cancel', condition: 'conflict' });
   });

@@ -24,7 +24,13 @@ export function canonical(xml: string | Element, dropRootAttrs: readonly string[
       .map((k) => ` ${k}=${JSON.stringify(String(el.attrs[k]))}`)
       .join('');
     const inner = el.children
-      .map((child) => (typeof child === 'string' ? (child.trim() === '' ? '' : JSON.stringify(child)) : write(child)))
+      .map((child) =>
+        typeof child === 'string'
+          ? child.trim() === ''
+            ? ''
+            : JSON.stringify(child)
+          : write(child),
+      )
       .join('');
     return `<${el.name}${attrs}>${inner}</${el.name}>`;
   };
@@ -32,11 +38,17 @@ export function canonical(xml: string | Element, dropRootAttrs: readonly string[
 }
 
 /** The error a parser may throw on bad input: a FederationError with a code and a message, nothing else. */
-export function assertSafe(label: string, parse: () => unknown): { result?: unknown; error?: FederationError } {
+export function assertSafe(
+  label: string,
+  parse: () => unknown,
+): { result?: unknown; error?: FederationError } {
   try {
     return { result: parse() };
   } catch (err) {
-    assert.ok(err instanceof FederationError, `${label}: threw ${(err as Error)?.name}: ${(err as Error)?.message}`);
+    assert.ok(
+      err instanceof FederationError,
+      `${label}: threw ${(err as Error)?.name}: ${(err as Error)?.message}`,
+    );
     assert.match(err.code, /^FEDERATION_/, label);
     assert.ok(err.message.length > 10, `${label}: message too short: ${err.message}`);
     return { error: err };
@@ -64,7 +76,14 @@ export function genericNasties(): [string, unknown][] {
     ['an object with a name only', { name: 'message' }],
     ['attrs null', { name: 'message', attrs: null, children: [] }],
     ['children not a list', { name: 'iq', attrs: { type: 'result' }, children: 'junk' }],
-    ['attrs of wrong types', { name: 'message', attrs: { from: {}, type: 5, xmlns: [] }, children: [null, 7, {}, undefined, { name: 3 }] }],
+    [
+      'attrs of wrong types',
+      {
+        name: 'message',
+        attrs: { from: {}, type: 5, xmlns: [] },
+        children: [null, 7, {}, undefined, { name: 3 }],
+      },
+    ],
     ['an element whose child is itself', cyclic],
     ['an element that is its own parent', selfParent],
     ['20 000 levels of nesting', deep],
@@ -94,7 +113,8 @@ export function mutations(xml: string): [string, Element][] {
     });
   };
   walk(fresh(), []);
-  const at = (root: Element, path: number[]): Element => path.reduce((el, i) => el.children[i] as Element, root);
+  const at = (root: Element, path: number[]): Element =>
+    path.reduce((el, i) => el.children[i] as Element, root);
   for (const path of paths) {
     const where = `<${at(fresh(), path).name}> at [${path.join(',')}]`;
     for (const name of Object.keys(at(fresh(), path).attrs)) {
@@ -124,7 +144,11 @@ export function mutations(xml: string): [string, Element][] {
     for (let i = 0; i < 2000 && copies.length > 0; i++) target.children.push(...copies);
     out.push([`${where} with its children repeated 2000 times`, root]);
     root = fresh();
-    at(root, path).c('garbage', { xmlns: 'urn:garbage' }).c('deeper').c('deepest', { id: '1' }).t('x');
+    at(root, path)
+      .c('garbage', { xmlns: 'urn:garbage' })
+      .c('deeper')
+      .c('deepest', { id: '1' })
+      .t('x');
     out.push([`${where} with nested garbage`, root]);
   }
   return out;

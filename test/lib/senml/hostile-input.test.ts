@@ -9,15 +9,34 @@ import { SENML_MESSAGES, type SenmlMessageId } from '../../../lib/senml/messages
 import { random } from '../../support/random';
 
 const now = (): number => 1_700_000_000;
-const CODES = new Set(['SENML_SYNTAX', 'SENML_SHAPE', 'SENML_TYPE', 'SENML_NAME', 'SENML_VALUE', 'SENML_NUMBER', 'SENML_VERSION', 'SENML_MUST_UNDERSTAND', 'SENML_UNIT', 'SENML_FORMAT', 'SENML_INPUT']);
+const CODES = new Set([
+  'SENML_SYNTAX',
+  'SENML_SHAPE',
+  'SENML_TYPE',
+  'SENML_NAME',
+  'SENML_VALUE',
+  'SENML_NUMBER',
+  'SENML_VERSION',
+  'SENML_MUST_UNDERSTAND',
+  'SENML_UNIT',
+  'SENML_FORMAT',
+  'SENML_INPUT',
+]);
 
 /** Decode, and hold the outcome to the contract; the error or the pack, for the caller to look at. */
-function decodeAnything(input: unknown, options: senml.DecodeOptions, what: string): senml.ResolvedPack | senml.SenmlError {
+function decodeAnything(
+  input: unknown,
+  options: senml.DecodeOptions,
+  what: string,
+): senml.ResolvedPack | senml.SenmlError {
   let pack: senml.ResolvedPack;
   try {
     pack = senml.decode(input, { now, ...options });
   } catch (err) {
-    assert.ok(err instanceof senml.SenmlError, `${what}: ${(err as Error)?.name}: ${(err as Error)?.message}`);
+    assert.ok(
+      err instanceof senml.SenmlError,
+      `${what}: ${(err as Error)?.name}: ${(err as Error)?.message}`,
+    );
     assert.ok(CODES.has(err.code), `${what}: code ${err.code}`);
     // ...and says one of its sentences, the message made from its template and params.
     const spec = SENML_MESSAGES[err.messageId as SenmlMessageId];
@@ -27,9 +46,15 @@ function decodeAnything(input: unknown, options: senml.DecodeOptions, what: stri
   }
   for (const record of pack) {
     assert.equal(typeof record.n, 'string', what);
-    assert.ok(Number.isFinite(record.t) && record.t >= senml.RELATIVE_TIME_LIMIT, `${what}: t ${record.t}`);
+    assert.ok(
+      Number.isFinite(record.t) && record.t >= senml.RELATIVE_TIME_LIMIT,
+      `${what}: t ${record.t}`,
+    );
     const values = ['v', 'vs', 'vb', 'vd'].filter((label) => record[label] !== undefined);
-    assert.ok(values.length === 1 || (values.length === 0 && Number.isFinite(record.s)), `${what}: values ${values.join(',')} in ${JSON.stringify(record)}`);
+    assert.ok(
+      values.length === 1 || (values.length === 0 && Number.isFinite(record.s)),
+      `${what}: values ${values.join(',')} in ${JSON.stringify(record)}`,
+    );
     if (record.v !== undefined) assert.ok(Number.isFinite(record.v), what);
   }
   return pack;
@@ -39,7 +64,10 @@ function seaBuoyPack(seed: number): senml.ResolvedPack {
   const rnd = random(seed);
   const pack: senml.ResolvedPack = [];
   for (let i = 0; i < 1 + Math.floor(rnd() * 6); i++) {
-    const record: senml.ResolvedRecord = { n: `urn:dev:mac:0024befffe804ff1:${['temperature', 'battery', 'label', 'energy'][i % 4]}`, t: 1.7e9 + i * 60 };
+    const record: senml.ResolvedRecord = {
+      n: `urn:dev:mac:0024befffe804ff1:${['temperature', 'battery', 'label', 'energy'][i % 4]}`,
+      t: 1.7e9 + i * 60,
+    };
     if (i % 4 === 0) Object.assign(record, { u: 'Cel', v: Math.round(rnd() * 3000) / 100 });
     else if (i % 4 === 1) Object.assign(record, { u: 'V', v: 3.7, ut: 600 });
     else if (i % 4 === 2) record.vs = 'buoy 7';
@@ -53,7 +81,10 @@ function seaBuoyPack(seed: number): senml.ResolvedPack {
  * Bytes that mean something to a parser: CBOR undefined, null, floats, tags, break,
  * indefinite heads; JSON and XML markup, quotes, escapes, a NUL.
  */
-const MEANINGFUL = [0xf7, 0xf6, 0xf9, 0xfb, 0xc1, 0xc4, 0xd9, 0x01, 0x03, 0xff, 0x9f, 0xbf, 0x7f, 0x1b, 0x20, 0x21, 0x3c, 0x3e, 0x22, 0x26, 0x3b, 0x5b, 0x7b, 0x7d, 0x3a, 0x2c, 0x00, 0x5c, 0x2d, 0x2e, 0x65];
+const MEANINGFUL = [
+  0xf7, 0xf6, 0xf9, 0xfb, 0xc1, 0xc4, 0xd9, 0x01, 0x03, 0xff, 0x9f, 0xbf, 0x7f, 0x1b, 0x20, 0x21,
+  0x3c, 0x3e, 0x22, 0x26, 0x3b, 0x5b, 0x7b, 0x7d, 0x3a, 0x2c, 0x00, 0x5c, 0x2d, 0x2e, 0x65,
+];
 
 function someByte(rnd: () => number): number {
   return rnd() < 0.5 ? MEANINGFUL[Math.floor(rnd() * MEANINGFUL.length)] : Math.floor(rnd() * 256);
@@ -85,24 +116,42 @@ describe('hostile input', () => {
       for (let round = 0; round < 3000; round++) {
         const original = senml.encode(seaBuoyPack(round + 1), { format });
         let bytes: Buffer = Buffer.from(original);
-        for (let changes = 1 + Math.floor(rnd() * 3); changes > 0; changes--) bytes = mutate(bytes, rnd);
+        for (let changes = 1 + Math.floor(rnd() * 3); changes > 0; changes--)
+          bytes = mutate(bytes, rnd);
         for (const strict of [true, false]) {
-          if (decodeAnything(bytes, { strict }, `${format} round ${round}: ${bytes.toString('hex')}`) instanceof senml.SenmlError) refused++;
+          if (
+            decodeAnything(
+              bytes,
+              { strict },
+              `${format} round ${round}: ${bytes.toString('hex')}`,
+            ) instanceof senml.SenmlError
+          )
+            refused++;
         }
       }
-      assert.ok(refused > 1000, `${format}: only ${refused} of 6000 refused: the damage does not reach the decoder`);
+      assert.ok(
+        refused > 1000,
+        `${format}: only ${refused} of 6000 refused: the damage does not reach the decoder`,
+      );
     }
   });
 
   it('refuses CBOR whose base name is undefined with a SenmlError (was a TypeError)', () => {
     const outcome = decodeAnything(Buffer.from('81a221f70201', 'hex'), {}, 'bn undefined');
-    assert.ok(outcome instanceof senml.SenmlError && outcome.code === 'SENML_TYPE', String(outcome));
+    assert.ok(
+      outcome instanceof senml.SenmlError && outcome.code === 'SENML_TYPE',
+      String(outcome),
+    );
   });
 
   it('answers fields of five million characters without overflowing the stack (was a RangeError)', function () {
     this.timeout(30_000);
     const long = 'A'.repeat(5_000_000);
-    assert.equal((decodeAnything(JSON.stringify([{ n: 'a', vd: long }]), {}, 'vd') as senml.ResolvedPack)[0].vd?.length, 5_000_000);
+    assert.equal(
+      (decodeAnything(JSON.stringify([{ n: 'a', vd: long }]), {}, 'vd') as senml.ResolvedPack)[0].vd
+        ?.length,
+      5_000_000,
+    );
     for (const [record, code] of [
       [{ n: 'a', vd: `${long}=` }, 'SENML_TYPE'],
       [{ n: 'a', vd: `${long}A` }, 'SENML_TYPE'], // 4k + 1 characters
@@ -111,13 +160,27 @@ describe('hostile input', () => {
       [{ n: 'a', u: long, v: 1 }, 'SENML_UNIT'],
     ] as const) {
       for (const format of ['json', 'xml', 'cbor'] as const) {
-        const input = format === 'json' ? JSON.stringify([record]) : format === 'xml' ? `<sensml xmlns="urn:ietf:params:xml:ns:senml"><senml ${Object.entries(record).map(([k, v]) => `${k}="${String(v)}"`).join(' ')}/></sensml>` : undefined;
+        const input =
+          format === 'json'
+            ? JSON.stringify([record])
+            : format === 'xml'
+              ? `<sensml xmlns="urn:ietf:params:xml:ns:senml"><senml ${Object.entries(record)
+                  .map(([k, v]) => `${k}="${String(v)}"`)
+                  .join(' ')}/></sensml>`
+              : undefined;
         if (input === undefined) continue; // CBOR of such records is made by encode, which refuses them first
         const outcome = decodeAnything(input, {}, `${format} ${Object.keys(record).join(',')}`);
-        assert.ok(outcome instanceof senml.SenmlError && outcome.code === code, `${format}: ${String(outcome).slice(0, 200)}`);
+        assert.ok(
+          outcome instanceof senml.SenmlError && outcome.code === code,
+          `${format}: ${String(outcome).slice(0, 200)}`,
+        );
       }
     }
-    const huge = decodeAnything(`<sensml xmlns="urn:ietf:params:xml:ns:senml"><senml n="a" vs="${long}"/></sensml>`, {}, 'xml vs') as senml.ResolvedPack;
+    const huge = decodeAnything(
+      `<sensml xmlns="urn:ietf:params:xml:ns:senml"><senml n="a" vs="${long}"/></sensml>`,
+      {},
+      'xml vs',
+    ) as senml.ResolvedPack;
     assert.equal(huge[0].vs?.length, 5_000_000);
   });
 });

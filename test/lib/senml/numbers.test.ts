@@ -11,7 +11,11 @@ const now = (): number => 1_700_000_000;
 const cbor = (hex: string): Buffer => Buffer.from(hex.replace(/\s+/g, ''), 'hex');
 
 function rejects(input: unknown, code: string, pattern: RegExp): void {
-  assert.throws(() => senml.decode(input, { now }), (err: unknown) => err instanceof senml.SenmlError && err.code === code && pattern.test(err.message));
+  assert.throws(
+    () => senml.decode(input, { now }),
+    (err: unknown) =>
+      err instanceof senml.SenmlError && err.code === code && pattern.test(err.message),
+  );
 }
 
 describe('numbers', () => {
@@ -39,9 +43,15 @@ describe('numbers', () => {
   it('rounds integers beyond 2^53 to the nearest double, in JSON and in CBOR', () => {
     assert.equal(senml.decode('[{"n":"x","v":9007199254740993}]', { now })[0].v, 9007199254740992);
     // uint64 18446744073709551615 → 2^64
-    assert.equal(senml.decode(cbor('81 a2 00 61 78 02 1b ffffffffffffffff'), { now })[0].v, 2 ** 64);
+    assert.equal(
+      senml.decode(cbor('81 a2 00 61 78 02 1b ffffffffffffffff'), { now })[0].v,
+      2 ** 64,
+    );
     // bignum tag 2 with 2^64
-    assert.equal(senml.decode(cbor('81 a2 00 61 78 02 c2 49 010000000000000000'), { now })[0].v, 2 ** 64);
+    assert.equal(
+      senml.decode(cbor('81 a2 00 61 78 02 c2 49 010000000000000000'), { now })[0].v,
+      2 ** 64,
+    );
   });
 
   it('reads CBOR decimal fractions (tag 4, allowed by §6)', () => {
@@ -61,30 +71,70 @@ describe('numbers', () => {
   it('duplicate keys: the last one wins in JSON and CBOR; XML forbids them (XML 1.0 §3.1)', () => {
     assert.equal(senml.decode('[{"n":"x","v":1,"v":2}]', { now })[0].v, 2);
     assert.equal(senml.decode(cbor('81 a3 00 61 78 02 01 02 02'), { now })[0].v, 2);
-    rejects('<sensml xmlns="urn:ietf:params:xml:ns:senml"><senml n="x" v="1" v="2"/></sensml>', 'SENML_SYNTAX', /attribute v appears twice/);
+    rejects(
+      '<sensml xmlns="urn:ietf:params:xml:ns:senml"><senml n="x" v="1" v="2"/></sensml>',
+      'SENML_SYNTAX',
+      /attribute v appears twice/,
+    );
   });
 
   it('refuses a base value, base sum or base time that overflows to Infinity once added, naming record and field', () => {
-    rejects('[{"n":"a","bv":1e308,"v":1e308}]', 'SENML_NUMBER', /record 0, field "v": the value bv \+ v = 1e\+308 \+ 1e\+308 is beyond/);
+    rejects(
+      '[{"n":"a","bv":1e308,"v":1e308}]',
+      'SENML_NUMBER',
+      /record 0, field "v": the value bv \+ v = 1e\+308 \+ 1e\+308 is beyond/,
+    );
     rejects('[{"n":"a","bv":-1e308,"v":-1e308}]', 'SENML_NUMBER', /field "v"/);
-    rejects('[{"n":"a","bs":1e308,"v":1},{"n":"b","s":1e308}]', 'SENML_NUMBER', /record 1, field "s": the sum bs \+ s/);
-    rejects('[{"n":"a","bs":1.7e308,"s":1.7e308}]', 'SENML_NUMBER', /record 0, field "s": the sum bs \+ s = 1\.7e\+308 \+ 1\.7e\+308/);
-    rejects('[{"n":"a","bt":1.7e308,"t":1e308,"v":1}]', 'SENML_NUMBER', /record 0, field "t": the time bt \+ t/);
-    rejects(cbor('81 a4 22 fb 7fe0000000000000 00 61 61 02 01 06 fb 7fe0000000000000'), 'SENML_NUMBER', /field "t"/); // bt = t = 2^1023, in CBOR
+    rejects(
+      '[{"n":"a","bs":1e308,"v":1},{"n":"b","s":1e308}]',
+      'SENML_NUMBER',
+      /record 1, field "s": the sum bs \+ s/,
+    );
+    rejects(
+      '[{"n":"a","bs":1.7e308,"s":1.7e308}]',
+      'SENML_NUMBER',
+      /record 0, field "s": the sum bs \+ s = 1\.7e\+308 \+ 1\.7e\+308/,
+    );
+    rejects(
+      '[{"n":"a","bt":1.7e308,"t":1e308,"v":1}]',
+      'SENML_NUMBER',
+      /record 0, field "t": the time bt \+ t/,
+    );
+    rejects(
+      cbor('81 a4 22 fb 7fe0000000000000 00 61 61 02 01 06 fb 7fe0000000000000'),
+      'SENML_NUMBER',
+      /field "t"/,
+    ); // bt = t = 2^1023, in CBOR
   });
 
   it('refuses a unit conversion that overflows to Infinity', () => {
-    assert.throws(() => senml.decode('[{"bver":26,"n":"a","u":"kWh","v":1e303}]', { now, convertUnits: true }), /record 0, field "v": 1e\+303 kWh converted to J is beyond/);
-    assert.throws(() => senml.decode('[{"bver":26,"n":"a","u":"kWh","s":1e303}]', { now, convertUnits: true }), /field "s"/);
-    assert.equal(senml.decode('[{"bver":26,"n":"a","u":"kWh","v":1e300}]', { now, convertUnits: true })[0].v, 3.6e306);
+    assert.throws(
+      () => senml.decode('[{"bver":26,"n":"a","u":"kWh","v":1e303}]', { now, convertUnits: true }),
+      /record 0, field "v": 1e\+303 kWh converted to J is beyond/,
+    );
+    assert.throws(
+      () => senml.decode('[{"bver":26,"n":"a","u":"kWh","s":1e303}]', { now, convertUnits: true }),
+      /field "s"/,
+    );
+    assert.equal(
+      senml.decode('[{"bver":26,"n":"a","u":"kWh","v":1e300}]', { now, convertUnits: true })[0].v,
+      3.6e306,
+    );
   });
 
   it('refuses a relative time that lands before 2^28 once made absolute, instead of shifting it again on every decode', () => {
     // now - 2e9 s is before 1978: as an absolute time it would read as relative again.
-    rejects('[{"n":"a","v":1,"t":-2000000000}]', 'SENML_NUMBER', /record 0, field "t": this relative time puts the reading at -300000000 s/);
+    rejects(
+      '[{"n":"a","v":1,"t":-2000000000}]',
+      'SENML_NUMBER',
+      /record 0, field "t": this relative time puts the reading at -300000000 s/,
+    );
     rejects('[{"bt":-1500000000,"n":"a","v":1}]', 'SENML_NUMBER', /field "bt"/);
     // Lenient: that record is left out, the others stay.
-    const pack = senml.decode('[{"n":"a","v":1,"t":-2000000000},{"n":"b","v":2,"t":-60}]', { now, strict: false });
+    const pack = senml.decode('[{"n":"a","v":1,"t":-2000000000},{"n":"b","v":2,"t":-60}]', {
+      now,
+      strict: false,
+    });
     assert.deepEqual(pack, [{ n: 'b', v: 2, t: 1_700_000_000 - 60 }]);
     // What decodes once decodes the same again: the resolved times are absolute.
     const once = senml.decode('[{"n":"a","v":1,"t":-1300000000}]', { now });
@@ -92,12 +142,23 @@ describe('numbers', () => {
   });
 
   it('writes numbers so that they read back as the same double, in every format', () => {
-    // eslint-disable-next-line no-loss-of-precision -- more digits than a double holds, on purpose
-    const values = [0.1 + 0.2, 1e-300, 123456789.123456789, 2 ** 53 - 1, 5e-324, 1.7976931348623157e308];
+    const values = [
+      0.1 + 0.2,
+      1e-300,
+      // eslint-disable-next-line no-loss-of-precision -- more digits than a double holds, on purpose
+      123456789.123456789,
+      2 ** 53 - 1,
+      5e-324,
+      1.7976931348623157e308,
+    ];
     const pack = values.map((v, i) => ({ n: `x${i}`, v, t: 2 ** 30 }));
     for (const format of senml.SENML_FORMATS) {
       const back = senml.decode(senml.encode(pack, { format }), { now });
-      assert.deepEqual(back.map((r) => r.v), values, format);
+      assert.deepEqual(
+        back.map((r) => r.v),
+        values,
+        format,
+      );
     }
   });
 });

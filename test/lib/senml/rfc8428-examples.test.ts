@@ -9,12 +9,15 @@ import { assertRecordsEqual } from '../../support/approx';
 
 const NOW = 1_700_000_000; // injected clock for relative times (§4.5.3)
 const now = (): number => NOW;
-const decode = (input: unknown, options: senml.DecodeOptions = {}): senml.ResolvedPack => senml.decode(input, { now, ...options });
+const decode = (input: unknown, options: senml.DecodeOptions = {}): senml.ResolvedPack =>
+  senml.decode(input, { now, ...options });
 
 describe('RFC 8428 examples', () => {
   it('§5.1.1 single data point: no time means "now"', () => {
     const pack = '[{"n":"urn:dev:ow:10e2073a01080063","u":"Cel","v":23.1}]';
-    assertRecordsEqual(decode(pack), [{ n: 'urn:dev:ow:10e2073a01080063', u: 'Cel', v: 23.1, t: NOW }]);
+    assertRecordsEqual(decode(pack), [
+      { n: 'urn:dev:ow:10e2073a01080063', u: 'Cel', v: 23.1, t: NOW },
+    ]);
   });
 
   it('§5.1.2 multiple data points: base name concatenated', () => {
@@ -29,7 +32,13 @@ describe('RFC 8428 examples', () => {
 
   // §5.1.2 second example; the same data is the CBOR example of §6 and the XML example of §7.
   const T0 = 1276020076.001;
-  const currentAt = (offset: number, v: number): Record<string, unknown> => ({ n: 'urn:dev:ow:10e2073a0108006:current', u: 'A', v, t: T0 + offset, bver: 5 });
+  const currentAt = (offset: number, v: number): Record<string, unknown> => ({
+    n: 'urn:dev:ow:10e2073a0108006:current',
+    u: 'A',
+    v,
+    t: T0 + offset,
+    bver: 5,
+  });
   const expected512 = [
     currentAt(-5, 1.2),
     currentAt(-4, 1.3),
@@ -57,10 +66,18 @@ describe('RFC 8428 examples', () => {
 
   it('§5.1.2 SensML stream: records without a name take the base name', () => {
     const values = [21.2, 21.3, 21.4, 21.4, 21.5, 21.5, 21.5, 21.6, 21.7];
-    const pack = [{ bn: 'urn:dev:ow:10e2073a01080063', bt: 1.320067464e9, bu: '%RH', v: values[0] }, ...values.slice(1).map((v, i) => ({ t: (i + 1) * 10, v }))];
+    const pack = [
+      { bn: 'urn:dev:ow:10e2073a01080063', bt: 1.320067464e9, bu: '%RH', v: values[0] },
+      ...values.slice(1).map((v, i) => ({ t: (i + 1) * 10, v })),
+    ];
     assertRecordsEqual(
       decode(JSON.stringify(pack)),
-      values.map((v, i) => ({ n: 'urn:dev:ow:10e2073a01080063', u: '%RH', v, t: 1320067464 + i * 10 })),
+      values.map((v, i) => ({
+        n: 'urn:dev:ow:10e2073a01080063',
+        u: '%RH',
+        v,
+        t: 1320067464 + i * 10,
+      })),
     );
   });
 

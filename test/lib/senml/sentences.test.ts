@@ -30,7 +30,11 @@ function assertRendered(said: ComposedSentence): void {
   const spec = SENML_MESSAGES[said.messageId as SenmlMessageId];
   assert.equal(said.code, spec.code, said.messageId);
   for (const [name, part] of Object.entries(said.parts ?? {})) {
-    assert.equal(said.params[name], part.message, `${said.messageId}: param ${name} is its part's message`);
+    assert.equal(
+      said.params[name],
+      part.message,
+      `${said.messageId}: param ${name} is its part's message`,
+    );
     assertRendered(part);
   }
   assert.equal(said.message, placeMessage(renderMessage(spec.en, said.params), said.params));
@@ -49,7 +53,10 @@ describe('SenML sentences', () => {
 
   it('an error that names no place is its template alone', () => {
     const err = refusal('hello');
-    assert.deepEqual([err.code, err.messageId, err.params], ['SENML_FORMAT', 'SENML_FORMAT_UNDETECTABLE', {}]);
+    assert.deepEqual(
+      [err.code, err.messageId, err.params],
+      ['SENML_FORMAT', 'SENML_FORMAT_UNDETECTABLE', {}],
+    );
     assert.equal(err.message, SENML_MESSAGES.SENML_FORMAT_UNDETECTABLE.en);
   });
 
@@ -63,23 +70,35 @@ describe('SenML sentences', () => {
 
   it('parts nest: CBOR tag 259 around an integer, where a record should be', () => {
     const err = refusal(cbor('81 d9 0103 01'));
-    assert.equal(err.message, 'record 0: a record must be an object with SenML fields, got CBOR tag 259 around an integer');
+    assert.equal(
+      err.message,
+      'record 0: a record must be an object with SenML fields, got CBOR tag 259 around an integer',
+    );
     const around = err.parts?.got as ComposedSentence;
-    assert.deepEqual([around.messageId, around.params.tag, around.parts?.got.messageId], ['SENML_KIND_CBOR_TAG_AROUND', 259, 'SENML_KIND_CBOR_INTEGER']);
+    assert.deepEqual(
+      [around.messageId, around.params.tag, around.parts?.got.messageId],
+      ['SENML_KIND_CBOR_TAG_AROUND', 259, 'SENML_KIND_CBOR_INTEGER'],
+    );
     assertRendered(err);
   });
 
   it('each reason XML or CBOR is not well-formed is its own sentence, with where it is', () => {
     const xml = refusal(`<sensml xmlns="${NS}">\n<!-- open`);
-    assert.deepEqual([xml.code, xml.messageId, xml.params], ['SENML_SYNTAX', 'SENML_XML_COMMENT_OPEN', { line: 2, column: 1 }]);
+    assert.deepEqual(
+      [xml.code, xml.messageId, xml.params],
+      ['SENML_SYNTAX', 'SENML_XML_COMMENT_OPEN', { line: 2, column: 1 }],
+    );
     assert.equal(xml.message, 'not well-formed XML: a comment is not closed (line 2, column 1)');
     const bytes = refusal(cbor('81 a1 00 1c'));
-    assert.deepEqual([bytes.messageId, bytes.params], ['SENML_CBOR_RESERVED_INFO', { info: 28, byte: 4 }]);
+    assert.deepEqual(
+      [bytes.messageId, bytes.params],
+      ['SENML_CBOR_RESERVED_INFO', { info: 28, byte: 4 }],
+    );
     assertRendered(xml);
     assertRendered(bytes);
   });
 
-  it('the JSON parser\'s own reason is the cause, and its message the {cause} param', () => {
+  it("the JSON parser's own reason is the cause, and its message the {cause} param", () => {
     const err = refusal('[{"n":"x",');
     assert.equal(err.messageId, 'SENML_JSON_INVALID');
     assert.ok(err.cause instanceof SyntaxError);
@@ -89,27 +108,83 @@ describe('SenML sentences', () => {
 
   it('a note is a sentence too, framed by its record and field', () => {
     const notes: senml.SenmlNote[] = [];
-    senml.decode([{ n: 'a', v: 1, t: 1e9, meta: { by: 'gateway' } }, { n: 'b', u: 'Wh', v: 2, t: 1e9 }], { secondaryUnits: 'accept', onNote: (note) => notes.push(note) });
-    assert.deepEqual(
-      notes.map(({ code, messageId, params, index, field }) => ({ code, messageId, params, index, field })),
+    senml.decode(
       [
-        { code: 'SENML_IGNORED_FIELD', messageId: 'SENML_FIELD_IGNORED', params: { got: 'an object', record: 0, field: 'meta' }, index: 0, field: 'meta' },
-        { code: 'SENML_UNDECLARED_SECONDARY_UNIT', messageId: 'SENML_SECONDARY_UNIT_DECLARED', params: { unit: 'Wh', record: 1, field: 'u' }, index: 1, field: 'u' },
+        { n: 'a', v: 1, t: 1e9, meta: { by: 'gateway' } },
+        { n: 'b', u: 'Wh', v: 2, t: 1e9 },
+      ],
+      { secondaryUnits: 'accept', onNote: (note) => notes.push(note) },
+    );
+    assert.deepEqual(
+      notes.map(({ code, messageId, params, index, field }) => ({
+        code,
+        messageId,
+        params,
+        index,
+        field,
+      })),
+      [
+        {
+          code: 'SENML_IGNORED_FIELD',
+          messageId: 'SENML_FIELD_IGNORED',
+          params: { got: 'an object', record: 0, field: 'meta' },
+          index: 0,
+          field: 'meta',
+        },
+        {
+          code: 'SENML_UNDECLARED_SECONDARY_UNIT',
+          messageId: 'SENML_SECONDARY_UNIT_DECLARED',
+          params: { unit: 'Wh', record: 1, field: 'u' },
+          index: 1,
+          field: 'u',
+        },
       ],
     );
-    assert.equal(notes[0].message, 'record 0, field "meta": holds an object, which a SenML field cannot carry; it is ignored (RFC 8428 §4.4)');
+    assert.equal(
+      notes[0].message,
+      'record 0, field "meta": holds an object, which a SenML field cannot carry; it is ignored (RFC 8428 §4.4)',
+    );
     for (const note of notes) assertRendered(note);
   });
 
   it('every error of a varied set of broken packs is rendered from its sentence', () => {
     const inputs: unknown[] = [
-      '', '{"n":"x"}', 42, undefined, [], [42], [{ n: 'x', v: 1, crit_: 1 }], [{ n: '-x', v: 1 }], [{ n: 'a b', v: 1 }], [{ v: 1 }],
-      [{ n: 'x', v: 1, vs: 'a' }], [{ n: 'x', v: 1, vs: 'a', vb: true }], [{ n: 'x' }], [{ bver: 42, n: 'x', v: 1 }], [{ bver: 27, n: 'x', v: 1 }],
-      [{ bver: 0, n: 'x', v: 1 }], [{ n: 'x', u: 'degC', v: 1 }], [{ n: 'x', u: 'kWh', v: 1 }], [{ n: 'x', v: Number.NaN }], '[{"n":"a","bv":1e308,"v":1e308}]',
-      '[{"n":"a","v":1,"t":-2000000000}]', [new Map()], cbor('81 a2 00 61 61 02 f7'), cbor('81 a2 61 6e 61 78 02 01'), cbor('81 a2 00 61 61 f9 4000 01'),
-      cbor('81 a3 20 f9 4900 00 61 61 02 01'), cbor('81 a2 00 61 61 08 61 61'), cbor('81 a2 00 61 61 02 c6 01'), cbor('a1 00 61 61'), cbor('81 a2 00 61 61 02 01 00'),
-      `<sensml xmlns="${NS}"><senml n="x" v="1" v="2"/></sensml>`, `<sensml xmlns="${NS}"><senml 1n="x"/></sensml>`, `<sensml><senml n="x" v="1"/></sensml>`,
-      `<sensml xmlns="${NS}"><senml n="x" v="1">21.5</senml></sensml>`, `<sensml xmlns="${NS}"><senml n="x" vs="&foo;"/></sensml>`, '<!DOCTYPE x><sensml/>',
+      '',
+      '{"n":"x"}',
+      42,
+      undefined,
+      [],
+      [42],
+      [{ n: 'x', v: 1, crit_: 1 }],
+      [{ n: '-x', v: 1 }],
+      [{ n: 'a b', v: 1 }],
+      [{ v: 1 }],
+      [{ n: 'x', v: 1, vs: 'a' }],
+      [{ n: 'x', v: 1, vs: 'a', vb: true }],
+      [{ n: 'x' }],
+      [{ bver: 42, n: 'x', v: 1 }],
+      [{ bver: 27, n: 'x', v: 1 }],
+      [{ bver: 0, n: 'x', v: 1 }],
+      [{ n: 'x', u: 'degC', v: 1 }],
+      [{ n: 'x', u: 'kWh', v: 1 }],
+      [{ n: 'x', v: Number.NaN }],
+      '[{"n":"a","bv":1e308,"v":1e308}]',
+      '[{"n":"a","v":1,"t":-2000000000}]',
+      [new Map()],
+      cbor('81 a2 00 61 61 02 f7'),
+      cbor('81 a2 61 6e 61 78 02 01'),
+      cbor('81 a2 00 61 61 f9 4000 01'),
+      cbor('81 a3 20 f9 4900 00 61 61 02 01'),
+      cbor('81 a2 00 61 61 08 61 61'),
+      cbor('81 a2 00 61 61 02 c6 01'),
+      cbor('a1 00 61 61'),
+      cbor('81 a2 00 61 61 02 01 00'),
+      `<sensml xmlns="${NS}"><senml n="x" v="1" v="2"/></sensml>`,
+      `<sensml xmlns="${NS}"><senml 1n="x"/></sensml>`,
+      `<sensml><senml n="x" v="1"/></sensml>`,
+      `<sensml xmlns="${NS}"><senml n="x" v="1">21.5</senml></sensml>`,
+      `<sensml xmlns="${NS}"><senml n="x" vs="&foo;"/></sensml>`,
+      '<!DOCTYPE x><sensml/>',
     ];
     for (const input of inputs) assertRendered(refusal(input));
   });

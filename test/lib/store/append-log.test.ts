@@ -1,5 +1,12 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { AppendLog, LOG_GENESIS } from '../../../lib/store/append-log';
@@ -16,13 +23,23 @@ describe('AppendLog: an append-only log, never compacted (the audit trail)', () 
   it('numbers records in call order and chains each line to the one before', async () => {
     const log = await AppendLog.open<{ n: number }>(file);
     const appended = await Promise.all(Array.from({ length: 50 }, (_, n) => log.append({ n })));
-    assert.deepEqual(appended.map((r) => r.seq), Array.from({ length: 50 }, (_, i) => i + 1));
+    assert.deepEqual(
+      appended.map((r) => r.seq),
+      Array.from({ length: 50 }, (_, i) => i + 1),
+    );
     assert.deepEqual(log.head, { seq: 50, hash: appended[49].hash });
     await log.close();
-    const lines = readFileSync(file, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(file, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.equal(lines[0].prev, LOG_GENESIS);
-    for (let i = 1; i < lines.length; i++) assert.equal(lines[i].prev, appended[i - 1].hash, `line ${i + 1}`);
-    assert.deepEqual(lines.map((l) => l.entry.n), Array.from({ length: 50 }, (_, n) => n));
+    for (let i = 1; i < lines.length; i++)
+      assert.equal(lines[i].prev, appended[i - 1].hash, `line ${i + 1}`);
+    assert.deepEqual(
+      lines.map((l) => l.entry.n),
+      Array.from({ length: 50 }, (_, n) => n),
+    );
   });
 
   it('goes on after a reopen with the next number and the chain unbroken; verify finds it whole', async () => {
@@ -48,7 +65,10 @@ describe('AppendLog: an append-only log, never compacted (the audit trail)', () 
     for (let n = 1; n < 200; n++) {
       await log.append({ n, pad: 'x'.repeat(n) });
       const now = readFileSync(file);
-      assert.ok(now.subarray(0, before.length).equals(before), `record ${n} changed what was there`);
+      assert.ok(
+        now.subarray(0, before.length).equals(before),
+        `record ${n} changed what was there`,
+      );
       before = now;
     }
     await log.close();
@@ -87,7 +107,10 @@ describe('AppendLog: an append-only log, never compacted (the audit trail)', () 
     await log.close();
     appendFileSync(file, '{"seq":2,"prev":"0a1b');
     log = await AppendLog.open(file);
-    assert.deepEqual(log.warnings.map((w) => [w.messageId, w.params.bytes]), [['LOG_TORN_TAIL', 21]]);
+    assert.deepEqual(
+      log.warnings.map((w) => [w.messageId, w.params.bytes]),
+      [['LOG_TORN_TAIL', 21]],
+    );
     await log.append({ n: 2 });
     assert.deepEqual((await log.verify()).problems, []);
     await log.close();

@@ -4,7 +4,13 @@ import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { DurableQueue, DurableQueueError, type DurableQueueOptions, type QueueItem, type QueueWarning } from '../../../lib/store/durable-queue';
+import {
+  DurableQueue,
+  DurableQueueError,
+  type DurableQueueOptions,
+  type QueueItem,
+  type QueueWarning,
+} from '../../../lib/store/durable-queue';
 
 interface Reading {
   n: number;
@@ -36,13 +42,18 @@ describe('federation durable queue', () => {
     await fsp.rm(root, { recursive: true, force: true });
   });
 
-  async function open(options: Partial<DurableQueueOptions<Reading>> = {}): Promise<DurableQueue<Reading>> {
+  async function open(
+    options: Partial<DurableQueueOptions<Reading>> = {},
+  ): Promise<DurableQueue<Reading>> {
     const queue = await DurableQueue.open<Reading>(dir, { maxEntries: 1000, ...options });
     opened.push(queue);
     return queue;
   }
 
-  async function reopen(queue: DurableQueue<Reading>, options: Partial<DurableQueueOptions<Reading>> = {}): Promise<DurableQueue<Reading>> {
+  async function reopen(
+    queue: DurableQueue<Reading>,
+    options: Partial<DurableQueueOptions<Reading>> = {},
+  ): Promise<DurableQueue<Reading>> {
     await queue.close();
     return open(options);
   }
@@ -62,7 +73,8 @@ describe('federation durable queue', () => {
   }
 
   const seqs = (items: readonly QueueItem<Reading>[]): number[] => items.map((item) => item.seq);
-  const values = (items: readonly QueueItem<Reading>[]): number[] => items.map((item) => item.entry.n);
+  const values = (items: readonly QueueItem<Reading>[]): number[] =>
+    items.map((item) => item.entry.n);
 
   describe('order and persistence', () => {
     it('creates its directory and starts empty', async () => {
@@ -91,7 +103,10 @@ describe('federation durable queue', () => {
       for (const entry of entries) await queue.push(entry);
       queue = await reopen(queue);
       assert.deepEqual(queue.warnings, []);
-      assert.deepEqual(queue.entries(), entries.map((entry, i) => ({ seq: i + 1, entry })));
+      assert.deepEqual(
+        queue.entries(),
+        entries.map((entry, i) => ({ seq: i + 1, entry })),
+      );
     });
 
     it('stores a JSON copy: later changes to the pushed object do not leak in', async () => {
@@ -200,7 +215,10 @@ describe('federation durable queue', () => {
       await queue.close();
       assert.equal((await Promise.all(pushes)).length, 50);
       const again = await open();
-      assert.deepEqual(values(again.entries()), Array.from({ length: 50 }, (_, n) => n));
+      assert.deepEqual(
+        values(again.entries()),
+        Array.from({ length: 50 }, (_, n) => n),
+      );
     });
 
     it('shows in peek() only entries already on disk', async () => {
@@ -233,11 +251,19 @@ describe('federation durable queue', () => {
       await queue.push({ n: 1 });
       const pending = queue.push({ n: 2 });
       assert.equal(queue.peekAfter(1), undefined);
-      assert.deepEqual(queue.peekAfter(1, { unsynced: true }), { seq: 2, entry: { n: 2 } }, 'unless asked for entries being synced');
+      assert.deepEqual(
+        queue.peekAfter(1, { unsynced: true }),
+        { seq: 2, entry: { n: 2 } },
+        'unless asked for entries being synced',
+      );
       assert.equal(await queue.ack(1), true);
       assert.equal(await queue.ack(2), true, 'an entry may be acked before its push resolved');
       await pending;
-      assert.equal((await reopen(queue)).size, 0, 'and the ack, written after the push, holds after a reopen');
+      assert.equal(
+        (await reopen(queue)).size,
+        0,
+        'and the ack, written after the push, holds after a reopen',
+      );
     });
 
     it('walks again from the start after a reopen', async () => {
@@ -298,7 +324,13 @@ describe('federation durable queue', () => {
       for (let n = 0; n < 3; n++) await queue.push({ n });
       assert.equal(await queue.ack(1), true);
       assert.equal(await queue.ack(1), false);
-      await assert.rejects(queue.ack(3), (err: unknown) => err instanceof DurableQueueError && err.code === 'QUEUE_ORDER' && /not the oldest/.test(err.message));
+      await assert.rejects(
+        queue.ack(3),
+        (err: unknown) =>
+          err instanceof DurableQueueError &&
+          err.code === 'QUEUE_ORDER' &&
+          /not the oldest/.test(err.message),
+      );
       await assert.rejects(queue.ack(4), { code: 'QUEUE_ORDER', message: /never pushed/ });
       await assert.rejects(queue.ack(0), { code: 'QUEUE_ORDER' });
       await assert.rejects(queue.ack(1.5), { code: 'QUEUE_ORDER' });
@@ -310,13 +342,22 @@ describe('federation durable queue', () => {
     it('drops the oldest entries when full and reports exactly those', async () => {
       let queue = await open({ maxEntries: 3 });
       for (let n = 1; n <= 3; n++) assert.deepEqual((await queue.push({ n })).dropped, []);
-      assert.deepEqual(await queue.push({ n: 4 }), { seq: 4, dropped: [{ seq: 1, entry: { n: 1 } }] });
-      assert.deepEqual(await queue.push({ n: 5 }), { seq: 5, dropped: [{ seq: 2, entry: { n: 2 } }] });
+      assert.deepEqual(await queue.push({ n: 4 }), {
+        seq: 4,
+        dropped: [{ seq: 1, entry: { n: 1 } }],
+      });
+      assert.deepEqual(await queue.push({ n: 5 }), {
+        seq: 5,
+        dropped: [{ seq: 2, entry: { n: 2 } }],
+      });
       assert.deepEqual(values(queue.entries()), [3, 4, 5]);
       // A drain loop that was delivering entry 2 learns it is gone.
       assert.equal(await queue.ack(2), false);
       queue = await reopen(queue, { maxEntries: 3 });
-      assert.deepEqual(queue.entries(), [3, 4, 5].map((n) => ({ seq: n, entry: { n } })));
+      assert.deepEqual(
+        queue.entries(),
+        [3, 4, 5].map((n) => ({ seq: n, entry: { n } })),
+      );
     });
 
     it('drops as many of the oldest as a byte bound needs', async () => {
@@ -338,7 +379,9 @@ describe('federation durable queue', () => {
       const circular: Reading & { self?: unknown } = { n: 3 };
       circular.self = circular;
       await assert.rejects(queue.push(circular), { code: 'QUEUE_ENTRY' });
-      await assert.rejects(queue.push({ n: 4, pad: 10n } as unknown as Reading), { code: 'QUEUE_ENTRY' });
+      await assert.rejects(queue.push({ n: 4, pad: 10n } as unknown as Reading), {
+        code: 'QUEUE_ENTRY',
+      });
       await assert.rejects(queue.push(undefined as unknown as Reading), { code: 'QUEUE_ENTRY' });
       assert.deepEqual(queue.entries(), [{ seq: 1, entry: { n: 1 } }]);
       assert.equal((await queue.push({ n: 5 })).seq, 2);
@@ -362,7 +405,9 @@ describe('federation durable queue', () => {
     it('refuses a bound that cannot hold anything', async () => {
       await assert.rejects(DurableQueue.open(dir, { maxEntries: 0 }), { code: 'QUEUE_OPTIONS' });
       await assert.rejects(DurableQueue.open(dir, { maxEntries: 1.5 }), { code: 'QUEUE_OPTIONS' });
-      await assert.rejects(DurableQueue.open(dir, { maxEntries: 5, maxBytes: 0 }), { code: 'QUEUE_OPTIONS' });
+      await assert.rejects(DurableQueue.open(dir, { maxEntries: 5, maxBytes: 0 }), {
+        code: 'QUEUE_OPTIONS',
+      });
     });
   });
 
@@ -465,7 +510,10 @@ describe('federation durable queue', () => {
 
     it('survives a journal of nothing but garbage', async () => {
       await fsp.mkdir(dir, { recursive: true });
-      await fsp.writeFile(journal, Buffer.from(Array.from({ length: 5000 }, (_, i) => (i * 7919) % 256)));
+      await fsp.writeFile(
+        journal,
+        Buffer.from(Array.from({ length: 5000 }, (_, i) => (i * 7919) % 256)),
+      );
       const queue = await open();
       assert.equal(queue.isEmpty, true);
       assert.ok(queue.warnings.length > 0);
@@ -476,7 +524,10 @@ describe('federation durable queue', () => {
       let queue = await open();
       await queue.push({ n: 1 });
       await queue.close();
-      await fsp.writeFile(`${journal}.tmp`, journalLine('{"op":"head","format":"senfed-queue/1","next":1}').slice(0, 20));
+      await fsp.writeFile(
+        `${journal}.tmp`,
+        journalLine('{"op":"head","format":"senfed-queue/1","next":1}').slice(0, 20),
+      );
       queue = await open();
       assert.deepEqual(values(queue.entries()), [1]);
       assert.deepEqual(await fsp.readdir(dir), ['queue.jsonl']);
@@ -488,7 +539,11 @@ describe('federation durable queue', () => {
       const queue = await open({ compactMinBytes: 0 });
       await queue.push({ n: 1 });
       await fsp.rm(dir, { recursive: true });
-      await assert.rejects(queue.ack(1), (err: unknown) => err instanceof DurableQueueError && err.code === 'QUEUE_IO' && err.message.includes(dir));
+      await assert.rejects(
+        queue.ack(1),
+        (err: unknown) =>
+          err instanceof DurableQueueError && err.code === 'QUEUE_IO' && err.message.includes(dir),
+      );
       await assert.rejects(queue.push({ n: 2 }), { code: 'QUEUE_IO' });
       await queue.close();
       const again = await open();
@@ -496,7 +551,7 @@ describe('federation durable queue', () => {
       assert.equal((await again.push({ n: 3 })).seq, 1);
     });
 
-    it('releases the directory when the caller\'s onWarning throws during open', async () => {
+    it("releases the directory when the caller's onWarning throws during open", async () => {
       let queue = await open();
       await queue.push({ n: 1 });
       await queue.close();
@@ -564,14 +619,21 @@ describe('federation durable queue', () => {
       for (const killAfter of [300, 1200, 2500, 150, 250, 350, 450, 550]) {
         rounds++;
         const run = spawn(process.execPath, ['-e', child], {
-          env: { ...process.env, QUEUE_MODULE: modulePath, QUEUE_DIR: dir, QUEUE_FIRST: String(first) },
+          env: {
+            ...process.env,
+            QUEUE_MODULE: modulePath,
+            QUEUE_DIR: dir,
+            QUEUE_FIRST: String(first),
+          },
           stdio: ['ignore', 'pipe', 'pipe'],
         });
         let stderr = '';
         run.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
         let buffered = '';
         let confirmed = 0;
-        const exited = new Promise<NodeJS.Signals | null>((resolve) => run.on('close', (_code, signal) => resolve(signal)));
+        const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+          run.on('close', (_code, signal) => resolve(signal)),
+        );
         run.stdout.on('data', (chunk: Buffer) => {
           buffered += chunk.toString();
           const lines = buffered.split('\n');
@@ -601,11 +663,18 @@ describe('federation durable queue', () => {
         const present = new Map(items.map((item) => [item.seq, item.entry]));
         for (const [seq, n] of pushed) {
           if (acked.has(seq)) assert.equal(present.has(seq), false, `entry ${seq} was acked`);
-          else if (!acking.has(seq) || present.has(seq)) assert.deepEqual(present.get(seq), { n, pad: 'x'.repeat(n % 40) }, `confirmed entry ${seq} lost`);
+          else if (!acking.has(seq) || present.has(seq))
+            assert.deepEqual(
+              present.get(seq),
+              { n, pad: 'x'.repeat(n % 40) },
+              `confirmed entry ${seq} lost`,
+            );
           else lostInFlight.add(seq);
         }
         // Acks take entries from the front only.
-        if (items.length > 0) for (const seq of lostInFlight) assert.ok(seq < items[0].seq, `entry ${seq} left from the middle`);
+        if (items.length > 0)
+          for (const seq of lostInFlight)
+            assert.ok(seq < items[0].seq, `entry ${seq} left from the middle`);
         // In order, with no holes: only the oldest leave, only the newest may be missing.
         for (let i = 1; i < items.length; i++) {
           assert.equal(items[i].seq, items[i - 1].seq + 1);
@@ -621,7 +690,10 @@ describe('federation durable queue', () => {
         opened = opened.filter((q) => q !== queue);
       }
       assert.ok(pushed.size >= 5750, `only ${pushed.size} pushes confirmed`);
-      if (process.env.QUEUE_TEST_VERBOSE) console.log(`      ${rounds} kills, ${duringCompaction} during a compaction, ${pushed.size} pushes and ${acked.size} acks confirmed`);
+      if (process.env.QUEUE_TEST_VERBOSE)
+        console.log(
+          `      ${rounds} kills, ${duringCompaction} during a compaction, ${pushed.size} pushes and ${acked.size} acks confirmed`,
+        );
     });
   });
 
@@ -633,7 +705,9 @@ describe('federation durable queue', () => {
       let largest = 0;
       // Batches of 100 pushes then 100 acks, as a flow catching up after an outage would.
       for (let round = 0; round < 100; round++) {
-        const pushes = Array.from({ length: 100 }, (_, i) => queue.push({ n: round * 100 + i, pad: 'reading'.repeat(3) }));
+        const pushes = Array.from({ length: 100 }, (_, i) =>
+          queue.push({ n: round * 100 + i, pad: 'reading'.repeat(3) }),
+        );
         const reports = await Promise.all(pushes);
         lastSeq = reports[reports.length - 1].seq;
         await Promise.all(reports.map((report) => queue.ack(report.seq)));
@@ -657,7 +731,10 @@ describe('federation durable queue', () => {
         const oldest = queue.peek();
         assert.ok(oldest);
         await queue.ack(oldest.seq);
-        assert.ok(queue.journalBytes <= 2 * live + 4096 + 200, `journal at ${queue.journalBytes} bytes for ${live} live`);
+        assert.ok(
+          queue.journalBytes <= 2 * live + 4096 + 200,
+          `journal at ${queue.journalBytes} bytes for ${live} live`,
+        );
       }
       assert.equal(queue.size, 200);
       assert.equal((await fsp.stat(journal)).size, queue.journalBytes);
@@ -674,7 +751,7 @@ describe('federation durable queue', () => {
 
       // A producer that never waits for one push before the next, in bursts.
       const producer = (async () => {
-        for (let n = 0; n < total; ) {
+        for (let n = 0; n < total;) {
           const burst: Promise<unknown>[] = [];
           for (let i = 0; i < 1 + (n % 37) && n < total; i++, n++) burst.push(queue.push({ n }));
           await Promise.all(burst);
@@ -697,8 +774,14 @@ describe('federation durable queue', () => {
       })();
       await Promise.all([producer, consumer]);
 
-      assert.deepEqual(values(delivered), Array.from({ length: total }, (_, n) => n));
-      assert.deepEqual(seqs(delivered), Array.from({ length: total }, (_, n) => n + 1));
+      assert.deepEqual(
+        values(delivered),
+        Array.from({ length: total }, (_, n) => n),
+      );
+      assert.deepEqual(
+        seqs(delivered),
+        Array.from({ length: total }, (_, n) => n + 1),
+      );
       queue = await reopen(queue);
       assert.deepEqual(queue.warnings, []);
       assert.equal(queue.isEmpty, true);
@@ -716,11 +799,20 @@ describe('federation durable queue', () => {
           }),
         ),
       );
-      assert.deepEqual(order, Array.from({ length: 25 }, (_, i) => i + 1));
+      assert.deepEqual(
+        order,
+        Array.from({ length: 25 }, (_, i) => i + 1),
+      );
       const dropped = reports.flatMap((report) => report.dropped);
-      assert.deepEqual(values(dropped), Array.from({ length: 15 }, (_, n) => n));
+      assert.deepEqual(
+        values(dropped),
+        Array.from({ length: 15 }, (_, n) => n),
+      );
       queue = await reopen(queue, { maxEntries: 10 });
-      assert.deepEqual(values(queue.entries()), Array.from({ length: 10 }, (_, i) => i + 15));
+      assert.deepEqual(
+        values(queue.entries()),
+        Array.from({ length: 10 }, (_, i) => i + 15),
+      );
     });
   });
 });

@@ -4,7 +4,15 @@
  * when an earlier version left them readable by all.
  */
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DurableQueue } from '../../../lib/store/durable-queue';
@@ -13,7 +21,7 @@ import { SubscriberRegistry } from '../../../lib/store/subscriber-registry';
 
 const mode = (path: string): string => (statSync(path).mode & 0o777).toString(8);
 
-describe('durable files are private to Node-RED\'s user', () => {
+describe("durable files are private to Node-RED's user", () => {
   let root: string;
   let umask: number;
   beforeEach(() => {
@@ -34,16 +42,25 @@ describe('durable files are private to Node-RED\'s user', () => {
     }
     return found;
   }
-  const expected = (found: string[]): string[] => found.map((line) => line.replace(/ \d+$/, (m) => (statSync(line.slice(0, -m.length)).isDirectory() ? ' 700' : ' 600')));
+  const expected = (found: string[]): string[] =>
+    found.map((line) =>
+      line.replace(/ \d+$/, (m) =>
+        statSync(line.slice(0, -m.length)).isDirectory() ? ' 700' : ' 600',
+      ),
+    );
 
   it('a new queue, seen-ids file and subscriber registry, folders included', async () => {
-    const queue = await DurableQueue.open<number>(join(root, 'senfed', 'queues', 'a'), { maxEntries: 10 });
+    const queue = await DurableQueue.open<number>(join(root, 'senfed', 'queues', 'a'), {
+      maxEntries: 10,
+    });
     await queue.push(1);
     await queue.close();
     const seen = new SeenItems(join(root, 'senfed', 'subscriptions', 'b', 'seen.json'), 10, 0);
     for (let i = 0; i < 25; i++) seen.add([`item-${i}`]); // past its capacity: rewritten through a temporary file
     seen.close();
-    const registry = await SubscriberRegistry.open(join(root, 'senfed', 'providers', 'c', 'subscribers.json'));
+    const registry = await SubscriberRegistry.open(
+      join(root, 'senfed', 'providers', 'c', 'subscribers.json'),
+    );
     await registry.add('urn:dev:mac:0024befffe804ff1:temperature', 'bob@sen2.test/x');
     await registry.close();
     const found = modes(join(root, 'senfed'));
@@ -60,7 +77,11 @@ describe('durable files are private to Node-RED\'s user', () => {
       chmodSync(dir, 0o755);
     }
     writeFileSync(join(seenDir, 'seen.json'), '{"ids":["x"]}\n', { mode: 0o644 });
-    writeFileSync(join(registryDir, 'subscribers.json'), '{"format":"senfed-subscribers/1","identifiers":{}}\n', { mode: 0o644 });
+    writeFileSync(
+      join(registryDir, 'subscribers.json'),
+      '{"format":"senfed-subscribers/1","identifiers":{}}\n',
+      { mode: 0o644 },
+    );
     writeFileSync(join(registryDir, 'subscribers.json.tmp'), 'left by a crash', { mode: 0o644 });
     const queue = await DurableQueue.open<number>(queueDir, { maxEntries: 10 });
     await queue.close();
@@ -71,7 +92,11 @@ describe('durable files are private to Node-RED\'s user', () => {
     await registry.add('urn:dev:mac:0024befffe804ff1:temperature', 'bob@sen2.test/x');
     await registry.close();
     for (const dir of [queueDir, seenDir, registryDir]) assert.equal(mode(dir), '700', dir);
-    const files = [join(queueDir, 'queue.jsonl'), join(seenDir, 'seen.json'), join(registryDir, 'subscribers.json')];
+    const files = [
+      join(queueDir, 'queue.jsonl'),
+      join(seenDir, 'seen.json'),
+      join(registryDir, 'subscribers.json'),
+    ];
     assert.deepEqual(files.map(mode), ['600', '600', '600']);
   });
 });

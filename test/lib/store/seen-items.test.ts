@@ -1,5 +1,12 @@
 import { strict as assert } from 'node:assert';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SeenItems } from '../../../lib/store/seen-items';
@@ -13,7 +20,8 @@ describe('SeenItems: what a subscriber has output, across restarts', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  const ids = (from: number, to: number): string[] => Array.from({ length: to - from + 1 }, (_, i) => `item-${from + i}`);
+  const ids = (from: number, to: number): string[] =>
+    Array.from({ length: to - from + 1 }, (_, i) => `item-${from + i}`);
 
   it('starts unknown, and is known (with the same ids) once reopened after an add', () => {
     const seen = new SeenItems(file);
@@ -36,16 +44,22 @@ describe('SeenItems: what a subscriber has output, across restarts', () => {
     assert.deepEqual(new SeenItems(file, 4).last, { id: 'b', time: 1_700_000_002 });
     // Past capacity, the file is rewritten: the snapshot carries it.
     const more = new SeenItems(file, 4);
-    for (const id of ['c', 'd', 'e', 'f', 'g']) more.add([id], { id, time: 1_700_000_000 + id.charCodeAt(0) });
+    for (const id of ['c', 'd', 'e', 'f', 'g'])
+      more.add([id], { id, time: 1_700_000_000 + id.charCodeAt(0) });
     more.close();
     assert.deepEqual(new SeenItems(file, 4).last, { id: 'g', time: 1_700_000_000 + 103 });
     // One "last" line per flush, whatever the number of adds.
-    const lines = readFileSync(file, 'utf8').split('\n').filter((line) => line.includes('"last"'));
+    const lines = readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((line) => line.includes('"last"'));
     assert.ok(lines.length <= 2, lines.join('\n'));
   });
 
   it('a file of the earlier format, ids only, loads with no last item', () => {
-    writeFileSync(file.replace('sub/seen.json', 'old.json'), `${JSON.stringify({ ids: ['x', 'y'] })}\n"z"\n`);
+    writeFileSync(
+      file.replace('sub/seen.json', 'old.json'),
+      `${JSON.stringify({ ids: ['x', 'y'] })}\n"z"\n`,
+    );
     const seen = new SeenItems(file.replace('sub/seen.json', 'old.json'));
     assert.equal(seen.last, undefined);
     assert.ok(seen.has('z'));
@@ -77,7 +91,10 @@ describe('SeenItems: what a subscriber has output, across restarts', () => {
     seen.add(['d']); // pushes b out
     seen.close();
     const again = new SeenItems(file, 3);
-    assert.deepEqual(['a', 'b', 'c', 'd'].map((id) => again.has(id)), [true, false, true, true]);
+    assert.deepEqual(
+      ['a', 'b', 'c', 'd'].map((id) => again.has(id)),
+      [true, false, true, true],
+    );
     assert.equal(again.lastSeenIndex(['c', 'd', 'a']), 2);
   });
 
@@ -88,7 +105,11 @@ describe('SeenItems: what a subscriber has output, across restarts', () => {
     const afterSnapshot = statSync(file).size;
     seen.add(['second']);
     seen.close();
-    assert.equal(statSync(file).size - afterSnapshot, '"second"\n'.length, 'an add appends its id, not the whole list');
+    assert.equal(
+      statSync(file).size - afterSnapshot,
+      '"second"\n'.length,
+      'an add appends its id, not the whole list',
+    );
     let largest = 0;
     for (let i = 0; i < 1000; i++) {
       seen.add([`item-${String(i).padStart(4, '0')}`]);
@@ -96,7 +117,10 @@ describe('SeenItems: what a subscriber has output, across restarts', () => {
       largest = Math.max(largest, statSync(file).size);
     }
     const oneList = JSON.stringify({ ids: ids(1, capacity).map((id) => id.padEnd(9, '0')) }).length;
-    assert.ok(largest <= 2 * oneList + 64, `file grew to ${largest} bytes for a list of ~${oneList}`);
+    assert.ok(
+      largest <= 2 * oneList + 64,
+      `file grew to ${largest} bytes for a list of ~${oneList}`,
+    );
     const again = new SeenItems(file, capacity);
     for (let i = 950; i < 1000; i++) assert.ok(again.has(`item-${String(i).padStart(4, '0')}`));
     assert.equal(again.has('item-0949'), false);
@@ -124,8 +148,15 @@ describe('SeenItems: what a subscriber has output, across restarts', () => {
     afterCrash.add(['c']);
     afterCrash.close();
     const again = new SeenItems(file);
-    assert.deepEqual(['a', 'b', 'c'].map((id) => again.has(id)), [true, true, true]);
-    assert.ok(readFileSync(file, 'utf8').split('\n').every((line) => line === '' || JSON.parse(line) !== undefined));
+    assert.deepEqual(
+      ['a', 'b', 'c'].map((id) => again.has(id)),
+      [true, true, true],
+    );
+    assert.ok(
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .every((line) => line === '' || JSON.parse(line) !== undefined),
+    );
   });
 
   it('reads the snapshot-only file of earlier versions, and an unreadable file as a fresh start', () => {

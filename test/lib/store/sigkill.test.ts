@@ -21,15 +21,25 @@ import { SubscriberRegistry } from '../../../lib/store/subscriber-registry';
 const KILL_AFTER_MS = [150, 260, 400, 90, 330, 520, 200, 610];
 
 /** Run `code` in a child process, kill it with SIGKILL after `ms`, and return the lines it printed. */
-async function runAndKill(code: string, env: Record<string, string>, ms: number): Promise<string[]> {
-  const child = spawn(process.execPath, ['-e', code], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+async function runAndKill(
+  code: string,
+  env: Record<string, string>,
+  ms: number,
+): Promise<string[]> {
+  const child = spawn(process.execPath, ['-e', code], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const closed = new Promise<NodeJS.Signals | null>((resolve) => child.on('close', (_code, signal) => resolve(signal)));
+  const closed = new Promise<NodeJS.Signals | null>((resolve) =>
+    child.on('close', (_code, signal) => resolve(signal)),
+  );
   // Wait for the first line, so that the kill lands among the writes, not before them.
-  for (const end = Date.now() + 10_000; !out.includes('\n') && Date.now() < end; ) await new Promise((r) => setTimeout(r, 5));
+  for (const end = Date.now() + 10_000; !out.includes('\n') && Date.now() < end;)
+    await new Promise((r) => setTimeout(r, 5));
   await new Promise((r) => setTimeout(r, ms));
   child.kill('SIGKILL');
   const signal = await closed;
@@ -62,7 +72,15 @@ describe('lib/store under SIGKILL', function () {
     let first = 0;
     let confirmed = 0;
     for (const ms of KILL_AFTER_MS) {
-      const lines = await runAndKill(child, { STORE_MODULE: path.resolve(__dirname, '../../../lib/store/subscriber-registry.js'), STORE_FILE: file, FIRST: String(first) }, ms);
+      const lines = await runAndKill(
+        child,
+        {
+          STORE_MODULE: path.resolve(__dirname, '../../../lib/store/subscriber-registry.js'),
+          STORE_FILE: file,
+          FIRST: String(first),
+        },
+        ms,
+      );
       const resolved = lines.map((line) => Number(line.split(' ')[1]));
       assert.ok(resolved.length > 0, 'the child wrote something');
       const registry = await SubscriberRegistry.open(file);
@@ -73,7 +91,12 @@ describe('lib/store under SIGKILL', function () {
         // The step after n removes n when n + 1 is a multiple of 5; the kill may land after its
         // removal reached the disk and before it was reported: then either is right for the last one.
         if ((n + 1) % 5 === 0 && n === last) assert.ok(held <= 1, `change ${n}`);
-        else assert.equal(held, (n + 1) % 5 === 0 ? 0 : 1, `change ${n}, which resolved before the kill`);
+        else
+          assert.equal(
+            held,
+            (n + 1) % 5 === 0 ? 0 : 1,
+            `change ${n}, which resolved before the kill`,
+          );
       }
       await registry.close();
       confirmed += resolved.length;
@@ -101,7 +124,15 @@ describe('lib/store under SIGKILL', function () {
     `;
     let first = 0;
     for (const ms of KILL_AFTER_MS) {
-      const lines = await runAndKill(child, { STORE_MODULE: path.resolve(__dirname, '../../../lib/store/seen-items.js'), STORE_FILE: file, FIRST: String(first) }, ms);
+      const lines = await runAndKill(
+        child,
+        {
+          STORE_MODULE: path.resolve(__dirname, '../../../lib/store/seen-items.js'),
+          STORE_FILE: file,
+          FIRST: String(first),
+        },
+        ms,
+      );
       const lastAdded = Number(lines[lines.length - 1]!.split(' ')[1]);
       const seen = new SeenItems(file, capacity);
       assert.equal(seen.known, true, 'read back');
@@ -115,9 +146,13 @@ describe('lib/store under SIGKILL', function () {
       }
       assert.ok(newest >= 0, 'some ids kept');
       const kept = Math.min(capacity, newest + 1);
-      for (let n = newest - kept + 1; n <= newest; n++) assert.ok(seen.has(`item-${n}`), `item-${n}: a hole below the newest kept, item-${newest}`);
+      for (let n = newest - kept + 1; n <= newest; n++)
+        assert.ok(seen.has(`item-${n}`), `item-${n}: a hole below the newest kept, item-${newest}`);
       assert.equal(seen.has(`item-${newest - capacity}`), false, 'no more than the capacity');
-      assert.ok(seen.last !== undefined && Number(seen.last.id.slice(5)) <= newest, `last output ${seen.last?.id}, newest id ${newest}`);
+      assert.ok(
+        seen.last !== undefined && Number(seen.last.id.slice(5)) <= newest,
+        `last output ${seen.last?.id}, newest id ${newest}`,
+      );
       // At most the ids of the last moments are forgotten (appends gathered for 50 ms): items output again, never lost.
       assert.ok(lastAdded - newest < 5000, `forgot ${lastAdded - newest} ids`);
       seen.close();
@@ -142,24 +177,36 @@ describe('lib/store under SIGKILL', function () {
     let confirmed = 0;
     let cut = 0;
     for (const ms of KILL_AFTER_MS) {
-      const lines = await runAndKill(child, { STORE_MODULE: path.resolve(__dirname, '../../../lib/store/append-log.js'), STORE_FILE: file }, ms);
+      const lines = await runAndKill(
+        child,
+        {
+          STORE_MODULE: path.resolve(__dirname, '../../../lib/store/append-log.js'),
+          STORE_FILE: file,
+        },
+        ms,
+      );
       const resolved = lines.map((line) => Number(line.split(' ')[1]));
       assert.ok(resolved.length > 0, 'the child wrote something');
       const onDisk = existsSync(file) ? readFileSync(file) : Buffer.alloc(0);
-      assert.ok(onDisk.subarray(0, before.length).equals(before), 'what the log held before the run is unchanged');
+      assert.ok(
+        onDisk.subarray(0, before.length).equals(before),
+        'what the log held before the run is unchanged',
+      );
       const log = await AppendLog.open(file);
       cut += log.warnings.length;
       const check = await log.verify();
       assert.deepEqual(check.problems, [], 'read back whole and chained');
       const seqs = new Set<number>();
       for await (const record of log.records()) seqs.add(record.seq);
-      for (const seq of resolved) assert.ok(seqs.has(seq), `record ${seq} resolved before the kill and is gone`);
+      for (const seq of resolved)
+        assert.ok(seqs.has(seq), `record ${seq} resolved before the kill and is gone`);
       assert.equal(check.records, log.head.seq, 'numbered one after another');
       await log.close();
       before = readFileSync(file);
       confirmed += resolved.length;
     }
     assert.ok(confirmed > 100, `only ${confirmed} records over ${KILL_AFTER_MS.length} kills`);
-    if (process.env.STORE_TEST_VERBOSE) console.log(`      ${confirmed} records confirmed, ${cut} unfinished writes cut`);
+    if (process.env.STORE_TEST_VERBOSE)
+      console.log(`      ${confirmed} records confirmed, ${cut} unfinished writes cut`);
   });
 });
