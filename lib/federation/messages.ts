@@ -520,6 +520,16 @@ export const FEDERATION_MESSAGES = {
     en: '{to}: no reply within {timeoutMs} ms (timeout)',
   },
 
+  // PubSub membership kept in step with consent.
+  MEMBERSHIP_STILL_SUBSCRIBED: {
+    code: 'MEMBERSHIP_REVOKE',
+    en: 'access to {node} on {service} was revoked, yet the service still lists subscriptions of {jids}',
+  },
+  MEMBERSHIP_CHANGED: {
+    code: 'MEMBERSHIP_NOTE',
+    en: 'members of {node}: added {granted}; removed {revoked}',
+  },
+
   // Publishing.
   PUBLISH_TARGET_NODE: { code: 'FEDERATION_DESCRIPTION', en: 'publish to {node} on {service}' },
   PUBLISH_TARGET_DIRECT: { code: 'FEDERATION_DESCRIPTION', en: 'send to {to}' },
@@ -637,6 +647,10 @@ export const FEDERATION_MESSAGES = {
   PROVIDER_TOLD_NO_COMMAND: {
     code: 'PROVIDER_REFUSAL',
     en: 'no command "{command}" here: this provider offers {commands}',
+  },
+  PROVIDER_TOLD_NO_CONSENT_CHECK: {
+    code: 'PROVIDER_REFUSAL',
+    en: 'consent cannot be checked at this provider now',
   },
   PROVIDER_TOLD_NOBODY: {
     code: 'PROVIDER_REFUSAL',

@@ -24,7 +24,7 @@ import {
   discoItemsResultIq,
   parseDiscoRequest,
 } from './discovery';
-import type { Sentence } from '../errors';
+import { SenfedError, type Sentence } from '../errors';
 import { element, gotParams } from './elements';
 import {
   FederationBaseError,
@@ -116,7 +116,54 @@ export interface Refusal {
 const NOT_RECORDED = federationSentence('PROVIDER_TOLD_NOT_RECORDED');
 const STOPPED = federationSentence('PROVIDER_TOLD_STOPPED');
 
+/** A request as the gate sees it: who asks, for what. */
+export interface GateRequest {
+  command: QuoaliseCommand;
+  /** The requester's full JID. */
+  from: string;
+  identifier: string;
+  start?: string;
+  end?: string;
+}
+
+/**
+ * Who may ask and what of an answer may go: the consent check (lib/consent's
+ * ConsentGate), kept out of the XMPP code. `admit` resolves undefined to let a
+ * get_history or subscribe through, or the reason to refuse it (not-authorized,
+ * as the Quoalise reference proxy answers); unsubscribe is always admitted.
+ * `release` gives what of the owner's answer may go to that requester, and the
+ * meta to send with it.
+ */
+export interface ProviderGate {
+  admit(request: GateRequest): Promise<Sentence | undefined>;
+  release(
+    request: GateRequest,
+    pack: ResolvedPack,
+    meta: Meta | undefined,
+  ): Promise<{ pack: ResolvedPack; meta?: Meta }>;
+}
+
+/**
+ * A command of the provider's own besides Quoalise's (audit_proof, say): the
+ * submitted form's fields in, the result form's fields out. A SenfedError thrown
+ * is answered bad-request with its English text.
+ */
+export interface ExtraCommand {
+  /** The name disco#items lists. */
+  name: string;
+  /** The fields of the form a generic client fills in. */
+  fields: readonly string[];
+  answer(
+    fields: Record<string, string | string[]>,
+    from: string,
+  ): Promise<Record<string, string | string[]>>;
+}
+
 export interface ProviderOptions {
+  /** Consent: who may ask, and what of each answer goes (see ProviderGate). */
+  gate?: ProviderGate;
+  /** Commands answered here besides get_history, subscribe and unsubscribe, by command node. */
+  commands?: Readonly<Record<string, ExtraCommand>>;
   /**
    * Record subscribe/unsubscribe from anyone in `registry` and answer them at once
    * (default true). Off: they go to the owner, and those it accepts are recorded.
@@ -167,6 +214,7 @@ export class ProviderRequest {
   #request: CommandRequest;
   #settle: (reply: Element) => void;
   #record: (() => Promise<void>) | undefined;
+  #release: ProviderGate['release'] | undefined;
   #answeredBy: AnsweredBy | undefined;
   #timer: NodeJS.Timeout | undefined;
 
@@ -180,8 +228,10 @@ export class ProviderRequest {
     fields: { identifier: string; start?: string; end?: string },
     settle: (reply: Element) => void,
     record?: () => Promise<void>,
+    release?: ProviderGate['release'],
   ) {
     this.#request = request;
+    this.#release = release;
     this.#settle = settle;
     this.#record = record;
     this.from = from;
@@ -216,6 +266,35 @@ export class ProviderRequest {
    */
   reply(pack?: ResolvedPack, meta?: Meta): Promise<void> {
     this.#checkOpen();
+    const release = this.#release;
+    if (!release || !pack || pack.length === 0) return this.#replyWith(pack, meta);
+    // Consent decides what of the answer goes: answered from now on, sent once released.
+    this.#claim('owner');
+    this.#release = undefined;
+    const gateRequest: GateRequest = {
+      command: this.command,
+      from: this.from,
+      identifier: this.identifier,
+    };
+    if (this.start !== undefined) gateRequest.start = this.start;
+    if (this.end !== undefined) gateRequest.end = this.end;
+    return release(gateRequest, pack, meta).then(
+      (released) => {
+        try {
+          return this.#replyWith(released.pack, released.meta);
+        } catch (err) {
+          this.#settle(commandErrorIq(this.#request, 'internal-server-error'));
+          throw err;
+        }
+      },
+      (err: unknown) => {
+        this.#settle(commandErrorIq(this.#request, 'internal-server-error'));
+        throw err;
+      },
+    );
+  }
+
+  #replyWith(pack: ResolvedPack | undefined, meta: Meta | undefined): Promise<void> {
     const withData = this.command === 'get_history' || (pack !== undefined && pack.length > 0);
     const data = withData ? quoaliseDataElement(pack ?? [], meta) : undefined;
     const completed = completedIq(this.#request, this.identifier, data);
@@ -338,6 +417,8 @@ export class Provider extends EventEmitter {
   readonly registry: SubscriberRegistry | undefined;
   readonly replyTimeoutMs: number;
   readonly name: string;
+  readonly gate: ProviderGate | undefined;
+  readonly commands: Readonly<Record<string, ExtraCommand>>;
   #unregister: (() => void)[] = [];
   #requests = new Set<ProviderRequest>();
   #closed = false;
@@ -356,6 +437,8 @@ export class Provider extends EventEmitter {
     this.registry = options.registry;
     this.replyTimeoutMs = timeout;
     this.name = options.name ?? 'SenFed provider';
+    this.gate = options.gate;
+    this.commands = options.commands ?? {};
     this.#unregister.push(
       session.answerIq('set', COMMANDS_NS, 'command', (stanza) => this.#onCommand(stanza)),
       session.answerIq('get', DISCO_INFO_NS, 'query', (stanza) => this.#onDisco(stanza)),
@@ -389,13 +472,17 @@ export class Provider extends EventEmitter {
     if (!request) return undefined;
     if (this.#closed)
       return commandErrorIq(request, 'service-unavailable', { text: STOPPED.message });
+    const extra = Object.hasOwn(this.commands, request.node)
+      ? this.commands[request.node]
+      : undefined;
+    if (extra) return this.#answerExtra(request, extra);
     if (!(PROVIDED_COMMANDS as readonly string[]).includes(request.node)) {
       return this.#refuse(
         request,
         'item-not-found',
         federationSentence('PROVIDER_TOLD_NO_COMMAND', {
           command: request.node,
-          commands: PROVIDED_COMMANDS.join(', '),
+          commands: this.#commandNodes().join(', '),
         }),
       );
     }
@@ -418,6 +505,19 @@ export class Provider extends EventEmitter {
     }
     const from = request.from ?? this.session.jid ?? this.session.bareJid;
 
+    if (this.gate && node !== 'unsubscribe') {
+      const asked: GateRequest = { command: node, from, ...fields };
+      let refusal: Sentence | undefined;
+      try {
+        refusal = await this.gate.admit(asked);
+      } catch (err) {
+        // Consent that cannot be read is no consent: refuse, and say why here.
+        this.emit('problem', err);
+        refusal = federationSentence('PROVIDER_TOLD_NO_CONSENT_CHECK');
+      }
+      if (refusal) return this.#refuse(request, 'not-authorized', refusal);
+    }
+
     let settle!: (reply: Element) => void;
     const answered = new Promise<Element>((resolve) => (settle = resolve));
     const subscription =
@@ -438,7 +538,14 @@ export class Provider extends EventEmitter {
       return answered;
     }
     // Subscriptions the owner decides on are recorded when it accepts them.
-    const handle = new ProviderRequest(request, from, fields, settle, subscription);
+    const handle = new ProviderRequest(
+      request,
+      from,
+      fields,
+      settle,
+      subscription,
+      this.gate?.release.bind(this.gate),
+    );
 
     if (this.listenerCount('request') === 0)
       return commandErrorIq(request, 'service-unavailable', {
@@ -492,6 +599,33 @@ export class Provider extends EventEmitter {
     }
   }
 
+  /** Every command node answered here: Quoalise's three, then the extra ones. */
+  #commandNodes(): string[] {
+    return [...PROVIDED_COMMANDS, ...Object.keys(this.commands)];
+  }
+
+  async #answerExtra(request: CommandRequest, command: ExtraCommand): Promise<Element> {
+    if (request.action === 'cancel' || request.form?.type === 'cancel')
+      return commandResultIq(request, { status: 'canceled' });
+    if (!request.form) {
+      const fields = Object.fromEntries(command.fields.map((name) => [name, [] as string[]]));
+      return commandResultIq(request, {
+        status: 'executing',
+        form: dataForm('form', fields, { title: command.name }),
+      });
+    }
+    const from = request.from ?? this.session.jid ?? this.session.bareJid;
+    try {
+      const result = await command.answer(request.fields, from);
+      return commandResultIq(request, {
+        form: dataForm('result', result, { title: command.name }),
+      });
+    } catch (err) {
+      if (!(err instanceof SenfedError)) throw err;
+      return this.#refuse(request, 'bad-request', err, 'bad-payload');
+    }
+  }
+
   /** Give a request to the owner; a listener that throws must not leave the requester waiting. */
   #handOver(handle: ProviderRequest): void {
     try {
@@ -524,11 +658,17 @@ export class Provider extends EventEmitter {
     }
   }
 
+  #commandName(node: string): string {
+    return Object.hasOwn(this.commands, node)
+      ? this.commands[node].name
+      : COMMAND_NAMES[node as QuoaliseCommand];
+  }
+
   #onDisco(stanza: Element): Element | undefined {
     const request = parseDiscoRequest(stanza);
     if (!request) return undefined;
     if (this.#closed) return undefined;
-    const commands = PROVIDED_COMMANDS as readonly string[];
+    const commands = this.#commandNodes();
     if (request.kind === 'info') {
       if (request.node === undefined) {
         const identities: DiscoIdentity[] = [{ category: 'client', type: 'bot', name: this.name }];
@@ -549,7 +689,7 @@ export class Provider extends EventEmitter {
             {
               category: 'automation',
               type: 'command-node',
-              name: COMMAND_NAMES[request.node as QuoaliseCommand],
+              name: this.#commandName(request.node),
             },
           ],
           features: [COMMANDS_NS, 'jabber:x:data'],
@@ -562,7 +702,7 @@ export class Provider extends EventEmitter {
         (stanza.attrs.to as string | undefined) || this.session.jid || this.session.bareJid;
       return discoItemsResultIq(
         request,
-        PROVIDED_COMMANDS.map((node) => ({ jid, node, name: COMMAND_NAMES[node] })),
+        commands.map((node) => ({ jid, node, name: this.#commandName(node) })),
       );
     }
     if (request.node === undefined || commands.includes(request.node))

@@ -163,7 +163,24 @@ export interface CappedEvent {
   asked: number | 'max';
 }
 
+/**
+ * What of a publication may leave now (consent, see lib/consent's ConsentGate):
+ * called just before it is sent, in queue order, and again if it is sent again.
+ * Resolves the publication to send (its pack minimised, its meta completed) or
+ * undefined when nothing of it may go: the entry is then acknowledged unsent and
+ * reported as 'withheld'. A rejection counts as a transient failure.
+ */
+export type PublicationRelease = (publication: Publication) => Promise<Publication | undefined>;
+
+/** A publication consent held back at send time. */
+export interface WithheldEvent {
+  publication: Publication;
+  seq: number;
+}
+
 export interface PublisherOptions {
+  /** Consent: what of each publication may leave, decided at send time. */
+  release?: PublicationRelease;
   /** How long to wait for the server's answer to one publication (ms, default 15 s). */
   requestTimeoutMs?: number;
   /** Delay before trying again after a transient failure while online (ms, default 5 s). */
@@ -200,6 +217,11 @@ export class Publisher extends EventEmitter {
   readonly requestTimeoutMs: number;
   readonly retryMs: number;
   readonly maxInFlight: number;
+  readonly release: PublicationRelease | undefined;
+  /** Releases run one after the other, in queue order, so that sends keep that order. */
+  #lastRelease: Promise<unknown> = Promise.resolve();
+  /** Entries the release held back: acknowledged as 'withheld', not 'published'. */
+  #withheld = new Set<number>();
   #draining = false;
   #again = false;
   #retryTimer: NodeJS.Timeout | undefined;
@@ -221,6 +243,7 @@ export class Publisher extends EventEmitter {
     this.requestTimeoutMs = options.requestTimeoutMs ?? 15_000;
     this.retryMs = options.retryMs ?? 5_000;
     this.maxInFlight = Math.max(1, Math.floor(options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT));
+    this.release = options.release;
     session.on('online', this.#onOnline);
   }
 
@@ -337,7 +360,7 @@ export class Publisher extends EventEmitter {
 
   /** Send one publication; resolves undefined once delivered (and remembers it), or the error. */
   #attempt(seq: number, publication: Publication): Promise<unknown> {
-    return this.#send(publication).then(
+    return this.#releaseAndSend(seq, publication).then(
       () => {
         this.#delivered.add(seq);
         return undefined;
@@ -346,10 +369,33 @@ export class Publisher extends EventEmitter {
     );
   }
 
+  /** Ask the release what may go (in queue order), then send that; nothing when it holds all back. */
+  #releaseAndSend(seq: number, publication: Publication): Promise<void> {
+    const release = this.release;
+    if (!release) return this.#send(publication);
+    const released = this.#lastRelease.then(() => release(publication));
+    this.#lastRelease = released.catch(() => undefined);
+    return released.then((allowed) => {
+      if (allowed === undefined) {
+        this.#withheld.add(seq);
+        return;
+      }
+      this.#withheld.delete(seq);
+      return this.#send(allowed);
+    });
+  }
+
   #acknowledge(flight: Flight): Promise<unknown> {
     return this.queue.ack(flight.seq).then(
       () => {
         this.#delivered.delete(flight.seq);
+        if (this.#withheld.delete(flight.seq)) {
+          this.emit('withheld', {
+            publication: flight.publication,
+            seq: flight.seq,
+          } satisfies WithheldEvent);
+          return;
+        }
         this.emit('published', {
           publication: flight.publication,
           seq: flight.seq,

@@ -22,7 +22,17 @@ import {
   parseCommandList,
   parseDiscoInfo,
 } from '../../../lib/federation/discovery';
-import { Provider, type ProviderRequest, findRequest } from '../../../lib/federation/provider';
+import {
+  type ExtraCommand,
+  type GateRequest,
+  Provider,
+  ProviderError,
+  type ProviderGate,
+  type ProviderOptions,
+  type ProviderRequest,
+  findRequest,
+} from '../../../lib/federation/provider';
+import { sentence } from '../../../lib/errors';
 import { RequestError, request } from '../../../lib/federation/requester';
 import { XmppSession } from '../../../lib/federation/session';
 import { SubscriberRegistry, bareJid } from '../../../lib/store/subscriber-registry';
@@ -80,7 +90,7 @@ describe('Quoalise commands: sen2 asks a provider on sen1 (real federation)', fu
   /** A provider on the provider's session; each request goes to `answer`. */
   async function provide(
     answer: (req: ProviderRequest) => void,
-    options: { replyTimeoutMs?: number; handleSubscriptions?: boolean } = {},
+    options: Omit<ProviderOptions, 'registry'> = {},
   ): Promise<void> {
     registry = await SubscriberRegistry.open(join(dir, 'subscribers.json'));
     provider = new Provider(providerSession, { registry, ...options });
@@ -529,6 +539,119 @@ describe('Quoalise commands: sen2 asks a provider on sen1 (real federation)', fu
     // Closed: the session's own default answer again.
     const after = await rejection(request(consumer, PROVIDER, 'subscribe', { identifier: METER }));
     assert.equal(after.condition, 'service-unavailable');
+  });
+
+  it('a gate decides: a request it refuses gets not-authorized with its reason, and the flow never sees it; unsubscribe is never gated', async () => {
+    const asked: GateRequest[] = [];
+    const gate: ProviderGate = {
+      admit: async (req) => {
+        asked.push(req);
+        return sentence(
+          'TEST_NO_CONSENT',
+          { code: 'CONSENT_REFUSED', en: 'no consent for {who}' },
+          {
+            who: bareJid(req.from),
+          },
+        );
+      },
+      release: async (_req, pack, meta) => ({ pack, meta }),
+    };
+    await provide((req) => req.reply(history), { handleSubscriptions: false, gate });
+    const err = await rejection(
+      request(consumer, PROVIDER, 'get_history', {
+        identifier: METER,
+        start: '2021-12-01T00:00:00Z',
+        end: '2021-12-02T00:00:00Z',
+      }),
+    );
+    assert.equal(err.condition, 'not-authorized');
+    assert.equal(err.text, 'no consent for consumer@sen2.test');
+    const sub = await rejection(request(consumer, PROVIDER, 'subscribe', { identifier: METER }));
+    assert.equal(sub.condition, 'not-authorized');
+    assert.deepEqual(
+      asked.map((req) => [req.command, req.identifier, req.from]),
+      [
+        ['get_history', METER, consumer.jid],
+        ['subscribe', METER, consumer.jid],
+      ],
+    );
+    assert.equal(asked[0].start, '2021-12-01T00:00:00+00:00');
+    assert.equal(received.length, 0, 'the flow is not asked what the gate refused');
+    await request(consumer, PROVIDER, 'unsubscribe', { identifier: METER });
+    assert.equal(asked.length, 2, 'unsubscribe went through without the gate');
+  });
+
+  it('a gate releases part of the answer: the requester gets only that, with the meta the gate adds', async () => {
+    const gate: ProviderGate = {
+      admit: async () => undefined,
+      release: async (req, pack, meta) => ({
+        pack: pack.slice(0, 2),
+        meta: { ...meta, released: `to ${bareJid(req.from)}` },
+      }),
+    };
+    await provide((req) => req.reply(history, meta), { gate });
+    const reply = await request(consumer, PROVIDER, 'get_history', {
+      identifier: METER,
+      start: '2021-12-01T00:00:00Z',
+      end: '2021-12-02T00:00:00Z',
+    });
+    assert.deepEqual(reply.records, history.slice(0, 2));
+    assert.deepEqual(reply.meta, { ...meta, released: 'to consumer@sen2.test' });
+  });
+
+  it('a gate that fails refuses (not-authorized, consent cannot be checked), and says why at the provider', async () => {
+    const gate: ProviderGate = {
+      admit: async () => {
+        throw new Error('the consent file is unreadable');
+      },
+      release: async (_req, pack, meta) => ({ pack, meta }),
+    };
+    await provide((req) => req.reply(history), { gate });
+    const problem = new Promise<Error>((resolve) => provider.once('problem', resolve));
+    const err = await rejection(
+      request(consumer, PROVIDER, 'get_history', {
+        identifier: METER,
+        start: '2021-12-01T00:00:00Z',
+        end: '2021-12-02T00:00:00Z',
+      }),
+    );
+    assert.equal(err.condition, 'not-authorized');
+    assert.match(err.text ?? '', /consent cannot be checked/);
+    assert.match((await problem).message, /unreadable/);
+  });
+
+  it('extra commands are answered with their result form and listed by disco, beside the three of Quoalise', async () => {
+    const commands: Record<string, ExtraCommand> = {
+      audit_proof: {
+        name: 'Audit proof',
+        fields: ['index'],
+        answer: async (fields, from) => {
+          if (fields.index === 'x')
+            throw new ProviderError('PROVIDER_CONDITION_UNKNOWN', { got: '"x"' });
+          return { index: String(fields.index), asked_by: bareJid(from), proof: ['aa', 'bb'] };
+        },
+      },
+    };
+    await provide((req) => req.reply(history), { commands });
+    const answer = parseCommandResult(
+      await consumer.iq(commandIq(PROVIDER, 'audit_proof', { index: '3' })),
+    );
+    assert.equal(answer?.status, 'completed');
+    assert.deepEqual(answer?.form?.fields, {
+      index: '3',
+      asked_by: 'consumer@sen2.test',
+      proof: ['aa', 'bb'],
+    });
+    const bad = await consumer.iq(commandIq(PROVIDER, 'audit_proof', { index: 'x' })).then(
+      () => assert.fail('a field the command cannot take must be refused'),
+      (e: unknown) => parseCommandError(e),
+    );
+    assert.equal(bad?.condition, 'bad-request');
+    const list = parseCommandList(await consumer.iq(commandListIq(PROVIDER)));
+    assert.deepEqual(
+      (list ?? []).map((item) => item.node),
+      ['get_history', 'subscribe', 'unsubscribe', 'audit_proof'],
+    );
   });
 
   it('one provider per account', async () => {
