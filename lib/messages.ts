@@ -3,6 +3,8 @@ import { PLACE_MESSAGES, type MessageTable } from './errors';
 import { SENML_MESSAGES } from './senml/messages';
 import { FEDERATION_MESSAGES } from './federation/messages';
 import { STORE_MESSAGES } from './store/messages';
+import { CONSENT_MESSAGES } from './consent/messages';
+import { CONSENT_GATE_MESSAGES } from './consent/gate-messages';
 
 /**
  * Every sentence the library can say, by messageId: what the nodes' catalogues
@@ -14,4 +16,6 @@ export const MESSAGES: MessageTable = {
   ...SENML_MESSAGES,
   ...FEDERATION_MESSAGES,
   ...STORE_MESSAGES,
+  ...CONSENT_MESSAGES,
+  ...CONSENT_GATE_MESSAGES,
 };
