@@ -1,3 +1,4 @@
+import { type CanonicalProblem, canonicalJson } from '../canonical-json';
 import { createHash } from 'node:crypto';
 import type { Element } from 'ltx';
 import type { ResolvedPack } from '../senml';
@@ -367,34 +368,12 @@ export function revokeAccessIqs(service: string, node: string, jid: string): [El
 // ---------------------------------------------------------------------------
 // Item ids
 
-function canonicalJson(value: unknown, depth: number): string {
-  if (depth > 32) throw new FederationError('FEDERATION_PACK_TOO_DEEP');
-  if (value === null || typeof value === 'boolean' || typeof value === 'string')
-    return JSON.stringify(value);
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value))
-      throw new FederationError('FEDERATION_PACK_NOT_FINITE', { value: String(value) });
-    return JSON.stringify(value);
-  }
-  // Plain loops and one string: this runs for every pack published.
-  if (Array.isArray(value)) {
-    let out = '[';
-    for (let i = 0; i < value.length; i++)
-      out += (i === 0 ? '' : ',') + canonicalJson(value[i], depth + 1);
-    return `${out}]`;
-  }
-  if (typeof value === 'object') {
-    const record = value as Record<string, unknown>;
-    const keys = Object.keys(record).sort();
-    let out = '{';
-    for (const key of keys) {
-      const field = record[key];
-      if (field === undefined) continue;
-      out += `${out.length === 1 ? '' : ','}${JSON.stringify(key)}:${canonicalJson(field, depth + 1)}`;
-    }
-    return `${out}}`;
-  }
-  throw new FederationError('FEDERATION_PACK_NOT_JSON', { type: typeof value });
+/** A pack that has no canonical JSON form, said as the FederationError it is. */
+function packProblem(problem: CanonicalProblem): never {
+  if (problem.kind === 'too-deep') throw new FederationError('FEDERATION_PACK_TOO_DEEP');
+  if (problem.kind === 'not-finite')
+    throw new FederationError('FEDERATION_PACK_NOT_FINITE', { value: problem.value });
+  throw new FederationError('FEDERATION_PACK_NOT_JSON', { type: problem.type });
 }
 
 /**
@@ -415,7 +394,7 @@ export function stableItemId(pack: ResolvedPack): string {
       });
   });
   return createHash('sha256')
-    .update(canonicalJson(pack, 0), 'utf8')
+    .update(canonicalJson(pack, packProblem), 'utf8')
     .digest()
     .subarray(0, 16)
     .toString('base64url');

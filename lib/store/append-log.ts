@@ -153,50 +153,13 @@ export class AppendLog<T = unknown> {
   }
 
   /** Every readable record, in order, read from the disk (what is confirmed, and what is being written). */
-  async *records(): AsyncGenerator<LogRecord<T>> {
-    for await (const { line } of lines(this.file)) {
-      const read = readRecord<T>(line);
-      if (typeof read !== 'string') yield { seq: read.seq, hash: hashOf(line), entry: read.entry };
-    }
+  records(): AsyncGenerator<LogRecord<T>> {
+    return readLogRecords<T>(this.file);
   }
 
   /** Read the whole log and check every line: readable, numbered one after another, chained to the one before. */
-  async verify(): Promise<LogVerification> {
-    const problems: Sentence[] = [];
-    let records = 0;
-    let expected = 1;
-    let previous = LOG_GENESIS;
-    let head = { seq: 0, hash: LOG_GENESIS };
-    for await (const { line, number } of lines(this.file)) {
-      const hash = hashOf(line);
-      const read = readRecord<T>(line);
-      if (typeof read === 'string') {
-        problems.push(
-          sentence('LOG_UNREADABLE_LINE', STORE_MESSAGES.LOG_UNREADABLE_LINE, {
-            line: number,
-            reason: read,
-          }),
-        );
-      } else {
-        records += 1;
-        if (read.seq !== expected)
-          problems.push(
-            sentence('LOG_SEQUENCE_GAP', STORE_MESSAGES.LOG_SEQUENCE_GAP, {
-              line: number,
-              seq: read.seq,
-              expected,
-            }),
-          );
-        if (read.prev !== previous)
-          problems.push(
-            sentence('LOG_CHAIN_BROKEN', STORE_MESSAGES.LOG_CHAIN_BROKEN, { line: number }),
-          );
-        expected = read.seq + 1;
-        head = { seq: read.seq, hash };
-      }
-      previous = hash;
-    }
-    return { records, head, problems };
+  verify(): Promise<LogVerification> {
+    return verifyLogFile(this.file);
   }
 
   /** Wait for the appends in flight, then close the file. */
@@ -366,4 +329,54 @@ async function* lines(file: string): AsyncGenerator<{ line: string; number: numb
     held = line;
   }
   if (held !== undefined && endsWithNewline) yield { line: held, number };
+}
+
+/**
+ * Check a log file without opening it for writing (nothing is cut or changed):
+ * every line readable, numbered one after another, chained to the one before.
+ */
+export async function verifyLogFile(file: string): Promise<LogVerification> {
+  const problems: Sentence[] = [];
+  let records = 0;
+  let expected = 1;
+  let previous = LOG_GENESIS;
+  let head = { seq: 0, hash: LOG_GENESIS };
+  for await (const { line, number } of lines(file)) {
+    const hash = hashOf(line);
+    const read = readRecord<unknown>(line);
+    if (typeof read === 'string') {
+      problems.push(
+        sentence('LOG_UNREADABLE_LINE', STORE_MESSAGES.LOG_UNREADABLE_LINE, {
+          line: number,
+          reason: read,
+        }),
+      );
+    } else {
+      records += 1;
+      if (read.seq !== expected)
+        problems.push(
+          sentence('LOG_SEQUENCE_GAP', STORE_MESSAGES.LOG_SEQUENCE_GAP, {
+            line: number,
+            seq: read.seq,
+            expected,
+          }),
+        );
+      if (read.prev !== previous)
+        problems.push(
+          sentence('LOG_CHAIN_BROKEN', STORE_MESSAGES.LOG_CHAIN_BROKEN, { line: number }),
+        );
+      expected = read.seq + 1;
+      head = { seq: read.seq, hash };
+    }
+    previous = hash;
+  }
+  return { records, head, problems };
+}
+
+/** Every readable record of a log file, in order, read from the disk without opening it for writing. */
+export async function* readLogRecords<T>(file: string): AsyncGenerator<LogRecord<T>> {
+  for await (const { line } of lines(file)) {
+    const read = readRecord<T>(line);
+    if (typeof read !== 'string') yield { seq: read.seq, hash: hashOf(line), entry: read.entry };
+  }
 }
