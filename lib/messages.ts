@@ -5,6 +5,8 @@ import { FEDERATION_MESSAGES } from './federation/messages';
 import { STORE_MESSAGES } from './store/messages';
 import { CONSENT_MESSAGES } from './consent/messages';
 import { CONSENT_GATE_MESSAGES } from './consent/gate-messages';
+import { CONSENT_STORE_MESSAGES } from './consent/consent-store-messages';
+import { AUDIT_MESSAGES } from './consent/audit/messages';
 
 /**
  * Every sentence the library can say, by messageId: what the nodes' catalogues
@@ -18,4 +20,6 @@ export const MESSAGES: MessageTable = {
   ...STORE_MESSAGES,
   ...CONSENT_MESSAGES,
   ...CONSENT_GATE_MESSAGES,
+  ...CONSENT_STORE_MESSAGES,
+  ...AUDIT_MESSAGES,
 };
