@@ -1,0 +1,332 @@
+import { EventEmitter } from 'node:events';
+import type { Sentence } from '../errors';
+import { PubsubMembership, type MembershipChange } from '../federation/membership';
+import { bareJid } from '../store/subscriber-registry';
+import type { GateRequest, ProviderGate } from '../federation/provider';
+import type { Publication, PublicationRelease, PublishTarget } from '../federation/publisher';
+import type { XmppSession } from '../federation/session';
+import type { Meta } from '../federation/quoalise';
+import type { ResolvedPack } from '../senml/model';
+import type { ConsentStore } from './consent-store';
+import { packDigest } from './digest';
+import { isActive, recipientCovers } from './evaluate';
+import { filterPack, type FilterOutcome } from './filter';
+import { consentGateSentence } from './gate-messages';
+import {
+  systemClock,
+  type Clock,
+  type ConsentRecord,
+  type ShareAuditEntry,
+  type ShareChannel,
+} from './model';
+import { compileNamePatterns } from './patterns';
+import { canonicalJson } from './digest';
+
+export interface ConsentGateOptions {
+  store: ConsentStore;
+  /** The DPV purpose IRI data leaves for through this gate. */
+  purpose: string;
+  clock?: Clock;
+  /** The full JID that answers audit_proof for this instance, put in each share's meta. */
+  prover?: () => string | undefined;
+}
+
+/** What left under consent: the minimised pack, the meta to send with it, and the filter's account. */
+export interface Share {
+  pack: ResolvedPack;
+  meta: Meta;
+  outcome: FilterOutcome;
+  /** The audit log's leaf index of this share. */
+  index: number;
+}
+
+/** A pack, or part of one, that consent kept from a recipient. */
+export interface WithheldShare {
+  recipient: string;
+  channel: ShareChannel;
+  outcome: FilterOutcome;
+}
+
+/**
+ * The one door through which data leaves under consent: `federation provide`
+ * (who may ask, what of an answer goes), `federation publish` (what each direct
+ * recipient gets; who the members of a PubSub node are) and the consent filter
+ * all decide here, with the same rules (filter.ts), at the moment data leaves,
+ * and every share is written to the audit log before it goes.
+ *
+ * Events: 'withheld' (WithheldShare) when a recipient got less than was offered
+ * or nothing; 'membership' ({ node, service, change }) when a PubSub node's
+ * members changed; 'problem' (an error) when a membership could not be synced
+ * outside a send (the next send tries again, and does not go until it succeeds).
+ */
+export class ConsentGate extends EventEmitter {
+  readonly store: ConsentStore;
+  readonly purpose: string;
+  readonly #clock: Clock;
+  readonly #prover: () => string | undefined;
+  readonly #memberships = new Map<string, PubsubMembership>();
+  /** The members each node was last synced to: a send syncs again only when they differ. */
+  readonly #synced = new WeakMap<PubsubMembership, string>();
+  readonly #onChange = (): void => void this.syncMemberships();
+  #watching = false;
+
+  constructor(options: ConsentGateOptions) {
+    super();
+    this.store = options.store;
+    this.purpose = options.purpose;
+    this.#clock = options.clock ?? systemClock;
+    this.#prover = options.prover ?? (() => undefined);
+  }
+
+  /**
+   * Minimise `pack` to what `recipient` may have now, record the share in the
+   * audit log, and give the pack with its meta (purpose, retention, consents and
+   * the audit proof). Undefined when nothing of it may go.
+   */
+  async share(
+    pack: ResolvedPack,
+    recipient: string,
+    channel: ShareChannel,
+    meta?: Meta,
+  ): Promise<Share | undefined> {
+    const now = this.#clock();
+    const to = bareJid(recipient);
+    const outcome = filterPack(pack, this.store.records(), {
+      recipient: to,
+      purpose: this.purpose,
+      now,
+    });
+    if (outcome.withheld.length > 0) this.emit('withheld', { recipient: to, channel, outcome });
+    if (outcome.allowed.length === 0) return undefined;
+    const { index, treeHead } = await this.store.recordShare(
+      shareEntry(outcome, to, this.purpose, channel),
+    );
+    const audit = this.store.audit;
+    const { proof } = audit.inclusionProof(index, treeHead.treeSize);
+    const prover = this.#prover();
+    const shared: Meta = {
+      ...(meta ?? {}),
+      purpose: this.purpose,
+      consents: outcome.consents.map((consent) => consent.id).join(' '),
+      audit: {
+        index,
+        entry: canonicalJson(audit.entry(index)),
+        proof: proof.join(' '),
+        treeSize: treeHead.treeSize,
+        rootHash: treeHead.rootHash,
+        timestamp: treeHead.timestamp,
+        signature: treeHead.signature,
+        keyId: treeHead.keyId,
+        key: audit.publicKey,
+        ...(prover === undefined ? {} : { prover }),
+      },
+    };
+    if (outcome.retention !== undefined) shared.retention = outcome.retention;
+    return { pack: outcome.allowed, meta: shared, outcome, index };
+  }
+
+  /** For `federation provide`: the consent check of requests and answers. */
+  providerGate(): ProviderGate {
+    return {
+      admit: (request) => this.admit(request),
+      release: async (request, pack, meta) => {
+        const channel: ShareChannel = request.command === 'get_history' ? 'history' : 'message';
+        const shared = await this.share(pack, request.from, channel, meta);
+        return shared ? { pack: shared.pack, meta: shared.meta } : { pack: [], meta };
+      },
+    };
+  }
+
+  /**
+   * Let a get_history or subscribe through only under an active consent of the
+   * requester, for this purpose, that covers the identifier asked for. Otherwise
+   * the request is recorded as a `requested` event (once: not again while the
+   * last event is already `requested` or `refused`), for the data subject to
+   * accept or refuse, and the reason to refuse is given.
+   */
+  async admit(request: GateRequest): Promise<Sentence | undefined> {
+    const now = this.#clock();
+    const from = bareJid(request.from);
+    const theirs = this.store
+      .records()
+      .filter(
+        (record) => record.purpose === this.purpose && recipientCovers(record.recipient, from),
+      );
+    const covering = theirs.filter((record) => coversIdentifier(record, request.identifier));
+    if (covering.some((record) => isActive(record, now))) return undefined;
+    const known = covering.find((record) => bareJid(record.recipient) === from) ?? covering[0];
+    const last = known?.events.at(-1)?.type;
+    if (last !== 'requested' && last !== 'refused') {
+      await this.store.request(
+        {
+          subject: known?.subject ?? request.identifier,
+          recipient: known?.recipient ?? from,
+          purpose: this.purpose,
+          scope: known?.scope ?? { names: [request.identifier], granularity: 'raw' },
+          retention: known?.retention ?? 'P30D',
+        },
+        {
+          method: 'federation-request',
+          by: request.from,
+          reference: `${request.command} ${request.identifier}`,
+        },
+      );
+    }
+    return consentGateSentence('GATE_NO_CONSENT', {
+      from,
+      purpose: this.purpose,
+      identifier: request.identifier,
+    });
+  }
+
+  /** For `federation publish` direct messages: what of a publication goes to its JID, decided at send time. */
+  async releaseDirect(publication: Publication): Promise<Publication | undefined> {
+    const { target } = publication;
+    if (target.mode !== 'direct') return publication;
+    const shared = await this.share(publication.pack, target.to, 'message', publication.meta);
+    return shared && { ...publication, pack: shared.pack, meta: shared.meta };
+  }
+
+  /**
+   * The bare JIDs that may be members of a PubSub node now: recipients named by
+   * JID (a whole domain cannot be listed as members) with an active consent for
+   * this purpose whose names cover the node's name and whose granularity is raw
+   * (a node's items go to every member as published, so a consent that allows
+   * only aggregates does not cover it).
+   */
+  members(target: Extract<PublishTarget, { mode: 'pubsub' }>): string[] {
+    const now = this.#clock();
+    const members = new Set<string>();
+    for (const record of this.store.records()) {
+      if (record.purpose !== this.purpose || !record.recipient.includes('@')) continue;
+      if (record.scope.granularity !== 'raw') continue;
+      if (!coversIdentifier(record, target.node) || !isActive(record, now)) continue;
+      members.add(bareJid(record.recipient));
+    }
+    return [...members].sort();
+  }
+
+  /**
+   * The release a `federation publish` gives its publisher: a direct message
+   * goes minimised to its JID's consent; a PubSub item goes once the node's
+   * members are exactly those whose consent covers it (revocations first), with
+   * a share entry per member. From then on any change of a consent (a grant, a
+   * withdrawal, an expiry) syncs the members of every node used, at once.
+   */
+  publisherRelease(session: XmppSession): PublicationRelease {
+    if (!this.#watching) {
+      this.#watching = true;
+      this.store.on('change', this.#onChange);
+    }
+    return async (publication) => {
+      const { target } = publication;
+      if (target.mode === 'direct') return this.releaseDirect(publication);
+      const membership = this.follow(session, target);
+      const members = this.members(target);
+      // Consents that lapsed or changed since the last sync: in force before this item goes.
+      if (this.#synced.get(membership) !== members.join('\n'))
+        await this.#sync(membership, members);
+      await this.recordPubsubShare(publication.pack, members);
+      return publication;
+    };
+  }
+
+  /** Bring the members of every PubSub node used so far in step with the consents of now. */
+  async syncMemberships(): Promise<void> {
+    await Promise.all(
+      [...this.#memberships.values()].map((membership) =>
+        this.#sync(
+          membership,
+          this.members({ mode: 'pubsub', service: membership.service, node: membership.node }),
+        ).catch((err: unknown) => {
+          this.emit('problem', err);
+        }),
+      ),
+    );
+  }
+
+  /** Stop following the store's changes. */
+  close(): void {
+    this.store.off('change', this.#onChange);
+    this.#watching = false;
+  }
+
+  /** Keep the members of this PubSub node in step with consent from now on. */
+  follow(
+    session: XmppSession,
+    target: Extract<PublishTarget, { mode: 'pubsub' }>,
+  ): PubsubMembership {
+    const key = `${target.service}\u0000${target.node}`;
+    let membership = this.#memberships.get(key);
+    if (!membership) {
+      membership = new PubsubMembership(session, target.service, target.node);
+      this.#memberships.set(key, membership);
+    }
+    return membership;
+  }
+
+  async #sync(membership: PubsubMembership, members: string[]): Promise<MembershipChange> {
+    this.#synced.delete(membership);
+    const change = await membership.sync(members);
+    if (!change.noNode) this.#synced.set(membership, members.join('\n'));
+    if (change.granted.length > 0 || change.revoked.length > 0)
+      this.emit('membership', { node: membership.node, service: membership.service, change });
+    return change;
+  }
+
+  /** Write one share entry per member for a PubSub item that goes to them. */
+  async recordPubsubShare(pack: ResolvedPack, members: readonly string[]): Promise<void> {
+    const now = this.#clock();
+    for (const member of members) {
+      const outcome = filterPack(pack, this.store.records(), {
+        recipient: member,
+        purpose: this.purpose,
+        now,
+      });
+      // Members are those whose consent covers the node; the entry says what it covered.
+      await this.store.recordShare(
+        shareEntry({ ...outcome, allowed: pack }, member, this.purpose, 'pubsub'),
+      );
+    }
+  }
+}
+
+/**
+ * Whether a consent covers an identifier asked for (a Quoalise identifier, a
+ * PubSub node name): its patterns match it as a name, or a prefix pattern lies
+ * under it (`urn:dev:mac:0024…:` is asked for as `urn:dev:mac:0024…`).
+ */
+export function coversIdentifier(record: ConsentRecord, identifier: string): boolean {
+  if (compileNamePatterns(record.scope.names)(identifier)) return true;
+  return record.scope.names.some(
+    (pattern) => !pattern.includes('*') && pattern.startsWith(identifier),
+  );
+}
+
+/** The audit entry of one share: what was sent, to whom, under which consents (time set by the store). */
+export function shareEntry(
+  outcome: FilterOutcome,
+  recipient: string,
+  purpose: string,
+  channel: ShareChannel,
+): Omit<ShareAuditEntry, 'kind' | 'time'> {
+  const names = [...new Set(outcome.allowed.map((record) => record.n))].sort();
+  let start = Number.POSITIVE_INFINITY;
+  let end = Number.NEGATIVE_INFINITY;
+  for (const record of outcome.allowed) {
+    if (record.t < start) start = record.t;
+    if (record.t > end) end = record.t;
+  }
+  return {
+    consents: outcome.consents.map((consent) => consent.id).sort(),
+    subjects: [...new Set(outcome.consents.map((consent) => consent.subject))].sort(),
+    recipient,
+    purpose,
+    channel,
+    records: outcome.allowed.length,
+    names,
+    span: outcome.allowed.length === 0 ? null : { start, end },
+    digest: packDigest(outcome.allowed),
+    retention: outcome.retention ?? 'P0D',
+  };
+}
