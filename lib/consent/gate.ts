@@ -79,25 +79,39 @@ export class ConsentGate extends EventEmitter {
   }
 
   /**
-   * Minimise `pack` to what `recipient` may have now, record the share in the
-   * audit log, and give the pack with its meta (purpose, retention, consents and
-   * the audit proof). Undefined when nothing of it may go.
+   * Minimise `pack` to what `recipient` may have now (under the consents of
+   * `subject` only, when given), record the share in the audit log, and give the
+   * pack with its meta (purpose, retention, consents and the audit proof).
+   * Undefined when nothing of it may go; 'withheld' says what was kept back.
    */
   async share(
     pack: ResolvedPack,
     recipient: string,
     channel: ShareChannel,
     meta?: Meta,
+    subject?: string,
   ): Promise<Share | undefined> {
+    return (await this.decide(pack, recipient, channel, meta, subject)).share;
+  }
+
+  /** As share(), and also what the filter decided: the records withheld, and why. */
+  async decide(
+    pack: ResolvedPack,
+    recipient: string,
+    channel: ShareChannel,
+    meta?: Meta,
+    subject?: string,
+  ): Promise<{ outcome: FilterOutcome; share?: Share }> {
     const now = this.#clock();
     const to = bareJid(recipient);
     const outcome = filterPack(pack, this.store.records(), {
       recipient: to,
       purpose: this.purpose,
       now,
+      ...(subject === undefined ? {} : { subject }),
     });
     if (outcome.withheld.length > 0) this.emit('withheld', { recipient: to, channel, outcome });
-    if (outcome.allowed.length === 0) return undefined;
+    if (outcome.allowed.length === 0) return { outcome };
     const { index, treeHead } = await this.store.recordShare(
       shareEntry(outcome, to, this.purpose, channel),
     );
@@ -122,7 +136,7 @@ export class ConsentGate extends EventEmitter {
       },
     };
     if (outcome.retention !== undefined) shared.retention = outcome.retention;
-    return { pack: outcome.allowed, meta: shared, outcome, index };
+    return { outcome, share: { pack: outcome.allowed, meta: shared, outcome, index } };
   }
 
   /** For `federation provide`: the consent check of requests and answers. */

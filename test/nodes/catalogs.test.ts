@@ -52,6 +52,9 @@ const placeholders = (text: string): string[] =>
 describe('translations', () => {
   it('finds the node types', () => {
     assert.deepEqual(NODE_TYPES.sort(), [
+      'consent-filter',
+      'consent-manage',
+      'consent-store',
       'federation-discover',
       'federation-provide',
       'federation-publish',

@@ -159,3 +159,7 @@ export async function inLanguage<T>(lang: string, run: () => Promise<T>): Promis
     await i18next.changeLanguage('en-US');
   }
 }
+
+export const consentStoreNode = nodeType('consent-store');
+export const consentFilterNode = nodeType('consent-filter');
+export const consentManageNode = nodeType('consent-manage');
