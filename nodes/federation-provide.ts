@@ -2,12 +2,14 @@ import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { join } from 'node:path';
 import { Provider, type ProviderRequest, type Refusal } from '../lib/federation/provider';
 import { SubscriberRegistry } from '../lib/store/subscriber-registry';
+import { AUDIT_PROOF_COMMAND, auditProofCommand } from '../lib/consent/audit-command';
+import { type ConsentSettings, consentGateOf } from './support/consent';
 import type { XmppAccountNode } from './support/account';
 import { errorText, localError } from './support/errors';
 import { migrateConfig } from './support/migrations';
 import { nodeStoragePath, removeNodeStorage } from './support/storage';
 
-interface FederationProvideConfig extends NodeDef {
+interface FederationProvideConfig extends NodeDef, ConsentSettings {
   account: string;
   /** Record subscribe/unsubscribe and answer them here (new nodes: false; see support/migrations for older flows). */
   handleSubscriptions: boolean;
@@ -39,49 +41,62 @@ export = function register(RED: NodeAPI): void {
     const timeoutSeconds = Number.parseFloat(config.timeout) || 30;
 
     const storage = nodeStoragePath(RED, 'providers', node.id);
-    const ready = SubscriberRegistry.open(join(storage, 'subscribers.json')).then((opened) => {
-      registry = opened;
-      for (const warning of opened.warnings) node.warn(errorText(RED._, warning));
-      const provider = new Provider(account.session, {
-        handleSubscriptions: config.handleSubscriptions === true,
-        registry: opened,
-        replyTimeoutMs: timeoutSeconds * 1000,
-      });
-      provider.on('request', (request: ProviderRequest) => {
-        node.send({
-          topic: request.identifier,
-          payload: { identifier: request.identifier, start: request.start, end: request.end },
-          command: request.command,
-          identifier: request.identifier,
-          start: request.start,
-          end: request.end,
-          from: request.from,
-          // Like msg.res of http in: what federation reply answers. Absent when already answered here.
-          _senfedRequest: request.answered ? undefined : request.id,
-          answered: request.answered,
-        } as never);
-      });
-      provider.on('timeout', (request: ProviderRequest) =>
-        node.warn(
-          RED._('federation-provide.warn.timeout', {
+    // With a consent store, only requesters under an active consent are answered, with what it allows.
+    const consent = consentGateOf(RED, 'federation-provide', config, () => account.session.jid);
+    consent?.catch(() => undefined); // reported once the registry is open, below
+    const ready = SubscriberRegistry.open(join(storage, 'subscribers.json')).then(
+      async (opened) => {
+        registry = opened;
+        const gate = await consent?.catch(async (err: unknown) => {
+          await opened.close();
+          throw err;
+        });
+        for (const warning of opened.warnings) node.warn(errorText(RED._, warning));
+        const provider = new Provider(account.session, {
+          handleSubscriptions: config.handleSubscriptions === true,
+          registry: opened,
+          replyTimeoutMs: timeoutSeconds * 1000,
+          ...(gate && {
+            gate: gate.providerGate(),
+            commands: { [AUDIT_PROOF_COMMAND]: auditProofCommand(gate.store.audit) },
+          }),
+        });
+        provider.on('request', (request: ProviderRequest) => {
+          node.send({
+            topic: request.identifier,
+            payload: { identifier: request.identifier, start: request.start, end: request.end },
             command: request.command,
+            identifier: request.identifier,
+            start: request.start,
+            end: request.end,
             from: request.from,
-            seconds: timeoutSeconds,
-          }),
-        ),
-      );
-      provider.on('refused', ({ from, condition, reasonSentence }: Refusal) =>
-        node.warn(
-          RED._('federation-provide.warn.refused', {
-            from: from ?? '?',
-            condition,
-            reason: errorText(RED._, reasonSentence),
-          }),
-        ),
-      );
-      provider.on('problem', (err: Error) => node.error(localError(RED._, err)));
-      return provider;
-    });
+            // Like msg.res of http in: what federation reply answers. Absent when already answered here.
+            _senfedRequest: request.answered ? undefined : request.id,
+            answered: request.answered,
+          } as never);
+        });
+        provider.on('timeout', (request: ProviderRequest) =>
+          node.warn(
+            RED._('federation-provide.warn.timeout', {
+              command: request.command,
+              from: request.from,
+              seconds: timeoutSeconds,
+            }),
+          ),
+        );
+        provider.on('refused', ({ from, condition, reasonSentence }: Refusal) =>
+          node.warn(
+            RED._('federation-provide.warn.refused', {
+              from: from ?? '?',
+              condition,
+              reason: errorText(RED._, reasonSentence),
+            }),
+          ),
+        );
+        provider.on('problem', (err: Error) => node.error(localError(RED._, err)));
+        return provider;
+      },
+    );
     ready.catch((err: Error) => {
       // Nothing to do on this account (a second provide node on it, say): let go of it and say why.
       const local = localError(RED._, err);

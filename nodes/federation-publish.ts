@@ -14,8 +14,11 @@ import type { XmppAccountNode } from './support/account';
 import { errorText, localError } from './support/errors';
 import { reportError } from './support/report';
 import { nodeStoragePath, removeNodeStorage } from './support/storage';
+import { type ConsentSettings, consentGateOf } from './support/consent';
+import type { ConsentGate } from '../lib/consent/gate';
+import { membershipSentence } from '../lib/federation/membership';
 
-interface FederationPublishConfig extends NodeDef {
+interface FederationPublishConfig extends NodeDef, ConsentSettings {
   account: string;
   mode: 'pubsub' | 'direct';
   service: string;
@@ -52,13 +55,46 @@ export = function register(RED: NodeAPI): void {
     const keep = Number.parseInt(config.maxItems ?? '', 10);
     const maxItems = keep >= 1 ? keep : undefined;
     const queueDirectory = nodeStoragePath(RED, 'queues', node.id);
+    // With a consent store, what leaves is decided at send time, recipient by recipient.
+    const consent = consentGateOf(RED, 'federation-publish', config, () => account.session.jid);
+    consent?.catch(() => undefined); // reported when the queue is open, below
+    let gate: ConsentGate | undefined;
+    let withheld = 0;
     const ready = DurableQueue.open<Publication>(queueDirectory, {
       maxEntries,
       // At-least-once delivery: a power cut may resend the last packs (same item ids), never lose one.
       syncAcks: false,
       onWarning: (warning) => node.warn(errorText(RED._, warning)),
-    }).then((queue) => {
-      const publisher = new Publisher(account.session, queue);
+    }).then(async (queue) => {
+      gate = await consent?.catch(async (err: unknown) => {
+        await queue.close();
+        throw err;
+      });
+      const publisher = new Publisher(
+        account.session,
+        queue,
+        gate ? { release: gate.publisherRelease(account.session) } : {},
+      );
+      if (gate) {
+        gate.on('withheld', () => {
+          withheld += 1;
+        });
+        gate.on('membership', ({ node: pubsubNode, change }) =>
+          node.log(errorText(RED._, membershipSentence(change, pubsubNode))),
+        );
+        gate.on('problem', (err: Error) => node.warn(errorText(RED._, err)));
+        // A withdrawal made while nothing is published still takes the member off the node.
+        if (config.mode === 'pubsub' && config.service && config.node)
+          gate.follow(account.session, {
+            mode: 'pubsub',
+            service: config.service,
+            node: config.node,
+          });
+        const syncNow = (): void => void gate!.syncMemberships();
+        account.session.on('online', syncNow);
+        node.on('close', () => account.session.off('online', syncNow));
+      }
+      publisher.on('withheld', () => showQueue(publisher));
       publisher.on('published', () => showQueue(publisher));
       publisher.on('drained', () => showQueue(publisher));
       publisher.on('problem', (err: Error) => node.warn(errorText(RED._, err)));
@@ -95,7 +131,13 @@ export = function register(RED: NodeAPI): void {
       const pending = publisher.pending;
       node.status(
         pending === 0
-          ? { fill: 'green', shape: 'dot', text: 'node-red:common.status.connected' }
+          ? withheld > 0
+            ? {
+                fill: 'green',
+                shape: 'dot',
+                text: RED._('federation-publish.status.withheld', { count: withheld }),
+              }
+            : { fill: 'green', shape: 'dot', text: 'node-red:common.status.connected' }
           : {
               fill: 'yellow',
               shape: 'dot',
@@ -187,6 +229,7 @@ export = function register(RED: NodeAPI): void {
       ready
         .then(async (publisher) => {
           const queued = publisher.pending;
+          gate?.close();
           await publisher.close();
           if (removed) await removeNodeStorage(RED, node, queueDirectory, queued);
         })

@@ -4,6 +4,7 @@ import { RequestError, request } from '../lib/federation/requester';
 import type { XmppAccountNode } from './support/account';
 import { reportError, reportNotes } from './support/report';
 import { sessionStatus } from './support/session-status';
+import { proofChecker } from './support/consent';
 
 interface FederationRequestConfig extends NodeDef {
   account: string;
@@ -13,6 +14,8 @@ interface FederationRequestConfig extends NodeDef {
   identifier: string;
   /** Seconds to wait for the answer (default 60). */
   timeout?: string;
+  /** Check the audit proof each answer carries (a provider with a consent store sends one). */
+  verifyProofs?: boolean;
 }
 
 type RequestMessage = NodeMessageInFlow & {
@@ -47,6 +50,7 @@ export = function register(RED: NodeAPI): void {
     const timeoutMs = (Number.parseFloat(config.timeout ?? '') || 60) * 1000;
     /** Kinds of SenML notes already told, each once. */
     const told = new Set<string>();
+    const checkProof = config.verifyProofs ? proofChecker(RED, node, account.session) : undefined;
     account.register(node);
 
     node.on('input', (msg: RequestMessage, send, done) => {
@@ -79,6 +83,8 @@ export = function register(RED: NodeAPI): void {
         reportNotes(RED._, node, msg, reply.senmlNotes, told, (message) =>
           RED._('federation-request.warn.senmlNote', { from: to, message }),
         );
+        if (checkProof && reply.records.length > 0)
+          await checkProof(msg as never, reply.records, reply.meta, to);
         node.status(sessionStatus(account.session.state, RED._));
         send(msg);
       })().then(

@@ -14,6 +14,7 @@ import { type Translate, errorText, localError } from './support/errors';
 import { migrateConfig } from './support/migrations';
 import { nodeStoragePath, removeNodeStorage } from './support/storage';
 import { reportNotes } from './support/report';
+import { proofChecker } from './support/consent';
 
 interface FederationSubscribeConfig extends NodeDef {
   account: string;
@@ -23,6 +24,8 @@ interface FederationSubscribeConfig extends NodeDef {
   quoalise: boolean;
   /** Who may push it: JIDs and domains, "*" for anyone. */
   quoaliseFrom: string;
+  /** Check the audit proof Quoalise data carries (a provider with a consent store sends one). */
+  verifyProofs?: boolean;
 }
 
 const isoTime = (seconds: number | undefined): string | undefined =>
@@ -155,9 +158,26 @@ export = function register(RED: NodeAPI): void {
       });
     }
     subscriber.on('invalid', (err: Error) => node.warn(errorText(RED._, err)));
-    subscriber.on('data', (data: ReceivedData) =>
-      output(data.records, { topic: 'quoalise', from: data.from, meta: data.meta }),
-    );
+    // Quoalise data from a provider with a consent store carries its audit proof: checked before it goes on.
+    const checkProof = config.verifyProofs ? proofChecker(RED, node, account.session) : undefined;
+    subscriber.on('data', (data: ReceivedData) => {
+      const props: Record<string, unknown> = {
+        topic: 'quoalise',
+        from: data.from,
+        meta: data.meta,
+      };
+      if (!checkProof) return output(data.records, props);
+      let pack: senml.ResolvedPack;
+      try {
+        pack = senml.resolve(data.records, { secondaryUnits: 'accept' });
+      } catch {
+        return output(data.records, props); // output says what is wrong with it
+      }
+      checkProof(props, pack, data.meta, data.from).then(
+        () => output(data.records, props),
+        (err: unknown) => node.error(localError(RED._, err)),
+      );
+    });
     // Each refused sender is told once, not at every message it sends; a node not asked to take such data says nothing.
     const refused = new Set<string>();
     subscriber.on('refused', (from: string) => {
