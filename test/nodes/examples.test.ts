@@ -154,7 +154,7 @@ describe('example flows', function () {
   it('shows every node type of the package, config nodes aside, in at least one example', () => {
     const used = new Set(FILES.flatMap((file) => read(file).map((n) => n.type)));
     const missing = PACKAGE_TYPES.filter((type) => !CONFIG_TYPES.includes(type) && !used.has(type));
-    assert.deepEqual(CONFIG_TYPES, ['xmpp-account']);
+    assert.deepEqual(CONFIG_TYPES.sort(), ['consent-store', 'xmpp-account']);
     assert.deepEqual(missing, [], `node types in no example: ${missing.join(', ')}`);
   });
 });
@@ -466,6 +466,63 @@ describe('federation examples, deployed against the real federation', function (
       await sleep(1000);
       assert.equal(pushed.length, 0, 'bob was not recorded as a subscriber');
       assert.equal(answers.length, 0);
+    });
+  });
+
+  describe('examples/consent-household-advisor.json', () => {
+    const flow = read('consent-household-advisor.json');
+    const id = (name: string): string => nodeOf(flow, { name });
+    const click = (name: string): void =>
+      helper.getNode(nodeOf(flow, { type: 'inject', name })).receive({});
+
+    it('refused without consent; hourly means with a valid proof once granted; nothing once withdrawn', async () => {
+      const deployed = deployable(flow, flows.bed);
+      await load(deployed);
+      await allOnline(deployed.flow);
+      const answers = collect(id('answer'));
+      const refused = collect(id('refused'));
+      const pushed = collect(id('pushed readings'));
+      const allowed = collect(id('allowed'));
+      const withheld = collect(id('withheld, and why'));
+      const consents = collect(id('consents'));
+      const errors = collect(id('msg.error'));
+
+      click('ask for the last two hours');
+      await until('the refusal', () => refused.length === 1);
+      assert.equal(refused[0].xmppError.condition, 'not-authorized');
+      click('requests waiting');
+      await until('the list', () => consents.length === 1);
+      assert.deepEqual(
+        consents[0].payload.map((r: Msg) => [r.recipient, r.state]),
+        [['bob@sen2.test', 'requested']],
+      );
+
+      click('grant: hourly means to the advisor');
+      await until('the grant', () => consents.length === 2);
+      click('ask for the last two hours');
+      await until('the answer', () => answers.length === 1);
+      const hours = answers[0].payload as Msg[];
+      assert.equal(hours.length, 2, 'two hourly means of eight quarter-hours');
+      assert.ok(hours.every((r) => r.t % 3600 === 0));
+      assert.deepEqual(answers[0].proof, { valid: true, problems: [] });
+
+      click('meter reading');
+      await until('the push', () => pushed.length === 1 && allowed.length === 1);
+      assert.equal(pushed[0].payload.length, 4, 'power means and energy increases, two hours');
+      assert.deepEqual(pushed[0].proof, { valid: true, problems: [] });
+      assert.deepEqual(allowed[0].payload, pushed[0].payload);
+
+      click('withdraw (dashboard button)');
+      await until('the withdrawal', () => consents.length === 3);
+      click('meter reading');
+      await until('withheld', () => withheld.length === 1);
+      assert.equal(withheld[0].payload.length, 16);
+      click('ask for the last two hours');
+      await until('the second refusal', () => refused.length === 2);
+      await sleep(1500);
+      assert.equal(pushed.length, 1, 'the flow stopped at once');
+      assert.equal(answers.length, 1);
+      assert.deepEqual(errors, []);
     });
   });
 
