@@ -107,6 +107,33 @@ function compile(consent: ConsentRecord): CompiledConsent {
   };
 }
 
+/**
+ * The consents of a list by purpose and recipient (a JID, or a whole domain;
+ * their places in the list), made once per list: the store hands out the same list until a change
+ * replaces it, so that a call looks only at the few consents of its recipient.
+ */
+const INDEXES = new WeakMap<readonly ConsentRecord[], Map<string, number[]>>();
+
+const routeKey = (purpose: string, domain: string, local = ''): string =>
+  `${purpose}\u0000${domain}\u0000${local}`;
+
+function indexOf(consents: readonly ConsentRecord[]): Map<string, number[]> {
+  let index = INDEXES.get(consents);
+  if (index === undefined) {
+    index = new Map();
+    for (let order = 0; order < consents.length; order += 1) {
+      const c = compiled(consents[order]);
+      if (c.purpose === undefined || c.recipient === undefined) continue;
+      const key = routeKey(c.purpose, c.recipient.domain, c.recipient.local);
+      let orders = index.get(key);
+      if (orders === undefined) index.set(key, (orders = []));
+      orders.push(order);
+    }
+    INDEXES.set(consents, index);
+  }
+  return index;
+}
+
 interface Candidate {
   readonly consent: ConsentRecord;
   readonly compiled: CompiledConsent;
@@ -126,10 +153,16 @@ export function filterPack(
   const active: Candidate[] = [];
   const inactive: Candidate[] = [];
   if (asked !== undefined) {
-    for (let order = 0; order < consents.length; order += 1) {
+    const index = indexOf(consents);
+    // The consents to this JID, then those to its whole domain, in list order.
+    const orders = [
+      ...(index.get(routeKey(purpose, asked.domain, asked.local)) ?? []),
+      ...(asked.local === undefined ? [] : (index.get(routeKey(purpose, asked.domain)) ?? [])),
+    ].sort((a, b) => a - b);
+    for (const order of orders) {
       const consent = consents[order];
       const c = compiled(consent);
-      if (c.purpose !== purpose || c.rank === -1) continue;
+      if (c.rank === -1) continue;
       if (request.subject !== undefined && consent.subject !== request.subject) continue;
       const r = c.recipient;
       if (r === undefined || r.domain !== asked.domain) continue;

@@ -113,10 +113,11 @@ export class AuditLog {
    */
   async append(entry: AuditEntry): Promise<{ index: number; leafHash: string }> {
     this.#checkUsable();
-    const stored = JSON.parse(canonicalJson(entry)) as AuditEntry;
+    const leaf = canonicalJson(entry);
+    const stored = JSON.parse(leaf) as AuditEntry;
     // Into the tree at once, in call order: the order the log gives the lines their numbers.
     const written = this.#log.append(stored);
-    const index = this.#add(stored);
+    const index = this.#add(stored, leaf);
     try {
       await written;
     } catch (err) {
@@ -176,9 +177,9 @@ export class AuditLog {
     await this.#log.close();
   }
 
-  #add(entry: AuditEntry): number {
+  #add(entry: AuditEntry, leaf = canonicalJson(entry)): number {
     this.#entries.push(entry);
-    return this.#tree.append(canonicalJson(entry));
+    return this.#tree.append(leaf);
   }
 
   #checkUsable(): void {
