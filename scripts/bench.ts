@@ -372,10 +372,17 @@ function main(): void {
 
 main();
 
-// Then the federation benchmark (scripts/bench-federation.ts), in a process of its own: it starts
-// and stops the local Prosody federation and exits non-zero when it could not run.
+// Then the consent benchmark (scripts/bench-consent.ts) and the federation benchmark
+// (scripts/bench-federation.ts), each in a process of its own; the latter starts and stops the
+// local Prosody federation. Either exits non-zero when it could not run.
 console.log('');
-process.exitCode =
+const consentStatus =
+  spawnSync(process.execPath, ['--expose-gc', path.join(__dirname, 'bench-consent.js')], {
+    stdio: 'inherit',
+  }).status ?? 1;
+console.log('');
+const federationStatus =
   spawnSync(process.execPath, ['--expose-gc', path.join(__dirname, 'bench-federation.js')], {
     stdio: 'inherit',
   }).status ?? 1;
+process.exitCode = consentStatus || federationStatus;
