@@ -37,7 +37,11 @@ const DEMO_PACKAGE = 'senfed-demo';
 
 /** Examples deployed always, and those that need the federation test bed. */
 const SENML_EXAMPLES = ['senml-round-trip.json'];
-const FEDERATION_EXAMPLES = ['federation-buoy.json', 'federation-commands.json'];
+const FEDERATION_EXAMPLES = [
+  'federation-buoy.json',
+  'federation-commands.json',
+  'consent-household-advisor.json',
+];
 
 /** What to do on each tab, by tab label; a tab not listed gets its inject buttons named. */
 const GUIDE = {
@@ -51,6 +55,10 @@ const GUIDE = {
     'click "new reading" once subscribed (tab Federation: request): provider@sen1.test pushes it to its subscribers',
   'Federation: request':
     'click "get_history: last 24 hours", then "subscribe", then "new reading" on Federation: provide; the last two buttons ask what sen1.test offers',
+  'Consent: household':
+    'click "grant: hourly means to the advisor", then "meter reading"; "withdraw (dashboard button)" stops the sharing at once',
+  'Consent: advisor':
+    'click "ask for the last two hours" before and after the grant: not-authorized, then hourly means with a valid audit proof',
 };
 
 function fail(message) {

@@ -2,7 +2,7 @@
 # Run the SenFed demo: build the package, install it as Node-RED would from a
 # registry (packed tarball) into a throw-away user directory .demo/, start the
 # federation test bed (scripts/federation/federation.sh: root, Prosody from apt),
-# and start Node-RED with the three example flows at http://127.0.0.1:${PORT:-1880}/
+# and start Node-RED with the four example flows at http://127.0.0.1:${PORT:-1880}/
 # (the SenML round trip alone, said loudly, when the test bed cannot start)
 #
 #   bash scripts/demo.sh          (Ctrl+C stops Node-RED, then the test bed)

@@ -68,6 +68,8 @@ ACCOUNTS=(
     "BOB bob sen2"
     "PROVIDER provider sen1"
     "CONSUMER consumer sen2"
+    "HOUSEHOLD household sen1"
+    "ADVISOR advisor sen2"
 )
 
 T0=$(date +%s%N)

@@ -1,7 +1,7 @@
 /**
  * The README's first command: scripts/demo.js (on the build, as scripts/demo.sh runs
  * it) installs the packed package, starts the federation test bed and Node-RED with
- * the three examples. Used as a user uses it: inject buttons pressed through the
+ * the four examples. Used as a user uses it: inject buttons pressed through the
  * editor's admin API (POST /inject/:id), debug messages and node statuses read from
  * the editor's websocket (/comms), as the debug sidebar gets them. Its own Node-RED
  * port (never 1880), user directory and test bed (state directory and addresses
@@ -21,7 +21,12 @@ const FEDERATION_SH = join(ROOT, 'scripts', 'federation', 'federation.sh');
 const IDENTIFIER = 'urn:dev:mac:0024befffe804ff1:temperature';
 
 type FlowNode = Record<string, any> & { id: string; type: string };
-const EXAMPLES = ['senml-round-trip.json', 'federation-buoy.json', 'federation-commands.json'];
+const EXAMPLES = [
+  'senml-round-trip.json',
+  'federation-buoy.json',
+  'federation-commands.json',
+  'consent-household-advisor.json',
+];
 const FLOW: FlowNode[] = EXAMPLES.flatMap(
   (file) => JSON.parse(readFileSync(join(ROOT, 'examples', file), 'utf8')) as FlowNode[],
 );
@@ -103,7 +108,7 @@ interface Debug {
   msg: any;
 }
 
-describe('the demo (scripts/demo.js): Node-RED with the three examples on a running federation', function () {
+describe('the demo (scripts/demo.js): Node-RED with the four examples on a running federation', function () {
   this.timeout(60_000);
   let port = 0;
   let userDir = '';
@@ -200,7 +205,7 @@ describe('the demo (scripts/demo.js): Node-RED with the three examples on a runn
     if (userDir) rmSync(userDir, { recursive: true, force: true });
   });
 
-  it('starts its test bed and deploys the three examples, then says on one line per tab what to click, and that Ctrl+C stops it', () => {
+  it('starts its test bed and deploys the four examples, then says on one line per tab what to click, and that Ctrl+C stops it', () => {
     assert.doesNotMatch(output, /NO FEDERATION/, shown());
     assert.match(
       output,
@@ -295,7 +300,7 @@ describe('the demo (scripts/demo.js): Node-RED with the three examples on a runn
   });
 
   it('get_history brings the readings of the last 24 hours from sen1 to the sen2 tab', async () => {
-    const requester = idOf({ type: 'federation-request' });
+    const requester = idOf({ type: 'federation-request', tab: 'Federation: request' });
     await until(
       "the consumer's account online",
       30_000,
@@ -305,17 +310,19 @@ describe('the demo (scripts/demo.js): Node-RED with the three examples on a runn
     await until(
       "the provider's account online",
       30_000,
-      () => statuses.get(idOf({ type: 'federation-provide' }))?.fill === 'green',
+      () =>
+        statuses.get(idOf({ type: 'federation-provide', tab: 'Federation: provide' }))?.fill ===
+        'green',
       () => JSON.stringify([...statuses]),
     );
     await pressed('get_history: last 24 hours');
     await until(
       'the answer',
       30_000,
-      () => from('answer').length === 1,
+      () => from('answer', 'Federation: request').length === 1,
       () => JSON.stringify(debug),
     );
-    const { msg } = from('answer')[0];
+    const { msg } = from('answer', 'Federation: request')[0];
     assert.equal(msg.command, 'get_history');
     const records = msg.payload as { n: string; u: string; v: number; t: number }[];
     assert.ok(
@@ -335,17 +342,17 @@ describe('the demo (scripts/demo.js): Node-RED with the three examples on a runn
     await until(
       'the answer to subscribe',
       30_000,
-      () => from('answer').some((d) => d.msg.command === 'subscribe'),
+      () => from('answer', 'Federation: request').some((d) => d.msg.command === 'subscribe'),
       () => JSON.stringify(debug),
     );
     await pressed('new reading');
     await until(
       'the pushed reading',
       15_000,
-      () => from('pushed readings').length === 1,
+      () => from('pushed readings', 'Federation: request').length === 1,
       () => JSON.stringify(debug),
     );
-    const { topic, msg } = from('pushed readings')[0];
+    const { topic, msg } = from('pushed readings', 'Federation: request')[0];
     assert.equal(topic, 'quoalise');
     assert.equal(msg.from, 'provider@sen1.test/node-red');
     assert.deepEqual(
@@ -357,6 +364,45 @@ describe('the demo (scripts/demo.js): Node-RED with the three examples on a runn
       0,
       JSON.stringify(debug),
     );
+  });
+
+  it('consent: refused without it, hourly means with a valid proof once granted, nothing once withdrawn', async () => {
+    const ADVISOR = 'Consent: advisor';
+    await pressed('ask for the last two hours');
+    await until(
+      'the refusal',
+      30_000,
+      () => from('refused', ADVISOR).length === 1,
+      () => JSON.stringify(debug),
+    );
+    assert.equal(
+      (from('refused', ADVISOR)[0].msg.xmppError as { condition: string }).condition,
+      'not-authorized',
+    );
+    await pressed('grant: hourly means to the advisor');
+    await until('the grant', 15_000, () => from('consents', 'Consent: household').length === 1);
+    await pressed('ask for the last two hours');
+    await until('the answer', 30_000, () => from('answer', ADVISOR).length === 1);
+    const { msg } = from('answer', ADVISOR)[0];
+    assert.equal((msg.payload as unknown[]).length, 2, 'two hourly means');
+    assert.deepEqual(msg.proof, { valid: true, problems: [] });
+    await pressed('meter reading');
+    await until('the push', 15_000, () => from('pushed readings', ADVISOR).length === 1);
+    await pressed('withdraw (dashboard button)');
+    await until(
+      'the withdrawal',
+      15_000,
+      () => from('consents', 'Consent: household').length === 2,
+    );
+    await pressed('meter reading');
+    await until(
+      'withheld',
+      15_000,
+      () => from('withheld, and why', 'Consent: household').length === 1,
+    );
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(from('pushed readings', ADVISOR).length, 1, 'nothing after the withdrawal');
+    assert.equal(from('msg.error', 'Consent: household').length, 0, JSON.stringify(debug));
   });
 
   it('Ctrl+C stops Node-RED, then the test bed', async () => {

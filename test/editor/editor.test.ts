@@ -222,6 +222,8 @@ describe('SenFed nodes in the Node-RED editor (headless Chromium)', function () 
       'SenFed',
     );
     assert.deepEqual(await paletteLabels('SenFed'), [
+      'consent filter',
+      'consent manage',
       'federation discover',
       'federation provide',
       'federation publish',
@@ -706,7 +708,9 @@ describe('SenFed nodes in the Node-RED editor (headless Chromium)', function () 
       'décoder senml',
       'découvrir (fédération)',
       'encoder senml',
+      'filtrer (consentement)',
       'fournir (fédération)',
+      'gérer (consentement)',
       'publier (fédération)',
       'répondre (fédération)',
       "s'abonner (fédération)",

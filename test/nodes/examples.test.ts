@@ -494,7 +494,7 @@ describe('federation examples, deployed against the real federation', function (
       await until('the list', () => consents.length === 1);
       assert.deepEqual(
         consents[0].payload.map((r: Msg) => [r.recipient, r.state]),
-        [['bob@sen2.test', 'requested']],
+        [['advisor@sen2.test', 'requested']],
       );
 
       click('grant: hourly means to the advisor');
