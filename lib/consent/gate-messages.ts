@@ -13,6 +13,10 @@ export const CONSENT_GATE_MESSAGES = {
     code: 'CONSENT_REFUSED',
     en: '{from} has no active consent for {purpose} that covers {identifier}',
   },
+  GATE_HELD_PAST_RETENTION: {
+    code: 'CONSENT_WITHHELD',
+    en: 'held here since {since}, longer than the recipient may keep it ({retention}): not sent',
+  },
   SHARE_PROOF_MISSING: {
     code: 'SHARE_PROOF',
     en: 'the data from {from} carries no audit proof',

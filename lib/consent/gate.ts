@@ -9,6 +9,7 @@ import type { Meta } from '../federation/quoalise';
 import type { ResolvedPack } from '../senml/model';
 import type { ConsentStore } from './consent-store';
 import { packDigest } from './digest';
+import { addDuration } from './duration';
 import { isActive, recipientCovers } from './evaluate';
 import { filterPack, type FilterOutcome } from './filter';
 import { consentGateSentence } from './gate-messages';
@@ -101,15 +102,24 @@ export class ConsentGate extends EventEmitter {
     channel: ShareChannel,
     meta?: Meta,
     subject?: string,
+    heldSince?: number,
   ): Promise<{ outcome: FilterOutcome; share?: Share }> {
     const now = this.#clock();
     const to = bareJid(recipient);
-    const outcome = filterPack(pack, this.store.records(), {
+    let outcome = filterPack(pack, this.store.records(), {
       recipient: to,
       purpose: this.purpose,
       now,
       ...(subject === undefined ? {} : { subject }),
     });
+    // Held here (a queue waiting for a peer) longer than the recipient may keep it: it goes no more.
+    if (
+      heldSince !== undefined &&
+      outcome.retention !== undefined &&
+      outcome.allowed.length > 0 &&
+      addDuration(heldSince, outcome.retention) <= now
+    )
+      outcome = pastRetention(outcome, pack, heldSince);
     if (outcome.withheld.length > 0) this.emit('withheld', { recipient: to, channel, outcome });
     if (outcome.allowed.length === 0) return { outcome };
     const { index, treeHead } = await this.store.recordShare(
@@ -197,8 +207,15 @@ export class ConsentGate extends EventEmitter {
   async releaseDirect(publication: Publication): Promise<Publication | undefined> {
     const { target } = publication;
     if (target.mode !== 'direct') return publication;
-    const shared = await this.share(publication.pack, target.to, 'message', publication.meta);
-    return shared && { ...publication, pack: shared.pack, meta: shared.meta };
+    const { share } = await this.decide(
+      publication.pack,
+      target.to,
+      'message',
+      publication.meta,
+      undefined,
+      publication.queuedAt,
+    );
+    return share && { ...publication, pack: share.pack, meta: share.meta };
   }
 
   /**
@@ -303,6 +320,26 @@ export class ConsentGate extends EventEmitter {
       );
     }
   }
+}
+
+/** Every record withheld: the pack waited longer than the consent lets the recipient keep it. */
+function pastRetention(
+  outcome: FilterOutcome,
+  pack: ResolvedPack,
+  heldSince: number,
+): FilterOutcome {
+  const reason = consentGateSentence('GATE_HELD_PAST_RETENTION', {
+    since: new Date(heldSince).toISOString(),
+    retention: outcome.retention ?? '',
+  });
+  const consent = outcome.consents[0]?.id;
+  return {
+    allowed: [],
+    consents: [],
+    withheld: pack.map((record, index) =>
+      consent === undefined ? { index, record, reason } : { index, record, reason, consent },
+    ),
+  };
 }
 
 /**

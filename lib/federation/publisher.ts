@@ -37,6 +37,8 @@ export interface Publication {
   meta?: Meta;
   /** Stable for the same pack (PubSub item id), so a re-delivery after a crash is recognisable. */
   itemId: string;
+  /** When it was queued (ms since the epoch): how long it has waited, for a release to weigh. */
+  queuedAt?: number;
 }
 
 export interface PublishedEvent {
@@ -253,7 +255,12 @@ export class Publisher extends EventEmitter {
     target: PublishTarget,
     meta?: Meta,
   ): Promise<{ seq: number; dropped: QueueItem<Publication>[] }> {
-    const publication: Publication = { target, pack, itemId: stableItemId(pack) };
+    const publication: Publication = {
+      target,
+      pack,
+      itemId: stableItemId(pack),
+      queuedAt: Date.now(),
+    };
     if (meta !== undefined) publication.meta = meta;
     const pushed = this.queue.push(publication);
     // Sent while its push is being synced: the sync is not in the way of delivery.
