@@ -98,14 +98,24 @@ export function aggregateRecords(
     Array.isArray(aggregation)
       ? (aggregation as readonly (UnitAggregations | undefined)[])[index]
       : (aggregation as UnitAggregations | undefined);
-  // Each name's readings in time order (equal times keep the pack's order).
-  const order = records.map((_, i) => i);
-  order.sort((a, b) => {
-    const ra = records[a];
-    const rb = records[b];
-    if (ra.n !== rb.n) return ra.n < rb.n ? -1 : 1;
-    return ra.t - rb.t || a - b;
-  });
+  // Each name's readings in time order (equal times keep the pack's order), names in
+  // order: grouped first, since a pack holds many readings of few names, mostly in time order.
+  const groups = new Map<string, number[]>();
+  for (let i = 0; i < records.length; i += 1) {
+    const name = records[i].n;
+    const group = groups.get(name);
+    if (group === undefined) groups.set(name, [i]);
+    else group.push(i);
+  }
+  const order: number[] = [];
+  for (const name of [...groups.keys()].sort()) {
+    const group = groups.get(name)!;
+    let sorted = true;
+    for (let k = 1; k < group.length && sorted; k += 1)
+      sorted = records[group[k - 1]].t <= records[group[k]].t;
+    if (!sorted) group.sort((a, b) => records[a].t - records[b].t || a - b);
+    for (const i of group) order.push(i);
+  }
   const out: ResolvedPack = [];
   let previous: { name: string; field: ValueField; value: number } | undefined;
   for (let from = 0; from < order.length;) {
