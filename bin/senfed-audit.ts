@@ -11,9 +11,14 @@
  * proof cannot be made, 2 the command line is wrong.
  */
 import { readFileSync } from 'node:fs';
-import { MerkleTree, type SignedTreeHead, verifyAuditFile } from '../lib/consent/audit';
+import {
+  MerkleTree,
+  type SignedTreeHead,
+  auditCsv,
+  entriesOfSubject,
+  verifyAuditFile,
+} from '../lib/consent/audit';
 import { canonicalJson } from '../lib/consent/digest';
-import type { AuditEntry } from '../lib/consent/model';
 
 const USAGE = `usage:
   senfed-audit verify <log> [--head <head.json>] [--key <base64 public key>]
@@ -102,30 +107,6 @@ async function prove(
   return 0;
 }
 
-function concerns(entry: AuditEntry, subject: string): boolean {
-  return entry.kind === 'consent' ? entry.subject === subject : entry.subjects.includes(subject);
-}
-
-const CSV_COLUMNS = [
-  'index',
-  'kind',
-  'time',
-  'event',
-  'consent',
-  'recipient',
-  'purpose',
-  'records',
-  'names',
-  'start',
-  'end',
-  'digest',
-];
-
-function csvField(value: unknown): string {
-  const text = value === undefined || value === null ? '' : String(value);
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
 async function exportSubject(log: string, flags: Map<string, string>): Promise<number> {
   const subject = flags.get('subject');
   if (!subject) throw new UsageError('export needs --subject <id>');
@@ -133,42 +114,8 @@ async function exportSubject(log: string, flags: Map<string, string>): Promise<n
   if (format !== 'json' && format !== 'csv') throw new UsageError('--format is json or csv');
   const check = await verifyAuditFile(log);
   if (check.problems.length > 0) console.error(`warning: ${check.problems[0].message}`);
-  const rows = check.entries
-    .map((entry, index) => ({ index, entry }))
-    .filter(({ entry }) => concerns(entry, subject));
-  if (format === 'json') {
-    console.log(JSON.stringify(rows, null, 2));
-    return 0;
-  }
-  console.log(CSV_COLUMNS.join(','));
-  for (const { index, entry } of rows) {
-    const row =
-      entry.kind === 'consent'
-        ? [
-            index,
-            'consent',
-            entry.time,
-            entry.event.type,
-            entry.consent,
-            entry.recipient,
-            entry.purpose,
-          ]
-        : [
-            index,
-            'share',
-            entry.time,
-            entry.channel,
-            entry.consents.join(' '),
-            entry.recipient,
-            entry.purpose,
-            entry.records,
-            entry.names.join(' '),
-            entry.span?.start,
-            entry.span?.end,
-            entry.digest,
-          ];
-    console.log(row.map(csvField).join(','));
-  }
+  const rows = entriesOfSubject(check.entries, subject);
+  process.stdout.write(format === 'json' ? `${JSON.stringify(rows, null, 2)}\n` : auditCsv(rows));
   return 0;
 }
 

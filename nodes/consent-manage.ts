@@ -1,7 +1,8 @@
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import type { ConsentKey, ConsentStore, ConsentTerms } from '../lib/consent/consent-store';
 import { consentState, validUntil } from '../lib/consent/evaluate';
-import type { AuditEntry, ConsentRecord, DataScope, Evidence } from '../lib/consent/model';
+import { auditCsv, entriesOfSubject } from '../lib/consent/audit/subject-export';
+import type { ConsentRecord, DataScope, Evidence } from '../lib/consent/model';
 import { consentReceipt, fromIso27560, toIso27560 } from '../lib/consent/receipt';
 import type { ConsentStoreNode } from './support/consent';
 import { reportError } from './support/report';
@@ -46,60 +47,6 @@ function summary(record: ConsentRecord, now: number): Record<string, unknown> {
     state: consentState(record, now),
     validUntil: until === undefined ? null : new Date(until).toISOString(),
   };
-}
-
-const CSV_COLUMNS = [
-  'index',
-  'kind',
-  'time',
-  'event',
-  'consent',
-  'recipient',
-  'purpose',
-  'records',
-  'names',
-  'start',
-  'end',
-  'digest',
-];
-
-function csvField(value: unknown): string {
-  const out = value === undefined || value === null ? '' : String(value);
-  return /[",\n\r]/.test(out) ? `"${out.replace(/"/g, '""')}"` : out;
-}
-
-/** A subject's history and shares, one line each, as a spreadsheet opens it. */
-function historyCsv(rows: { index: number; entry: AuditEntry }[]): string {
-  const lines = [CSV_COLUMNS.join(',')];
-  for (const { index, entry } of rows) {
-    const row =
-      entry.kind === 'consent'
-        ? [
-            index,
-            'consent',
-            entry.time,
-            entry.event.type,
-            entry.consent,
-            entry.recipient,
-            entry.purpose,
-          ]
-        : [
-            index,
-            'share',
-            entry.time,
-            entry.channel,
-            entry.consents.join(' '),
-            entry.recipient,
-            entry.purpose,
-            entry.records,
-            entry.names.join(' '),
-            entry.span?.start,
-            entry.span?.end,
-            entry.digest,
-          ];
-    lines.push(row.map(csvField).join(','));
-  }
-  return `${lines.join('\n')}\n`;
 }
 
 export = function register(RED: NodeAPI): void {
@@ -198,14 +145,7 @@ export = function register(RED: NodeAPI): void {
         case 'access': {
           // Right of access and portability (GDPR art. 15, 20): the consents, their history, every share.
           const subject = required(fields, 'subject');
-          const rows = store.audit
-            .entries()
-            .map((entry, index) => ({ index, entry }))
-            .filter(({ entry }) =>
-              entry.kind === 'consent'
-                ? entry.subject === subject
-                : entry.subjects.includes(subject),
-            );
+          const rows = entriesOfSubject(store.audit.entries(), subject);
           const answer = {
             subject,
             consents: store.find({ subject }).map((record) => summary(record, now)),
@@ -214,7 +154,7 @@ export = function register(RED: NodeAPI): void {
             auditTreeHead: store.audit.treeHead(),
             auditKey: store.audit.publicKey,
           };
-          return text(msg.format) === 'csv' ? historyCsv(rows) : answer;
+          return text(msg.format) === 'csv' ? auditCsv(rows) : answer;
         }
       }
     }

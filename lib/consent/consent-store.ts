@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { sentence, type Sentence } from '../errors';
-import { isMissing, makePrivateDirectory, narrowFile, replaceFile } from '../store/files';
+import { isMissing, makePrivateDirectory, narrowFile, replaceFile, setAside } from '../store/files';
 import { AuditLog, type SignedTreeHead } from './audit';
 import { CONSENT_STORE_MESSAGES, ConsentStoreError } from './consent-store-messages';
 import { formatInstant } from './duration';
@@ -343,8 +343,7 @@ export class ConsentStore extends EventEmitter {
       this.#records = records;
       return;
     }
-    const copy = `${this.file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-    await fsp.rename(this.file, copy).catch(() => undefined);
+    const copy = await setAside(this.file);
     this.warnings.push(
       sentence('CONSENT_STORE_UNREADABLE', CONSENT_STORE_MESSAGES.CONSENT_STORE_UNREADABLE, {
         file: this.file,

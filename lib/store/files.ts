@@ -154,3 +154,14 @@ export async function writeAll(file: FileHandle, data: string | Buffer): Promise
     offset += bytesWritten;
   }
 }
+
+/**
+ * Move a file that cannot be read out of the way, as `<file>.corrupt-<time>`,
+ * so that a fresh one can start and the old one is kept for a person to look
+ * at; resolves with the copy's path (a failed rename is let go: the file stays).
+ */
+export async function setAside(file: string): Promise<string> {
+  const copy = `${file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  await fsp.rename(file, copy).catch(() => undefined);
+  return copy;
+}

@@ -1,7 +1,7 @@
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { SenfedError, sentence, type ErrorParams, type Sentence } from '../errors';
-import { narrowFile, replaceFile } from './files';
+import { narrowFile, replaceFile, setAside } from './files';
 import { STORE_MESSAGES, type StoreMessageId } from './messages';
 
 /**
@@ -160,8 +160,7 @@ export class SubscriberRegistry {
       this.#map = map;
       return;
     }
-    const copy = `${this.file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-    await fsp.rename(this.file, copy).catch(() => undefined);
+    const copy = await setAside(this.file);
     this.warnings.push(
       sentence('REGISTRY_UNREADABLE', STORE_MESSAGES.REGISTRY_UNREADABLE, {
         file: this.file,

@@ -13,6 +13,7 @@ const STORE = 'c0a5e0e0e0e00002';
 const FILTER = 'c0a5e0e0e0e00003';
 const PROVIDE = 'c0a5e0e0e0e00004';
 const ACCOUNT = 'c0a5e0e0e0e00005';
+const REQUEST = 'c0a5e0e0e0e00006';
 const SP = 'https://w3id.org/dpv#ServiceProvision';
 const RESEARCH = 'https://w3id.org/dpv#NonCommercialResearch';
 
@@ -43,6 +44,21 @@ const FLOW = [
     purpose: SP,
     x: 200,
     y: 200,
+    wires: [[]],
+  },
+  {
+    id: REQUEST,
+    type: 'federation-request',
+    z: TAB,
+    name: '',
+    account: ACCOUNT,
+    to: 'household@sen1.test/node-red',
+    command: 'get_history',
+    identifier: 'urn:dev:mac:0024befffe804ff1',
+    timeout: '60',
+    verifyProofs: true,
+    x: 200,
+    y: 300,
     wires: [[]],
   },
   {
@@ -105,6 +121,18 @@ describe('consent dialogs in the Node-RED editor (headless Chromium)', function 
     await purposeRow.waitFor({ state: 'visible' });
     await purposeOptions();
     assert.equal(await page.locator('#node-input-purpose').inputValue(), SP);
+    await page.locator('#node-dialog-cancel').click();
+  });
+
+  it('federation request shows Verify audit proofs in its dialog, ticked as saved', async () => {
+    await (await editor.canvasNode(REQUEST)).dblclick();
+    const box = page.locator('#node-input-verifyProofs');
+    await box.waitFor({ state: 'visible' });
+    assert.equal(await box.isChecked(), true);
+    assert.equal(
+      (await page.locator('label[for="node-input-verifyProofs"]').innerText()).trim(),
+      'Verify audit proofs',
+    );
     await page.locator('#node-dialog-cancel').click();
   });
 

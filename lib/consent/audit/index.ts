@@ -30,3 +30,4 @@ export {
   verifyTreeHead,
 } from './tree-head';
 export { type AuditFileCheck, verifyAuditFile } from './verify-log';
+export { AUDIT_CSV_COLUMNS, type IndexedEntry, auditCsv, entriesOfSubject } from './subject-export';

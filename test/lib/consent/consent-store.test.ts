@@ -4,7 +4,6 @@
  * errors for what it cannot take.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -12,6 +11,7 @@ import { ConsentStore } from '../../../lib/consent/consent-store';
 import { ConsentStoreError } from '../../../lib/consent/consent-store-messages';
 import { consentState } from '../../../lib/consent/evaluate';
 import type { ConsentAuditEntry } from '../../../lib/consent/model';
+import { runAndKill } from '../../support/kill';
 
 const SP = 'https://w3id.org/dpv#ServiceProvision';
 const METER = 'urn:dev:mac:0024befffe804ff1:';
@@ -207,31 +207,16 @@ describe('consent store', function () {
     `;
     let first = 0;
     for (const ms of [120, 300, 80, 450, 200]) {
-      const proc = spawn(process.execPath, ['-e', child], {
-        env: {
-          ...process.env,
+      const lines = await runAndKill(
+        child,
+        {
           STORE_MODULE: path.resolve(__dirname, '../../../lib/consent/consent-store.js'),
           STORE_DIR: dir,
           FIRST: String(first),
         },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let out = '';
-      let err = '';
-      proc.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-      proc.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-      const closed = new Promise<NodeJS.Signals | null>((resolve) =>
-        proc.on('close', (_code, signal) => resolve(signal)),
+        ms,
       );
-      for (const end = Date.now() + 10_000; !out.includes('\n') && Date.now() < end;)
-        await new Promise((r) => setTimeout(r, 5));
-      await new Promise((r) => setTimeout(r, ms));
-      proc.kill('SIGKILL');
-      assert.equal(await closed, 'SIGKILL', `the child ended on its own: ${err}`);
-      const confirmed = out
-        .split('\n')
-        .slice(0, -1)
-        .map((line) => Number(line.slice(2)));
+      const confirmed = lines.map((line) => Number(line.slice(2)));
       const store = await ConsentStore.open(dir);
       const subjects = new Set(store.records().map((r) => r.subject));
       for (const n of confirmed) assert.ok(subjects.has(`household-${n}`), `grant ${n} was lost`);

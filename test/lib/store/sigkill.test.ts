@@ -10,42 +10,15 @@
  * durable-queue.test.ts.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { AppendLog } from '../../../lib/store/append-log';
 import { SeenItems } from '../../../lib/store/seen-items';
 import { SubscriberRegistry } from '../../../lib/store/subscriber-registry';
+import { runAndKill } from '../../support/kill';
 
 const KILL_AFTER_MS = [150, 260, 400, 90, 330, 520, 200, 610];
-
-/** Run `code` in a child process, kill it with SIGKILL after `ms`, and return the lines it printed. */
-async function runAndKill(
-  code: string,
-  env: Record<string, string>,
-  ms: number,
-): Promise<string[]> {
-  const child = spawn(process.execPath, ['-e', code], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const closed = new Promise<NodeJS.Signals | null>((resolve) =>
-    child.on('close', (_code, signal) => resolve(signal)),
-  );
-  // Wait for the first line, so that the kill lands among the writes, not before them.
-  for (const end = Date.now() + 10_000; !out.includes('\n') && Date.now() < end;)
-    await new Promise((r) => setTimeout(r, 5));
-  await new Promise((r) => setTimeout(r, ms));
-  child.kill('SIGKILL');
-  const signal = await closed;
-  assert.equal(signal, 'SIGKILL', `the child ended on its own: ${err}`);
-  return out.split('\n').slice(0, -1); // the last, maybe partial, line is not a report
-}
 
 describe('lib/store under SIGKILL', function () {
   this.timeout(60_000);

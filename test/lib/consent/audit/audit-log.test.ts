@@ -5,7 +5,6 @@
  * and the log under SIGKILL.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -18,6 +17,7 @@ import {
   verifyTreeHead,
 } from '../../../../lib/consent/audit';
 import type { AuditEntry, ShareAuditEntry } from '../../../../lib/consent/model';
+import { runAndKill } from '../../../support/kill';
 
 function share(i: number, recipient = 'advisor@sen2.test'): ShareAuditEntry {
   return {
@@ -235,27 +235,14 @@ describe('audit log (RFC 9162 tree over an append-only file)', function () {
     `;
     let confirmed = -1;
     for (const ms of [150, 60, 300, 220, 90]) {
-      const proc = spawn(process.execPath, ['-e', child], {
-        env: {
-          ...process.env,
+      const lines = await runAndKill(
+        child,
+        {
           AUDIT_MODULE: path.resolve(__dirname, '../../../../lib/consent/audit/index.js'),
           AUDIT_DIR: dir,
         },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let out = '';
-      let err = '';
-      proc.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-      proc.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-      const closed = new Promise<NodeJS.Signals | null>((resolve) =>
-        proc.on('close', (_code, signal) => resolve(signal)),
+        ms,
       );
-      for (const end = Date.now() + 10_000; !out.includes('\n') && Date.now() < end;)
-        await new Promise((r) => setTimeout(r, 5));
-      await new Promise((r) => setTimeout(r, ms));
-      proc.kill('SIGKILL');
-      assert.equal(await closed, 'SIGKILL', `the child ended on its own: ${err}`);
-      const lines = out.split('\n').slice(0, -1);
       confirmed = Math.max(confirmed, ...lines.map(Number));
       const log = await AuditLog.open(dir);
       assert.ok(
