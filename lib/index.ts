@@ -2,5 +2,6 @@
 export * as senml from './senml';
 export * as federation from './federation';
 export * as store from './store';
+export * as consent from './consent';
 export { Backoff, BackoffError, type BackoffOptions } from './backoff';
 export { SenfedError, type Sentence } from './errors';
