@@ -16,6 +16,76 @@ import {
 
 const hex = (b: Buffer): string => b.toString('hex');
 
+/** The Certificate Transparency test vectors over the 8 leaves below (roots by size, proofs). */
+const CT_ROOTS = [
+  'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+  '6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d',
+  'fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125',
+  'aeb6bcfe274b70a14fb067a5e5578264db0fa9b51af5e0ba159158f329e06e77',
+  'd37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7',
+  '4e3bbb1f7b478dcfe71fb631631519a3bca12c9aefca1612bfce4c13a86264d4',
+  '76e67dadbcdf1e10e1b74ddc608abd2f98dfb16fbce75277b5232a127f2087ef',
+  'ddb89be403809e325750d3d263cd78929c2942b7942a34b77e122c9594a74c8c',
+  '5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328',
+];
+const CT_INCLUSION: [number, number, string[]][] = [
+  [
+    0,
+    8,
+    [
+      '96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7',
+      '5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e',
+      '6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4',
+    ],
+  ],
+  [
+    5,
+    8,
+    [
+      'bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b',
+      'ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0',
+      'd37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7',
+    ],
+  ],
+  [2, 3, ['fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125']],
+  [
+    1,
+    5,
+    [
+      '6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d',
+      '5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e',
+      'bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b',
+    ],
+  ],
+];
+const CT_CONSISTENCY: [number, number, string[]][] = [
+  [
+    2,
+    8,
+    [
+      '5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e',
+      '6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4',
+    ],
+  ],
+  [
+    6,
+    8,
+    [
+      '0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a',
+      'ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0',
+      'd37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7',
+    ],
+  ],
+  [
+    2,
+    5,
+    [
+      '5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e',
+      'bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b',
+    ],
+  ],
+];
+
 describe('RFC 9162 Merkle tree', () => {
   describe('the 7-leaf example of RFC 6962 §2.1.3', () => {
     const data = ['d0', 'd1', 'd2', 'd3', 'd4', 'd5', 'd6'].map((d) => Buffer.from(d));
@@ -70,7 +140,7 @@ describe('RFC 9162 Merkle tree', () => {
     });
   });
 
-  it('matches the Certificate Transparency test vector (8 leaves) and the empty tree', () => {
+  describe('the Certificate Transparency test vectors', () => {
     const leaves = [
       '',
       '00',
@@ -83,15 +153,60 @@ describe('RFC 9162 Merkle tree', () => {
     ];
     const tree = new MerkleTree();
     for (const leaf of leaves) tree.append(Buffer.from(leaf, 'hex'));
-    assert.equal(
-      hex(tree.root()),
-      '5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328',
-    );
-    assert.equal(
-      hex(EMPTY_ROOT),
-      'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
-    );
-    assert.equal(hex(new MerkleTree().root()), hex(EMPTY_ROOT));
+    const bytes = (list: string[]): Buffer[] => list.map((h) => Buffer.from(h, 'hex'));
+
+    it('has the root of every size from 0 to 8', () => {
+      assert.equal(hex(EMPTY_ROOT), CT_ROOTS[0]);
+      for (let size = 0; size <= 8; size++)
+        assert.equal(hex(tree.root(size)), CT_ROOTS[size], `size ${size}`);
+    });
+
+    it('gives their inclusion proofs, which verify', () => {
+      for (const [index, size, proof] of CT_INCLUSION) {
+        assert.deepEqual(
+          tree.inclusionProof(index, size).map(hex),
+          proof,
+          `leaf ${index} of ${size}`,
+        );
+        assert.ok(
+          verifyInclusion(
+            tree.leafHash(index),
+            index,
+            size,
+            bytes(proof),
+            Buffer.from(CT_ROOTS[size], 'hex'),
+          ),
+        );
+      }
+    });
+
+    it('gives their consistency proofs, which verify', () => {
+      for (const [first, second, proof] of CT_CONSISTENCY) {
+        assert.deepEqual(
+          tree.consistencyProof(first, second).map(hex),
+          proof,
+          `${first} to ${second}`,
+        );
+        const [r1, r2] = [CT_ROOTS[first], CT_ROOTS[second]].map((r) => Buffer.from(r, 'hex'));
+        assert.ok(verifyConsistency(first, second, r1, r2, bytes(proof)));
+      }
+    });
+  });
+
+  it('appends 100,000 leaves, then answers any root and proof from its cached subtrees', function () {
+    this.timeout(20_000);
+    const tree = new MerkleTree();
+    for (let i = 0; i < 100_000; i++) tree.append(`entry ${i}`);
+    const started = performance.now();
+    for (let k = 0; k < 200; k++) {
+      const size = 1 + ((k * 7919) % 100_000);
+      const index = (k * 104_729) % size;
+      const proof = tree.inclusionProof(index, size);
+      assert.ok(proof.length <= 17);
+      assert.ok(verifyInclusion(tree.leafHash(index), index, size, proof, tree.root(size)));
+    }
+    // Rehashing the tree for each would take seconds; O(log n) each takes milliseconds.
+    assert.ok(performance.now() - started < 2000, `${performance.now() - started} ms`);
   });
 
   it('refuses sizes and indexes outside the tree', () => {
