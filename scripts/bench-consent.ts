@@ -5,7 +5,8 @@
  *   consent filter   packs/s of filterPack with 1,000 consents in the store, 100-record
  *                    packs, against a bare pass-through of the same packs (a new array of
  *                    copied records, what any node that hands a pack on does at least);
- *                    goal: at least 50% of the pass-through. Raw and hourly consents.
+ *                    goal: at least 50% of the pass-through. Raw and hourly consents;
+ *                    hourly also beside a plain one-pass hourly summary.
  *   audit log        appends/s to the RFC 9162 audit log (fsync'ed, a signed tree head
  *                    every 100 entries) against the bare hash-chained AppendLog under it,
  *                    one append awaited at a time and 100 in flight.
@@ -68,6 +69,35 @@ function passThrough(input: ResolvedPack): ResolvedPack {
   return out;
 }
 
+/**
+ * An hourly summary written here the plain way: one pass, a mean per name and
+ * hour (the increase for Wh) in a map, sorted by time then name, no consent
+ * looked at. It says what summarising costs by itself, beside a pass-through.
+ */
+function hourlyFloor(input: ResolvedPack): ResolvedPack {
+  const windows = new Map<
+    string,
+    { n: string; u?: string; t: number; sum: number; count: number; first: number; last: number }
+  >();
+  for (const r of input) {
+    const t = Math.floor(r.t / 3600) * 3600;
+    const key = `${r.n} ${t}`;
+    const w = windows.get(key);
+    const v = r.v as number;
+    if (w === undefined)
+      windows.set(key, { n: r.n, u: r.u, t, sum: v, count: 1, first: v, last: v });
+    else {
+      w.sum += v;
+      w.count += 1;
+      w.last = v;
+    }
+  }
+  const out: ResolvedPack = [];
+  for (const w of windows.values())
+    out.push({ n: w.n, u: w.u, t: w.t, v: w.u === 'Wh' ? w.last - w.first : w.sum / w.count });
+  return out.sort((a, b) => a.t - b.t || (a.n < b.n ? -1 : a.n > b.n ? 1 : 0));
+}
+
 function benchFilter(): void {
   const input = pack();
   // The advisor and purpose of consent 42, the one that covers the pack.
@@ -91,9 +121,26 @@ function benchFilter(): void {
         `(${check.allowed.length} records out), pass-through ${Math.round(bare).toLocaleString('en-US')} packs/s: ` +
         `${(share * 100).toFixed(0)}%`,
     );
-    console.log(
-      `GOAL  consent filter (${granularity}) >= 50% of pass-through: ${share >= 0.5 ? 'met' : 'NOT MET'}`,
-    );
+    if (granularity === 'raw') {
+      console.log(
+        `GOAL  consent filter (raw) >= 50% of pass-through: ${share >= 0.5 ? 'met' : 'NOT MET'}`,
+      );
+    } else {
+      // Summaries are work a pass-through does not do: a plain summary says what that work costs.
+      const floor = measureCell(
+        () => filterPack(input, store, { recipient, purpose, now: NOW }),
+        () => hourlyFloor(input),
+        PLAN,
+      );
+      const ofFloor = floor.baseline!.ms / floor.ours.ms;
+      console.log(
+        `       a plain one-pass hourly summary, no consent looked at: ${Math.round(1000 / floor.baseline!.ms).toLocaleString('en-US')} packs/s: ` +
+          `the filter is ${ofFloor.toFixed(2)}x it`,
+      );
+      console.log(
+        `GOAL  consent filter (PT1H) >= 50% of pass-through: ${share >= 0.5 ? 'met' : 'NOT MET'} (it aggregates: ${ofFloor.toFixed(2)}x a plain summary)`,
+      );
+    }
   }
 }
 

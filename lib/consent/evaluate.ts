@@ -68,6 +68,26 @@ export function consentState(record: ConsentRecord, now: number): ConsentState {
   return end !== undefined && now >= end ? 'lapsed' : 'active';
 }
 
+/**
+ * The span of time around `now` in which `consentState(record, ·)` cannot change:
+ * from the last event time or validity end at or before `now` (inclusive) to the
+ * first one after it (exclusive). A caller may keep a state worked out at `now`
+ * for any moment in the span.
+ */
+export function stateSpan(record: ConsentRecord, now: number): { from: number; until: number } {
+  const { times, ends } = timesOf(record);
+  let from = -Infinity;
+  let until = Infinity;
+  for (let i = 0; i < times.length; i += 1) {
+    for (const at of [times[i], ends[i]]) {
+      if (at === undefined || Number.isNaN(at)) continue;
+      if (at <= now) from = Math.max(from, at);
+      else until = Math.min(until, at);
+    }
+  }
+  return { from, until };
+}
+
 export function isActive(record: ConsentRecord, now: number): boolean {
   return consentState(record, now) === 'active';
 }

@@ -1,8 +1,13 @@
 import { sentence, type Sentence, type SentenceParams } from '../errors';
 import type { ResolvedPack, ResolvedRecord } from '../senml/model';
-import { aggregateRecords, type UnitAggregations, type WindowGranularity } from './aggregate';
+import {
+  aggregateRecords,
+  byTimeThenName,
+  type UnitAggregations,
+  type WindowGranularity,
+} from './aggregate';
 import { addDuration, formatInstant, instantMs, isDuration } from './duration';
-import { consentState, eventAt, splitJid, validUntil } from './evaluate';
+import { consentState, eventAt, splitJid, stateSpan, validUntil } from './evaluate';
 import { CONSENT_MESSAGES, type ConsentMessageId } from './messages';
 import type { ConsentRecord, ConsentState, Granularity } from './model';
 import { compileNamePatterns, type NameMatcher } from './patterns';
@@ -68,6 +73,8 @@ interface CompiledConsent {
   readonly end: number;
   readonly rank: number;
   readonly granularity: Granularity;
+  /** Its retention, when it is a duration. */
+  readonly retention: string | undefined;
 }
 
 const COMPILED = new WeakMap<ConsentRecord, CompiledConsent>();
@@ -104,23 +111,33 @@ function compile(consent: ConsentRecord): CompiledConsent {
     end,
     rank,
     granularity,
+    retention: isDuration(consent.retention) ? consent.retention : undefined,
   };
 }
 
 /**
- * The consents of a list by purpose and recipient (a JID, or a whole domain;
- * their places in the list), made once per list: the store hands out the same list until a change
- * replaces it, so that a call looks only at the few consents of its recipient.
+ * What is kept for one consents list: its consents by purpose and recipient (a
+ * JID, or a whole domain; their places in the list), and the plans of the
+ * requests made against it. The consent store hands out the same list until a
+ * change replaces it, so that a call looks only at the few consents of its
+ * recipient. A list that grew or shrank in place is read again.
  */
-const INDEXES = new WeakMap<readonly ConsentRecord[], Map<string, number[]>>();
+interface ListCache {
+  readonly length: number;
+  readonly index: Map<string, number[]>;
+  /** By purpose, recipient and subject as asked (no key string to build per call). */
+  readonly plans: Map<string, Map<string, Map<string, Plan>>>;
+}
+
+const LISTS = new WeakMap<readonly ConsentRecord[], ListCache>();
 
 const routeKey = (purpose: string, domain: string, local = ''): string =>
   `${purpose}\u0000${domain}\u0000${local}`;
 
-function indexOf(consents: readonly ConsentRecord[]): Map<string, number[]> {
-  let index = INDEXES.get(consents);
-  if (index === undefined) {
-    index = new Map();
+function listCacheOf(consents: readonly ConsentRecord[]): ListCache {
+  let cache = LISTS.get(consents);
+  if (cache === undefined || cache.length !== consents.length) {
+    const index = new Map<string, number[]>();
     for (let order = 0; order < consents.length; order += 1) {
       const c = compiled(consents[order]);
       if (c.purpose === undefined || c.recipient === undefined) continue;
@@ -129,9 +146,10 @@ function indexOf(consents: readonly ConsentRecord[]): Map<string, number[]> {
       if (orders === undefined) index.set(key, (orders = []));
       orders.push(order);
     }
-    INDEXES.set(consents, index);
+    cache = { length: consents.length, index, plans: new Map() };
+    LISTS.set(consents, cache);
   }
-  return index;
+  return cache;
 }
 
 interface Candidate {
@@ -140,20 +158,77 @@ interface Candidate {
   readonly state: ConsentState;
   /** Its place among the consents given, to list them in that order. */
   readonly order: number;
+  /** The call that last let a record through under it. */
+  usedIn: number;
 }
 
-export function filterPack(
-  pack: ResolvedPack,
-  consents: readonly ConsentRecord[],
-  request: FilterRequest,
-): FilterOutcome {
-  const { now } = request;
+/**
+ * What one kind of request (a recipient, a purpose, a subject) looks at in one
+ * consents list, kept with the list: its consents, and their states as of a
+ * moment for as long as none of them can change (a later event, a validity
+ * running out). A pack then costs little more than a look-up per record.
+ */
+interface Plan {
+  readonly consents: readonly {
+    consent: ConsentRecord;
+    compiled: CompiledConsent;
+    order: number;
+  }[];
+  /** Each consent's events list and its length when planned, to notice one changed in place. */
+  readonly events: readonly (readonly unknown[])[];
+  readonly lengths: readonly number[];
+  states?: PlannedStates;
+}
+
+interface PlannedStates {
+  readonly from: number;
+  readonly until: number;
+  readonly active: readonly Candidate[];
+  readonly judge: Judge;
+}
+
+/** Past this many recipients (or names seen by one plan), the oldest are forgotten. */
+const PLAN_LIMIT = 1024;
+const ROUTE_LIMIT = 4096;
+const ANY_SUBJECT = '\u0000any';
+let calls = 0;
+
+function planOf(consents: readonly ConsentRecord[], request: FilterRequest): Plan {
+  const { plans: byPurpose } = listCacheOf(consents);
+  let byRecipient = byPurpose.get(request.purpose);
+  if (byRecipient === undefined) byPurpose.set(request.purpose, (byRecipient = new Map()));
+  let bySubject = byRecipient.get(request.recipient);
+  if (bySubject === undefined) {
+    if (byRecipient.size >= PLAN_LIMIT) byRecipient.delete(byRecipient.keys().next().value!);
+    byRecipient.set(request.recipient, (bySubject = new Map()));
+  }
+  const subject = request.subject ?? ANY_SUBJECT;
+  let plan = bySubject.get(subject);
+  if (plan === undefined || !unchanged(plan, consents)) {
+    plan = makePlan(consents, request);
+    if (bySubject.size >= PLAN_LIMIT) bySubject.delete(bySubject.keys().next().value!);
+    bySubject.set(subject, plan);
+  }
+  return plan;
+}
+
+/** Whether the plan's consents are still in their places, with the same events. */
+function unchanged(plan: Plan, consents: readonly ConsentRecord[]): boolean {
+  for (let i = 0; i < plan.consents.length; i += 1) {
+    const { consent, order } = plan.consents[i];
+    if (consents[order] !== consent) return false;
+    const events = consent.events;
+    if (events !== plan.events[i] || events.length !== plan.lengths[i]) return false;
+  }
+  return true;
+}
+
+function makePlan(consents: readonly ConsentRecord[], request: FilterRequest): Plan {
   const purpose = purposeIri(request.purpose);
   const asked = splitJid(request.recipient);
-  const active: Candidate[] = [];
-  const inactive: Candidate[] = [];
+  const planned: { consent: ConsentRecord; compiled: CompiledConsent; order: number }[] = [];
   if (asked !== undefined) {
-    const index = indexOf(consents);
+    const { index } = listCacheOf(consents);
     // The consents to this JID, then those to its whole domain, in list order.
     const orders = [
       ...(index.get(routeKey(purpose, asked.domain, asked.local)) ?? []),
@@ -167,20 +242,68 @@ export function filterPack(
       const r = c.recipient;
       if (r === undefined || r.domain !== asked.domain) continue;
       if (r.local !== undefined && r.local !== asked.local) continue;
-      const state = consentState(consent, now);
-      (state === 'active' ? active : inactive).push({ consent, compiled: c, state, order });
+      planned.push({ consent, compiled: c, order });
     }
   }
-  active.sort((a, b) => a.compiled.rank - b.compiled.rank || a.order - b.order);
+  return {
+    consents: planned,
+    events: planned.map((p) => p.consent.events),
+    lengths: planned.map((p) => p.consent.events.length),
+  };
+}
 
-  const judge = new Judge(active, inactive, request);
+function statesOf(plan: Plan, request: FilterRequest): PlannedStates {
+  const { now } = request;
+  const kept = plan.states;
+  if (kept !== undefined && now >= kept.from && now < kept.until && kept.judge.fresh()) return kept;
+  const active: Candidate[] = [];
+  const inactive: Candidate[] = [];
+  let from = -Infinity;
+  let until = Infinity;
+  for (const { consent, compiled: c, order } of plan.consents) {
+    const state = consentState(consent, now);
+    const span = stateSpan(consent, now);
+    from = Math.max(from, span.from);
+    until = Math.min(until, span.until);
+    (state === 'active' ? active : inactive).push({
+      consent,
+      compiled: c,
+      state,
+      order,
+      usedIn: 0,
+    });
+  }
+  active.sort((a, b) => a.compiled.rank - b.compiled.rank || a.order - b.order);
+  const states = { from, until, active, judge: new Judge(active, inactive, request) };
+  plan.states = states;
+  return states;
+}
+
+/**
+ * What of `pack` may go to the request's recipient, for its purpose, at its
+ * moment. `consents` is read as a snapshot, as the consent store hands it out:
+ * what is worked out from it is kept for the next call with the same array, and
+ * read again when the array grows or shrinks or one of the consents it matched
+ * gets another events list or event. An array whose other elements are replaced
+ * in place must be passed as a new array.
+ */
+export function filterPack(
+  pack: ResolvedPack,
+  consents: readonly ConsentRecord[],
+  request: FilterRequest,
+): FilterOutcome {
+  const { now } = request;
+  const { judge } = statesOf(planOf(consents, request), request);
+  const call = (calls += 1);
   const allowed: ResolvedPack = [];
   const withheld: WithheldRecord[] = [];
-  const used = new Set<Candidate>();
-  const windows = new Map<
-    WindowGranularity,
-    { records: ResolvedRecord[]; units: (UnitAggregations | undefined)[] }
-  >();
+  const used: Candidate[] = [];
+  let windows:
+    | Map<WindowGranularity, { records: ResolvedRecord[]; units: (UnitAggregations | undefined)[] }>
+    | undefined;
+  let lastGranularity: Granularity | undefined;
+  let lastWindow:
+    { records: ResolvedRecord[]; units: (UnitAggregations | undefined)[] } | undefined;
   for (let index = 0; index < pack.length; index += 1) {
     const record = pack[index];
     const route = judge.route(record.n);
@@ -200,19 +323,26 @@ export function filterPack(
       );
       continue;
     }
-    used.add(chosen);
+    if (chosen.usedIn !== call) {
+      chosen.usedIn = call;
+      used.push(chosen);
+    }
     const granularity = chosen.compiled.granularity;
     if (granularity === 'raw') {
       allowed.push(record);
       continue;
     }
-    let window = windows.get(granularity);
+    windows ??= new Map();
+    let window = granularity === lastGranularity ? lastWindow : windows.get(granularity);
     if (window === undefined) windows.set(granularity, (window = { records: [], units: [] }));
+    lastGranularity = granularity;
+    lastWindow = window;
     window.records.push(record);
     window.units.push(chosen.consent.scope.aggregation);
   }
   // One aggregation per granularity, over all its consents: one record per name and window.
-  if (windows.size > 0) {
+  if (windows !== undefined) {
+    const raw = allowed.length;
     for (const granularity of WINDOWS) {
       const window = windows.get(granularity);
       if (window !== undefined) {
@@ -220,11 +350,14 @@ export function filterPack(
           allowed.push(summary);
       }
     }
-    allowed.sort((a, b) => a.t - b.t || (a.n < b.n ? -1 : a.n > b.n ? 1 : 0));
+    // Each aggregation comes sorted; only a mix needs sorting again.
+    if (raw > 0 || windows.size > 1) allowed.sort(byTimeThenName);
   }
-  const allowing = [...used].sort((a, b) => a.order - b.order).map((c) => c.consent);
+  if (used.length > 1) used.sort((a, b) => a.order - b.order);
+  const allowing = used.map((c) => c.consent);
   const outcome: FilterOutcome = { allowed, withheld, consents: allowing };
-  const retention = shortestRetention(allowing, now);
+  const retention =
+    used.length === 1 ? used[0].compiled.retention : shortestRetention(allowing, now);
   if (retention !== undefined) outcome.retention = retention;
   return outcome;
 }
@@ -251,6 +384,11 @@ class Judge {
     private readonly inactive: readonly Candidate[],
     private readonly request: FilterRequest,
   ) {}
+
+  /** Whether it still holds few enough names to be kept. */
+  fresh(): boolean {
+    return this.routes.size < ROUTE_LIMIT && this.reasons.size < ROUTE_LIMIT;
+  }
 
   route(name: string): Route {
     let route = this.routes.get(name);

@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { filterPack } from '../../../lib/consent/filter';
 import { CONSENT_MESSAGES } from '../../../lib/consent/messages';
 import { appendEvent } from '../../../lib/consent/records';
+import type { ConsentEvent } from '../../../lib/consent/model';
 import type { ResolvedPack } from '../../../lib/senml/model';
 import {
   ADVISOR,
@@ -126,6 +127,28 @@ describe('consent filter', () => {
       filterPack(pack, [withdrawn], { ...request, now: at('2026-12-03T11:58:00Z') }).allowed.length,
       pack.length,
     );
+  });
+
+  it('one consents list judged again and again follows the clock and changes made in place', () => {
+    // The filter keeps what it worked out for a list; none of it may outlive a change of state.
+    const consent = householdConsent({}, given('2026-12-03T10:00:00Z', 'PT2H'));
+    const list = [consent];
+    const judge = (iso: string): number =>
+      filterPack(pack, list, { ...request, now: at(iso) }).allowed.length;
+    assert.equal(judge('2026-12-03T11:00:00Z'), pack.length);
+    assert.equal(judge('2026-12-03T11:59:59.999Z'), pack.length);
+    assert.equal(judge('2026-12-03T12:00:00Z'), 0, 'the validity ended at 12:00');
+    assert.equal(judge('2026-12-03T09:59:59Z'), 0, 'before it was given');
+    assert.equal(judge('2026-12-03T10:00:00Z'), pack.length);
+    // A withdrawal written into the same record, dated a little later.
+    (consent.events as ConsentEvent[]).push({ type: 'withdrawn', time: '2026-12-03T10:30:00Z' });
+    assert.equal(judge('2026-12-03T10:29:00Z'), pack.length);
+    const after = filterPack(pack, list, { ...request, now: at('2026-12-03T10:30:00Z') });
+    assert.equal(after.allowed.length, 0);
+    assert.equal(after.withheld[0].reason.messageId, 'CONSENT_WITHHELD_WITHDRAWN');
+    // A consent added to the same array.
+    list.push(householdConsent({}, given('2026-12-03T10:40:00Z')));
+    assert.equal(judge('2026-12-03T11:00:00Z'), pack.length);
   });
 
   it('an hourly consent sends hourly means of power and increases of energy, nothing withheld', () => {
