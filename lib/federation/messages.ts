@@ -176,6 +176,10 @@ export const FEDERATION_MESSAGES = {
     code: 'FEDERATION_MALFORMED',
     en: 'command request without a node (XEP-0050 §4.1: it MUST be present)',
   },
+  FEDERATION_COMMAND_TAKEN: {
+    code: 'FEDERATION_INPUT',
+    en: '{jid} already answers the command {command} for another part of the flow (one consent store per account answers audit proofs)',
+  },
   FEDERATION_COMMAND_ACTION_MALFORMED: {
     code: 'FEDERATION_MALFORMED',
     en: 'command action {got} is not one of execute, cancel, prev, next, complete (XEP-0050 §4.4: malformed-action)',

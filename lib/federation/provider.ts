@@ -24,7 +24,7 @@ import {
   discoItemsResultIq,
   parseDiscoRequest,
 } from './discovery';
-import { SenfedError, type Sentence } from '../errors';
+import type { Sentence } from '../errors';
 import { element, gotParams } from './elements';
 import {
   FederationBaseError,
@@ -37,6 +37,7 @@ import { type Meta, QUOALISE_NS, type UpstreamError, quoaliseDataElement } from 
 import type { XmppSession } from './session';
 import { type DefinedCondition, errorElement, isDefinedCondition } from './stanza-error';
 import type { SubscriberRegistry } from '../store/subscriber-registry';
+import { CommandDesk, answerExtraCommand, type ExtraCommand } from './command-desk';
 
 /**
  * The provider side of Quoalise's ad-hoc commands (XEP-0050): receives
@@ -143,26 +144,15 @@ export interface ProviderGate {
   ): Promise<{ pack: ResolvedPack; meta?: Meta }>;
 }
 
-/**
- * A command of the provider's own besides Quoalise's (audit_proof, say): the
- * submitted form's fields in, the result form's fields out. A SenfedError thrown
- * is answered bad-request with its English text.
- */
-export interface ExtraCommand {
-  /** The name disco#items lists. */
-  name: string;
-  /** The fields of the form a generic client fills in. */
-  fields: readonly string[];
-  answer(
-    fields: Record<string, string | string[]>,
-    from: string,
-  ): Promise<Record<string, string | string[]>>;
-}
+export type { ExtraCommand } from './command-desk';
 
 export interface ProviderOptions {
   /** Consent: who may ask, and what of each answer goes (see ProviderGate). */
   gate?: ProviderGate;
-  /** Commands answered here besides get_history, subscribe and unsubscribe, by command node. */
+  /**
+   * Commands answered here besides get_history, subscribe and unsubscribe, by
+   * command node. Those other parts add to the session's CommandDesk are answered too.
+   */
   commands?: Readonly<Record<string, ExtraCommand>>;
   /**
    * Record subscribe/unsubscribe from anyone in `registry` and answer them at once
@@ -418,7 +408,7 @@ export class Provider extends EventEmitter {
   readonly replyTimeoutMs: number;
   readonly name: string;
   readonly gate: ProviderGate | undefined;
-  readonly commands: Readonly<Record<string, ExtraCommand>>;
+  readonly #desk: CommandDesk;
   #unregister: (() => void)[] = [];
   #requests = new Set<ProviderRequest>();
   #closed = false;
@@ -432,13 +422,25 @@ export class Provider extends EventEmitter {
     if (!(timeout > 0) || !Number.isFinite(timeout))
       throw new ProviderError('PROVIDER_REPLY_TIMEOUT', { value: String(timeout) });
     if (providers.has(session)) throw new ProviderError('PROVIDER_BUSY', { jid: session.bareJid });
+    this.#desk = CommandDesk.of(session);
+    // Taken before anything else: a command another part answers leaves nothing half set up.
+    try {
+      for (const [node, command] of Object.entries(options.commands ?? {}))
+        this.#unregister.push(this.#desk.add(node, command));
+    } catch (err) {
+      for (const unregister of this.#unregister) unregister();
+      throw err;
+    }
     providers.set(session, this);
     this.session = session;
     this.registry = options.registry;
     this.replyTimeoutMs = timeout;
     this.name = options.name ?? 'SenFed provider';
     this.gate = options.gate;
-    this.commands = options.commands ?? {};
+    this.#desk.providerAnswers = true;
+    this.#unregister.push(() => {
+      this.#desk.providerAnswers = false;
+    });
     this.#unregister.push(
       session.answerIq('set', COMMANDS_NS, 'command', (stanza) => this.#onCommand(stanza)),
       session.answerIq('get', DISCO_INFO_NS, 'query', (stanza) => this.#onDisco(stanza)),
@@ -472,9 +474,7 @@ export class Provider extends EventEmitter {
     if (!request) return undefined;
     if (this.#closed)
       return commandErrorIq(request, 'service-unavailable', { text: STOPPED.message });
-    const extra = Object.hasOwn(this.commands, request.node)
-      ? this.commands[request.node]
-      : undefined;
+    const extra = this.#desk.get(request.node);
     if (extra) return this.#answerExtra(request, extra);
     if (!(PROVIDED_COMMANDS as readonly string[]).includes(request.node)) {
       return this.#refuse(
@@ -601,29 +601,13 @@ export class Provider extends EventEmitter {
 
   /** Every command node answered here: Quoalise's three, then the extra ones. */
   #commandNodes(): string[] {
-    return [...PROVIDED_COMMANDS, ...Object.keys(this.commands)];
+    return [...PROVIDED_COMMANDS, ...this.#desk.nodes()];
   }
 
-  async #answerExtra(request: CommandRequest, command: ExtraCommand): Promise<Element> {
-    if (request.action === 'cancel' || request.form?.type === 'cancel')
-      return commandResultIq(request, { status: 'canceled' });
-    if (!request.form) {
-      const fields = Object.fromEntries(command.fields.map((name) => [name, [] as string[]]));
-      return commandResultIq(request, {
-        status: 'executing',
-        form: dataForm('form', fields, { title: command.name }),
-      });
-    }
-    const from = request.from ?? this.session.jid ?? this.session.bareJid;
-    try {
-      const result = await command.answer(request.fields, from);
-      return commandResultIq(request, {
-        form: dataForm('result', result, { title: command.name }),
-      });
-    } catch (err) {
-      if (!(err instanceof SenfedError)) throw err;
-      return this.#refuse(request, 'bad-request', err, 'bad-payload');
-    }
+  #answerExtra(request: CommandRequest, command: ExtraCommand): Promise<Element> {
+    return answerExtraCommand(request, command, this.session.jid ?? this.session.bareJid, (err) =>
+      this.#refuse(request, 'bad-request', err, 'bad-payload'),
+    );
   }
 
   /** Give a request to the owner; a listener that throws must not leave the requester waiting. */
@@ -659,9 +643,7 @@ export class Provider extends EventEmitter {
   }
 
   #commandName(node: string): string {
-    return Object.hasOwn(this.commands, node)
-      ? this.commands[node].name
-      : COMMAND_NAMES[node as QuoaliseCommand];
+    return this.#desk.get(node)?.name ?? COMMAND_NAMES[node as QuoaliseCommand];
   }
 
   #onDisco(stanza: Element): Element | undefined {
