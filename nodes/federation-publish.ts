@@ -15,6 +15,9 @@ import { errorText, localError } from './support/errors';
 import { reportError } from './support/report';
 import { nodeStoragePath, removeNodeStorage } from './support/storage';
 import { type ConsentSettings, consentGateOf } from './support/consent';
+import { CommandDesk } from '../lib/federation/command-desk';
+import { AUDIT_PROOF_COMMAND, auditProofCommand } from '../lib/consent/audit-command';
+import { REQUEST_ACCESS_COMMAND, requestAccessCommand } from '../lib/consent/access-command';
 import type { ConsentGate } from '../lib/consent/gate';
 import { membershipSentence } from '../lib/federation/membership';
 
@@ -92,7 +95,20 @@ export = function register(RED: NodeAPI): void {
           });
         const syncNow = (): void => void gate!.syncMemberships();
         account.session.on('online', syncNow);
-        node.on('close', () => account.session.off('online', syncNow));
+        // Recipients check proofs with audit_proof and ask to become members with request_access.
+        const desk = CommandDesk.of(account.session);
+        const access = requestAccessCommand(gate);
+        const removals = [access.remove];
+        try {
+          removals.push(desk.add(AUDIT_PROOF_COMMAND, auditProofCommand(gate.store.audit)));
+          removals.push(desk.add(REQUEST_ACCESS_COMMAND, access.command));
+        } catch (err) {
+          node.warn(errorText(RED._, err));
+        }
+        node.on('close', () => {
+          account.session.off('online', syncNow);
+          for (const remove of removals) remove();
+        });
       }
       publisher.on('withheld', () => showQueue(publisher));
       publisher.on('published', () => showQueue(publisher));
@@ -190,12 +206,16 @@ export = function register(RED: NodeAPI): void {
           secondaryUnits: 'accept',
         });
         const targets = targetsOf(msg);
+        // msg.meta goes with direct messages; a PubSub item carries only the consent gate's meta.
         const meta =
-          msg.meta !== undefined && typeof msg.meta === 'object' && msg.meta !== null
+          config.mode === 'direct' &&
+          msg.meta !== undefined &&
+          typeof msg.meta === 'object' &&
+          msg.meta !== null
             ? (msg.meta as Meta)
             : undefined;
         // Meta that cannot become XML fails now, at the Catch node, rather than at the head of the queue.
-        if (meta !== undefined && config.mode === 'direct') metaElement(meta);
+        if (meta !== undefined) metaElement(meta);
         const publisher = await ready;
         // One queue entry per recipient: each is delivered, retried and reported on its own.
         for (const target of targets) {

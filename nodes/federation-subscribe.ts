@@ -15,6 +15,9 @@ import { migrateConfig } from './support/migrations';
 import { nodeStoragePath, removeNodeStorage } from './support/storage';
 import { reportNotes } from './support/report';
 import { proofChecker } from './support/consent';
+import { proverOf } from '../lib/consent/share-proof';
+import type { AccessAnswer } from '../lib/federation/subscriber';
+import type { Meta } from '../lib/federation/quoalise';
 
 interface FederationSubscribeConfig extends NodeDef {
   account: string;
@@ -26,6 +29,8 @@ interface FederationSubscribeConfig extends NodeDef {
   quoaliseFrom: string;
   /** Check the audit proof Quoalise data carries (a provider with a consent store sends one). */
   verifyProofs?: boolean;
+  /** The publisher's full JID, asked for access (request_access) when the node refuses us. */
+  askAccessOf?: string;
 }
 
 const isoTime = (seconds: number | undefined): string | undefined =>
@@ -61,8 +66,37 @@ export = function register(RED: NodeAPI): void {
       follows ? config.service : '',
       follows ? config.node : '',
       new SeenItems(join(storage, 'seen.json')),
-      { quoaliseFrom: senders },
+      {
+        quoaliseFrom: senders,
+        ...(config.askAccessOf?.trim() ? { askAccessOf: config.askAccessOf.trim() } : {}),
+      },
     );
+    /** What the publisher answered to our request for access, shown while the service still refuses. */
+    let access: AccessAnswer | undefined;
+
+    // Data from a publisher or provider with a consent store carries its audit proof: checked before it goes on.
+    const checkProof = config.verifyProofs ? proofChecker(RED, node, account.session) : undefined;
+    function showAccess(answer: AccessAnswer): void {
+      const owner = config.askAccessOf?.trim() ?? '';
+      if (answer.status === 'refused')
+        node.status({
+          fill: 'red',
+          shape: 'ring',
+          text: RED._('federation-subscribe.status.accessRefused', { owner }),
+        });
+      else if (answer.status === 'member')
+        node.status({
+          fill: 'yellow',
+          shape: 'dot',
+          text: RED._('federation-subscribe.status.accessMember', { owner }),
+        });
+      else
+        node.status({
+          fill: 'yellow',
+          shape: 'ring',
+          text: RED._('federation-subscribe.status.accessRequested', { owner }),
+        });
+    }
 
     /** Kinds of SenML notes already told, each once. */
     const told = new Set<string>();
@@ -91,16 +125,36 @@ export = function register(RED: NodeAPI): void {
     }
 
     if (follows) {
-      subscriber.on('item', (item: ReceivedItem) =>
-        output(item.records, {
+      subscriber.on('item', (item: ReceivedItem) => {
+        const props: Record<string, unknown> = {
           topic: item.node,
           from: item.publisher ?? item.service,
           itemId: item.itemId,
           service: item.service,
-        }),
-      );
+        };
+        if (item.meta !== undefined) props.meta = item.meta;
+        if (!checkProof) return output(item.records, props);
+        // The log that proves an item is its publisher's: keys are pinned per prover, not per service.
+        checked(item.records, props, item.meta, proverOf(item.meta) ?? item.service);
+      });
+      subscriber.on('access', (answer: AccessAnswer) => {
+        access = answer;
+        node.log(
+          RED._('federation-subscribe.log.access', {
+            owner: config.askAccessOf?.trim() ?? '',
+            node: answer.node,
+            status: answer.status,
+          }),
+        );
+        showAccess(answer);
+      });
       subscriber.on('problem', (err: Error) => {
-        node.status({ fill: 'red', shape: 'ring', text: refusalText(err, RED._) });
+        if (
+          access !== undefined &&
+          refusalText(err, RED._) === RED._('federation-subscribe.status.notMember')
+        )
+          showAccess(access);
+        else node.status({ fill: 'red', shape: 'ring', text: refusalText(err, RED._) });
         // With a message, so that a Catch node sees it; the subscriber asks again by itself.
         node.error(
           RED._('federation-subscribe.errors.subscribe', {
@@ -115,13 +169,14 @@ export = function register(RED: NodeAPI): void {
           } as never,
         );
       });
-      subscriber.on('subscribed', () =>
+      subscriber.on('subscribed', () => {
+        access = undefined;
         node.status({
           fill: 'green',
           shape: 'dot',
           text: RED._('federation-subscribe.status.subscribed'),
-        }),
-      );
+        });
+      });
       subscriber.on('gap', (gap: CatchUpGap) => {
         const since = isoTime(gap.lastSeen?.time) ?? gap.lastSeen?.id ?? '?';
         const until = isoTime(gap.oldestKept?.time) ?? gap.oldestKept?.id ?? '?';
@@ -158,8 +213,6 @@ export = function register(RED: NodeAPI): void {
       });
     }
     subscriber.on('invalid', (err: Error) => node.warn(errorText(RED._, err)));
-    // Quoalise data from a provider with a consent store carries its audit proof: checked before it goes on.
-    const checkProof = config.verifyProofs ? proofChecker(RED, node, account.session) : undefined;
     subscriber.on('data', (data: ReceivedData) => {
       const props: Record<string, unknown> = {
         topic: 'quoalise',
@@ -167,17 +220,27 @@ export = function register(RED: NodeAPI): void {
         meta: data.meta,
       };
       if (!checkProof) return output(data.records, props);
+      checked(data.records, props, data.meta, data.from);
+    });
+
+    /** Output what arrived once its audit proof is checked (msg.proof says how it went). */
+    function checked(
+      records: senml.SenmlRecord[],
+      props: Record<string, unknown>,
+      meta: Meta | undefined,
+      from: string,
+    ): void {
       let pack: senml.ResolvedPack;
       try {
-        pack = senml.resolve(data.records, { secondaryUnits: 'accept' });
+        pack = senml.resolve(records, { secondaryUnits: 'accept' });
       } catch {
-        return output(data.records, props); // output says what is wrong with it
+        return output(records, props); // output says what is wrong with it
       }
-      checkProof(props, pack, data.meta, data.from).then(
-        () => output(data.records, props),
+      checkProof!(props, pack, meta, from).then(
+        () => output(records, props),
         (err: unknown) => node.error(localError(RED._, err)),
       );
-    });
+    }
     // Each refused sender is told once, not at every message it sends; a node not asked to take such data says nothing.
     const refused = new Set<string>();
     subscriber.on('refused', (from: string) => {

@@ -3,7 +3,7 @@ import type { ExtraCommand } from '../federation/provider';
 import { readReply } from '../federation/requester';
 import type { XmppSession } from '../federation/session';
 import type { AuditLog } from './audit';
-import { recipientCovers } from './evaluate';
+import { shareReaches } from './evaluate';
 import { ConsentGateError } from './gate-messages';
 
 /** The ad-hoc command (XEP-0050) node a recipient asks the proofs of an audit log with. */
@@ -30,6 +30,7 @@ function field(fields: Record<string, string | string[]>, name: string): number 
  */
 export function auditProofCommand(audit: AuditLog): ExtraCommand {
   return {
+    owner: audit,
     name: 'Audit proof',
     fields: ['index', 'tree_size', 'first', 'second'],
     async answer(fields, from) {
@@ -53,7 +54,7 @@ export function auditProofCommand(audit: AuditLog): ExtraCommand {
       const treeSize = field(fields, 'tree_size') ?? head.treeSize;
       const { proof } = audit.inclusionProof(index, treeSize);
       const entry = audit.entry(index);
-      if (entry.kind !== 'share' || !recipientCovers(entry.recipient, from))
+      if (entry.kind !== 'share' || !shareReaches(entry, from))
         throw new ConsentGateError('AUDIT_PROOF_NOT_YOURS', { index, from });
       return { ...signed, index: String(index), tree_size: String(treeSize), proof };
     },

@@ -118,6 +118,22 @@ export function recipientCovers(consentRecipient: string, jid: string): boolean 
   return wanted.local === undefined || wanted.local === asked.local;
 }
 
+/**
+ * Whether a share (an audit entry, as read from anywhere) went to `jid`: its
+ * recipient covers it, or, for a PubSub item, one of the node's members then.
+ */
+export function shareReaches(
+  entry: { recipient?: unknown; channel?: unknown; members?: unknown },
+  jid: string,
+): boolean {
+  if (typeof entry.recipient === 'string' && recipientCovers(entry.recipient, jid)) return true;
+  return (
+    entry.channel === 'pubsub' &&
+    Array.isArray(entry.members) &&
+    entry.members.some((member) => typeof member === 'string' && recipientCovers(member, jid))
+  );
+}
+
 /** The localpart (if any) and domain of a JID, lower-cased, its resource dropped. */
 export function splitJid(jid: string): { local?: string; domain: string } | undefined {
   if (typeof jid !== 'string') return undefined;

@@ -485,7 +485,10 @@ function said(
 }
 
 /** The shortest of the retentions, compared by the instant each reaches from `now`. */
-function shortestRetention(consents: readonly ConsentRecord[], now: number): string | undefined {
+export function shortestRetention(
+  consents: readonly ConsentRecord[],
+  now: number,
+): string | undefined {
   let shortest: string | undefined;
   let shortestEnd = Infinity;
   for (const { retention } of consents) {

@@ -61,6 +61,14 @@ export const CONSENT_GATE_MESSAGES = {
     code: 'AUDIT_PROOF_REQUEST',
     en: 'audit_proof: entry {index} is not a share sent to {from}',
   },
+  ACCESS_REQUEST_FIELDS: {
+    code: 'ACCESS_REQUEST',
+    en: 'request_access: give the service and the node asked for',
+  },
+  ACCESS_REQUEST_UNKNOWN_NODE: {
+    code: 'ACCESS_REQUEST',
+    en: 'request_access: no data of node {node} on {service} is published from here',
+  },
 } as const satisfies MessageTable;
 
 export type ConsentGateMessageId = keyof typeof CONSENT_GATE_MESSAGES;

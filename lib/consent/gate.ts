@@ -11,12 +11,13 @@ import type { ConsentStore } from './consent-store';
 import { packDigest } from './digest';
 import { addDuration } from './duration';
 import { isActive, recipientCovers } from './evaluate';
-import { filterPack, type FilterOutcome } from './filter';
+import { filterPack, shortestRetention, type FilterOutcome } from './filter';
 import { consentGateSentence } from './gate-messages';
 import {
   systemClock,
   type Clock,
   type ConsentRecord,
+  type Evidence,
   type ShareAuditEntry,
   type ShareChannel,
 } from './model';
@@ -69,6 +70,8 @@ export class ConsentGate extends EventEmitter {
   /** The members each node was last synced to: a send syncs again only when they differ. */
   readonly #synced = new WeakMap<PubsubMembership, string>();
   readonly #onChange = (): void => void this.syncMemberships();
+  /** The last item released to each node, its members then and its meta. */
+  readonly #lastItem = new Map<string, { publication: Publication; members: string; meta: Meta }>();
   #watching = false;
 
   constructor(options: ConsentGateOptions) {
@@ -122,9 +125,22 @@ export class ConsentGate extends EventEmitter {
       outcome = pastRetention(outcome, pack, heldSince);
     if (outcome.withheld.length > 0) this.emit('withheld', { recipient: to, channel, outcome });
     if (outcome.allowed.length === 0) return { outcome };
-    const { index, treeHead } = await this.store.recordShare(
-      shareEntry(outcome, to, this.purpose, channel),
-    );
+    const entry = shareEntry(outcome, to, this.purpose, channel);
+    const { index, shared } = await this.#record(entry, outcome, meta);
+    return { outcome, share: { pack: outcome.allowed, meta: shared, outcome, index } };
+  }
+
+  /**
+   * Write a share entry to the audit log (fsynced, under a signed head) and give
+   * the meta that goes with the data: purpose, consents, retention and the
+   * proof (the entry, its inclusion proof, the signed head, the key, the prover).
+   */
+  async #record(
+    entry: Omit<ShareAuditEntry, 'kind' | 'time'>,
+    outcome: FilterOutcome,
+    meta: Meta | undefined,
+  ): Promise<{ index: number; shared: Meta }> {
+    const { index, treeHead } = await this.store.recordShare(entry);
     const audit = this.store.audit;
     const { proof } = audit.inclusionProof(index, treeHead.treeSize);
     const prover = this.#prover();
@@ -146,7 +162,7 @@ export class ConsentGate extends EventEmitter {
       },
     };
     if (outcome.retention !== undefined) shared.retention = outcome.retention;
-    return { outcome, share: { pack: outcome.allowed, meta: shared, outcome, index } };
+    return { index, shared };
   }
 
   /** For `federation provide`: the consent check of requests and answers. */
@@ -178,29 +194,79 @@ export class ConsentGate extends EventEmitter {
       );
     const covering = theirs.filter((record) => coversIdentifier(record, request.identifier));
     if (covering.some((record) => isActive(record, now))) return undefined;
-    const known = covering.find((record) => bareJid(record.recipient) === from) ?? covering[0];
-    const last = known?.events.at(-1)?.type;
-    if (last !== 'requested' && last !== 'refused') {
-      await this.store.request(
-        {
-          subject: known?.subject ?? request.identifier,
-          recipient: known?.recipient ?? from,
-          purpose: this.purpose,
-          scope: known?.scope ?? { names: [request.identifier], granularity: 'raw' },
-          retention: known?.retention ?? 'P30D',
-        },
-        {
-          method: 'federation-request',
-          by: request.from,
-          reference: `${request.command} ${request.identifier}`,
-        },
-      );
-    }
+    await this.#recordRequest(from, covering, request.identifier, {
+      method: 'federation-request',
+      by: request.from,
+      reference: `${request.command} ${request.identifier}`,
+    });
     return consentGateSentence('GATE_NO_CONSENT', {
       from,
       purpose: this.purpose,
       identifier: request.identifier,
     });
+  }
+
+  /**
+   * Record a recipient's request for data it has no active consent for, as a
+   * `requested` event for the data subject to accept or refuse: on the consent
+   * that comes closest (to this JID, else its domain), or a new one for the
+   * identifier asked. Once only: not again while the last event of that
+   * consent is already `requested` or `refused`. Gives where it stands.
+   */
+  async #recordRequest(
+    from: string,
+    covering: readonly ConsentRecord[],
+    identifier: string,
+    evidence: Evidence,
+  ): Promise<'requested' | 'refused'> {
+    const known = covering.find((record) => bareJid(record.recipient) === from) ?? covering[0];
+    const last = known?.events.at(-1)?.type;
+    if (last === 'refused') return 'refused';
+    if (last !== 'requested') {
+      await this.store.request(
+        {
+          subject: known?.subject ?? identifier,
+          recipient: known?.recipient ?? from,
+          purpose: this.purpose,
+          scope: known?.scope ?? { names: [identifier], granularity: 'raw' },
+          retention: known?.retention ?? 'P30D',
+        },
+        evidence,
+      );
+    }
+    return 'requested';
+  }
+
+  /**
+   * A recipient asks to become a member of a PubSub node this gate publishes
+   * to (the request_access command: a whitelist node refuses its subscription,
+   * and the service tells the owner nothing). Already a member: `member`;
+   * otherwise the request is recorded for the data subject (see #recordRequest).
+   */
+  async requestMembership(
+    from: string,
+    target: Extract<PublishTarget, { mode: 'pubsub' }>,
+  ): Promise<'member' | 'requested' | 'refused'> {
+    const jid = bareJid(from);
+    if (this.members(target).includes(jid)) return 'member';
+    const covering = this.store
+      .records()
+      .filter(
+        (record) =>
+          record.purpose === this.purpose &&
+          recipientCovers(record.recipient, jid) &&
+          coversIdentifier(record, target.node),
+      );
+    return this.#recordRequest(jid, covering, target.node, {
+      method: 'federation-request',
+      by: from,
+      reference: `subscribe ${pubsubUri(target.service, target.node)}`,
+    });
+  }
+
+  /** Whether this gate keeps the members of that node (it published there, or was told to follow it). */
+  follows(service: string, node: string): boolean {
+    return this.#memberships.has(`${service}\u0000${node}`);
   }
 
   /** For `federation publish` direct messages: what of a publication goes to its JID, decided at send time. */
@@ -226,15 +292,26 @@ export class ConsentGate extends EventEmitter {
    * only aggregates does not cover it).
    */
   members(target: Extract<PublishTarget, { mode: 'pubsub' }>): string[] {
-    const now = this.#clock();
-    const members = new Set<string>();
-    for (const record of this.store.records()) {
-      if (record.purpose !== this.purpose || !record.recipient.includes('@')) continue;
-      if (record.scope.granularity !== 'raw') continue;
-      if (!coversIdentifier(record, target.node) || !isActive(record, now)) continue;
-      members.add(bareJid(record.recipient));
-    }
-    return [...members].sort();
+    return [
+      ...new Set(this.#memberConsents(target, this.#clock()).map((r) => bareJid(r.recipient))),
+    ].sort();
+  }
+
+  /** The consents that make their recipients members of a node at `now` (see members()). */
+  #memberConsents(
+    target: Extract<PublishTarget, { mode: 'pubsub' }>,
+    now: number,
+  ): ConsentRecord[] {
+    return this.store
+      .records()
+      .filter(
+        (record) =>
+          record.purpose === this.purpose &&
+          record.recipient.includes('@') &&
+          record.scope.granularity === 'raw' &&
+          coversIdentifier(record, target.node) &&
+          isActive(record, now),
+      );
   }
 
   /**
@@ -252,13 +329,42 @@ export class ConsentGate extends EventEmitter {
     return async (publication) => {
       const { target } = publication;
       if (target.mode === 'direct') return this.releaseDirect(publication);
+      // Held here longer than a member may keep it: the node would keep it longer still.
+      const now = this.#clock();
+      const retention = shortestRetention(this.#memberConsents(target, now), now);
+      const { queuedAt } = publication;
+      if (
+        queuedAt !== undefined &&
+        retention !== undefined &&
+        addDuration(queuedAt, retention) <= now
+      ) {
+        const outcome = pastRetention(
+          { allowed: publication.pack, withheld: [], consents: [], retention },
+          publication.pack,
+          queuedAt,
+        );
+        this.emit('withheld', {
+          recipient: pubsubUri(target.service, target.node),
+          channel: 'pubsub',
+          outcome,
+        });
+        return undefined;
+      }
       const membership = this.follow(session, target);
       const members = this.members(target);
       // Consents that lapsed or changed since the last sync: in force before this item goes.
       if (this.#synced.get(membership) !== members.join('\n'))
         await this.#sync(membership, members);
-      await this.recordPubsubShare(publication.pack, members);
-      return publication;
+      // Sent again (its node just created, a peer that timed out): one share, logged once.
+      const key = `${target.service}\u0000${target.node}`;
+      const last = this.#lastItem.get(key);
+      const same = (a: Publication): boolean =>
+        a.itemId === publication.itemId && a.queuedAt === publication.queuedAt;
+      if (last !== undefined && same(last.publication) && last.members === members.join('\n'))
+        return { ...publication, meta: last.meta };
+      const meta = await this.recordPubsubShare(publication.pack, target, members);
+      this.#lastItem.set(key, { publication, members: members.join('\n'), meta });
+      return { ...publication, meta };
     };
   }
 
@@ -305,21 +411,37 @@ export class ConsentGate extends EventEmitter {
     return change;
   }
 
-  /** Write one share entry per member for a PubSub item that goes to them. */
-  async recordPubsubShare(pack: ResolvedPack, members: readonly string[]): Promise<void> {
+  /**
+   * Write the share entry of a PubSub item: one entry for the item, naming the
+   * node (`xmpp:service?;node=name`, XEP-0060 §13) as recipient and its members
+   * at this moment, under the consents that made them members. Gives the meta the
+   * item carries, its audit proof included, so that each member can check it.
+   */
+  async recordPubsubShare(
+    pack: ResolvedPack,
+    target: Extract<PublishTarget, { mode: 'pubsub' }>,
+    members: readonly string[],
+  ): Promise<Meta> {
     const now = this.#clock();
-    for (const member of members) {
-      const outcome = filterPack(pack, this.store.records(), {
-        recipient: member,
-        purpose: this.purpose,
-        now,
-      });
-      // Members are those whose consent covers the node; the entry says what it covered.
-      await this.store.recordShare(
-        shareEntry({ ...outcome, allowed: pack }, member, this.purpose, 'pubsub'),
-      );
-    }
+    const wanted = new Set(members);
+    const consents = new Map<string, ConsentRecord>();
+    for (const consent of this.#memberConsents(target, now))
+      if (wanted.has(bareJid(consent.recipient))) consents.set(consent.id, consent);
+    const allowing = [...consents.values()];
+    const outcome: FilterOutcome = { allowed: pack, withheld: [], consents: allowing };
+    const retention = shortestRetention(allowing, now);
+    if (retention !== undefined) outcome.retention = retention;
+    const entry = {
+      ...shareEntry(outcome, pubsubUri(target.service, target.node), this.purpose, 'pubsub'),
+      members: [...members],
+    };
+    return (await this.#record(entry, outcome, undefined)).shared;
   }
+}
+
+/** A PubSub node as an XMPP URI (RFC 5122, XEP-0060 §13): `xmpp:pubsub.example?;node=name`. */
+export function pubsubUri(service: string, node: string): string {
+  return `xmpp:${service}?;node=${encodeURIComponent(node)}`;
 }
 
 /** Every record withheld: the pack waited longer than the consent lets the recipient keep it. */

@@ -153,4 +153,10 @@ export interface ShareAuditEntry {
   digest: string;
   /** How long the recipient may keep it (the shortest retention of the consents), ISO 8601. */
   retention: string;
+  /**
+   * A PubSub item (channel `pubsub`, recipient the node's XMPP URI): the bare
+   * JIDs that were members of the node when it was published, each under one of
+   * `consents`. Every member gets the item.
+   */
+  members?: string[];
 }

@@ -4,7 +4,7 @@ import type { Meta } from '../federation/quoalise';
 import type { ResolvedPack } from '../senml/model';
 import { verifyAppendOnly, verifyShareProof, type SignedTreeHead } from './audit';
 import { packDigest } from './digest';
-import { recipientCovers } from './evaluate';
+import { shareReaches } from './evaluate';
 import { consentGateSentence } from './gate-messages';
 import type { AuditEntry } from './model';
 
@@ -73,6 +73,14 @@ export function readAuditMeta(meta: Meta | undefined): ReceivedAudit | string | 
   return out;
 }
 
+/** The bare JID of the instance whose log proves a share (its meta's prover), if it says. */
+export function proverOf(meta: Meta | undefined): string | undefined {
+  const audit = readAuditMeta(meta);
+  return typeof audit === 'object' && audit.prover !== undefined
+    ? bareJid(audit.prover)
+    : undefined;
+}
+
 /**
  * Checks, at the recipient, the audit proofs of the shares it receives: that
  * what arrived is exactly what the sender's log says it sent to this JID, that
@@ -116,7 +124,7 @@ export class ShareVerifier {
           got: digest,
         }),
       );
-    if (!recipientCovers(entry.recipient, this.jid))
+    if (!shareReaches(entry, this.jid))
       problems.push(
         consentGateSentence('SHARE_PROOF_RECIPIENT', {
           from: sender,

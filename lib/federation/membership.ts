@@ -10,6 +10,7 @@ import {
   ownerSubscriptionsIq,
   parseAffiliations,
   parseSubscriptions,
+  affiliationNotice,
   setAffiliationsIq,
   setSubscriptionsIq,
 } from './pubsub';
@@ -101,7 +102,7 @@ export class PubsubMembership {
     const revoked = [...new Set([...members, ...strays])].filter((jid) => !want.has(jid)).sort();
     // Revocation first: a withdrawn consent must be in force before anyone new is let in.
     if (revoked.length > 0) await this.#revoke(new Set(revoked));
-    if (granted.length > 0)
+    if (granted.length > 0) {
       await this.session.iq(
         setAffiliationsIq(
           this.service,
@@ -110,6 +111,12 @@ export class PubsubMembership {
         ),
         this.timeoutMs,
       );
+      // A subscriber the whitelist refused learns it may subscribe now, not at its next try.
+      for (const jid of granted)
+        await this.session
+          .send(affiliationNotice(jid, this.service, this.node, 'member'))
+          .catch(() => undefined);
+    }
     return { granted, revoked, noNode: false };
   }
 

@@ -5,7 +5,7 @@ import type { ResolvedPack } from '../senml/model';
 import { toXmlElement } from '../senml/xml';
 import type { DurableQueue, QueueItem } from '../store/durable-queue';
 import { createNodeIq, publishIq, pubsubErrorCondition, stableItemId } from './pubsub';
-import { type Meta, quoaliseMessage } from './quoalise';
+import { type Meta, quoaliseDataElement, quoaliseMessage } from './quoalise';
 import type { Sentence } from '../errors';
 import { type XmppSession, SessionError } from './session';
 import {
@@ -467,7 +467,11 @@ export class Publisher extends EventEmitter {
       await this.session.send(quoaliseMessage(target.to, publication.pack, publication.meta));
       return;
     }
-    const payload: Element = toXmlElement(compact(publication.pack));
+    // Meta (a consent gate's audit proof…) travels with the records as Quoalise data.
+    const payload: Element =
+      publication.meta === undefined
+        ? toXmlElement(compact(publication.pack))
+        : quoaliseDataElement(publication.pack, publication.meta);
     await this.session.iq(
       publishIq(target.service, target.node, publication.itemId, payload),
       this.requestTimeoutMs,

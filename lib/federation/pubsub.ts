@@ -324,6 +324,49 @@ export interface AffiliationChange {
   affiliation: Affiliation;
 }
 
+/**
+ * Tell a JID its affiliation with a node changed (XEP-0060 §8.9.4, Example 181):
+ * `<message to><pubsub xmlns="…/pubsub"><affiliations node service?><affiliation
+ * jid affiliation/></affiliations></pubsub></message>`. The service may send it;
+ * Prosody does not, so the owner sends it, naming the service.
+ */
+export function affiliationNotice(
+  to: string,
+  service: string,
+  node: string,
+  affiliation: Affiliation,
+): Element {
+  const message = element('message', { to: xmlText(to, { name: 'to' }) });
+  message
+    .c('pubsub', { xmlns: PUBSUB_NS })
+    .c('affiliations', { node: nodeName(node), service: xmlText(service, { name: 'service' }) })
+    .c('affiliation', { jid: xmlText(to, { name: 'jid' }), affiliation });
+  return message;
+}
+
+/** The node, service (when named) and affiliation an affiliation notice tells, or undefined. */
+export function parseAffiliationNotice(
+  stanza: unknown,
+): { from?: string; node: string; service?: string; affiliation: string } | undefined {
+  const message = asStanza(stanza, 'message');
+  if (!message) return undefined;
+  const ps = childNamed(message, 'pubsub', PUBSUB_NS);
+  const list = ps && childNamed(ps, 'affiliations', PUBSUB_NS);
+  const one = list && childNamed(list, 'affiliation', PUBSUB_NS);
+  const node = list && nonEmptyAttr(list, 'node');
+  const affiliation = one && nonEmptyAttr(one, 'affiliation');
+  if (node === undefined || affiliation === undefined) return undefined;
+  const notice: { from?: string; node: string; service?: string; affiliation: string } = {
+    node,
+    affiliation,
+  };
+  const from = nonEmptyAttr(message, 'from');
+  if (from !== undefined) notice.from = from;
+  const service = list && nonEmptyAttr(list, 'service');
+  if (service !== undefined) notice.service = service;
+  return notice;
+}
+
 /** Owner sets affiliations, as a delta (§8.9.2.1, Example 202; several at once §8.9.2.4). Affiliations are by bare JID (§4.1). */
 export function setAffiliationsIq(
   service: string,

@@ -8,17 +8,21 @@ import {
   type NodeReader,
   itemsAfterLastSeen,
 } from './catch-up';
+import { commandIq, parseCommandResult } from './adhoc';
 import { discoItemsIq, parseDiscoItems } from './discovery';
+import { readReply } from './requester';
 import { FederationError } from './errors';
 import {
   itemsIq,
   type PubsubItem,
+  parseAffiliationNotice,
   parseEventMessage,
   parseItemsResult,
   subscribeIq,
 } from './pubsub';
-import { type Meta, parseQuoaliseMessage } from './quoalise';
+import { type Meta, QUOALISE_NS, parseQuoaliseElement, parseQuoaliseMessage } from './quoalise';
 import type { SeenItems } from '../store/seen-items';
+import { bareJid } from '../store/subscriber-registry';
 import { SenderList } from './senders';
 import type { XmppSession } from './session';
 import { readStanzaError } from './stanza-error';
@@ -30,6 +34,8 @@ export interface ReceivedItem {
   /** Records as carried in the item (JSON form, unresolved). */
   records: SenmlRecord[];
   publisher?: string;
+  /** The item's Quoalise `<meta>`, when it came as Quoalise data (a publisher with a consent store sends its audit proof there). */
+  meta?: Meta;
 }
 
 export interface ReceivedData {
@@ -73,15 +79,55 @@ export interface SubscriberOptions {
   quietMs?: number;
   /** How catch-up asks for items (see catch-up.ts). */
   catchUpLimits?: CatchUpLimits;
+  /**
+   * The full JID of the node's publisher, to ask for access when the service
+   * refuses the subscription (a whitelist node and no membership yet): the
+   * ad-hoc command request_access, once per subscriber, answered 'access' with
+   * its status (member, requested, refused). The subscriber goes on asking the
+   * service, and gets in once the publisher makes it a member.
+   */
+  askAccessOf?: string;
 }
+
+/** The command a publisher with a consent store answers (lib/consent/access-command.ts). */
+export const REQUEST_ACCESS_COMMAND = 'request_access';
+
+/** What the publisher said to a request for access. */
+export interface AccessAnswer {
+  service: string;
+  node: string;
+  /** member, requested or refused, as the publisher said. */
+  status: string;
+  /** The purpose its consent would be for, when it says. */
+  purpose?: string;
+}
+
+/** The refusals of a subscription that a membership would lift (XEP-0060 §6.1.3.4 whitelist, §6.1.3.2 presence…). */
+const REFUSED_FOR_MEMBERSHIP = new Set([
+  'forbidden',
+  'not-authorized',
+  'not-allowed',
+  'registration-required',
+]);
 
 /** Events further apart than this are each checked against the node (see SubscriberOptions.quietMs). */
 const SLOW_STREAM_MS = 5000;
 
-function sensmlOf(payload: Element | undefined): Element | undefined {
-  return payload && payload.getName() === 'sensml' && payload.getNS() === SENML_XML_NAMESPACE
-    ? payload
-    : undefined;
+/**
+ * The records of an item's payload, and its meta: a `<sensml>` element, or
+ * Quoalise data (`<quoalise><data><meta/><sensml/></data></quoalise>`, what a
+ * publisher sends to carry meta with the records). Undefined for anything else;
+ * a payload that is one of these but unreadable throws.
+ */
+function payloadOf(
+  payload: Element | undefined,
+): { records: SenmlRecord[]; meta?: Meta } | undefined {
+  if (!payload) return undefined;
+  if (payload.getName() === 'sensml' && payload.getNS() === SENML_XML_NAMESPACE)
+    return { records: recordsFromElement(payload) };
+  if (payload.getName() === 'quoalise' && payload.getNS() === QUOALISE_NS)
+    return parseQuoaliseElement(payload);
+  return undefined;
 }
 
 /** Earliest and latest reading times of records, or undefined when they do not resolve. */
@@ -97,10 +143,9 @@ function timesOf(records: readonly SenmlRecord[]): { first: number; last: number
 }
 
 function readingTimes(item: PubsubItem): { first: number; last: number } | undefined {
-  const sensml = sensmlOf(item.payload);
-  if (!sensml) return undefined;
   try {
-    return timesOf(recordsFromElement(sensml));
+    const read = payloadOf(item.payload);
+    return read && timesOf(read.records);
   } catch {
     return undefined;
   }
@@ -130,6 +175,8 @@ export class Subscriber extends EventEmitter {
   readonly #quoaliseFrom: SenderList;
   readonly #quietMs: number;
   readonly #limits: CatchUpLimits;
+  readonly #askAccessOf: string | undefined;
+  #askedAccess = false;
   /** Delay before subscribing again after a refusal or a failure. */
   retryMs = 30_000;
   readonly #onOnline = (): void => void this.#resume();
@@ -147,6 +194,7 @@ export class Subscriber extends EventEmitter {
     this.#quoaliseFrom = options.quoaliseFrom ?? SenderList.nobody;
     this.#quietMs = options.quietMs ?? 200;
     this.#limits = options.catchUpLimits ?? DEFAULT_CATCH_UP_LIMITS;
+    this.#askAccessOf = options.askAccessOf;
     session.on('online', this.#onOnline);
     session.on('stanza', this.#onStanza);
     if (session.online) void this.#resume();
@@ -187,11 +235,67 @@ export class Subscriber extends EventEmitter {
       await this.#catchUp();
     } catch (err) {
       this.emit('problem', err);
+      const condition = readStanzaError(err)?.condition;
+      if (condition !== undefined && REFUSED_FOR_MEMBERSHIP.has(condition)) void this.#askAccess();
       // A refusal now (not yet a member, node not created yet) may be lifted later: ask again.
       clearTimeout(this.#retry);
       this.#retry = setTimeout(() => void this.#resume(), this.retryMs);
     } finally {
       this.#endCatchUp();
+    }
+  }
+
+  /**
+   * An affiliation notice (XEP-0060 §8.9.4) that this account is now a member of
+   * the node, from its service or from the publisher asked for access: subscribe
+   * at once rather than at the next try.
+   */
+  #madeMember(stanza: Element): boolean {
+    const notice = parseAffiliationNotice(stanza);
+    if (notice === undefined) return false;
+    const from = notice.from === undefined ? undefined : bareJid(notice.from);
+    const trusted =
+      from === this.service ||
+      (this.#askAccessOf !== undefined && from === bareJid(this.#askAccessOf));
+    if (
+      trusted &&
+      this.#follows &&
+      notice.node === this.node &&
+      (notice.service ?? this.service) === this.service &&
+      notice.affiliation !== 'none' &&
+      notice.affiliation !== 'outcast'
+    ) {
+      clearTimeout(this.#retry);
+      void this.#resume();
+    }
+    return true;
+  }
+
+  /** Ask the publisher for access (request_access), once. */
+  async #askAccess(): Promise<void> {
+    const owner = this.#askAccessOf;
+    if (owner === undefined || this.#askedAccess || this.#closed) return;
+    this.#askedAccess = true;
+    try {
+      const answer = await this.session.iq(
+        commandIq(owner, REQUEST_ACCESS_COMMAND, { service: this.service, node: this.node }),
+        this.#requestTimeoutMs,
+      );
+      readReply(answer, REQUEST_ACCESS_COMMAND, owner);
+      const fields = parseCommandResult(answer)?.form?.fields ?? {};
+      const first = (value: string | string[] | undefined): string | undefined =>
+        Array.isArray(value) ? value[0] : value;
+      const access: AccessAnswer = {
+        service: this.service,
+        node: this.node,
+        status: first(fields.status) ?? 'unknown',
+      };
+      const purpose = first(fields.purpose);
+      if (purpose) access.purpose = purpose;
+      this.emit('access', access);
+    } catch (err) {
+      this.#askedAccess = false; // asked again at the next refusal
+      this.emit('problem', err);
     }
   }
 
@@ -277,6 +381,7 @@ export class Subscriber extends EventEmitter {
   #handle(stanza: Element): void {
     if (this.#closed) return;
     if (this.#quoalise(stanza)) return;
+    if (this.#madeMember(stanza)) return;
     let event;
     try {
       event = parseEventMessage(stanza);
@@ -345,8 +450,15 @@ export class Subscriber extends EventEmitter {
   #output(items: readonly PubsubItem[]): void {
     for (const item of items) {
       if (item.id === undefined || this.seen.has(item.id)) continue;
-      const sensml = sensmlOf(item.payload);
-      if (!sensml) {
+      let read: { records: SenmlRecord[]; meta?: Meta } | undefined;
+      try {
+        read = payloadOf(item.payload);
+      } catch (err) {
+        this.seen.add([item.id]);
+        this.emit('invalid', err);
+        continue;
+      }
+      if (!read) {
         this.seen.add([item.id]);
         this.emit(
           'invalid',
@@ -358,14 +470,7 @@ export class Subscriber extends EventEmitter {
         );
         continue;
       }
-      let records: SenmlRecord[];
-      try {
-        records = recordsFromElement(sensml);
-      } catch (err) {
-        this.seen.add([item.id]);
-        this.emit('invalid', err);
-        continue;
-      }
+      const { records } = read;
       const times = timesOf(records);
       this.seen.add([item.id], times === undefined ? undefined : { id: item.id, time: times.last });
       const received: ReceivedItem = {
@@ -375,6 +480,7 @@ export class Subscriber extends EventEmitter {
         records,
       };
       if (item.publisher !== undefined) received.publisher = item.publisher;
+      if (read.meta !== undefined) received.meta = read.meta;
       this.emit('item', received);
     }
   }

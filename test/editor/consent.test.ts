@@ -14,6 +14,7 @@ const FILTER = 'c0a5e0e0e0e00003';
 const PROVIDE = 'c0a5e0e0e0e00004';
 const ACCOUNT = 'c0a5e0e0e0e00005';
 const REQUEST = 'c0a5e0e0e0e00006';
+const SUBSCRIBE = 'c0a5e0e0e0e00007';
 const SP = 'https://w3id.org/dpv#ServiceProvision';
 const RESEARCH = 'https://w3id.org/dpv#NonCommercialResearch';
 
@@ -60,6 +61,22 @@ const FLOW = [
     x: 200,
     y: 300,
     wires: [[]],
+  },
+  {
+    id: SUBSCRIBE,
+    type: 'federation-subscribe',
+    z: TAB,
+    name: '',
+    account: ACCOUNT,
+    service: 'pubsub.sen1.test',
+    node: 'urn:dev:mac:0024befffe804ff1',
+    askAccessOf: 'household@sen1.test/node-red',
+    verifyProofs: true,
+    quoalise: false,
+    quoaliseFrom: '',
+    x: 200,
+    y: 400,
+    wires: [[], []],
   },
   {
     id: ACCOUNT,
@@ -133,6 +150,22 @@ describe('consent dialogs in the Node-RED editor (headless Chromium)', function 
       (await page.locator('label[for="node-input-verifyProofs"]').innerText()).trim(),
       'Verify audit proofs',
     );
+    await page.locator('#node-dialog-cancel').click();
+  });
+
+  it('federation subscribe shows Ask access of with the publisher saved, and checks it is a full JID', async () => {
+    await (await editor.canvasNode(SUBSCRIBE)).dblclick();
+    const field = page.locator('#node-input-askAccessOf');
+    await field.waitFor({ state: 'visible' });
+    assert.equal(await field.inputValue(), 'household@sen1.test/node-red');
+    assert.equal(
+      (await page.locator('label[for="node-input-askAccessOf"]').innerText()).trim(),
+      'Ask access of',
+    );
+    // A bare JID cannot take an ad-hoc command: the field is marked invalid.
+    await field.fill('household@sen1.test');
+    await field.dispatchEvent('change');
+    await page.locator('#node-input-askAccessOf.input-error').waitFor({ state: 'attached' });
     await page.locator('#node-dialog-cancel').click();
   });
 

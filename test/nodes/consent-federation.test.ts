@@ -22,6 +22,7 @@ import {
   publishNode,
   replyNode,
   requestNode,
+  statuses,
   subscribeNode,
   until,
 } from './helper';
@@ -222,5 +223,77 @@ describe('consent chosen in the federation nodes (real federation)', function ()
     helper.getNode('publish').receive({ payload: RAW.map((r) => ({ ...r, t: r.t + 7200 })) });
     await new Promise((r) => setTimeout(r, 2000));
     assert.equal(pushed.length, 1, 'nothing after the withdrawal');
+  });
+
+  it('PubSub: the whitelist refuses the advisor, its subscribe node asks the household for access; once accepted in consent manage, items arrive with a proof that holds', async () => {
+    const node = `${HOUSEHOLD}-${Date.now()}`;
+    await helper.load(
+      nodes,
+      inTab([
+        accountConfig('admin-account', 'admin@sen1.test', 'node-red'),
+        { id: 'consents', type: 'consent-store', name: 'household' },
+        { id: 'manage', type: 'consent-manage', store: 'consents', wires: [['managed']] },
+        { id: 'managed', type: 'helper' },
+        {
+          id: 'publish',
+          type: 'federation-publish',
+          account: 'admin-account',
+          mode: 'pubsub',
+          service: 'pubsub.sen1.test',
+          node,
+          createNode: true,
+          queueSize: '100',
+          consentStore: 'consents',
+          purpose: SP,
+        },
+        accountConfig('consumer-account', ADVISOR),
+        {
+          id: 'subscribe',
+          type: 'federation-subscribe',
+          account: 'consumer-account',
+          service: 'pubsub.sen1.test',
+          node,
+          askAccessOf: 'admin@sen1.test/node-red',
+          verifyProofs: true,
+          wires: [['items'], []],
+        },
+        { id: 'items', type: 'helper' },
+      ]),
+      {
+        'admin-account': { password: flows.bed.users['admin@sen1.test'].password },
+        'consumer-account': { password: flows.bed.users[ADVISOR].password },
+      },
+    );
+    const shown = statuses('subscribe');
+    await until('both accounts online', () =>
+      ['admin-account', 'consumer-account'].every((id) => sessionOf(id).online),
+    );
+    const items = collect('items');
+    helper.getNode('publish').receive({ payload: RAW.slice(0, 1) }); // creates the node
+    // Outside a language the status is its catalogue key.
+    await until(
+      'access requested',
+      () => shown.some((s) => s.text === 'federation-subscribe.status.accessRequested'),
+      45_000,
+    );
+    const pending = (await manage('list', { pending: true })).payload as Msg[];
+    assert.deepEqual(
+      pending.map((r) => [r.recipient, r.purpose, r.state, r.scope.names]),
+      [[ADVISOR, SP, 'requested', [node]]],
+    );
+    await manage('accept', { id: pending[0].id });
+    await until(
+      'subscribed',
+      () => shown.some((s) => s.text === 'federation-subscribe.status.subscribed'),
+      45_000,
+    );
+    helper.getNode('publish').receive({ payload: RAW.slice(1, 2) });
+    await until('the item', () => items.length === 1);
+    assert.deepEqual(
+      items[0].payload.map((r: Msg) => r.v),
+      [1100],
+    );
+    assert.deepEqual(items[0].proof, { valid: true, problems: [] });
+    assert.equal(items[0].meta.purpose, SP);
   });
 });

@@ -18,7 +18,12 @@ import {
 } from '../../../lib/consent/audit-command';
 import { ConsentStore } from '../../../lib/consent/consent-store';
 import { ConsentGate } from '../../../lib/consent/gate';
-import { ShareVerifier } from '../../../lib/consent/share-proof';
+import { ShareVerifier, proverOf } from '../../../lib/consent/share-proof';
+import { REQUEST_ACCESS_COMMAND, requestAccessCommand } from '../../../lib/consent/access-command';
+import { pubsubUri } from '../../../lib/consent/gate';
+import type { ShareAuditEntry } from '../../../lib/consent/model';
+import { commandIq } from '../../../lib/federation/adhoc';
+import { CommandDesk } from '../../../lib/federation/command-desk';
 import { Provider, type ProviderRequest } from '../../../lib/federation/provider';
 import {
   type Publication,
@@ -30,6 +35,7 @@ import { ownerSubscriptionsIq, parseSubscriptions } from '../../../lib/federatio
 import { RequestError, request } from '../../../lib/federation/requester';
 import { XmppSession } from '../../../lib/federation/session';
 import {
+  type AccessAnswer,
   type ReceivedData,
   type ReceivedItem,
   Subscriber,
@@ -239,7 +245,41 @@ describe('consent across the real federation: a household on sen1 shares with an
     assert.equal(received.length, 1, 'nothing after the withdrawal');
   });
 
-  it('PubSub: a raw consent makes the advisor a member; its withdrawal removes the subscription before the next item', async () => {
+  /** The household's PubSub publisher: its domain's admin may create nodes; it answers audit_proof and request_access. */
+  async function pubsubPublisher(): Promise<{
+    owner: XmppSession;
+    publisher: Publisher;
+    pubGate: ConsentGate;
+  }> {
+    const owner = new XmppSession(
+      { ...account(bed, 'admin@sen1.test'), resource: 'node-red' },
+      new Backoff({ initialMs: 200, maxMs: 2000 }),
+    );
+    owner.start();
+    closers.push(() => owner.stop());
+    await owner.waitOnline();
+    const pubGate = new ConsentGate({ store, purpose: SERVICE_PROVISION, prover: () => owner.jid });
+    closers.push(() => pubGate.close());
+    const desk = CommandDesk.of(owner);
+    const access = requestAccessCommand(pubGate);
+    closers.push(desk.add(AUDIT_PROOF_COMMAND, auditProofCommand(store.audit)));
+    closers.push(desk.add(REQUEST_ACCESS_COMMAND, access.command));
+    closers.push(access.remove);
+    const queue = await DurableQueue.open<Publication>(join(dir, 'queue'), { maxEntries: 100 });
+    const publisher = new Publisher(owner, queue, { release: pubGate.publisherRelease(owner) });
+    closers.push(() => publisher.close());
+    return { owner, publisher, pubGate };
+  }
+
+  async function itemCount(items: readonly unknown[], count: number, what: string): Promise<void> {
+    const until = Date.now() + 15_000;
+    while (items.length < count) {
+      if (Date.now() > until) assert.fail(`${what}: ${items.length} of ${count} items`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  it('PubSub: a raw consent makes the advisor a member; each item carries a proof it checks; its withdrawal removes the subscription before the next item', async () => {
     const node = `${HOUSEHOLD}-${Date.now()}`;
     const granted = await store.grant({
       subject: 'household-42',
@@ -249,17 +289,7 @@ describe('consent across the real federation: a household on sen1 shares with an
       retention: 'P1D',
       evidence,
     });
-    // The household's node on its own domain's PubSub service, which lets its admin create nodes.
-    const owner = new XmppSession(
-      account(bed, 'admin@sen1.test'),
-      new Backoff({ initialMs: 200, maxMs: 2000 }),
-    );
-    owner.start();
-    closers.push(() => owner.stop());
-    await owner.waitOnline();
-    const queue = await DurableQueue.open<Publication>(join(dir, 'queue'), { maxEntries: 100 });
-    const publisher = new Publisher(owner, queue, { release: gate.publisherRelease(owner) });
-    closers.push(() => publisher.close());
+    const { owner, publisher, pubGate } = await pubsubPublisher();
     const target = { mode: 'pubsub' as const, service: SERVICE, node, createNode: true };
     const first = waitFor<PublishedEvent>('first item', 15_000, (done) =>
       publisher.once('published', done),
@@ -273,7 +303,33 @@ describe('consent across the real federation: a household on sen1 shares with an
     sub.on('item', (item: ReceivedItem) => items.push(item));
     await waitFor('subscribed', 15_000, (done) => sub.once('subscribed', done));
 
-    const changed = waitFor('membership', 15_000, (done) => gate.once('membership', done));
+    // Two items: the second's larger head is checked against the first with audit_proof,
+    // answered by the publisher's account, which runs no provider.
+    await publisher.publish(raw.slice(1, 2), target);
+    await publisher.publish(raw.slice(2, 3), target);
+    await itemCount(items, 2, 'live items');
+    const verifier = new ShareVerifier(advisor.jid!, askConsistencyOver(advisor));
+    for (const item of items) {
+      assert.ok(item.meta, 'the item carries its meta');
+      assert.equal(item.meta.purpose, SERVICE_PROVISION);
+      assert.equal(item.meta.retention, 'P1D');
+      assert.equal(proverOf(item.meta), 'admin@sen1.test');
+      const pack = senml.resolve(item.records);
+      assert.deepEqual(await verifier.check(pack, item.meta, proverOf(item.meta)!), []);
+      const entry = JSON.parse(String((item.meta.audit as Record<string, unknown>).entry));
+      assert.equal(entry.recipient, pubsubUri(SERVICE, node));
+      assert.deepEqual(entry.members, [ADVISOR]);
+      assert.deepEqual(entry.consents, [granted.id]);
+    }
+    // What arrived changed on the way is caught.
+    const forged = senml.resolve(items[1].records).map((r) => ({ ...r, v: (r.v ?? 0) + 1 }));
+    const problems = await verifier.check(forged, items[1].meta, 'admin@sen1.test');
+    assert.deepEqual(
+      problems.map((p) => p.messageId),
+      ['SHARE_PROOF_DIGEST'],
+    );
+
+    const changed = waitFor('membership', 15_000, (done) => pubGate.once('membership', done));
     await store.withdraw(granted.id, evidence);
     await changed;
     const subscriptions = parseSubscriptions(await owner.iq(ownerSubscriptionsIq(SERVICE, node)));
@@ -283,10 +339,82 @@ describe('consent across the real federation: a household on sen1 shares with an
       'the server no longer lists the advisor',
     );
     const seen = items.length;
-    await publisher.publish(raw.slice(1, 2), target);
+    const third = waitFor<PublishedEvent>('item after withdrawal', 15_000, (done) =>
+      publisher.once('published', done),
+    );
+    await publisher.publish(raw.slice(3, 4), target);
+    await third;
     await new Promise((r) => setTimeout(r, 2000));
     assert.equal(items.length, seen, 'no item after the withdrawal');
-    const shares = store.audit.entries().filter((e) => e.kind === 'share');
-    assert.ok(shares.length >= 1 && shares.every((e) => e.recipient === ADVISOR));
+    const shares = store.audit.entries().filter((e): e is ShareAuditEntry => e.kind === 'share');
+    assert.equal(shares.length, 4, 'one entry per item');
+    assert.deepEqual(
+      shares.map((e) => e.members),
+      [[ADVISOR], [ADVISOR], [ADVISOR], []],
+      'the last item went to no member',
+    );
+  });
+
+  it('PubSub: a subscription the whitelist refuses becomes a request the household accepts; the advisor then gets in', async () => {
+    const node = `${HOUSEHOLD}-ask-${Date.now()}`;
+    const { owner, publisher } = await pubsubPublisher();
+    const target = { mode: 'pubsub' as const, service: SERVICE, node, createNode: true };
+    const first = waitFor<PublishedEvent>('first item', 15_000, (done) =>
+      publisher.once('published', done),
+    );
+    await publisher.publish(raw.slice(0, 1), target);
+    await first;
+
+    const sub = new Subscriber(advisor, SERVICE, node, new SeenItems(join(dir, 'seen.json')), {
+      askAccessOf: owner.jid!,
+    });
+    sub.retryMs = 300;
+    closers.push(() => sub.close());
+    const refusals: unknown[] = [];
+    sub.on('problem', (err: unknown) => refusals.push(err));
+    const answer = await waitFor<AccessAnswer>('access answer', 15_000, (done) =>
+      sub.once('access', done),
+    );
+    assert.equal(answer.status, 'requested');
+    assert.equal(answer.purpose, SERVICE_PROVISION);
+    assert.ok(refusals.length >= 1, 'the service refused the subscription first');
+    const [pending] = store.pending();
+    assert.ok(pending, 'the request waits for the household');
+    assert.equal(pending.recipient, ADVISOR);
+    assert.deepEqual(pending.scope.names, [node]);
+    const asked = pending.events.at(-1)!;
+    assert.equal(asked.type, 'requested');
+    assert.equal(asked.evidence?.method, 'federation-request');
+    assert.match(asked.evidence?.by ?? '', /^consumer@sen2\.test\//);
+    assert.equal(asked.evidence?.reference, `subscribe ${pubsubUri(SERVICE, node)}`);
+    // The request is in the audit log too.
+    assert.ok(
+      store.audit
+        .entries()
+        .some(
+          (e) => e.kind === 'consent' && e.consent === pending.id && e.event.type === 'requested',
+        ),
+    );
+
+    const items: ReceivedItem[] = [];
+    sub.on('item', (item: ReceivedItem) => items.push(item));
+    const subscribed = waitFor('subscribed', 15_000, (done) => sub.once('subscribed', done));
+    await store.accept(pending.id, evidence);
+    await subscribed;
+    await publisher.publish(raw.slice(1, 2), target);
+    await itemCount(items, 1, 'the first item after acceptance');
+    assert.deepEqual(senml.resolve(items[0].records), raw.slice(1, 2));
+  });
+
+  it('request_access for a node not published from here is refused', async () => {
+    const { owner } = await pubsubPublisher();
+    await assert.rejects(
+      advisor.iq(
+        commandIq(owner.jid!, REQUEST_ACCESS_COMMAND, { service: SERVICE, node: 'elsewhere' }),
+        15_000,
+      ),
+      /bad-request - request_access: no data of node elsewhere on pubsub\.sen1\.test/,
+    );
+    assert.deepEqual(store.pending(), []);
   });
 });

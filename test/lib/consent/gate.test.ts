@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { ConsentStore } from '../../../lib/consent/consent-store';
 import { ConsentGate, type WithheldShare } from '../../../lib/consent/gate';
 import type { Publication } from '../../../lib/federation/publisher';
+import type { XmppSession } from '../../../lib/federation/session';
 
 const SP = 'https://w3id.org/dpv#ServiceProvision';
 const HOUSEHOLD = 'urn:dev:mac:0024befffe804ff1';
@@ -102,6 +103,29 @@ describe('consent gate', () => {
     assert.equal(withheld[0].outcome.withheld[0].reason.messageId, 'GATE_HELD_PAST_RETENTION');
     assert.equal(store.audit.entries().filter((e) => e.kind === 'share').length, 0);
     assert.ok(await gate.releaseDirect(direct(now - 3_599_000)), 'within the hour it goes');
+  });
+
+  it('a PubSub item held longer than a member may keep it is not published, and says so', async () => {
+    await grant({ scope: { names: [HOUSEHOLD], granularity: 'raw' } });
+    const withheld: WithheldShare[] = [];
+    gate.on('withheld', (w: WithheldShare) => withheld.push(w));
+    // Withheld before any membership is asked for: the session is never used.
+    const release = gate.publisherRelease({} as XmppSession);
+    const item: Publication = {
+      target: { mode: 'pubsub', service: 'pubsub.sen1.test', node: HOUSEHOLD },
+      pack,
+      itemId: 'item',
+      queuedAt: now - 3_600_000,
+    };
+    assert.equal(await release(item), undefined);
+    assert.equal(withheld.length, 1);
+    assert.equal(withheld[0].channel, 'pubsub');
+    assert.equal(
+      withheld[0].recipient,
+      `xmpp:pubsub.sen1.test?;node=${encodeURIComponent(HOUSEHOLD)}`,
+    );
+    assert.equal(withheld[0].outcome.withheld[0].reason.messageId, 'GATE_HELD_PAST_RETENTION');
+    assert.equal(store.audit.entries().filter((e) => e.kind === 'share').length, 0);
   });
 
   it('PubSub members: JIDs (not domains) with an active raw consent covering the node', async () => {

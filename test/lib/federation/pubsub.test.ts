@@ -5,11 +5,13 @@ import { senml } from '../../../lib';
 import { FederationError } from '../../../lib/federation/errors';
 import {
   PUBSUB_EVENT_NS,
+  affiliationNotice,
   createNodeIq,
   deleteNodeIq,
   itemsIq,
   ownerAffiliationsIq,
   ownerSubscriptionsIq,
+  parseAffiliationNotice,
   parseAffiliations,
   parseEventMessage,
   parseItemsResult,
@@ -140,6 +142,28 @@ function throwsCode(fn: () => unknown, code: string, pattern: RegExp): void {
 }
 
 describe('federation: PubSub (XEP-0060)', () => {
+  it('an affiliation notice (§8.9.4) reads back as built, and other messages are not one', () => {
+    const built = reparse(
+      affiliationNotice('bob@sen2.test', 'pubsub.sen1.test', 'meter', 'member'),
+    );
+    built.attrs.from = 'admin@sen1.test/node-red';
+    assert.deepEqual(parseAffiliationNotice(built), {
+      from: 'admin@sen1.test/node-red',
+      node: 'meter',
+      service: 'pubsub.sen1.test',
+      affiliation: 'member',
+    });
+    assert.equal(parseAffiliationNotice(parse('<message><body>hi</body></message>')), undefined);
+    assert.equal(
+      parseAffiliationNotice(
+        parse(
+          "<message><pubsub xmlns='http://jabber.org/protocol/pubsub'><affiliations/></pubsub></message>",
+        ),
+      ),
+      undefined,
+    );
+  });
+
   describe('builders, against the specification examples', () => {
     it('publishes an item with an ItemID as Example 96 does', () => {
       const ours = publishIq(
