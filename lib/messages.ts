@@ -7,6 +7,7 @@ import { CONSENT_MESSAGES } from './consent/messages';
 import { CONSENT_GATE_MESSAGES } from './consent/gate-messages';
 import { CONSENT_STORE_MESSAGES } from './consent/consent-store-messages';
 import { AUDIT_MESSAGES } from './consent/audit/messages';
+import { DEVICE_MESSAGES } from './devices/messages';
 
 /**
  * Every sentence the library can say, by messageId: what the nodes' catalogues
@@ -22,4 +23,5 @@ export const MESSAGES: MessageTable = {
   ...CONSENT_GATE_MESSAGES,
   ...CONSENT_STORE_MESSAGES,
   ...AUDIT_MESSAGES,
+  ...DEVICE_MESSAGES,
 };
