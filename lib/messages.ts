@@ -8,6 +8,7 @@ import { CONSENT_GATE_MESSAGES } from './consent/gate-messages';
 import { CONSENT_STORE_MESSAGES } from './consent/consent-store-messages';
 import { AUDIT_MESSAGES } from './consent/audit/messages';
 import { DEVICE_MESSAGES } from './devices/messages';
+import { LINE_MESSAGES } from './devices/line-messages';
 
 /**
  * Every sentence the library can say, by messageId: what the nodes' catalogues
@@ -24,4 +25,5 @@ export const MESSAGES: MessageTable = {
   ...CONSENT_STORE_MESSAGES,
   ...AUDIT_MESSAGES,
   ...DEVICE_MESSAGES,
+  ...LINE_MESSAGES,
 };

@@ -122,6 +122,15 @@ export const STORE_MESSAGES = {
     code: 'REGISTRY_INPUT',
     en: 'a subscriber must be a JID user@domain[/resource], got {got}',
   },
+  COUNTERS_READ_FAILED: {
+    code: 'COUNTERS_IO',
+    en: 'cannot read the frame counters {file}: {cause}',
+  },
+  COUNTERS_CLOSED: { code: 'COUNTERS_CLOSED', en: 'the frame counters {file} are closed' },
+  COUNTERS_SET_ASIDE: {
+    code: 'COUNTERS_DAMAGED',
+    en: 'the frame counters {file} could not be read and were kept as {copy}: every device starts again, so one replayed frame per device could get in',
+  },
 } as const satisfies MessageTable;
 
 export type StoreMessageId = keyof typeof STORE_MESSAGES;

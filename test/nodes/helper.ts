@@ -163,3 +163,4 @@ export async function inLanguage<T>(lang: string, run: () => Promise<T>): Promis
 export const consentStoreNode = nodeType('consent-store');
 export const consentFilterNode = nodeType('consent-filter');
 export const consentManageNode = nodeType('consent-manage');
+export const serialSensorNode = nodeType('serial-sensor');

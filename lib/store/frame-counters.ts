@@ -1,0 +1,118 @@
+import { promises as fsp } from 'node:fs';
+import { sentence, type Sentence } from '../errors';
+import { isMissing, replaceFile, setAside } from './files';
+import { STORE_MESSAGES } from './messages';
+import { StoreError } from './store-error';
+
+/**
+ * The last frame counter accepted from each LoRaWAN device, and the session it
+ * belongs to, in one small JSON file, so that a replayed frame is refused after
+ * a restart too:
+ *
+ *     {"format":"senfed-frame-counters/1","devices":{"26011bda":{"fCnt":70000,"session":"abp"}}}
+ *
+ * `accept` resolves once the counter is on disk (written to a temporary file,
+ * synced, renamed over the old one): a frame is handed on only after that, so a
+ * crash can never let the same frame in twice. Accepts made while a write is
+ * under way go together in the next write (one fsync for many frames).
+ */
+export const FRAME_COUNTERS_FORMAT = 'senfed-frame-counters/1';
+
+export interface DeviceCounter {
+  /** The last accepted 32-bit uplink frame counter. */
+  fCnt: number;
+  /** The session the counter counts in ("abp", or a join's id): a new join starts again. */
+  session: string;
+}
+
+export class FrameCounters {
+  readonly file: string;
+  readonly warnings: Sentence[] = [];
+  readonly #devices = new Map<string, DeviceCounter>();
+  #writing: Promise<void> = Promise.resolve();
+  #pending: Promise<void> | undefined;
+  #closed = false;
+
+  private constructor(file: string) {
+    this.file = file;
+  }
+
+  static async open(file: string): Promise<FrameCounters> {
+    const counters = new FrameCounters(file);
+    let text: string | undefined;
+    try {
+      text = await fsp.readFile(file, 'utf8');
+    } catch (err) {
+      if (!isMissing(err))
+        throw new StoreError(
+          'COUNTERS_READ_FAILED',
+          { file, cause: err instanceof Error ? err.message : String(err) },
+          { cause: err },
+        );
+    }
+    if (text !== undefined) {
+      try {
+        const parsed = JSON.parse(text) as { format?: unknown; devices?: unknown };
+        if (
+          parsed.format !== FRAME_COUNTERS_FORMAT ||
+          typeof parsed.devices !== 'object' ||
+          parsed.devices === null
+        )
+          throw new Error('not a frame counter file');
+        for (const [device, value] of Object.entries(parsed.devices as Record<string, unknown>)) {
+          const counter = value as Partial<DeviceCounter>;
+          if (!Number.isSafeInteger(counter.fCnt) || typeof counter.session !== 'string')
+            throw new Error(`device ${device}`);
+          counters.#devices.set(device, { fCnt: counter.fCnt as number, session: counter.session });
+        }
+      } catch {
+        // Refusing every device would stop all data; starting empty lets one replay in per device. Say so.
+        const copy = await setAside(file);
+        counters.#devices.clear();
+        counters.warnings.push(
+          sentence('COUNTERS_SET_ASIDE', STORE_MESSAGES.COUNTERS_SET_ASIDE, { file, copy }),
+        );
+      }
+    }
+    return counters;
+  }
+
+  get(device: string): DeviceCounter | undefined {
+    const counter = this.#devices.get(device);
+    return counter && { ...counter };
+  }
+
+  /** Record `fCnt` as the last accepted of `device` in `session`; resolves once on disk. */
+  accept(device: string, fCnt: number, session: string): Promise<void> {
+    if (this.#closed) return Promise.reject(new StoreError('COUNTERS_CLOSED', { file: this.file }));
+    this.#devices.set(device, { fCnt, session });
+    return this.#write();
+  }
+
+  /** Forget a device (its keys changed: its counters start again). */
+  forget(device: string): Promise<void> {
+    this.#devices.delete(device);
+    return this.#write();
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#writing.catch(() => undefined);
+    await this.#pending?.catch(() => undefined);
+  }
+
+  /** One write after the one under way, for every change made until it starts. */
+  #write(): Promise<void> {
+    if (this.#pending !== undefined) return this.#pending;
+    const pending = this.#writing
+      .catch(() => undefined)
+      .then(() => {
+        this.#pending = undefined;
+        const devices = Object.fromEntries(this.#devices);
+        return replaceFile(this.file, JSON.stringify({ format: FRAME_COUNTERS_FORMAT, devices }));
+      });
+    this.#pending = pending;
+    this.#writing = pending;
+    return pending;
+  }
+}
