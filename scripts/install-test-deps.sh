@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What the test suite needs on a fresh Debian machine: the Debian packages it
-# drives for real and the npm packages. Chromium (the editor tests) is installed
-# here; Prosody is installed by the federation test bed itself
+# drives for real and the npm packages. Chromium (the editor tests), socat (serial
+# ports) and the AVR toolchain with simavr (the buoy sketch) are installed here; Prosody is installed by the federation test bed itself
 # (scripts/federation/federation.sh), which also stops the system-wide server
 # the package starts, so that its ports stay free.
 set -euo pipefail
@@ -15,6 +15,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
+
+# The Arduino toolchain and simavr, to build and run the buoy sketch (and socat for serial ports).
+bash scripts/devices/install-avr.sh
 
 # Exactly what the lock file says: it lists the optional native packages of every platform.
 npm ci --no-audit --no-fund

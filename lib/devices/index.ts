@@ -1,8 +1,9 @@
 /**
- * Device payload codecs: a device's bytes as readings named relative to the
- * device, in SenML units. Cayenne LPP, packed structs described by a field
- * schema, and The Things Stack / ChirpStack uplink decoder scripts.
- * (Not yet exported from the package's main entry: lib/index.ts does not list it.)
+ * Devices in: a device's bytes or lines as readings named relative to the
+ * device, in SenML units, then a pack under its base name. Cayenne LPP, packed
+ * structs described by a field schema, The Things Stack / ChirpStack uplink
+ * decoder scripts, the line formats of a board on a serial port, and the serial
+ * connection (given a port: serialport is never imported here).
  */
 export { type DeviceReading, isReadingName, sanitizeReadingName } from './readings';
 export { DeviceError } from './errors';
@@ -24,3 +25,22 @@ export {
   type UplinkScriptOptions,
   compileUplinkScript,
 } from './uplink-script';
+export {
+  LINE_FORMATS,
+  type LineFormat,
+  type LineFormatOptions,
+  type ReadLine,
+  flattenReadings,
+  parseLine,
+} from './line-formats';
+export { LINE_MESSAGES, LineFormatError, type LineMessageId } from './line-messages';
+export { type FieldSpec, parseFieldSpecs, readingsPack } from './pack';
+export {
+  type OpenSerialPort,
+  SerialConnection,
+  type SerialConnectionOptions,
+  type SerialPortLike,
+  type SerialSettings,
+  type SerialState,
+  type SerialStateChange,
+} from './serial-connection';

@@ -8,6 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
+import { PtyBoard } from '../support/pty';
 import { dirname, join } from 'node:path';
 import type { XmppSession } from '../../lib/federation/session';
 import { type TestBed, account, federation } from '../support/federation';
@@ -41,7 +42,8 @@ for (const group of readdirSync(CORE_DIR)) {
 }
 const FLOW_STRUCTURE = ['tab', 'group', 'junction', 'subflow'];
 
-const FILES = readdirSync(EXAMPLES)
+/** Every flow under examples/, its path relative to it: Node-RED shows sub-folders as menus. */
+const FILES = (readdirSync(EXAMPLES, { recursive: true }) as string[])
   .filter((f) => f.endsWith('.json'))
   .sort();
 const read = (file: string): FlowNode[] =>
@@ -225,6 +227,52 @@ async function load(deployed: ReturnType<typeof deployable>): Promise<void> {
     Object.assign(preloaded, original);
   }
 }
+
+describe('examples/arduino/buoy/serial-buoy.json, deployed with a board on a pseudo-terminal', function () {
+  this.timeout(30_000);
+  const flow = read('arduino/buoy/serial-buoy.json');
+  const id = (name: string): string => nodeOf(flow, { name });
+  const click = (name: string): void =>
+    helper.getNode(nodeOf(flow, { type: 'inject', name })).receive({});
+  let board: PtyBoard;
+
+  beforeEach(async () => {
+    board = new PtyBoard();
+    await board.plug();
+    // The port the user picks in the dialog: here, the pseudo-terminal.
+    const onThisMachine = flow.map((n) =>
+      n.type === 'serial-sensor' ? { ...n, port: board.device } : n,
+    );
+    await load(deployable(onThisMachine));
+  });
+  afterEach(async () => {
+    await helper.unload();
+    await board.unplug();
+  });
+
+  it("the sketch's lines become packs in the readings sidebar; a bad line reaches why; disconnect and connect", async () => {
+    const readings = collect(id('readings'));
+    const why = collect(id('why'));
+    await new Promise((r) => setTimeout(r, 300));
+    board.print('water_temperature=21.50 battery=3.71\r\n');
+    await until('a pack', () => readings.length === 1);
+    assert.deepEqual(
+      readings[0].payload.map((r: Msg) => [r.n, r.u, r.v]),
+      [
+        ['urn:dev:mac:0024befffe804ff1:water_temperature', 'Cel', 21.5],
+        ['urn:dev:mac:0024befffe804ff1:battery', 'V', 3.71],
+      ],
+    );
+    board.print('garbage\n');
+    await until('the bad line', () => why.length === 1);
+    assert.equal(why[0].payload, 'garbage');
+    click('disconnect');
+    click('connect');
+    await new Promise((r) => setTimeout(r, 400));
+    board.print('water_temperature=21.40 battery=3.70\n');
+    await until('a pack after connect', () => readings.length === 2);
+  });
+});
 
 describe('examples/senml-round-trip.json, deployed', function () {
   const flow = read('senml-round-trip.json');

@@ -60,8 +60,10 @@
  *   Port:        the Uno's port, e.g. /dev/ttyACM0 (Linux), /dev/cu.usbmodem* (macOS), COM3 (Windows)
  *   Baud rate:   9600
  *   Framing:     8 data bits, no parity, 1 stop bit (8N1)
- *   Line format: the one compiled in (key=value, CSV, JSON or SenML)
- *   For CSV:     column names water_temperature,battery and units Cel,V
+ *   Line format: the one compiled in (key=value pairs, CSV, JSON object or SenML JSON)
+ *   Fields:      water_temperature:Cel, battery:V   (for CSV: the columns, in this order)
+ *   Base name:   urn:dev:mac:<BUOY_DEVICE_ID>:      (not needed for SenML, which names itself)
+ *   The example flow examples/arduino/buoy/serial-buoy.json has these settings.
  *   Opening the port resets the Uno: the first line can be missing or partial.
  *
  * TEST HOOK
