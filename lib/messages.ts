@@ -9,6 +9,7 @@ import { CONSENT_STORE_MESSAGES } from './consent/consent-store-messages';
 import { AUDIT_MESSAGES } from './consent/audit/messages';
 import { DEVICE_MESSAGES } from './devices/messages';
 import { LINE_MESSAGES } from './devices/line-messages';
+import { LORA_MESSAGES } from './devices/lora-messages';
 
 /**
  * Every sentence the library can say, by messageId: what the nodes' catalogues
@@ -26,4 +27,5 @@ export const MESSAGES: MessageTable = {
   ...AUDIT_MESSAGES,
   ...DEVICE_MESSAGES,
   ...LINE_MESSAGES,
+  ...LORA_MESSAGES,
 };

@@ -44,3 +44,16 @@ export {
   type SerialState,
   type SerialStateChange,
 } from './serial-connection';
+export { LORA_MESSAGES, LoraError, type LoraMessageId } from './lora-messages';
+export {
+  type JoinAcceptFrame,
+  type JoinRequestFrame,
+  type LoraDeviceKeys,
+  type LoraSession,
+  MAX_FCNT_GAP,
+  type UplinkFrame,
+  frameKind,
+  hexField,
+  readFrame,
+  readPhyPayload,
+} from './lorawan';

@@ -66,6 +66,10 @@ export const LINE_MESSAGES = {
     code: 'DEVICE_SERIAL',
     en: 'cannot open {path}: {reason}',
   },
+  SERIAL_CLOSED: {
+    code: 'DEVICE_SERIAL',
+    en: '{path} was closed',
+  },
   SERIAL_LOST: {
     code: 'DEVICE_SERIAL',
     en: '{path} went away ({reason}): trying again in {seconds} s',

@@ -127,6 +127,10 @@ export const DEVICE_MESSAGES = {
     code: 'DEVICE_SCRIPT',
     en: 'the uplink bytes must be a Buffer, a Uint8Array or a list of whole numbers from 0 to 255, got {got}',
   },
+  DEVICE_SCRIPT_STOPPED: {
+    code: 'DEVICE_SCRIPT',
+    en: "the decoder's thread stopped ({error}): it starts again for the next uplink",
+  },
   DEVICE_SCRIPT_THREW: {
     code: 'DEVICE_SCRIPT',
     en: 'decodeUplink threw an error on fPort {fPort}: {error}',

@@ -136,7 +136,15 @@ export class SerialConnection extends EventEmitter {
     try {
       port = this.#open(this.settings);
     } catch (err) {
-      this.#lost(err instanceof Error ? err : new Error(String(err)), undefined);
+      this.#lost(
+        err instanceof Error
+          ? err
+          : new LineFormatError('SERIAL_OPEN_FAILED', {
+              path: this.settings.path,
+              reason: String(err),
+            }),
+        undefined,
+      );
       return;
     }
     this.#port = port;
@@ -151,7 +159,9 @@ export class SerialConnection extends EventEmitter {
     });
     port.on('data', (chunk) => this.#take(chunk));
     port.on('error', (err) => this.#lost(err, port));
-    port.on('close', (err) => this.#lost(err ?? new Error('closed'), port));
+    port.on('close', (err) =>
+      this.#lost(err ?? new LineFormatError('SERIAL_CLOSED', { path: this.settings.path }), port),
+    );
   }
 
   /** The port closed or never opened: say so once, and try again after a while. */

@@ -1,8 +1,10 @@
-import vm from 'node:vm';
+import { Worker } from 'node:worker_threads';
+import { join } from 'node:path';
 import { describe } from '../senml/errors';
 import { suggestUnit } from '../senml/units';
 import { DeviceError } from './errors';
 import { type DeviceReading, readingUnit, sanitizeReadingName } from './readings';
+import type { Outcome, SandboxFailure } from './uplink-sandbox';
 
 /**
  * Payload formatters as The Things Stack (v3) and ChirpStack (v4) run them: a
@@ -44,70 +46,35 @@ export interface UplinkResult {
 }
 
 export interface UplinkDecoder {
-  decode(input: UplinkInput): UplinkResult;
+  /** Decode one uplink; rejects with a DeviceError. Calls are answered in order. */
+  decode(input: UplinkInput): Promise<UplinkResult>;
+  /** Stop the decoder's thread. */
+  close(): Promise<void>;
 }
 
 export const DEFAULT_UPLINK_TIMEOUT = 100;
 /** The longest time limit one call may be given, in milliseconds. */
 export const MAX_UPLINK_TIMEOUT = 60_000;
 
-const RUNNER = '__senfedDecodeUplink__';
-const INPUT = '__senfedUplinkInput__';
-
-/*
- * Installed in each context before the decoder's own code, so that the decoder
- * cannot replace what it uses (JSON, Date): it reads the input given as JSON text,
- * calls decodeUplink (found when called, as the decoder's top level declared it),
- * and hands back JSON text, so that nothing of the decoder's runs outside the time
- * limit (a getter, toJSON or toString runs during the stringify, inside it).
- */
-const BOOTSTRAP = `(function (g) {
-  'use strict';
-  var parse = JSON.parse, stringify = JSON.stringify, MakeDate = Date, isArray = Array.isArray;
-  var ErrorClass = Error, toText = String, define = Object.defineProperty;
-  function said(e) {
-    try { return e instanceof ErrorClass ? toText(e.message) : toText(e); } catch (_) { return 'an error'; }
-  }
-  function kind(v) {
-    if (v === null) return 'null';
-    if (isArray(v)) return 'list';
-    if (typeof v === 'object' && typeof v.then === 'function') return 'promise';
-    return typeof v;
-  }
-  define(g, '${RUNNER}', { value: function () {
-    var a = parse(g['${INPUT}']);
-    var input = { bytes: a.bytes, fPort: a.fPort };
-    if (a.recvTime !== undefined) input.recvTime = new MakeDate(a.recvTime);
-    if (a.variables !== undefined) input.variables = a.variables;
-    var out;
-    try { out = decodeUplink(input); } catch (e) { return stringify({ outcome: 'threw', error: said(e) }); }
-    var k = kind(out);
-    if (k !== 'object') return stringify({ outcome: 'not-object', kind: k });
-    try { return stringify({ outcome: 'returned', result: out }); }
-    catch (e) { return stringify({ outcome: 'unreadable', error: said(e) }); }
-  } });
-})(globalThis);`;
-
-const PROBE = `typeof decodeUplink === 'function'`;
-const CALL = `${RUNNER}()`;
-
-type Outcome =
-  | { outcome: 'threw'; error: string }
-  | { outcome: 'not-object'; kind: string }
-  | { outcome: 'unreadable'; error: string }
-  | { outcome: 'returned'; result: Record<string, unknown> };
+/** Past its own time limit, this long for the thread to answer before it is stopped (ms). */
+const WATCHDOG_MARGIN_MS = 2000;
+/** The heap a decoder's thread may use: one that asks for more ends its thread, not the runtime. */
+const DECODER_HEAP_MB = 64;
 
 /**
- * Compile a decoder once, for many calls. Throws a DeviceError when the text does
- * not compile, fails or runs past the time limit while loading, defines no
- * decodeUplink, or when an option is wrong. See the module's note: vm is not a
+ * Compile a decoder once, for many calls, in a worker thread of its own (see
+ * uplink-sandbox.ts for why not in this thread). Rejects with a DeviceError when
+ * the text does not compile, fails or runs past the time limit while loading,
+ * defines no decodeUplink, or when an option is wrong. A thread that stops (a
+ * decoder that ran out of memory, or one that would not stop at its time limit)
+ * fails the calls waiting on it and is started again for the next one. vm is not a
  * security boundary; the time limit protects against loops, not against a
  * malicious author.
  */
-export function compileUplinkScript(
+export async function compileUplinkScript(
   source: string,
   options: UplinkScriptOptions = {},
-): UplinkDecoder {
+): Promise<UplinkDecoder> {
   if (typeof source !== 'string')
     throw new DeviceError('DEVICE_SCRIPT_NOT_TEXT', { got: describe(source) });
   const timeout = options.timeout ?? DEFAULT_UPLINK_TIMEOUT;
@@ -118,50 +85,142 @@ export function compileUplinkScript(
     });
   const units = checkUnits(options.units ?? {});
   const filename = options.filename ?? 'uplink-decoder.js';
-
-  let script: vm.Script;
-  try {
-    script = new vm.Script(source, { filename });
-  } catch (err) {
-    throw new DeviceError('DEVICE_SCRIPT_COMPILE', { error: errorText(err) });
-  }
-  // A context with the JavaScript built-ins only: Node's globals (require, process,
-  // Buffer, setTimeout…) are not in it. Promise jobs run before runInContext returns,
-  // within the time limit.
-  const context = vm.createContext(Object.create(null) as object, {
-    name: filename,
-    codeGeneration: { strings: false, wasm: false },
-    microtaskMode: 'afterEvaluate',
-  });
-  new vm.Script(BOOTSTRAP, { filename: 'senfed-uplink-runner.js' }).runInContext(context);
-  try {
-    script.runInContext(context, { timeout, breakOnSigint: false });
-  } catch (err) {
-    if (isTimeout(err)) throw new DeviceError('DEVICE_SCRIPT_LOAD_TIMEOUT', { timeout });
-    throw new DeviceError('DEVICE_SCRIPT_LOAD_FAILED', { error: errorText(err) });
-  }
-  if (new vm.Script(PROBE).runInContext(context, { timeout }) !== true)
-    throw new DeviceError('DEVICE_SCRIPT_NO_FUNCTION');
-  const call = new vm.Script(CALL, { filename: 'senfed-uplink-call.js' });
-  const slots = context as Record<string, unknown>;
-
+  const runner = new DecoderThread(source, filename, timeout);
+  await runner.start();
   return {
-    decode(input: UplinkInput): UplinkResult {
-      slots[INPUT] = inputJson(input);
-      let text: unknown;
-      try {
-        text = call.runInContext(context, { timeout });
-      } catch (err) {
-        if (isTimeout(err))
-          throw new DeviceError('DEVICE_SCRIPT_TIMEOUT', { timeout, fPort: input.fPort });
-        // What the runner itself cannot catch: a stack overflow, say.
-        throw new DeviceError('DEVICE_SCRIPT_THREW', { fPort: input.fPort, error: errorText(err) });
-      } finally {
-        slots[INPUT] = undefined;
-      }
-      return readOutcome(JSON.parse(String(text)) as Outcome, input.fPort, units);
+    async decode(input) {
+      const json = inputJson(input);
+      const answer = await runner.call(json, input.fPort);
+      return readOutcome(JSON.parse(answer) as Outcome, input.fPort, units);
     },
+    close: () => runner.stop(),
   };
+}
+
+/** One decoder's worker thread, started again after it stopped. */
+class DecoderThread {
+  #worker: Worker | undefined;
+  #ready: Promise<void> | undefined;
+  #next = 0;
+  readonly #waiting = new Map<
+    number,
+    { resolve: (text: string) => void; reject: (err: DeviceError) => void; fPort: number }
+  >();
+
+  constructor(
+    readonly source: string,
+    readonly filename: string,
+    readonly timeout: number,
+  ) {}
+
+  start(): Promise<void> {
+    if (this.#ready !== undefined) return this.#ready;
+    const worker = new Worker(join(__dirname, 'uplink-worker.js'), {
+      workerData: { source: this.source, filename: this.filename, timeout: this.timeout },
+      resourceLimits: { maxOldGenerationSizeMb: DECODER_HEAP_MB },
+      stdout: true,
+      stderr: true,
+    });
+    worker.unref(); // a decoder never keeps the runtime from exiting
+    this.#worker = worker;
+    const ready = new Promise<void>((resolve, reject) => {
+      worker.once('message', (first: { ready: boolean; failure?: SandboxFailure }) => {
+        if (first.ready) return resolve();
+        reject(loadError(first.failure!, this.timeout));
+      });
+      worker.once('error', (err) => reject(stopped(err.message)));
+      worker.once('exit', (code) => reject(stopped(`exit code ${code}`)));
+    });
+    this.#ready = ready;
+    ready.then(
+      () => {
+        worker.on('message', ({ id, answer }: { id: number; answer: string | SandboxFailure }) => {
+          const call = this.#waiting.get(id);
+          if (call === undefined) return;
+          this.#waiting.delete(id);
+          if (typeof answer === 'string') call.resolve(answer);
+          else call.reject(callError(answer, this.timeout, call.fPort));
+        });
+        const fail = (reason: string): void => this.#lost(worker, stopped(reason));
+        worker.on('error', (err) => fail(err.message));
+        worker.on('exit', (code) => fail(`exit code ${code}`));
+      },
+      () => this.#lost(worker, undefined),
+    );
+    return ready;
+  }
+
+  async call(input: string, fPort: number): Promise<string> {
+    await this.start();
+    const worker = this.#worker!;
+    const id = (this.#next += 1);
+    return new Promise<string>((resolve, reject) => {
+      // The thread's own limit stops the decoder; this one stops a thread that does not answer.
+      const watchdog = setTimeout(() => {
+        this.#lost(
+          worker,
+          new DeviceError('DEVICE_SCRIPT_TIMEOUT', { timeout: this.timeout, fPort }),
+        );
+        void worker.terminate();
+      }, this.timeout + WATCHDOG_MARGIN_MS);
+      watchdog.unref();
+      this.#waiting.set(id, {
+        resolve: (text) => {
+          clearTimeout(watchdog);
+          resolve(text);
+        },
+        reject: (err) => {
+          clearTimeout(watchdog);
+          reject(err);
+        },
+        fPort,
+      });
+      worker.postMessage({ id, input });
+    });
+  }
+
+  async stop(): Promise<void> {
+    const worker = this.#worker;
+    this.#lost(worker, undefined);
+    if (worker !== undefined) await worker.terminate();
+  }
+
+  /** The thread is gone: fail what waits on it; the next call starts a new one. */
+  #lost(worker: Worker | undefined, err: DeviceError | undefined): void {
+    if (worker === undefined || worker !== this.#worker) return;
+    this.#worker = undefined;
+    this.#ready = undefined;
+    for (const [id, call] of this.#waiting) {
+      this.#waiting.delete(id);
+      call.reject(err ?? stopped('closed'));
+    }
+  }
+}
+
+function stopped(reason: string): DeviceError {
+  return new DeviceError('DEVICE_SCRIPT_STOPPED', { error: reason });
+}
+
+function loadError(failure: SandboxFailure, timeout: number): DeviceError {
+  switch (failure.failure) {
+    case 'compile':
+      return new DeviceError('DEVICE_SCRIPT_COMPILE', { error: failure.error });
+    case 'load-timeout':
+      return new DeviceError('DEVICE_SCRIPT_LOAD_TIMEOUT', { timeout });
+    case 'load-failed':
+      return new DeviceError('DEVICE_SCRIPT_LOAD_FAILED', { error: failure.error });
+    case 'no-function':
+      return new DeviceError('DEVICE_SCRIPT_NO_FUNCTION');
+    default:
+      return stopped(failure.failure);
+  }
+}
+
+function callError(failure: SandboxFailure, timeout: number, fPort: number): DeviceError {
+  if (failure.failure === 'timeout')
+    return new DeviceError('DEVICE_SCRIPT_TIMEOUT', { timeout, fPort });
+  const error = 'error' in failure ? failure.error : failure.failure;
+  return new DeviceError('DEVICE_SCRIPT_THREW', { fPort, error });
 }
 
 function readOutcome(
@@ -274,19 +333,4 @@ function texts(value: unknown): string[] {
   if (value === undefined || value === null) return [];
   const list = Array.isArray(value) ? value : [value];
   return list.map((item) => (typeof item === 'string' ? item : JSON.stringify(item)));
-}
-
-function isTimeout(err: unknown): boolean {
-  return (err as { code?: unknown } | null)?.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT';
-}
-
-function errorText(err: unknown): string {
-  if (err instanceof Error) return err.message;
-  if (
-    typeof err === 'object' &&
-    err !== null &&
-    typeof (err as { message?: unknown }).message === 'string'
-  )
-    return (err as { message: string }).message;
-  return String(err);
 }

@@ -51,24 +51,12 @@ export class FrameCounters {
         );
     }
     if (text !== undefined) {
-      try {
-        const parsed = JSON.parse(text) as { format?: unknown; devices?: unknown };
-        if (
-          parsed.format !== FRAME_COUNTERS_FORMAT ||
-          typeof parsed.devices !== 'object' ||
-          parsed.devices === null
-        )
-          throw new Error('not a frame counter file');
-        for (const [device, value] of Object.entries(parsed.devices as Record<string, unknown>)) {
-          const counter = value as Partial<DeviceCounter>;
-          if (!Number.isSafeInteger(counter.fCnt) || typeof counter.session !== 'string')
-            throw new Error(`device ${device}`);
-          counters.#devices.set(device, { fCnt: counter.fCnt as number, session: counter.session });
-        }
-      } catch {
+      const read = readDevices(text);
+      if (read !== undefined) {
+        for (const [device, counter] of read) counters.#devices.set(device, counter);
+      } else {
         // Refusing every device would stop all data; starting empty lets one replay in per device. Say so.
         const copy = await setAside(file);
-        counters.#devices.clear();
         counters.warnings.push(
           sentence('COUNTERS_SET_ASIDE', STORE_MESSAGES.COUNTERS_SET_ASIDE, { file, copy }),
         );
@@ -115,4 +103,24 @@ export class FrameCounters {
     this.#writing = pending;
     return pending;
   }
+}
+
+/** The counters a file holds, or undefined when it is not a whole counters file. */
+function readDevices(text: string): Map<string, DeviceCounter> | undefined {
+  let parsed: { format?: unknown; devices?: unknown };
+  try {
+    parsed = JSON.parse(text) as typeof parsed;
+  } catch {
+    return undefined;
+  }
+  if (parsed?.format !== FRAME_COUNTERS_FORMAT) return undefined;
+  if (typeof parsed.devices !== 'object' || parsed.devices === null) return undefined;
+  const devices = new Map<string, DeviceCounter>();
+  for (const [device, value] of Object.entries(parsed.devices as Record<string, unknown>)) {
+    const counter = value as Partial<DeviceCounter> | null;
+    if (!Number.isSafeInteger(counter?.fCnt) || typeof counter?.session !== 'string')
+      return undefined;
+    devices.set(device, { fCnt: counter.fCnt as number, session: counter.session });
+  }
+  return devices;
 }

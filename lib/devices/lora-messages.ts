@@ -1,0 +1,75 @@
+import { SenfedError, type MessageTable, type SentenceParams } from '../errors';
+
+/** The sentences of LoRaWAN frames and device settings, by messageId. */
+export const LORA_MESSAGES = {
+  LORA_PAYLOAD_TYPE: {
+    code: 'DEVICE_LORA_INPUT',
+    en: 'a PHYPayload is a Buffer, or hex or base64 text, not {got}',
+  },
+  LORA_PAYLOAD_TEXT: {
+    code: 'DEVICE_LORA_INPUT',
+    en: '"{text}" is neither hex nor base64',
+  },
+  LORA_FRAME_SHORT: {
+    code: 'DEVICE_LORA_FRAME',
+    en: 'a {kind} frame has at least {min} bytes, this one {length}',
+  },
+  LORA_FRAME_TYPE: {
+    code: 'DEVICE_LORA_FRAME',
+    en: 'a {kind} frame is not an uplink to decode (MType {mtype})',
+  },
+  LORA_FRAME_UNREADABLE: {
+    code: 'DEVICE_LORA_FRAME',
+    en: 'the frame cannot be read: {reason}',
+  },
+  LORA_OTHER_DEVICE: {
+    code: 'DEVICE_LORA_FRAME',
+    en: 'the frame is from DevAddr {devAddr}, not {expected} ({device})',
+  },
+  LORA_MIC: {
+    code: 'DEVICE_LORA_MIC',
+    en: 'the MIC of a frame from {device} (DevAddr {devAddr}, FCnt {fCnt}) does not hold: wrong NwkSKey, or a forged or damaged frame',
+  },
+  LORA_JOIN_MIC: {
+    code: 'DEVICE_LORA_MIC',
+    en: 'the MIC of a {kind} of {device} does not hold: wrong AppKey, or a forged or damaged frame',
+  },
+  LORA_REPLAY: {
+    code: 'DEVICE_LORA_COUNTER',
+    en: 'a frame of {device} with FCnt {fCnt} was refused: {last} was accepted already (a replay or a frame that came late)',
+  },
+  LORA_COUNTER_GAP: {
+    code: 'DEVICE_LORA_COUNTER',
+    en: 'a frame of {device} jumps from FCnt {last} to {fCnt}, more than {gap} frames (LoRaWAN MAX_FCNT_GAP): refused',
+  },
+  LORA_NO_SESSION: {
+    code: 'DEVICE_LORA_SESSION',
+    en: '{device} has no session keys yet: give ABP keys, or let a join request and its join accept pass first',
+  },
+  LORA_NO_JOIN_REQUEST: {
+    code: 'DEVICE_LORA_SESSION',
+    en: 'a join accept for {device} came without a join request before it: its DevNonce is unknown, no keys can be derived',
+  },
+  LORA_KEY: {
+    code: 'DEVICE_LORA_SETTINGS',
+    en: '{field} must be {bytes} bytes in hex ({digits} digits), got "{value}"',
+  },
+  LORA_ACTIVATION: {
+    code: 'DEVICE_LORA_SETTINGS',
+    en: '{device}: {activation} needs {fields}',
+  },
+} as const satisfies MessageTable;
+
+export type LoraMessageId = keyof typeof LORA_MESSAGES;
+
+/** A LoRaWAN frame that cannot be taken, or device settings that cannot work. */
+export class LoraError extends SenfedError {
+  constructor(
+    messageId: LoraMessageId,
+    params: SentenceParams = {},
+    options?: { cause?: unknown },
+  ) {
+    super(messageId, LORA_MESSAGES[messageId], params, options);
+    this.name = 'LoraError';
+  }
+}

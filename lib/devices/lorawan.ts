@@ -1,0 +1,280 @@
+import loraPacket from 'lora-packet';
+import { LoraError } from './lora-messages';
+
+/**
+ * LoRaWAN 1.0.x uplinks, read with lora-packet: a PHYPayload checked (MIC),
+ * its 32-bit frame counter rebuilt from the 16 bits on the wire against the last
+ * one accepted, and its FRMPayload decrypted. Join requests and join accepts
+ * (OTAA) give the session keys. Pure: the caller keeps the counters (durably,
+ * see lib/store/frame-counters.ts) and the sessions.
+ */
+
+type LoraPacket = ReturnType<typeof loraPacket.fromWire>;
+
+/** LoRaWAN 1.0.x MAX_FCNT_GAP (Regional Parameters): a larger jump is refused. */
+export const MAX_FCNT_GAP = 16_384;
+/** A first frame's counter is looked for in this many epochs of 65,536 (about a million frames). */
+const FIRST_FRAME_EPOCHS = 16;
+
+/** A device's identity and keys (hex text as network servers show them, most significant byte first). */
+export interface LoraDeviceKeys {
+  /** A name for messages: the DevEUI, else the DevAddr. */
+  name: string;
+  devEui?: string;
+  /** ABP, or the session of the last join. */
+  session?: LoraSession;
+  /** OTAA. */
+  appKey?: string;
+  joinEui?: string;
+}
+
+export interface LoraSession {
+  devAddr: string;
+  nwkSKey: string;
+  appSKey: string;
+  /** "abp", or an id of the join that made it: the frame counters count per session. */
+  id: string;
+}
+
+export interface UplinkFrame {
+  kind: 'data';
+  devAddr: string;
+  /** The 32-bit frame counter. */
+  fCnt: number;
+  /** null for a frame without FPort (only MAC commands in FOpts). */
+  fPort: number | null;
+  /** FRMPayload decrypted (with the NwkSKey on port 0, with the AppSKey otherwise). */
+  payload: Buffer;
+  confirmed: boolean;
+  adr: boolean;
+  ack: boolean;
+}
+
+export interface JoinRequestFrame {
+  kind: 'join-request';
+  devEui: string;
+  joinEui: string;
+  devNonce: string;
+}
+
+export interface JoinAcceptFrame {
+  kind: 'join-accept';
+  session: LoraSession;
+  netId: string;
+}
+
+const HEX = /^(?:[0-9a-fA-F]{2})+$/;
+
+/**
+ * A PHYPayload as a Buffer: a Buffer or Uint8Array as it is; text as hex (spaces
+ * and colons allowed) or base64, lenient about padding and the URL alphabet
+ * (`-`, `_`), as gateways and network servers write it.
+ */
+export function readPhyPayload(input: unknown): Buffer {
+  if (Buffer.isBuffer(input)) return input;
+  if (input instanceof Uint8Array) return Buffer.from(input);
+  if (typeof input !== 'string')
+    throw new LoraError('LORA_PAYLOAD_TYPE', { got: input === null ? 'null' : typeof input });
+  const compact = input.replace(/[\s:]/g, '');
+  if (compact.length > 0 && HEX.test(compact)) return Buffer.from(compact, 'hex');
+  const base64 = compact.replace(/-/g, '+').replace(/_/g, '/').replace(/=+$/, '');
+  if (base64.length === 0 || !/^[A-Za-z0-9+/]+$/.test(base64) || base64.length % 4 === 1)
+    throw new LoraError('LORA_PAYLOAD_TEXT', {
+      text: input.length > 80 ? `${input.slice(0, 80)}…` : input,
+    });
+  return Buffer.from(base64, 'base64');
+}
+
+/** A key or identifier in hex, of `bytes` bytes, as a Buffer; a LoraError naming the field otherwise. */
+export function hexField(field: string, value: unknown, bytes: number): Buffer {
+  const text = typeof value === 'string' ? value.replace(/[\s:-]/g, '') : '';
+  if (text.length !== bytes * 2 || !HEX.test(text))
+    throw new LoraError('LORA_KEY', {
+      field,
+      bytes,
+      digits: bytes * 2,
+      value: String(value ?? ''),
+    });
+  return Buffer.from(text, 'hex');
+}
+
+function parse(phy: Buffer): LoraPacket {
+  if (phy.length < 1)
+    throw new LoraError('LORA_FRAME_SHORT', { kind: 'LoRaWAN', min: 12, length: 0 });
+  try {
+    return loraPacket.fromWire(phy);
+  } catch (err) {
+    throw new LoraError('LORA_FRAME_UNREADABLE', {
+      reason: err instanceof Error ? err.message : String(err),
+    });
+  }
+}
+
+/** What kind of frame a PHYPayload is, read from its MHDR (LoRaWAN 1.0.4 §4.2.1). */
+export function frameKind(phy: Buffer): string {
+  return parse(phy).getMType();
+}
+
+const MIN_LENGTH: Record<string, number> = {
+  'Join Request': 23,
+  'Join Accept': 17,
+  'Unconfirmed Data Up': 12,
+  'Confirmed Data Up': 12,
+};
+
+/**
+ * Read a frame: a data uplink of `device`'s session (MIC, counter, decryption),
+ * a join request of the device (its MIC under the AppKey), or a join accept
+ * for it (decrypted with the AppKey, the session keys derived with the DevNonce
+ * of `lastJoinRequest`). `lastFCnt`: the last counter accepted in the session.
+ */
+export function readFrame(
+  phy: Buffer,
+  device: LoraDeviceKeys,
+  options: { lastFCnt?: number; lastJoinRequest?: JoinRequestFrame; maxGap?: number } = {},
+): UplinkFrame | JoinRequestFrame | JoinAcceptFrame {
+  const packet = parse(phy);
+  const mtype = packet.getMType();
+  const min = MIN_LENGTH[mtype];
+  if (min === undefined)
+    throw new LoraError('LORA_FRAME_TYPE', { kind: mtype, mtype: phy[0] >> 5 });
+  if (phy.length < min)
+    throw new LoraError('LORA_FRAME_SHORT', { kind: mtype, min, length: phy.length });
+  if (mtype === 'Join Request') return joinRequest(packet, device);
+  if (mtype === 'Join Accept') return joinAccept(packet, device, options.lastJoinRequest);
+  return dataUplink(packet, device, options.lastFCnt, options.maxGap ?? MAX_FCNT_GAP);
+}
+
+function dataUplink(
+  packet: LoraPacket,
+  device: LoraDeviceKeys,
+  lastFCnt: number | undefined,
+  maxGap: number,
+): UplinkFrame {
+  const session = device.session;
+  if (session === undefined) throw new LoraError('LORA_NO_SESSION', { device: device.name });
+  const devAddr = (packet.DevAddr ?? Buffer.alloc(0)).toString('hex');
+  if (devAddr !== session.devAddr.toLowerCase())
+    throw new LoraError('LORA_OTHER_DEVICE', {
+      devAddr,
+      expected: session.devAddr,
+      device: device.name,
+    });
+  const nwkSKey = hexField('NwkSKey', session.nwkSKey, 16);
+  const appSKey = hexField('AppSKey', session.appSKey, 16);
+  const wire = packet.getFCnt() ?? 0;
+  // The counter goes on from the last one accepted: the same 16 bits in this epoch, or the next after a rollover.
+  const epoch = lastFCnt === undefined ? 0 : lastFCnt - (lastFCnt % 0x10000);
+  const same = epoch + wire;
+  const candidate = lastFCnt === undefined || same > lastFCnt ? same : same + 0x10000;
+  const holds = (fCnt: number): boolean => {
+    try {
+      return loraPacket.verifyMIC(packet, nwkSKey, undefined, msbBytes(fCnt));
+    } catch {
+      return false; // a frame too damaged to compute its MIC over
+    }
+  };
+  if (lastFCnt === undefined) {
+    // No counter kept yet (a device first heard after years on air): its epoch is found by the MIC.
+    for (let upper = 0; upper < FIRST_FRAME_EPOCHS; upper += 1) {
+      const fCnt = upper * 0x10000 + wire;
+      if (holds(fCnt)) return frameOf(packet, fCnt, devAddr, nwkSKey, appSKey);
+    }
+    throw new LoraError('LORA_MIC', { device: device.name, devAddr, fCnt: wire });
+  }
+  if (!holds(candidate)) {
+    // Signed as an earlier counter: a replay, or a frame that came after later ones.
+    if (lastFCnt !== undefined && same <= lastFCnt && holds(same))
+      throw new LoraError('LORA_REPLAY', { device: device.name, fCnt: same, last: lastFCnt });
+    throw new LoraError('LORA_MIC', { device: device.name, devAddr, fCnt: candidate });
+  }
+  if (lastFCnt !== undefined && candidate - lastFCnt > maxGap)
+    throw new LoraError('LORA_COUNTER_GAP', {
+      device: device.name,
+      last: lastFCnt,
+      fCnt: candidate,
+      gap: maxGap,
+    });
+  return frameOf(packet, candidate, devAddr, nwkSKey, appSKey);
+}
+
+function frameOf(
+  packet: LoraPacket,
+  fCnt: number,
+  devAddr: string,
+  nwkSKey: Buffer,
+  appSKey: Buffer,
+): UplinkFrame {
+  const payload = packet.FRMPayload?.length
+    ? loraPacket.decrypt(packet, appSKey, nwkSKey, msbBytes(fCnt))
+    : Buffer.alloc(0);
+  return {
+    kind: 'data',
+    devAddr,
+    fCnt,
+    fPort: packet.getFPort(),
+    payload,
+    confirmed: packet.getMType() === 'Confirmed Data Up',
+    adr: packet.getFCtrlADR() === true,
+    ack: packet.getFCtrlACK() === true,
+  };
+}
+
+/** The upper 16 bits of a 32-bit counter in wire (little-endian) order, as lora-packet takes them. */
+function msbBytes(fCnt: number): Buffer {
+  const msb = Math.floor(fCnt / 0x10000);
+  return Buffer.from([msb & 0xff, (msb >> 8) & 0xff]);
+}
+
+function joinRequest(packet: LoraPacket, device: LoraDeviceKeys): JoinRequestFrame {
+  const appKey = hexField('AppKey', device.appKey, 16);
+  let holds: boolean;
+  try {
+    holds = loraPacket.verifyMIC(packet, undefined, appKey);
+  } catch {
+    holds = false;
+  }
+  if (!holds) throw new LoraError('LORA_JOIN_MIC', { kind: 'join request', device: device.name });
+  return {
+    kind: 'join-request',
+    devEui: (packet.DevEUI ?? Buffer.alloc(0)).toString('hex'),
+    joinEui: (packet.AppEUI ?? Buffer.alloc(0)).toString('hex'),
+    devNonce: (packet.DevNonce ?? Buffer.alloc(0)).toString('hex'),
+  };
+}
+
+function joinAccept(
+  packet: LoraPacket,
+  device: LoraDeviceKeys,
+  request: JoinRequestFrame | undefined,
+): JoinAcceptFrame {
+  const appKey = hexField('AppKey', device.appKey, 16);
+  const decrypted = parse(loraPacket.decryptJoinAccept(packet, appKey));
+  let holds: boolean;
+  try {
+    holds = loraPacket.verifyMIC(decrypted, undefined, appKey);
+  } catch {
+    holds = false; // under another key the plaintext is noise, and may read as a 1.1 accept
+  }
+  if (!holds) throw new LoraError('LORA_JOIN_MIC', { kind: 'join accept', device: device.name });
+  if (request === undefined) throw new LoraError('LORA_NO_JOIN_REQUEST', { device: device.name });
+  const joinNonce = decrypted.AppNonce ?? decrypted.JoinNonce;
+  const netId = decrypted.NetID ?? Buffer.alloc(3);
+  const keys = loraPacket.generateSessionKeys10(
+    appKey,
+    netId,
+    joinNonce ?? Buffer.alloc(3),
+    Buffer.from(request.devNonce, 'hex'),
+  );
+  const devAddr = (decrypted.DevAddr ?? Buffer.alloc(4)).toString('hex');
+  return {
+    kind: 'join-accept',
+    netId: netId.toString('hex'),
+    session: {
+      devAddr,
+      nwkSKey: keys.NwkSKey.toString('hex'),
+      appSKey: keys.AppSKey.toString('hex'),
+      id: `join-${request.devNonce}-${(joinNonce ?? Buffer.alloc(3)).toString('hex')}`,
+    },
+  };
+}
