@@ -184,8 +184,15 @@ function dataUplink(
   }
   if (!holds(candidate)) {
     // Signed as an earlier counter: a replay, or a frame that came after later ones.
-    if (lastFCnt !== undefined && same <= lastFCnt && holds(same))
-      throw new LoraError('LORA_REPLAY', { device: device.name, fCnt: same, last: lastFCnt });
+    // Signed in this epoch or an earlier one, at or below the last counter: a replay, or late.
+    for (
+      let older = same;
+      older >= 0 && same - older < FIRST_FRAME_EPOCHS * 0x10000;
+      older -= 0x10000
+    ) {
+      if (older <= lastFCnt && holds(older))
+        throw new LoraError('LORA_REPLAY', { device: device.name, fCnt: older, last: lastFCnt });
+    }
     throw new LoraError('LORA_MIC', { device: device.name, devAddr, fCnt: candidate });
   }
   if (lastFCnt !== undefined && candidate - lastFCnt > maxGap)

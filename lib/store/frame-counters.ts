@@ -11,6 +11,7 @@ import { StoreError } from './store-error';
  *
  *     {"format":"senfed-frame-counters/1","devices":{"26011bda":{"fCnt":70000,"session":"abp"}}}
  *
+ * The file is private (0600): it holds the session keys that OTAA joins gave.
  * `accept` resolves once the counter is on disk (written to a temporary file,
  * synced, renamed over the old one): a frame is handed on only after that, so a
  * crash can never let the same frame in twice. Accepts made while a write is
@@ -19,10 +20,12 @@ import { StoreError } from './store-error';
 export const FRAME_COUNTERS_FORMAT = 'senfed-frame-counters/1';
 
 export interface DeviceCounter {
-  /** The last accepted 32-bit uplink frame counter. */
+  /** The last accepted 32-bit uplink frame counter; -1 before the first frame of a session. */
   fCnt: number;
   /** The session the counter counts in ("abp", or a join's id): a new join starts again. */
   session: string;
+  /** The session keys a join gave (hex), kept so that a restart needs no new join. */
+  keys?: { devAddr: string; nwkSKey: string; appSKey: string };
 }
 
 export class FrameCounters {
@@ -67,13 +70,22 @@ export class FrameCounters {
 
   get(device: string): DeviceCounter | undefined {
     const counter = this.#devices.get(device);
-    return counter && { ...counter };
+    return counter && { ...counter, ...(counter.keys ? { keys: { ...counter.keys } } : {}) };
   }
 
   /** Record `fCnt` as the last accepted of `device` in `session`; resolves once on disk. */
   accept(device: string, fCnt: number, session: string): Promise<void> {
     if (this.#closed) return Promise.reject(new StoreError('COUNTERS_CLOSED', { file: this.file }));
-    this.#devices.set(device, { fCnt, session });
+    const held = this.#devices.get(device);
+    const keys = held?.session === session ? held.keys : undefined;
+    this.#devices.set(device, keys === undefined ? { fCnt, session } : { fCnt, session, keys });
+    return this.#write();
+  }
+
+  /** A join gave `device` a new session: its counter starts again, its keys are kept. */
+  joined(device: string, session: string, keys: NonNullable<DeviceCounter['keys']>): Promise<void> {
+    if (this.#closed) return Promise.reject(new StoreError('COUNTERS_CLOSED', { file: this.file }));
+    this.#devices.set(device, { fCnt: -1, session, keys: { ...keys } });
     return this.#write();
   }
 

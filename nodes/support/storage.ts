@@ -5,7 +5,7 @@ import { removeDirectory } from '../../lib/store/files';
 /** Where a node keeps its files: <userDir>/senfed/<kind>/<node id>, inside the Node-RED user directory. */
 export function nodeStoragePath(
   RED: NodeAPI,
-  kind: 'queues' | 'subscriptions' | 'providers' | 'consents',
+  kind: 'queues' | 'subscriptions' | 'providers' | 'consents' | 'lora',
   nodeId: string,
 ): string {
   const userDir = (RED.settings as { userDir?: string }).userDir ?? process.cwd();

@@ -230,8 +230,10 @@ describe('SenFed nodes in the Node-RED editor (headless Chromium)', function () 
       'federation reply',
       'federation request',
       'federation subscribe',
+      'lora decode',
       'senml decode',
       'senml encode',
+      'serial sensor',
     ]);
     const icon = category.locator(
       '.red-ui-palette-node[data-palette-type="senml-encode"] .red-ui-palette-icon',
@@ -704,7 +706,9 @@ describe('SenFed nodes in the Node-RED editor (headless Chromium)', function () 
     const category = page.locator('#red-ui-palette-container-SenFed');
     await category.waitFor({ state: 'visible' });
     assert.deepEqual(await paletteLabels('SenFed'), [
+      'capteur série',
       'demander (fédération)',
+      'décoder LoRa',
       'décoder senml',
       'découvrir (fédération)',
       'encoder senml',

@@ -61,8 +61,11 @@ describe('translations', () => {
       'federation-reply',
       'federation-request',
       'federation-subscribe',
+      'lora-decode',
+      'lora-device',
       'senml-decode',
       'senml-encode',
+      'serial-sensor',
       'xmpp-account',
     ]);
   });

@@ -164,3 +164,5 @@ export const consentStoreNode = nodeType('consent-store');
 export const consentFilterNode = nodeType('consent-filter');
 export const consentManageNode = nodeType('consent-manage');
 export const serialSensorNode = nodeType('serial-sensor');
+export const loraDeviceNode = nodeType('lora-device');
+export const loraDecodeNode = nodeType('lora-decode');

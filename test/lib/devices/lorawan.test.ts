@@ -103,6 +103,12 @@ describe('LoRaWAN uplinks', () => {
     }
   });
 
+  it('a frame from an earlier epoch (counter 2 after 70,000) is stale, not a bad MIC', () => {
+    assert.throws(() => readFrame(uplink(2, 'old'), ABP, { lastFCnt: 70_000 }), {
+      messageId: 'LORA_REPLAY',
+    });
+  });
+
   it('refuses a jump of more than MAX_FCNT_GAP', () => {
     assert.throws(() => readFrame(uplink(10 + MAX_FCNT_GAP + 1, 'x'), ABP, { lastFCnt: 10 }), {
       messageId: 'LORA_COUNTER_GAP',

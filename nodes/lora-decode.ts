@@ -1,0 +1,177 @@
+import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
+import loraPacket from 'lora-packet';
+import { decodeCayenneLpp } from '../lib/devices/cayenne-lpp';
+import { decodeFields, parseFieldSchema } from '../lib/devices/field-schema';
+import { LoraError } from '../lib/devices/lora-messages';
+import { readPhyPayload } from '../lib/devices/lorawan';
+import { readingsPack } from '../lib/devices/pack';
+import type { DeviceReading } from '../lib/devices/readings';
+import { compileUplinkScript, type UplinkDecoder } from '../lib/devices/uplink-script';
+import { errorText, localError } from './support/errors';
+import { LORA_DEVICES, type LoraDeviceNode } from './support/lora';
+
+interface LoraDecodeConfig extends NodeDef {
+  /** A lora-device id; empty: whichever deployed device the frame is from. */
+  device: string;
+  codec: 'lpp' | 'schema' | 'script' | 'none';
+  schema: string;
+  script: string;
+}
+
+type DecodeMessage = NodeMessageInFlow & { lora?: Record<string, unknown> };
+
+/** The DevAddr (data) or DevEUI (join request) a frame names, read without keys; undefined for others. */
+function addressOf(phy: Buffer): { devAddr?: string; devEui?: string } {
+  try {
+    const packet = loraPacket.fromWire(phy);
+    const type = packet.getMType();
+    if (type === 'Join Request') return { devEui: packet.DevEUI?.toString('hex') };
+    if (type.endsWith('Data Up')) return { devAddr: packet.DevAddr?.toString('hex') };
+  } catch {
+    // readFrame says what is wrong with it
+  }
+  return {};
+}
+
+export = function register(RED: NodeAPI): void {
+  function LoraDecode(this: Node, config: LoraDecodeConfig): void {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    const chosen = config.device
+      ? (RED.nodes.getNode(config.device) as LoraDeviceNode | null)
+      : null;
+    let decoder: Promise<UplinkDecoder> | undefined;
+    let schema: ReturnType<typeof parseFieldSchema> | undefined;
+    try {
+      if (config.codec === 'schema') schema = parseFieldSchema(config.schema ?? '');
+      if (config.codec === 'script') {
+        decoder = compileUplinkScript(config.script ?? '', { filename: `${node.id}.js` });
+        decoder.catch((err: unknown) =>
+          node.status({ fill: 'red', shape: 'ring', text: errorText(RED._, err) }),
+        );
+      }
+    } catch (err) {
+      node.status({ fill: 'red', shape: 'ring', text: errorText(RED._, err) });
+      node.on('input', (_msg, _send, done) => done(localError(RED._, err)));
+      return;
+    }
+    let frames = 0;
+    let refused = 0;
+
+    /** The device a frame is from: the one chosen, or the deployed one with its DevAddr or DevEUI. */
+    async function deviceFor(phy: Buffer): Promise<LoraDeviceNode> {
+      if (config.device) {
+        if (!chosen) throw new Error(RED._('lora-decode.errors.noDevice'));
+        return chosen;
+      }
+      const { devAddr, devEui } = addressOf(phy);
+      for (const device of LORA_DEVICES) {
+        const state = await device.ready.catch(() => undefined);
+        if (devEui !== undefined && device.devEui === devEui) return device;
+        if (devAddr !== undefined && state?.session?.devAddr === devAddr) return device;
+        // A join accept names no device: the one waiting for its accept takes it.
+        if (devAddr === undefined && devEui === undefined && state?.keys.appKey) return device;
+      }
+      throw new LoraError('LORA_OTHER_DEVICE', {
+        devAddr: devAddr ?? devEui ?? '?',
+        expected: RED._('lora-decode.words.anyDevice'),
+        device: '-',
+      });
+    }
+
+    async function readingsOf(payload: Buffer, fPort: number | null): Promise<DeviceReading[]> {
+      switch (config.codec) {
+        case 'lpp':
+          return decodeCayenneLpp(payload);
+        case 'schema':
+          return decodeFields(schema!, payload);
+        case 'script':
+          return (
+            await (
+              await decoder!
+            ).decode({ bytes: payload, fPort: fPort ?? 0, recvTime: new Date() })
+          ).readings;
+        default:
+          return [{ n: 'payload', vs: payload.toString('hex') }];
+      }
+    }
+
+    node.on('input', (msg: DecodeMessage, send, done) => {
+      (async () => {
+        const phy = readPhyPayload(msg.payload);
+        const device = await deviceFor(phy);
+        const state = await device.ready;
+        const taken = await state.take(phy);
+        if (taken.kind === 'join-request') {
+          node.status({
+            fill: 'yellow',
+            shape: 'dot',
+            text: RED._('lora-decode.status.joining', { device: state.keys.name }),
+          });
+          return;
+        }
+        if (taken.kind === 'joined') {
+          node.log(
+            RED._('lora-decode.log.joined', {
+              device: state.keys.name,
+              devAddr: taken.session.devAddr,
+            }),
+          );
+          node.status({
+            fill: 'green',
+            shape: 'dot',
+            text: RED._('lora-decode.status.joined', { device: state.keys.name }),
+          });
+          return;
+        }
+        const { frame } = taken;
+        // Port 0 carries MAC commands for the network, not the application's data.
+        if (frame.fPort === null || frame.fPort === 0) return;
+        const readings = await readingsOf(frame.payload, frame.fPort);
+        const baseName = state.keys.devEui
+          ? `urn:dev:eui64:${state.keys.devEui}:`
+          : `urn:dev:lora:${frame.devAddr}:`;
+        msg.payload = readingsPack(readings, { baseName, time: Date.now() / 1000 });
+        msg.topic = baseName;
+        msg.lora = {
+          ...(msg.lora ?? {}),
+          devEui: state.keys.devEui,
+          devAddr: frame.devAddr,
+          fCnt: frame.fCnt,
+          fPort: frame.fPort,
+          confirmed: frame.confirmed,
+          adr: frame.adr,
+          payload: frame.payload.toString('hex'),
+        };
+        frames += 1;
+        send(msg);
+      })().then(
+        () => {
+          node.status({
+            fill: 'green',
+            shape: 'dot',
+            text: RED._('lora-decode.status.counts', { frames, refused }),
+          });
+          done();
+        },
+        (err: unknown) => {
+          refused += 1;
+          node.status({
+            fill: 'red',
+            shape: 'ring',
+            text: RED._('lora-decode.status.counts', { frames, refused }),
+          });
+          done(localError(RED._, err));
+        },
+      );
+    });
+
+    node.on('close', (done: () => void) => {
+      (decoder ?? Promise.resolve(undefined))
+        .then((d) => d?.close())
+        .catch(() => undefined)
+        .finally(done);
+    });
+  }
+  RED.nodes.registerType('lora-decode', LoraDecode);
+};

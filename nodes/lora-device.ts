@@ -1,0 +1,85 @@
+import type { Node, NodeAPI, NodeDef } from 'node-red';
+import { join } from 'node:path';
+import { LoraDeviceState } from '../lib/devices/lora-device-state';
+import { LoraError } from '../lib/devices/lora-messages';
+import { hexField, type LoraDeviceKeys } from '../lib/devices/lorawan';
+import { FrameCounters } from '../lib/store/frame-counters';
+import { errorText } from './support/errors';
+import { LORA_DEVICES, type LoraDeviceNode } from './support/lora';
+import { nodeStoragePath, removeNodeStorage } from './support/storage';
+
+interface LoraDeviceConfig extends NodeDef {
+  devEui: string;
+  activation: 'abp' | 'otaa';
+  devAddr: string;
+  joinEui: string;
+}
+
+interface LoraDeviceCredentials {
+  nwkSKey?: string;
+  appSKey?: string;
+  appKey?: string;
+}
+
+const clean = (text: string | undefined): string =>
+  (text ?? '').replace(/[\s:-]/g, '').toLowerCase();
+
+export = function register(RED: NodeAPI): void {
+  function LoraDevice(this: LoraDeviceNode, config: LoraDeviceConfig): void {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    const credentials = (node.credentials ?? {}) as LoraDeviceCredentials;
+    node.devEui = clean(config.devEui);
+    const name = config.name || node.devEui || clean(config.devAddr);
+    const directory = nodeStoragePath(RED, 'lora', node.id);
+    node.ready = (async () => {
+      const keys: LoraDeviceKeys = { name };
+      if (node.devEui) keys.devEui = hexField('DevEUI', node.devEui, 8).toString('hex');
+      if (config.activation === 'otaa') {
+        if (!credentials.appKey)
+          throw new LoraError('LORA_ACTIVATION', {
+            device: name,
+            activation: 'OTAA',
+            fields: 'an AppKey',
+          });
+        keys.appKey = hexField('AppKey', credentials.appKey, 16).toString('hex');
+        if (config.joinEui) keys.joinEui = hexField('JoinEUI', config.joinEui, 8).toString('hex');
+      } else {
+        if (!config.devAddr || !credentials.nwkSKey || !credentials.appSKey)
+          throw new LoraError('LORA_ACTIVATION', {
+            device: name,
+            activation: 'ABP',
+            fields: 'a DevAddr, a NwkSKey and an AppSKey',
+          });
+        keys.session = {
+          devAddr: hexField('DevAddr', config.devAddr, 4).toString('hex'),
+          nwkSKey: hexField('NwkSKey', credentials.nwkSKey, 16).toString('hex'),
+          appSKey: hexField('AppSKey', credentials.appSKey, 16).toString('hex'),
+          id: 'abp',
+        };
+      }
+      const counters = await FrameCounters.open(join(directory, 'frame-counters.json'));
+      for (const warning of counters.warnings) node.warn(errorText(RED._, warning));
+      return new LoraDeviceState(keys, counters);
+    })();
+    node.ready.catch((err: unknown) => node.error(errorText(RED._, err)));
+    LORA_DEVICES.add(node);
+    node.on('close', (removed: boolean, done: () => void) => {
+      LORA_DEVICES.delete(node);
+      node.ready
+        .then(async (state) => {
+          await state.counters.close();
+          if (removed) await removeNodeStorage(RED, node as Node, directory, 0);
+        })
+        .catch(() => undefined)
+        .finally(done);
+    });
+  }
+  RED.nodes.registerType('lora-device', LoraDevice as never, {
+    credentials: {
+      nwkSKey: { type: 'password' },
+      appSKey: { type: 'password' },
+      appKey: { type: 'password' },
+    },
+  });
+};

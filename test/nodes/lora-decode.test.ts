@@ -1,0 +1,169 @@
+/**
+ * lora device and lora decode in Node-RED: frames as devices send them (made
+ * with lora-packet), decoded to SenML; replays refused, also after a restart of
+ * the flow; a wrong key named; a decodeUplink script; OTAA join.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import loraPacket from 'lora-packet';
+import {
+  type Msg,
+  catchNode,
+  collect,
+  helper,
+  loraDecodeNode,
+  loraDeviceNode,
+  until,
+} from './helper';
+
+const NWK = '44024241ed4ce9a68c6a8bc055233fd3';
+const APP = 'ec925802ae430ca77fd3dd73cb2cc588';
+const DEV_ADDR = '49be7df1';
+const DEV_EUI = '0004a30b001c4a2f';
+
+function uplink(fCnt: number, payload: Buffer, port = 1): Buffer {
+  const msb = Math.floor(fCnt / 0x10000);
+  return loraPacket
+    .fromFields(
+      {
+        MType: 'Unconfirmed Data Up',
+        DevAddr: Buffer.from(DEV_ADDR, 'hex'),
+        FCtrl: { ADR: false, ACK: false, ADRACKReq: false, FPending: false },
+        FCnt: fCnt & 0xffff,
+        FPort: port,
+        payload,
+      },
+      Buffer.from(APP, 'hex'),
+      Buffer.from(NWK, 'hex'),
+      undefined,
+      Buffer.from([msb & 0xff, msb >> 8]),
+    )
+    .getPHYPayload() as Buffer;
+}
+
+/** Cayenne LPP: channel 3 temperature 21.5 Cel, channel 4 voltage 3.71 V. */
+const LPP = Buffer.from('036700d704740173', 'hex');
+
+describe('lora decode node', function () {
+  this.timeout(30_000);
+  let userDir: string;
+  beforeEach(() => {
+    // Frame counters live under the user directory: each test starts with none.
+    userDir = mkdtempSync(join(tmpdir(), 'senfed-lora-'));
+    helper.settings({ userDir });
+  });
+  afterEach(async () => {
+    await helper.unload();
+    rmSync(userDir, { recursive: true, force: true });
+  });
+
+  function flow(
+    decode: Record<string, unknown> = {},
+    device: Record<string, unknown> = {},
+  ): object[] {
+    return [
+      {
+        id: 'buoy',
+        type: 'lora-device',
+        name: 'buoy-7',
+        devEui: DEV_EUI,
+        activation: 'abp',
+        devAddr: DEV_ADDR,
+        ...device,
+      },
+      { id: 'decode', type: 'lora-decode', device: '', codec: 'lpp', wires: [['out']], ...decode },
+      { id: 'out', type: 'helper' },
+      { id: 'catcher', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
+      { id: 'caught', type: 'helper' },
+    ];
+  }
+  const keys = { buoy: { nwkSKey: NWK, appSKey: APP } };
+
+  it('decodes a Cayenne LPP uplink into a pack under urn:dev:eui64, with the frame in msg.lora', async () => {
+    await helper.load([loraDeviceNode, loraDecodeNode, catchNode], flow(), keys);
+    const out = collect('out');
+    helper
+      .getNode('decode')
+      .receive({ payload: uplink(70_000, LPP).toString('base64'), lora: { rssi: -67 } });
+    await until('the pack', () => out.length === 1);
+    assert.deepEqual(
+      out[0].payload.map((r: Msg) => [r.n, r.u, r.v]),
+      [
+        [`urn:dev:eui64:${DEV_EUI}:3/temperature`, 'Cel', 21.5],
+        [`urn:dev:eui64:${DEV_EUI}:4/voltage`, 'V', 3.71],
+      ],
+    );
+    assert.deepEqual(
+      [out[0].lora.rssi, out[0].lora.fCnt, out[0].lora.fPort, out[0].lora.devAddr],
+      [-67, 70_000, 1, DEV_ADDR],
+    );
+  });
+
+  it('refuses a replayed frame, also after the flow restarts; a wrong key is reported naming the device', async () => {
+    await helper.load([loraDeviceNode, loraDecodeNode, catchNode], flow(), keys);
+    let out = collect('out');
+    let caught = collect('caught');
+    const frame = uplink(5, LPP);
+    helper.getNode('decode').receive({ payload: frame });
+    await until('the first', () => out.length === 1);
+    helper.getNode('decode').receive({ payload: frame });
+    await until('the replay refused', () => caught.length === 1);
+    assert.equal(caught[0].error.code, 'DEVICE_LORA_COUNTER');
+    await helper.unload();
+    // The same device id: its counters file is found again.
+    await helper.load([loraDeviceNode, loraDecodeNode, catchNode], flow(), keys);
+    out = collect('out');
+    caught = collect('caught');
+    helper.getNode('decode').receive({ payload: frame });
+    await until('refused after the restart', () => caught.length === 1);
+    assert.equal(caught[0].error.code, 'DEVICE_LORA_COUNTER');
+    helper.getNode('decode').receive({ payload: uplink(6, LPP) });
+    await until('the next frame', () => out.length === 1);
+    await helper.unload();
+    await helper.load([loraDeviceNode, loraDecodeNode, catchNode], flow(), {
+      buoy: { nwkSKey: '00'.repeat(16), appSKey: APP },
+    });
+    caught = collect('caught');
+    helper.getNode('decode').receive({ payload: uplink(7, LPP) });
+    await until('the MIC error', () => caught.length === 1);
+    assert.equal(caught[0].error.code, 'DEVICE_LORA_MIC');
+    assert.match(caught[0].error.message, /buoy-7/);
+  });
+
+  it('a decodeUplink script decodes the payload; one that throws reaches the Catch node', async () => {
+    const script =
+      'function decodeUplink(input) { if (input.bytes.length < 2) throw new Error("short"); return { data: { water_temperature: ((input.bytes[0] << 8) | input.bytes[1]) / 100 } }; }';
+    await helper.load(
+      [loraDeviceNode, loraDecodeNode, catchNode],
+      flow({ codec: 'script', script }),
+      keys,
+    );
+    const out = collect('out');
+    const caught = collect('caught');
+    helper.getNode('decode').receive({ payload: uplink(10, Buffer.from([0x08, 0x66]), 2) });
+    await until('the pack', () => out.length === 1);
+    assert.deepEqual(
+      out[0].payload.map((r: Msg) => [r.n, r.v]),
+      [[`urn:dev:eui64:${DEV_EUI}:water_temperature`, 21.5]],
+    );
+    helper.getNode('decode').receive({ payload: uplink(11, Buffer.from([1]), 2) });
+    await until('the error', () => caught.length === 1);
+    assert.equal(caught[0].error.code, 'DEVICE_SCRIPT');
+  });
+
+  it('a frame of no deployed device, and text that is no frame, reach the Catch node', async () => {
+    await helper.load([loraDeviceNode, loraDecodeNode, catchNode], flow(), keys);
+    const caught = collect('caught');
+    const other = Buffer.from(uplink(3, LPP));
+    other.writeUInt32LE(0x26011bda, 1); // another DevAddr
+    helper.getNode('decode').receive({ payload: other });
+    helper.getNode('decode').receive({ payload: 'not a frame!' });
+    await until('two errors', () => caught.length === 2);
+    assert.deepEqual(caught.map((m) => m.error.code).sort(), [
+      'DEVICE_LORA_FRAME',
+      'DEVICE_LORA_INPUT',
+    ]);
+  });
+});
