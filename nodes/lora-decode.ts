@@ -1,21 +1,19 @@
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import loraPacket from 'lora-packet';
-import { decodeCayenneLpp } from '../lib/devices/cayenne-lpp';
-import { decodeFields, parseFieldSchema } from '../lib/devices/field-schema';
 import { LoraError } from '../lib/devices/lora-messages';
 import { readPhyPayload } from '../lib/devices/lorawan';
 import { readingsPack } from '../lib/devices/pack';
-import type { DeviceReading } from '../lib/devices/readings';
-import { compileUplinkScript, type UplinkDecoder } from '../lib/devices/uplink-script';
 import { errorText, localError } from './support/errors';
-import { LORA_DEVICES, type LoraDeviceNode } from './support/lora';
+import {
+  LORA_DEVICES,
+  type LoraDeviceNode,
+  type PayloadCodecSettings,
+  payloadCodec,
+} from './support/lora';
 
-interface LoraDecodeConfig extends NodeDef {
+interface LoraDecodeConfig extends NodeDef, PayloadCodecSettings {
   /** A lora-device id; empty: whichever deployed device the frame is from. */
   device: string;
-  codec: 'lpp' | 'schema' | 'script' | 'none';
-  schema: string;
-  script: string;
 }
 
 type DecodeMessage = NodeMessageInFlow & { lora?: Record<string, unknown> };
@@ -40,21 +38,10 @@ export = function register(RED: NodeAPI): void {
     const chosen = config.device
       ? (RED.nodes.getNode(config.device) as LoraDeviceNode | null)
       : null;
-    let decoder: Promise<UplinkDecoder> | undefined;
-    let schema: ReturnType<typeof parseFieldSchema> | undefined;
-    try {
-      if (config.codec === 'schema') schema = parseFieldSchema(config.schema ?? '');
-      if (config.codec === 'script') {
-        decoder = compileUplinkScript(config.script ?? '', { filename: `${node.id}.js` });
-        decoder.catch((err: unknown) =>
-          node.status({ fill: 'red', shape: 'ring', text: errorText(RED._, err) }),
-        );
-      }
-    } catch (err) {
-      node.status({ fill: 'red', shape: 'ring', text: errorText(RED._, err) });
-      node.on('input', (_msg, _send, done) => done(localError(RED._, err)));
-      return;
-    }
+    const codec = payloadCodec(config, `${node.id}.js`);
+    codec.ready.catch((err: unknown) =>
+      node.status({ fill: 'red', shape: 'ring', text: errorText(RED._, err) }),
+    );
     let frames = 0;
     let refused = 0;
 
@@ -77,23 +64,6 @@ export = function register(RED: NodeAPI): void {
         expected: RED._('lora-decode.words.anyDevice'),
         device: '-',
       });
-    }
-
-    async function readingsOf(payload: Buffer, fPort: number | null): Promise<DeviceReading[]> {
-      switch (config.codec) {
-        case 'lpp':
-          return decodeCayenneLpp(payload);
-        case 'schema':
-          return decodeFields(schema!, payload);
-        case 'script':
-          return (
-            await (
-              await decoder!
-            ).decode({ bytes: payload, fPort: fPort ?? 0, recvTime: new Date() })
-          ).readings;
-        default:
-          return [{ n: 'payload', vs: payload.toString('hex') }];
-      }
     }
 
     node.on('input', (msg: DecodeMessage, send, done) => {
@@ -127,7 +97,7 @@ export = function register(RED: NodeAPI): void {
         const { frame } = taken;
         // Port 0 carries MAC commands for the network, not the application's data.
         if (frame.fPort === null || frame.fPort === 0) return;
-        const readings = await readingsOf(frame.payload, frame.fPort);
+        const readings = await codec.readings(frame.payload, frame.fPort);
         const baseName = state.keys.devEui
           ? `urn:dev:eui64:${state.keys.devEui}:`
           : `urn:dev:lora:${frame.devAddr}:`;
@@ -167,10 +137,7 @@ export = function register(RED: NodeAPI): void {
     });
 
     node.on('close', (done: () => void) => {
-      (decoder ?? Promise.resolve(undefined))
-        .then((d) => d?.close())
-        .catch(() => undefined)
-        .finally(done);
+      codec.close().finally(done);
     });
   }
   RED.nodes.registerType('lora-decode', LoraDecode);

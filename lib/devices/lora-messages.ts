@@ -58,6 +58,18 @@ export const LORA_MESSAGES = {
     code: 'DEVICE_LORA_SETTINGS',
     en: '{device}: {activation} needs {fields}',
   },
+  LORA_UPLINK_NOT_JSON: {
+    code: 'DEVICE_LORA_INPUT',
+    en: 'the uplink event is not JSON: {reason}',
+  },
+  LORA_UPLINK_UNKNOWN: {
+    code: 'DEVICE_LORA_INPUT',
+    en: 'neither a ChirpStack up event (deviceInfo) nor a The Things Stack uplink (end_device_ids, uplink_message); it has {keys}',
+  },
+  LORA_UPLINK_NO_DEVICE: {
+    code: 'DEVICE_LORA_INPUT',
+    en: 'the uplink names no DevEUI: its readings cannot be named',
+  },
 } as const satisfies MessageTable;
 
 export type LoraMessageId = keyof typeof LORA_MESSAGES;

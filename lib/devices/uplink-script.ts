@@ -273,6 +273,11 @@ function checkUnits(units: Readonly<Record<string, string>>): ReadonlyMap<string
   return checked;
 }
 
+/** An object of readings (a network server's decoded payload, say) as readings, as decodeUplink's `data`. */
+export function dataReadings(data: Record<string, unknown>): DeviceReading[] {
+  return flatten(data, new Map());
+}
+
 /**
  * `data` as readings: numbers as `v`, texts as `vs`, booleans as `vb`; objects
  * flattened with `/` (`gps/lat`), lists with the index (`values/0`); keys made

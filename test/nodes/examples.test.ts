@@ -7,7 +7,8 @@
  * clicked, and what its debug nodes show checked, against the real federation.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { PtyBoard } from '../support/pty';
 import { dirname, join } from 'node:path';
 import type { XmppSession } from '../../lib/federation/session';
@@ -156,7 +157,7 @@ describe('example flows', function () {
   it('shows every node type of the package, config nodes aside, in at least one example', () => {
     const used = new Set(FILES.flatMap((file) => read(file).map((n) => n.type)));
     const missing = PACKAGE_TYPES.filter((type) => !CONFIG_TYPES.includes(type) && !used.has(type));
-    assert.deepEqual(CONFIG_TYPES.sort(), ['consent-store', 'xmpp-account']);
+    assert.deepEqual(CONFIG_TYPES.sort(), ['consent-store', 'lora-device', 'xmpp-account']);
     assert.deepEqual(missing, [], `node types in no example: ${missing.join(', ')}`);
   });
 });
@@ -271,6 +272,49 @@ describe('examples/arduino/buoy/serial-buoy.json, deployed with a board on a pse
     await new Promise((r) => setTimeout(r, 400));
     board.print('water_temperature=21.40 battery=3.70\n');
     await until('a pack after connect', () => readings.length === 2);
+  });
+});
+
+describe('examples/lora-decode.json, deployed with the demo keys typed in', function () {
+  this.timeout(30_000);
+  const flow = read('lora-decode.json');
+  const id = (name: string): string => nodeOf(flow, { name });
+  const click = (name: string): void =>
+    helper.getNode(nodeOf(flow, { type: 'inject', name })).receive({});
+  let userDir: string;
+
+  beforeEach(async () => {
+    userDir = mkdtempSync(join(tmpdir(), 'senfed-lora-example-'));
+    helper.settings({ userDir });
+    const deployed = deployable(flow);
+    // What the comment tells the user to type into the lora device.
+    const device = nodeOf(flow, { type: 'lora-device' });
+    (deployed.credentials as Record<string, unknown>)[device] = {
+      nwkSKey: '44024241ed4ce9a68c6a8bc055233fd3',
+      appSKey: 'ec925802ae430ca77fd3dd73cb2cc588',
+    };
+    await load(deployed);
+  });
+  afterEach(async () => {
+    await helper.unload();
+    rmSync(userDir, { recursive: true, force: true });
+  });
+
+  it('LPP frame: the readings; replayed frame: refused, and why says so', async () => {
+    const readings = collect(id('readings'));
+    const why = collect(id('why'));
+    click('LPP frame');
+    await until('the readings', () => readings.length === 1);
+    assert.deepEqual(
+      readings[0].payload.map((r: Msg) => [r.n, r.u, r.v]),
+      [
+        ['urn:dev:eui64:0004a30b001c4a2f:3/temperature', 'Cel', 21.5],
+        ['urn:dev:eui64:0004a30b001c4a2f:4/voltage', 'V', 3.71],
+      ],
+    );
+    click('replayed frame');
+    await until('the refusal', () => why.length === 1);
+    assert.equal(why[0].error.code, 'DEVICE_LORA_COUNTER');
   });
 });
 
