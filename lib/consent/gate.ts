@@ -292,9 +292,7 @@ export class ConsentGate extends EventEmitter {
    * only aggregates does not cover it).
    */
   members(target: Extract<PublishTarget, { mode: 'pubsub' }>): string[] {
-    return [
-      ...new Set(this.#memberConsents(target, this.#clock()).map((r) => bareJid(r.recipient))),
-    ].sort();
+    return membersOf(this.#memberConsents(target, this.#clock()));
   }
 
   /** The consents that make their recipients members of a node at `now` (see members()). */
@@ -331,7 +329,9 @@ export class ConsentGate extends EventEmitter {
       if (target.mode === 'direct') return this.releaseDirect(publication);
       // Held here longer than a member may keep it: the node would keep it longer still.
       const now = this.#clock();
-      const retention = shortestRetention(this.#memberConsents(target, now), now);
+      // Read once per item: the retention, the members and the share entry all come from them.
+      const consents = this.#memberConsents(target, now);
+      const retention = shortestRetention(consents, now);
       const { queuedAt } = publication;
       if (
         queuedAt !== undefined &&
@@ -351,7 +351,7 @@ export class ConsentGate extends EventEmitter {
         return undefined;
       }
       const membership = this.follow(session, target);
-      const members = this.members(target);
+      const members = membersOf(consents);
       // Consents that lapsed or changed since the last sync: in force before this item goes.
       if (this.#synced.get(membership) !== members.join('\n'))
         await this.#sync(membership, members);
@@ -362,7 +362,7 @@ export class ConsentGate extends EventEmitter {
         a.itemId === publication.itemId && a.queuedAt === publication.queuedAt;
       if (last !== undefined && same(last.publication) && last.members === members.join('\n'))
         return { ...publication, meta: last.meta };
-      const meta = await this.recordPubsubShare(publication.pack, target, members);
+      const meta = await this.#recordItem(publication.pack, target, members, consents, now);
       this.#lastItem.set(key, { publication, members: members.join('\n'), meta });
       return { ...publication, meta };
     };
@@ -423,9 +423,19 @@ export class ConsentGate extends EventEmitter {
     members: readonly string[],
   ): Promise<Meta> {
     const now = this.#clock();
+    return this.#recordItem(pack, target, members, this.#memberConsents(target, now), now);
+  }
+
+  async #recordItem(
+    pack: ResolvedPack,
+    target: Extract<PublishTarget, { mode: 'pubsub' }>,
+    members: readonly string[],
+    memberConsents: readonly ConsentRecord[],
+    now: number,
+  ): Promise<Meta> {
     const wanted = new Set(members);
     const consents = new Map<string, ConsentRecord>();
-    for (const consent of this.#memberConsents(target, now))
+    for (const consent of memberConsents)
       if (wanted.has(bareJid(consent.recipient))) consents.set(consent.id, consent);
     const allowing = [...consents.values()];
     const outcome: FilterOutcome = { allowed: pack, withheld: [], consents: allowing };
@@ -437,6 +447,11 @@ export class ConsentGate extends EventEmitter {
     };
     return (await this.#record(entry, outcome, undefined)).shared;
   }
+}
+
+/** The bare JIDs some member consents name, each once, sorted. */
+function membersOf(consents: readonly ConsentRecord[]): string[] {
+  return [...new Set(consents.map((record) => bareJid(record.recipient)))].sort();
 }
 
 /** A PubSub node as an XMPP URI (RFC 5122, XEP-0060 §13): `xmpp:pubsub.example?;node=name`. */

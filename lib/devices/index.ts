@@ -52,7 +52,6 @@ export {
   type LoraSession,
   MAX_FCNT_GAP,
   type UplinkFrame,
-  frameKind,
   hexField,
   readFrame,
   readPhyPayload,

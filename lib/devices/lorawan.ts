@@ -110,11 +110,6 @@ function parse(phy: Buffer): LoraPacket {
   }
 }
 
-/** What kind of frame a PHYPayload is, read from its MHDR (LoRaWAN 1.0.4 §4.2.1). */
-export function frameKind(phy: Buffer): string {
-  return parse(phy).getMType();
-}
-
 const MIN_LENGTH: Record<string, number> = {
   'Join Request': 23,
   'Join Accept': 17,

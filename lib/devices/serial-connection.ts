@@ -106,7 +106,7 @@ export class SerialConnection extends EventEmitter {
     clearTimeout(this.#timer);
     const port = this.#port;
     this.#port = undefined;
-    this.#flushPartial();
+    this.#partial = ''; // a line cut off by a close is not a line
     if (port !== undefined) {
       port.removeAllListeners();
       port.on('error', () => undefined);
@@ -173,7 +173,7 @@ export class SerialConnection extends EventEmitter {
       if (port.isOpen) port.close();
     }
     this.#port = undefined;
-    this.#flushPartial();
+    this.#partial = ''; // a line cut off by a close is not a line
     if (!this.#wanted) return;
     clearTimeout(this.#timer);
     const retryInMs = this.#backoff.next();
@@ -211,11 +211,6 @@ export class SerialConnection extends EventEmitter {
     if (first && (this.#firstBytesAt ?? 0) - this.#openedAt < this.#settleMs) return;
     if (line === '') return;
     this.emit('line', line);
-  }
-
-  /** A line cut off by a close is not a line. */
-  #flushPartial(): void {
-    this.#partial = '';
   }
 
   #setState(change: SerialStateChange): void {
