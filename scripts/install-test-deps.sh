@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # What the test suite needs on a fresh Debian machine: the Debian packages it
-# drives for real and the npm packages. Chromium (the editor tests), socat (serial
+# drives for real and the npm packages. Chromium (the editor tests), Mosquitto (network-server
+# uplinks through mqtt in; each test starts a private broker), socat (serial
 # ports) and the AVR toolchain with simavr (the buoy sketch) are installed here; Prosody is installed by the federation test bed itself
 # (scripts/federation/federation.sh), which also stops the system-wide server
 # the package starts, so that its ports stay free.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(chromium)
+packages=(chromium mosquitto)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

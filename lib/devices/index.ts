@@ -56,3 +56,9 @@ export {
   readFrame,
   readPhyPayload,
 } from './lorawan';
+export {
+  type NetworkUplink,
+  type UplinkSource,
+  readNetworkUplink,
+  uplinkSource,
+} from './network-uplink';

@@ -158,3 +158,20 @@ function assign<T extends object, K extends keyof T>(
 ): void {
   if (value !== undefined) target[key] = value;
 }
+
+/** What an application makes of an uplink: its readings, from the server's decoded object or from the payload. */
+export type UplinkSource = 'decoded' | 'payload' | 'empty';
+
+/**
+ * Where an uplink's readings come from: the network server's decoded object when
+ * there is one and it is wanted, otherwise the payload for the node's codec; an
+ * uplink with neither (a frame with MAC commands only, a join event on the same
+ * topic) carries no readings.
+ */
+export function uplinkSource(uplink: NetworkUplink, preferDecoded: boolean): UplinkSource {
+  if (preferDecoded && uplink.decoded !== undefined) return 'decoded';
+  if (uplink.payload !== undefined && uplink.payload.length > 0 && uplink.fPort !== 0)
+    return 'payload';
+  if (uplink.decoded !== undefined) return 'decoded';
+  return 'empty';
+}

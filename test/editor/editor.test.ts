@@ -231,6 +231,7 @@ describe('SenFed nodes in the Node-RED editor (headless Chromium)', function () 
       'federation request',
       'federation subscribe',
       'lora decode',
+      'lora uplink',
       'senml decode',
       'senml encode',
       'serial sensor',
@@ -716,6 +717,7 @@ describe('SenFed nodes in the Node-RED editor (headless Chromium)', function () 
       'fournir (fédération)',
       'gestion (RGPD)',
       'publier (fédération)',
+      'remontée LoRa',
       'répondre (fédération)',
       "s'abonner (fédération)",
     ]);

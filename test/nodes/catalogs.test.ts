@@ -63,6 +63,7 @@ describe('translations', () => {
       'federation-subscribe',
       'lora-decode',
       'lora-device',
+      'lora-uplink',
       'senml-decode',
       'senml-encode',
       'serial-sensor',

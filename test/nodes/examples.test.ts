@@ -9,6 +9,8 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import mqtt from 'mqtt';
+import { type Broker, startBroker } from '../support/mosquitto';
 import { PtyBoard } from '../support/pty';
 import { dirname, join } from 'node:path';
 import type { XmppSession } from '../../lib/federation/session';
@@ -176,13 +178,15 @@ function deployable(
   const types = new Set(
     flow.map((n) => n.type).filter((type) => !FLOW_STRUCTURE.includes(type) && type !== 'debug'),
   );
-  const nodes = [...types].map((type) =>
-    require(
+  // One module may register several types (mqtt in, mqtt out and mqtt-broker): load it once.
+  const modules = new Set(
+    [...types].map((type) =>
       PACKAGE_TYPES.includes(type)
         ? join(ROOT, PACKAGE['node-red'].nodes[type])
         : CORE_MODULES.get(type)!,
     ),
   );
+  const nodes = [...modules].map((module) => require(module));
   const credentials: Record<string, { password: string }> = {};
   const deployed = flow.map((node): FlowNode => {
     if (node.type === 'debug')
@@ -315,6 +319,63 @@ describe('examples/lora-decode.json, deployed with the demo keys typed in', func
     click('replayed frame');
     await until('the refusal', () => why.length === 1);
     assert.equal(why[0].error.code, 'DEVICE_LORA_COUNTER');
+  });
+});
+
+describe('examples/lora-network-uplink.json, deployed on a real Mosquitto', function () {
+  this.timeout(30_000);
+  const flow = read('lora-network-uplink.json');
+  const id = (name: string): string => nodeOf(flow, { name });
+  const click = (name: string): void =>
+    helper.getNode(nodeOf(flow, { type: 'inject', name })).receive({});
+  let broker: Broker;
+
+  before(async () => {
+    broker = await startBroker();
+  });
+  after(() => broker?.stop());
+  beforeEach(async () => {
+    const deployed = deployable(flow);
+    // The file points at ChirpStack's broker on localhost:1883; this run has its own.
+    deployed.flow = deployed.flow.map((n) =>
+      n.type === 'mqtt-broker' ? { ...n, broker: '127.0.0.1', port: String(broker.port) } : n,
+    );
+    await load(deployed);
+  });
+  afterEach(() => helper.unload());
+
+  it('ChirpStack up event and TTS uplink: the readings the comment promises', async () => {
+    const readings = collect(id('readings'));
+    click('ChirpStack up event');
+    click('TTS uplink');
+    await until('two packs', () => readings.length === 2);
+    assert.deepEqual(
+      readings.map((m) => m.payload.map((r: Msg) => [r.n, r.u, r.v])),
+      [
+        [
+          ['urn:dev:eui64:0004a30b001c4a2f:3/temperature', 'Cel', 21.5],
+          ['urn:dev:eui64:0004a30b001c4a2f:4/voltage', 'V', 3.71],
+        ],
+        [['urn:dev:eui64:0004a30b001c4a2f:water_temperature', 'Cel', 24.24]],
+      ],
+    );
+    assert.equal(readings[0].lora.rssi, -57);
+  });
+
+  it('an up event published by the network server on its topic comes out the same', async () => {
+    const readings = collect(id('readings'));
+    const mqttIn = helper.getNode(nodeOf(flow, { type: 'mqtt in' })) as unknown as {
+      brokerConn: { connected: boolean };
+    };
+    await until('mqtt in connected', () => mqttIn.brokerConn.connected);
+    await new Promise((r) => setTimeout(r, 200));
+    const event = flow.find((n) => n.name === 'ChirpStack up event')!.payload as string;
+    const client = await mqtt.connectAsync(broker.url);
+    await client.publishAsync('application/1/device/0004a30b001c4a2f/event/up', event, { qos: 1 });
+    await client.endAsync();
+    await until('the pack', () => readings.length === 1);
+    assert.equal(readings[0].payload[0].v, 21.5);
+    assert.equal(readings[0].lora.server, 'chirpstack');
   });
 });
 

@@ -30,6 +30,9 @@ function nodeType(type: string): NodeModule {
 
 // Node types under test.
 export const catchNode = require('@node-red/nodes/core/common/25-catch.js');
+/** Node-RED's own mqtt in/out and broker, as users wire network-server integrations. */
+export const mqttNode = require('@node-red/nodes/core/network/10-mqtt.js');
+export const loraUplinkNode = nodeType('lora-uplink');
 export const decodeNode = nodeType('senml-decode');
 export const encodeNode = nodeType('senml-encode');
 

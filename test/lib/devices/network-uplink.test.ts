@@ -4,7 +4,7 @@
  * Things Stack v3's own documentation example (no f_port, frequency as text).
  */
 import assert from 'node:assert/strict';
-import { readNetworkUplink } from '../../../lib/devices/network-uplink';
+import { readNetworkUplink, uplinkSource } from '../../../lib/devices/network-uplink';
 
 describe('network-server uplinks', () => {
   it('a ChirpStack up event without fCnt and object: counter 0, the payload decoded from base64, the best gateway', () => {
@@ -71,5 +71,18 @@ describe('network-server uplinks', () => {
     assert.throws(() => readNetworkUplink('{"hello":1}'), { messageId: 'LORA_UPLINK_UNKNOWN' });
     assert.throws(() => readNetworkUplink('{'), { messageId: 'LORA_UPLINK_NOT_JSON' });
     assert.throws(() => readNetworkUplink(42), { messageId: 'LORA_UPLINK_UNKNOWN' });
+  });
+
+  it('readings come from the decoded object when wanted, else the payload; port 0 and no data give none', () => {
+    const event = (extra: Record<string, unknown>) =>
+      readNetworkUplink({ deviceInfo: { devEui: '0004a30b001c4a2f' }, ...extra });
+    const both = event({ fPort: 1, data: 'A2cA1w==', object: { t: 21.5 } });
+    assert.equal(uplinkSource(both, true), 'decoded');
+    assert.equal(uplinkSource(both, false), 'payload');
+    // Port 0 carries MAC commands: no application payload, only a decoded object if any.
+    assert.equal(uplinkSource(event({ fPort: 0, data: 'AwE=' }), false), 'empty');
+    assert.equal(uplinkSource(event({ fPort: 0, object: { t: 1 } }), false), 'decoded');
+    // A join event on the same topic has neither.
+    assert.equal(uplinkSource(event({ devAddr: '00189440' }), true), 'empty');
   });
 });
