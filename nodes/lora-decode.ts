@@ -1,5 +1,6 @@
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import loraPacket from 'lora-packet';
+import type { DeviceFrame, LoraDeviceState } from '../lib/devices/lora-device-state';
 import { LoraError } from '../lib/devices/lora-messages';
 import { readPhyPayload } from '../lib/devices/lorawan';
 import { readingsPack } from '../lib/devices/pack';
@@ -45,20 +46,27 @@ export = function register(RED: NodeAPI): void {
     let frames = 0;
     let refused = 0;
 
-    /** The device a frame is from: the one chosen, or the deployed one with its DevAddr or DevEUI. */
-    async function deviceFor(phy: Buffer): Promise<LoraDeviceNode> {
+    /**
+     * The devices a frame may be from: the one chosen, or the deployed one with its
+     * DevAddr or DevEUI. A join accept names no device: each OTAA device may take it,
+     * those waiting for an accept first, and only the right AppKey makes its MIC hold.
+     */
+    async function candidatesFor(phy: Buffer): Promise<LoraDeviceNode[]> {
       if (config.device) {
         if (!chosen) throw new Error(RED._('lora-decode.errors.noDevice'));
-        return chosen;
+        return [chosen];
       }
       const { devAddr, devEui } = addressOf(phy);
+      const waiting: LoraDeviceNode[] = [];
+      const otaa: LoraDeviceNode[] = [];
       for (const device of LORA_DEVICES) {
         const state = await device.ready.catch(() => undefined);
-        if (devEui !== undefined && device.devEui === devEui) return device;
-        if (devAddr !== undefined && state?.session?.devAddr === devAddr) return device;
-        // A join accept names no device: the one waiting for its accept takes it.
-        if (devAddr === undefined && devEui === undefined && state?.keys.appKey) return device;
+        if (devEui !== undefined && device.devEui === devEui) return [device];
+        if (devAddr !== undefined && state?.session?.devAddr === devAddr) return [device];
+        if (devAddr === undefined && devEui === undefined && state?.keys.appKey)
+          (state.awaitingJoinAccept ? waiting : otaa).push(device);
       }
+      if (waiting.length + otaa.length > 0) return [...waiting, ...otaa];
       throw new LoraError('LORA_OTHER_DEVICE', {
         devAddr: devAddr ?? devEui ?? '?',
         expected: RED._('lora-decode.words.anyDevice'),
@@ -66,12 +74,47 @@ export = function register(RED: NodeAPI): void {
       });
     }
 
+    /** The frame taken by the first candidate whose keys it answers to; else the first one's refusal. */
+    async function take(phy: Buffer): Promise<{ state: LoraDeviceState; taken: DeviceFrame }> {
+      const candidates = await candidatesFor(phy);
+      let refusal: unknown;
+      for (const device of candidates) {
+        const state = await device.ready;
+        try {
+          return { state, taken: await state.take(phy) };
+        } catch (err) {
+          const tryNext =
+            candidates.length > 1 &&
+            err instanceof LoraError &&
+            (err.messageId === 'LORA_JOIN_MIC' || err.messageId === 'LORA_NO_JOIN_REQUEST');
+          if (!tryNext) throw err;
+          refusal ??= err;
+        }
+      }
+      throw refusal;
+    }
+
+    // Data frames are taken side by side (their counters written together); a join
+    // frame waits for the frames before it, and the frames after it wait for it, so that
+    // a session starts exactly where the frames given say it does.
+    let afterLastJoin: Promise<unknown> = Promise.resolve();
+    const inFlight = new Set<Promise<unknown>>();
+    function inOrder(phy: Buffer): ReturnType<typeof take> {
+      // MType 000 is a join request, 001 a join accept (LoRaWAN 1.0.4 §4.2.1).
+      const isJoin = phy.length > 0 && phy[0] >> 5 <= 1;
+      const run = (isJoin ? Promise.allSettled([...inFlight]) : afterLastJoin).then(() =>
+        take(phy),
+      );
+      const settled = run.catch(() => undefined);
+      inFlight.add(settled);
+      void settled.then(() => inFlight.delete(settled));
+      if (isJoin) afterLastJoin = settled;
+      return run;
+    }
+
     node.on('input', (msg: DecodeMessage, send, done) => {
       (async () => {
-        const phy = readPhyPayload(msg.payload);
-        const device = await deviceFor(phy);
-        const state = await device.ready;
-        const taken = await state.take(phy);
+        const { state, taken } = await inOrder(readPhyPayload(msg.payload));
         if (taken.kind === 'join-request') {
           node.status({
             fill: 'yellow',

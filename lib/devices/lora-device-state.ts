@@ -38,6 +38,11 @@ export class LoraDeviceState {
     return held?.keys === undefined ? undefined : { ...held.keys, id: held.session };
   }
 
+  /** Whether a join request was seen that no join accept has answered yet. */
+  get awaitingJoinAccept(): boolean {
+    return this.#lastJoinRequest !== undefined;
+  }
+
   take(phy: Buffer): Promise<DeviceFrame> {
     const run = this.#queue.then(() => this.#take(phy));
     this.#queue = run.catch(() => undefined);

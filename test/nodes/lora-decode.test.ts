@@ -4,6 +4,7 @@
  * the flow; a wrong key named; a decodeUplink script; OTAA join.
  */
 import assert from 'node:assert/strict';
+import { createCipheriv } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -165,5 +166,161 @@ describe('lora decode node', function () {
       'DEVICE_LORA_FRAME',
       'DEVICE_LORA_INPUT',
     ]);
+  });
+
+  describe('two OTAA devices joining at once', () => {
+    const OTAA = [
+      {
+        id: 'buoy7',
+        name: 'buoy-7',
+        devEui: '0004a30b001c4a2f',
+        appKey: '2b7e151628aed2a6abf7158809cf4f3c',
+        devNonce: '1234',
+        devAddr: '26011bda',
+      },
+      {
+        id: 'buoy8',
+        name: 'buoy-8',
+        devEui: '0004a30b001c4a30',
+        appKey: '000102030405060708090a0b0c0d0e0f',
+        devNonce: '5678',
+        devAddr: '26011bdb',
+      },
+    ];
+    const JOIN_EUI = '70b3d57ed0000000';
+    const JOIN_NONCE = '0a0b0c';
+    const NET_ID = '000013';
+    const hex = (text: string): Buffer => Buffer.from(text, 'hex');
+
+    const joinRequest = (d: (typeof OTAA)[number]): Buffer =>
+      loraPacket
+        .fromFields(
+          {
+            MType: 'Join Request',
+            AppEUI: hex(JOIN_EUI),
+            DevEUI: hex(d.devEui),
+            DevNonce: hex(d.devNonce),
+          },
+          undefined,
+          undefined,
+          hex(d.appKey),
+        )
+        .getPHYPayload() as Buffer;
+    const joinAccept = (d: (typeof OTAA)[number]): Buffer =>
+      loraPacket
+        .fromFields(
+          {
+            MType: 'Join Accept',
+            AppNonce: hex(JOIN_NONCE),
+            NetID: hex(NET_ID),
+            DevAddr: hex(d.devAddr),
+            DLSettings: 0,
+            RxDelay: 1,
+          },
+          undefined,
+          undefined,
+          hex(d.appKey),
+        )
+        .getPHYPayload() as Buffer;
+    /** LoRaWAN 1.0.4 §6.2.5: aes128_encrypt(AppKey, type | JoinNonce | NetID | DevNonce | pad16), fields little-endian. */
+    const sessionKey = (d: (typeof OTAA)[number], type: number): Buffer => {
+      const block = Buffer.concat([
+        Buffer.from([type]),
+        hex(JOIN_NONCE).reverse(),
+        hex(NET_ID).reverse(),
+        hex(d.devNonce).reverse(),
+        Buffer.alloc(7),
+      ]);
+      const cipher = createCipheriv('aes-128-ecb', hex(d.appKey), null).setAutoPadding(false);
+      return Buffer.concat([cipher.update(block), cipher.final()]);
+    };
+    const joinedUplink = (d: (typeof OTAA)[number], celsius: number): Buffer => {
+      const lpp = Buffer.from([1, 0x67, 0, 0]);
+      lpp.writeInt16BE(Math.round(celsius * 10), 2);
+      return loraPacket
+        .fromFields(
+          {
+            MType: 'Unconfirmed Data Up',
+            DevAddr: hex(d.devAddr),
+            FCtrl: { ADR: false, ACK: false, ADRACKReq: false, FPending: false },
+            FCnt: 0,
+            FPort: 1,
+            payload: lpp,
+          },
+          sessionKey(d, 0x02),
+          sessionKey(d, 0x01),
+        )
+        .getPHYPayload() as Buffer;
+    };
+
+    it('each join accept goes to the device whose AppKey it answers to, not the first one deployed', async () => {
+      const nodes = [
+        ...OTAA.map((d) => ({
+          id: d.id,
+          type: 'lora-device',
+          name: d.name,
+          devEui: d.devEui,
+          activation: 'otaa',
+          devAddr: '',
+          joinEui: JOIN_EUI,
+        })),
+        { id: 'decode', type: 'lora-decode', device: '', codec: 'lpp', wires: [['out']] },
+        { id: 'out', type: 'helper' },
+        { id: 'catcher', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
+        { id: 'caught', type: 'helper' },
+      ];
+      const credentials = Object.fromEntries(OTAA.map((d) => [d.id, { appKey: d.appKey }]));
+      await helper.load([loraDeviceNode, loraDecodeNode, catchNode], nodes, credentials);
+      const out = collect('out');
+      const caught = collect('caught');
+      const decode = helper.getNode('decode');
+      const [buoy7, buoy8] = OTAA;
+      decode.receive({ payload: joinRequest(buoy7) });
+      decode.receive({ payload: joinRequest(buoy8) });
+      // The later request is answered first, as a network server may.
+      decode.receive({ payload: joinAccept(buoy8) });
+      decode.receive({ payload: joinAccept(buoy7) });
+      decode.receive({ payload: joinedUplink(buoy8, 18.5) });
+      decode.receive({ payload: joinedUplink(buoy7, 21.5) });
+      await until('both packs', () => out.length + caught.length === 2);
+      assert.deepEqual(
+        caught.map((m) => m.error.message),
+        [],
+      );
+      assert.deepEqual(
+        // Two devices' frames are taken side by side: their order between them is free.
+        out.map((m) => [m.payload[0].n, m.payload[0].v, m.lora.devAddr]).sort(),
+        [
+          [`urn:dev:eui64:${buoy7.devEui}:1/temperature`, 21.5, buoy7.devAddr],
+          [`urn:dev:eui64:${buoy8.devEui}:1/temperature`, 18.5, buoy8.devAddr],
+        ],
+      );
+    });
+
+    it('a join accept no deployed AppKey answers to is refused, naming the MIC', async () => {
+      const nodes = [
+        ...OTAA.map((d) => ({
+          id: d.id,
+          type: 'lora-device',
+          name: d.name,
+          devEui: d.devEui,
+          activation: 'otaa',
+          devAddr: '',
+          joinEui: JOIN_EUI,
+        })),
+        { id: 'decode', type: 'lora-decode', device: '', codec: 'lpp', wires: [['out']] },
+        { id: 'out', type: 'helper' },
+        { id: 'catcher', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
+        { id: 'caught', type: 'helper' },
+      ];
+      const credentials = Object.fromEntries(OTAA.map((d) => [d.id, { appKey: d.appKey }]));
+      await helper.load([loraDeviceNode, loraDecodeNode, catchNode], nodes, credentials);
+      const caught = collect('caught');
+      const decode = helper.getNode('decode');
+      decode.receive({ payload: joinRequest(OTAA[0]) });
+      decode.receive({ payload: joinAccept({ ...OTAA[0], appKey: 'ff'.repeat(16) }) });
+      await until('the refusal', () => caught.length === 1);
+      assert.equal(caught[0].error.code, 'DEVICE_LORA_MIC');
+    });
   });
 });
