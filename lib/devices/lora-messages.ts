@@ -70,6 +70,50 @@ export const LORA_MESSAGES = {
     code: 'DEVICE_LORA_INPUT',
     en: 'the uplink names no DevEUI: its readings cannot be named',
   },
+  LORA_GATEWAY_HEADER: {
+    code: 'DEVICE_LORA_GATEWAY',
+    en: 'a Semtech UDP datagram has at least 4 bytes (version, token, type), this one {length}',
+  },
+  LORA_GATEWAY_SHORT: {
+    code: 'DEVICE_LORA_GATEWAY',
+    en: 'a {kind} has at least {min} bytes, this one {length}',
+  },
+  LORA_GATEWAY_VERSION: {
+    code: 'DEVICE_LORA_GATEWAY',
+    en: 'protocol version {version} is not Semtech UDP 1 or 2',
+  },
+  LORA_GATEWAY_TYPE: {
+    code: 'DEVICE_LORA_GATEWAY',
+    en: 'datagram type {type} is not one a gateway sends in Semtech UDP version {version}',
+  },
+  LORA_GATEWAY_EUI: {
+    code: 'DEVICE_LORA_GATEWAY',
+    en: 'the gateway EUI of a {kind} has 8 bytes, this one {length}',
+  },
+  LORA_GATEWAY_JSON: {
+    code: 'DEVICE_LORA_GATEWAY',
+    en: 'the JSON of a {kind} from gateway {gateway} cannot be read: {reason}',
+  },
+  LORA_GATEWAY_NOT_OBJECT: {
+    code: 'DEVICE_LORA_GATEWAY',
+    en: 'the JSON of a {kind} from gateway {gateway} is not an object: {value}',
+  },
+  LORA_GATEWAY_RXPK: {
+    code: 'DEVICE_LORA_GATEWAY',
+    en: 'rxpk from gateway {gateway} is not an array: {value}',
+  },
+  LORA_GATEWAY_RXPK_ITEM: {
+    code: 'DEVICE_LORA_GATEWAY',
+    en: 'rxpk {index} from gateway {gateway} is not an object: {value}',
+  },
+  LORA_GATEWAY_DATA: {
+    code: 'DEVICE_LORA_GATEWAY',
+    en: 'rxpk {index} from gateway {gateway}: data is not base64: {value}',
+  },
+  LORA_GATEWAY_SIZE: {
+    code: 'DEVICE_LORA_GATEWAY',
+    en: 'rxpk {index} from gateway {gateway}: size says {size} bytes, data holds {length}',
+  },
 } as const satisfies MessageTable;
 
 export type LoraMessageId = keyof typeof LORA_MESSAGES;

@@ -169,3 +169,4 @@ export const consentManageNode = nodeType('consent-manage');
 export const serialSensorNode = nodeType('serial-sensor');
 export const loraDeviceNode = nodeType('lora-device');
 export const loraDecodeNode = nodeType('lora-decode');
+export const loraGatewayNode = nodeType('lora-gateway');
