@@ -62,3 +62,5 @@ export {
   readNetworkUplink,
   uplinkSource,
 } from './network-uplink';
+export { lenientBase64 } from './lenient-base64';
+export { type GatewayDatagram, ackFor, parseDatagram } from './semtech-udp';

@@ -1,3 +1,4 @@
+import { lenientBase64 } from './lenient-base64';
 import loraPacket from 'lora-packet';
 import { LoraError } from './lora-messages';
 
@@ -77,12 +78,12 @@ export function readPhyPayload(input: unknown): Buffer {
     throw new LoraError('LORA_PAYLOAD_TYPE', { got: input === null ? 'null' : typeof input });
   const compact = input.replace(/[\s:]/g, '');
   if (compact.length > 0 && HEX.test(compact)) return Buffer.from(compact, 'hex');
-  const base64 = compact.replace(/-/g, '+').replace(/_/g, '/').replace(/=+$/, '');
-  if (base64.length === 0 || !/^[A-Za-z0-9+/]+$/.test(base64) || base64.length % 4 === 1)
+  const bytes = compact.length === 0 ? undefined : lenientBase64(compact);
+  if (bytes === undefined)
     throw new LoraError('LORA_PAYLOAD_TEXT', {
       text: input.length > 80 ? `${input.slice(0, 80)}…` : input,
     });
-  return Buffer.from(base64, 'base64');
+  return bytes;
 }
 
 /** A key or identifier in hex, of `bytes` bytes, as a Buffer; a LoraError naming the field otherwise. */

@@ -10,6 +10,7 @@
  *   bytes 4-11   gateway EUI
  *   bytes 12-    JSON object (PUSH_DATA; optional in TX_ACK)
  */
+import { lenientBase64 } from './lenient-base64';
 import { LoraError } from './lora-messages';
 
 export const PUSH_DATA = 0x00;
@@ -143,20 +144,6 @@ export function ackFor(datagram: GatewayDatagram): Buffer | undefined {
   ack.writeUInt16BE(datagram.token, 1);
   ack[3] = datagram.type === 'PUSH_DATA' ? PUSH_ACK : PULL_ACK;
   return ack;
-}
-
-/**
- * Base64 as gateways write it: padding optional, the URL-safe `-` and `_` taken
- * for `+` and `/` (PROTOCOL.TXT's own first rxpk example has both). Undefined
- * when the text is not base64.
- */
-export function lenientBase64(text: string): Buffer | undefined {
-  const standard = text
-    .replace(/-/g, '+')
-    .replace(/_/g, '/')
-    .replace(/={1,2}$/, '');
-  if (!/^[A-Za-z0-9+/]*$/.test(standard) || standard.length % 4 === 1) return undefined;
-  return Buffer.from(standard, 'base64');
 }
 
 /** Where the gateway EUI ends (always 12), or a LoraError saying how long it was. */

@@ -63,6 +63,7 @@ describe('translations', () => {
       'federation-subscribe',
       'lora-decode',
       'lora-device',
+      'lora-gateway',
       'lora-uplink',
       'senml-decode',
       'senml-encode',

@@ -9,6 +9,7 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createSocket } from 'node:dgram';
 import mqtt from 'mqtt';
 import { type Broker, startBroker } from '../support/mosquitto';
 import { PtyBoard } from '../support/pty';
@@ -321,6 +322,71 @@ describe('examples/lora-decode.json, deployed with the demo keys typed in', func
     assert.equal(why[0].error.code, 'DEVICE_LORA_COUNTER');
   });
 });
+
+describe('examples/lora-gateway.json, deployed with the demo keys typed in', function () {
+  this.timeout(30_000);
+  const flow = read('lora-gateway.json');
+  const id = (name: string): string => nodeOf(flow, { name });
+  const click = (name: string): void =>
+    helper.getNode(nodeOf(flow, { type: 'inject', name })).receive({});
+  let userDir: string;
+
+  beforeEach(async () => {
+    userDir = mkdtempSync(join(tmpdir(), 'senfed-gateway-example-'));
+    helper.settings({ userDir });
+    // UDP 1700 may be taken on this machine: the gateway and the button's udp out move together.
+    const port = await freeUdpPort();
+    const deployed = deployable(flow);
+    deployed.flow = deployed.flow.map((n) =>
+      n.type === 'lora-gateway'
+        ? { ...n, port, bind: '127.0.0.1' }
+        : n.type === 'udp out'
+          ? { ...n, port: String(port) }
+          : n,
+    );
+    (deployed.credentials as Record<string, unknown>)[nodeOf(flow, { type: 'lora-device' })] = {
+      nwkSKey: '44024241ed4ce9a68c6a8bc055233fd3',
+      appSKey: 'ec925802ae430ca77fd3dd73cb2cc588',
+    };
+    await load(deployed);
+    await new Promise((r) => setTimeout(r, 200));
+  });
+  afterEach(async () => {
+    await helper.unload();
+    rmSync(userDir, { recursive: true, force: true });
+  });
+
+  it('packet forwarder PUSH_DATA: the readings with the gateway radio; a second click refused as a replay', async () => {
+    const readings = collect(id('readings'));
+    const why = collect(id('why'));
+    click('packet forwarder PUSH_DATA');
+    await until('the readings', () => readings.length === 1);
+    assert.deepEqual(
+      readings[0].payload.map((r: Msg) => [r.n, r.u, r.v]),
+      [
+        ['urn:dev:eui64:0004a30b001c4a2f:3/temperature', 'Cel', 21.5],
+        ['urn:dev:eui64:0004a30b001c4a2f:4/voltage', 'V', 3.71],
+      ],
+    );
+    assert.deepEqual(
+      [readings[0].lora.rssi, readings[0].lora.snr, readings[0].lora.fCnt],
+      [-67, 9.5, 1],
+    );
+    click('packet forwarder PUSH_DATA');
+    await until('the refusal', () => why.length === 1);
+    assert.equal(why[0].error.code, 'DEVICE_LORA_COUNTER');
+  });
+});
+
+function freeUdpPort(): Promise<number> {
+  return new Promise((resolve) => {
+    const socket = createSocket('udp4');
+    socket.bind(0, '127.0.0.1', () => {
+      const { port } = socket.address();
+      socket.close(() => resolve(port));
+    });
+  });
+}
 
 describe('examples/lora-network-uplink.json, deployed on a real Mosquitto', function () {
   this.timeout(30_000);

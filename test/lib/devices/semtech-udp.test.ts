@@ -6,12 +6,8 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { LoraError } from '../../../lib/devices/lora-messages';
-import {
-  type GatewayDatagram,
-  ackFor,
-  lenientBase64,
-  parseDatagram,
-} from '../../../lib/devices/semtech-udp';
+import { lenientBase64 } from '../../../lib/devices/lenient-base64';
+import { type GatewayDatagram, ackFor, parseDatagram } from '../../../lib/devices/semtech-udp';
 
 const EUI = 'b827ebfffe6a1c2d';
 
