@@ -1,0 +1,427 @@
+/**
+ * The device nodes' edit dialogs (serial sensor, lora device, lora decode) in a
+ * real Node-RED editor, as a maker uses them: headless Chromium on a real
+ * Node-RED (node-red-editor.ts). The serial sensor reads a board played on a
+ * socat pseudo-terminal (test/support/pty.ts); lora decode is fed by an inject
+ * node with the frame of the lora-decode example. Then the same dialogs in
+ * French, and once in Dutch.
+ *
+ * This machine has no udev: serialport's port list fails as it does for a user
+ * without it. A stand-in udevadm, put on Node-RED's PATH later in the run,
+ * plays a machine where an Arduino is plugged in.
+ */
+import { strict as assert } from 'assert';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { delimiter, join } from 'path';
+import type { Locator, Page } from 'playwright-core';
+import { PtyBoard } from '../support/pty';
+import { NodeRedEditor, assertBuilt } from './node-red-editor';
+
+const TAB = 'de71ce5e4f000001';
+const SERIAL = 'de71ce5e4f000002';
+const DEVICE = 'de71ce5e4f000003';
+const DECODE = 'de71ce5e4f000004';
+const INJECT = 'de71ce5e4f000005';
+const OTAA = 'de71ce5e4f000006';
+
+// The lora-decode example's device and frame: an LPP temperature from DevAddr 49be7df1.
+const FRAME = '40f17dbe4900010001e2957a78ce518db7160f40b4';
+const NWK_S_KEY = '44024241ed4ce9a68c6a8bc055233fd3';
+const APP_S_KEY = 'ec925802ae430ca77fd3dd73cb2cc588';
+
+const FLOW = [
+  { id: TAB, type: 'tab', label: 'Devices', disabled: false, info: '' },
+  {
+    id: SERIAL,
+    type: 'serial-sensor',
+    z: TAB,
+    name: '',
+    port: '/dev/ttyUSB0',
+    baudRate: '9600',
+    dataBits: '8',
+    parity: 'none',
+    stopBits: '1',
+    format: 'keyvalue',
+    innerFormat: 'keyvalue',
+    fields: '',
+    baseName: '',
+    x: 160,
+    y: 80,
+    wires: [[]],
+  },
+  {
+    id: DEVICE,
+    type: 'lora-device',
+    name: 'buoy-7',
+    devEui: '0004a30b001c4a2f',
+    activation: 'abp',
+    devAddr: '49be7df1',
+    joinEui: '',
+  },
+  {
+    id: OTAA,
+    type: 'lora-device',
+    name: 'joiner',
+    devEui: '0004a30b001c4a30',
+    activation: 'otaa',
+    devAddr: '',
+    joinEui: '70b3d57ed0000000',
+  },
+  {
+    id: INJECT,
+    type: 'inject',
+    z: TAB,
+    name: 'LPP frame',
+    props: [{ p: 'payload' }],
+    repeat: '',
+    crontab: '',
+    once: false,
+    onceDelay: 0.1,
+    topic: '',
+    payload: FRAME,
+    payloadType: 'str',
+    x: 140,
+    y: 180,
+    wires: [[DECODE]],
+  },
+  {
+    id: DECODE,
+    type: 'lora-decode',
+    z: TAB,
+    name: '',
+    device: DEVICE,
+    codec: 'lpp',
+    schema: '',
+    script: '',
+    x: 360,
+    y: 180,
+    wires: [[]],
+  },
+];
+
+/** What `udevadm info -e` prints for an Arduino Uno on USB (the part serialport reads). */
+const UDEVADM = `#!/bin/sh
+cat <<'EOF'
+P: /devices/pci0000:00/0000:00:14.0/usb1/1-2/1-2:1.0/tty/ttyACM0
+N: ttyACM0
+E: DEVNAME=/dev/ttyACM0
+E: ID_VENDOR_ENC=Arduino\\x20\\x28www.arduino.cc\\x29
+E: ID_SERIAL_SHORT=75735323531351F0B1E1
+E: ID_VENDOR_ID=2341
+E: ID_MODEL_ID=0043
+E: DEVLINKS=/dev/serial/by-id/usb-Arduino__www.arduino.cc__0043_75735323531351F0B1E1-if00
+
+EOF
+`;
+
+type Red = {
+  RED: {
+    nodes: { node(id: string): Record<string, unknown> | null };
+  };
+};
+
+describe('the device nodes in the Node-RED editor (headless Chromium)', function () {
+  this.timeout(60_000);
+
+  let editor: NodeRedEditor;
+  let page: Page;
+  const board = new PtyBoard();
+  /** On Node-RED's PATH, empty until udev is "installed". */
+  const bin = mkdtempSync(join(tmpdir(), 'senfed-udevadm-'));
+
+  before(async function () {
+    this.timeout(60_000);
+    assertBuilt([
+      'dist/nodes/serial-sensor.html',
+      'dist/nodes/lora-device.html',
+      'dist/nodes/lora-decode.html',
+      'dist/nodes/locales/fr/serial-sensor.json',
+      'dist/nodes/locales/nl/lora-decode.json',
+    ]);
+    await board.plug();
+    const path = process.env.PATH;
+    process.env.PATH = `${bin}${delimiter}${path ?? ''}`;
+    try {
+      editor = await NodeRedEditor.start({
+        flow: FLOW,
+        credentials: { [DEVICE]: { nwkSKey: NWK_S_KEY, appSKey: APP_S_KEY } },
+        drawn: SERIAL,
+      });
+    } finally {
+      process.env.PATH = path;
+    }
+    page = editor.page;
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed')
+      await editor
+        ?.screenshot(`failed-${this.currentTest.title.replace(/\W+/g, '-')}`)
+        .catch(() => undefined);
+    // Leave no dialog open for the next test.
+    for (const cancel of ['#node-config-dialog-cancel', '#node-dialog-cancel']) {
+      const button = page.locator(cancel);
+      if (await button.isVisible()) {
+        await button.click();
+        await button.waitFor({ state: 'detached' });
+      }
+    }
+  });
+
+  after(async function () {
+    this.timeout(30_000);
+    try {
+      await editor?.stop();
+    } finally {
+      await board.unplug();
+      rmSync(bin, { recursive: true, force: true });
+    }
+  });
+
+  async function openDialog(id: string): Promise<Locator> {
+    await (await editor.canvasNode(id)).dblclick();
+    const form = page.locator('#dialog-form');
+    await form.waitFor({ state: 'visible' });
+    return form;
+  }
+
+  async function done(form: Locator): Promise<void> {
+    await page.locator('#node-dialog-ok').click();
+    await form.waitFor({ state: 'detached' });
+  }
+
+  function saved(id: string): Promise<Record<string, unknown>> {
+    return page.evaluate((nodeId) => {
+      const node = (globalThis as unknown as Red).RED.nodes.node(nodeId);
+      if (!node) throw new Error(`no node ${nodeId}`);
+      const copy: Record<string, unknown> = {};
+      for (const [key, value] of Object.entries(node))
+        if (typeof value !== 'object' && typeof value !== 'function') copy[key] = value;
+      return copy;
+    }, id);
+  }
+
+  async function invalid(field: Locator): Promise<boolean> {
+    return field.evaluate((el) => el.classList.contains('input-error'));
+  }
+
+  /** The canvas label of a node (SVG text). */
+  async function label(id: string): Promise<string> {
+    return (
+      await page
+        .locator(`g.red-ui-flow-node-group[id="${id}"] text.red-ui-flow-node-label-text`)
+        .allTextContents()
+    )
+      .join(' ')
+      .trim();
+  }
+
+  async function deploy(): Promise<void> {
+    const button = page.locator('#red-ui-header-button-deploy');
+    await button.click();
+    await page.locator('.red-ui-notification', { hasText: 'Successfully deployed' }).waitFor();
+    await page.locator('#red-ui-header-button-deploy.disabled').waitFor({ state: 'attached' });
+  }
+
+  async function waitForStatus(id: string, text: RegExp, timeout = 15_000): Promise<string> {
+    await page.waitForFunction(
+      ([nodeId, source]) =>
+        new RegExp(source).test(
+          document
+            .querySelector(
+              `g.red-ui-flow-node-group[id="${nodeId}"] .red-ui-flow-node-status-label`,
+            )
+            ?.textContent?.trim() ?? '',
+        ),
+      [id, text.source] as const,
+      { timeout },
+    );
+    return editor.statusText(id);
+  }
+
+  /** Visible or not, by selector. */
+  async function shown(form: Locator, selectors: string[]): Promise<Record<string, boolean>> {
+    const seen: Record<string, boolean> = {};
+    for (const selector of selectors) seen[selector] = await form.locator(selector).isVisible();
+    return seen;
+  }
+
+  describe('serial sensor', function () {
+    it('says why the port list is empty when the machine cannot list its ports', async function () {
+      const form = await openDialog(SERIAL);
+      const tip = form.locator('#node-serial-sensor-ports-tip');
+      await tip.waitFor({ state: 'visible' });
+      // No udev here: serialport's list fails, and the dialog says so rather than showing nothing.
+      assert.match(await tip.innerText(), /^Cannot list the ports \(.*udevadm.*\): type the path$/);
+      assert.equal(await form.locator('#node-serial-sensor-ports option').count(), 0);
+      await editor.screenshot('serial-sensor-ports-failed');
+    });
+
+    it('says so when Node-RED does not answer the port list', async function () {
+      await page.route('**/senfed/serial/ports', (route) =>
+        route.fulfill({ status: 503, body: 'Service Unavailable' }),
+      );
+      try {
+        const form = await openDialog(SERIAL);
+        const tip = form.locator('#node-serial-sensor-ports-tip');
+        await page.waitForFunction(() =>
+          /503/.test(document.querySelector('#node-serial-sensor-ports-tip')?.textContent ?? ''),
+        );
+        assert.match(await tip.innerText(), /^Cannot list the ports \(503 .+\): type the path$/);
+      } finally {
+        await page.unroute('**/senfed/serial/ports');
+      }
+    });
+
+    it('lists the ports the machine knows, and lists them again with the refresh button', async function () {
+      const form = await openDialog(SERIAL);
+      const tip = form.locator('#node-serial-sensor-ports-tip');
+      await tip.waitFor({ state: 'visible' });
+      assert.match(await tip.innerText(), /^Cannot list the ports/);
+      // udev appears (an Arduino is plugged in): the refresh button asks again.
+      writeFileSync(join(bin, 'udevadm'), UDEVADM);
+      chmodSync(join(bin, 'udevadm'), 0o755);
+      await form.locator('#node-serial-sensor-refresh').click();
+      await page.waitForFunction(
+        () => document.querySelectorAll('#node-serial-sensor-ports option').length === 1,
+      );
+      assert.equal(await tip.innerText(), '1 port found: pick it, or type a path');
+      const option = form.locator('#node-serial-sensor-ports option');
+      assert.equal(await option.getAttribute('value'), '/dev/ttyACM0');
+      assert.equal(
+        (await option.textContent())?.trim(),
+        'Arduino (www.arduino.cc) 75735323531351F0B1E1',
+      );
+      assert.equal(
+        await form.locator('#node-input-port').getAttribute('list'),
+        'node-serial-sensor-ports',
+      );
+      assert.equal(
+        await form.locator('#node-serial-sensor-refresh').getAttribute('title'),
+        'List the serial ports again',
+      );
+      await editor.screenshot('serial-sensor-ports-found');
+    });
+
+    it('keeps a typed port path, the baud rate and the line settings through save and reopen, and labels the node with its port', async function () {
+      let form = await openDialog(SERIAL);
+      await editor.setValue(form.locator('#node-input-port'), '/dev/pts/7');
+      await editor.setValue(form.locator('#node-input-baudRate'), '115200');
+      await form.locator('#node-input-dataBits').selectOption('7');
+      await form.locator('#node-input-parity').selectOption('even');
+      await form.locator('#node-input-stopBits').selectOption('2');
+      assert.deepEqual(
+        await Promise.all(
+          ['dataBits', 'parity', 'stopBits'].map((f) =>
+            form.locator(`#node-input-${f}`).getAttribute('title'),
+          ),
+        ),
+        ['Data bits', 'Parity', 'Stop bits'],
+      );
+      await done(form);
+      assert.equal(await label(SERIAL), '/dev/pts/7');
+      const node = await saved(SERIAL);
+      assert.deepEqual(
+        [node.port, node.baudRate, node.dataBits, node.parity, node.stopBits],
+        ['/dev/pts/7', '115200', '7', 'even', '2'],
+      );
+
+      form = await openDialog(SERIAL);
+      assert.equal(await form.locator('#node-input-port').inputValue(), '/dev/pts/7');
+      assert.equal(await form.locator('#node-input-baudRate').inputValue(), '115200');
+      assert.equal(await form.locator('#node-input-dataBits').inputValue(), '7');
+      assert.equal(await form.locator('#node-input-parity').inputValue(), 'even');
+      assert.equal(await form.locator('#node-input-stopBits').inputValue(), '2');
+      // A baud rate is a number.
+      await editor.setValue(form.locator('#node-input-baudRate'), 'fast');
+      assert.equal(await invalid(form.locator('#node-input-baudRate')), true);
+      await editor.setValue(form.locator('#node-input-baudRate'), '9600');
+      assert.equal(await invalid(form.locator('#node-input-baudRate')), false);
+      // Named: the name on the canvas.
+      await editor.setValue(form.locator('#node-input-name'), 'harbour buoy');
+      await done(form);
+      assert.equal(await label(SERIAL), 'harbour buoy');
+    });
+
+    it('shows for each line format exactly the fields it needs', async function () {
+      const form = await openDialog(SERIAL);
+      const rows = [
+        '#node-input-innerFormat',
+        '#node-input-fields',
+        '#node-serial-sensor-fields-tip',
+        '#node-input-baseName',
+        '#node-serial-sensor-basename-tip',
+      ];
+      const expect = (inner: boolean, fields: boolean, baseName: boolean) => ({
+        '#node-input-innerFormat': inner,
+        '#node-input-fields': fields,
+        '#node-serial-sensor-fields-tip': fields,
+        '#node-input-baseName': baseName,
+        '#node-serial-sensor-basename-tip': baseName,
+      });
+      const format = form.locator('#node-input-format');
+      for (const [value, inner, fields, baseName] of [
+        ['csv', false, true, true],
+        ['keyvalue', false, true, true],
+        ['json', false, true, true],
+        ['senml', false, false, false],
+        ['lpp-hex', false, false, true],
+        ['lora-receiver', true, true, true],
+      ] as const) {
+        await format.selectOption(value);
+        assert.deepEqual(await shown(form, rows), expect(inner, fields, baseName), value);
+      }
+      // The receiver's packet format decides in turn.
+      await form.locator('#node-input-innerFormat').selectOption('lpp-hex');
+      assert.deepEqual(
+        await shown(form, rows),
+        expect(true, false, true),
+        'lora-receiver, lpp-hex',
+      );
+      await form.locator('#node-input-innerFormat').selectOption('senml');
+      assert.deepEqual(await shown(form, rows), expect(true, false, false), 'lora-receiver, senml');
+      await editor.screenshot('serial-sensor-lora-receiver');
+
+      // CSV needs its columns: an empty Fields is marked at once.
+      await format.selectOption('csv');
+      const fields = form.locator('#node-input-fields');
+      await editor.setValue(fields, '');
+      assert.equal(await invalid(fields), true);
+      await editor.setValue(fields, 'water_temperature:Cel, battery:V');
+      assert.equal(await invalid(fields), false);
+      await editor.setValue(form.locator('#node-input-baseName'), 'urn:dev:mac:0004a30b001c4a2f:');
+      assert.equal(await form.locator('#node-input-baseName').getAttribute('placeholder'), null);
+      await editor.screenshot('serial-sensor-csv');
+      await done(form);
+      const node = await saved(SERIAL);
+      assert.deepEqual(
+        [node.format, node.fields, node.baseName],
+        ['csv', 'water_temperature:Cel, battery:V', 'urn:dev:mac:0004a30b001c4a2f:'],
+      );
+    });
+
+    it('deploys on a pseudo-terminal typed in the dialog and reads the board', async function () {
+      const form = await openDialog(SERIAL);
+      await editor.setValue(form.locator('#node-input-port'), board.device);
+      await form.locator('#node-input-format').selectOption('keyvalue');
+      await editor.setValue(form.locator('#node-input-fields'), 'water_temperature:Cel');
+      await done(form);
+      await deploy();
+      await waitForStatus(SERIAL, /^connected/);
+      // What a board prints within moments of the port opening is taken for the tail of an earlier line.
+      await page.waitForTimeout(500);
+      board.print('water_temperature=21.50\n');
+      assert.equal(await waitForStatus(SERIAL, / 1 line$/), 'connected · 1 line');
+      board.print('water_temperature=21.60\n');
+      assert.equal(await waitForStatus(SERIAL, /2 lines/), 'connected · 2 lines');
+      assert.doesNotMatch(editor.log, /\[error\] \[serial-sensor/);
+    });
+  });
+
+  describe('afterwards', function () {
+    it('raised no script error in the page', function () {
+      assert.deepEqual(editor.pageErrors, []);
+    });
+  });
+});
