@@ -419,6 +419,121 @@ describe('the device nodes in the Node-RED editor (headless Chromium)', function
     });
   });
 
+  describe('lora device', function () {
+    async function openDevice(id: string): Promise<void> {
+      const form = await openDialog(DECODE);
+      await form.locator('#node-input-device').selectOption(id);
+      await page.locator('#node-input-btn-device-edit').click();
+      await page.locator('#node-config-input-devEui').waitFor({ state: 'visible' });
+    }
+
+    it('shows the ABP or the OTAA keys, as password fields, in a dialog named lora device', async function () {
+      await openDevice(DEVICE);
+      const abp = [
+        '#node-config-input-devAddr',
+        '#node-config-input-nwkSKey',
+        '#node-config-input-appSKey',
+      ];
+      const otaa = ['#node-config-input-joinEui', '#node-config-input-appKey'];
+      const all = page.locator('.red-ui-tray').last();
+      const visible = async () => shown(all, [...abp, ...otaa]);
+      const expect = (isOtaa: boolean) =>
+        Object.fromEntries([...abp.map((s) => [s, !isOtaa]), ...otaa.map((s) => [s, isOtaa])]);
+      assert.match(await page.locator('.red-ui-tray-titlebar').last().innerText(), /lora device/);
+      assert.equal(await page.locator('#node-config-input-activation').inputValue(), 'abp');
+      assert.deepEqual(await visible(), expect(false));
+      for (const key of ['nwkSKey', 'appSKey', 'appKey'])
+        assert.equal(
+          await page.locator(`#node-config-input-${key}`).getAttribute('type'),
+          'password',
+          key,
+        );
+      // The keys are not sent back to the editor: the fields only say they are set.
+      assert.notEqual(await page.locator('#node-config-input-nwkSKey').inputValue(), NWK_S_KEY);
+      await page.locator('#node-config-input-activation').selectOption('otaa');
+      assert.deepEqual(await visible(), expect(true));
+      // OTAA needs its AppKey: none is given yet.
+      assert.equal(await invalid(page.locator('#node-config-input-appKey')), true);
+      await page.locator('#node-config-input-activation').selectOption('abp');
+      assert.deepEqual(await visible(), expect(false));
+      assert.equal(await invalid(page.locator('#node-config-input-appKey')), false);
+      await editor.screenshot('lora-device-abp');
+    });
+
+    it('marks bad DevEUI, DevAddr and key hex invalid before deploy', async function () {
+      await openDevice(DEVICE);
+      const check = async (field: string, bad: string, good: string) => {
+        const input = page.locator(`#node-config-input-${field}`);
+        await editor.setValue(input, bad);
+        assert.equal(await invalid(input), true, `${field} ${bad}`);
+        await editor.setValue(input, good);
+        assert.equal(await invalid(input), false, `${field} ${good}`);
+      };
+      await check('devEui', '0004a30b001c4a2', '0004a30b001c4a2f');
+      await check('devEui', '0004a30b001c4g2f', '00:04:a3:0b:00:1c:4a:2f');
+      await check('devAddr', '49be7df', '49be7df1');
+      // ABP cannot go without its DevAddr.
+      await check('devAddr', '', '49BE7DF1');
+      await check('nwkSKey', 'not a key', NWK_S_KEY);
+      await check('appSKey', APP_S_KEY.slice(2), APP_S_KEY);
+      await editor.screenshot('lora-device-invalid');
+    });
+
+    it('keeps the keys out of the deployed flow, as credentials that are set', async function () {
+      await openDevice(OTAA);
+      const appKey = page.locator('#node-config-input-appKey');
+      assert.equal(await invalid(appKey), true, 'no AppKey yet');
+      await editor.setValue(appKey, '2b7e151628aed2a6abf7158809cf4f3c');
+      assert.equal(await invalid(appKey), false);
+      await page.locator('#node-config-dialog-ok').click();
+      await page.locator('#node-config-input-devEui').waitFor({ state: 'detached' });
+      // The device is changed, not the decode node's choice.
+      await page.locator('#node-dialog-cancel').click();
+      await page.locator('#dialog-form').waitFor({ state: 'detached' });
+      await deploy();
+
+      const flows = (await (
+        await page.request.get(`${editor.url}flows`, {
+          headers: { Accept: 'application/json', 'Node-RED-API-Version': 'v2' },
+        })
+      ).json()) as { flows: Record<string, unknown>[] };
+      const text = JSON.stringify(flows);
+      for (const key of [NWK_S_KEY, APP_S_KEY, '2b7e151628aed2a6abf7158809cf4f3c'])
+        assert.ok(!text.toLowerCase().includes(key), `the flow carries the key ${key}`);
+      for (const device of flows.flows.filter((n) => n.type === 'lora-device'))
+        for (const key of ['nwkSKey', 'appSKey', 'appKey'])
+          assert.equal(device[key], undefined, `${device.name}.${key} in the flow`);
+      const credentials = async (id: string) =>
+        (await (
+          await page.request.get(`${editor.url}credentials/lora-device/${id}`, {
+            headers: { Accept: 'application/json' },
+          })
+        ).json()) as Record<string, unknown>;
+      assert.equal((await credentials(OTAA)).has_appKey, true);
+      const abp = await credentials(DEVICE);
+      assert.deepEqual([abp.has_nwkSKey, abp.has_appSKey], [true, true]);
+      for (const given of [await credentials(OTAA), abp])
+        assert.deepEqual(
+          Object.keys(given).filter((k) => !k.startsWith('has_')),
+          [],
+          'the keys themselves are not sent back',
+        );
+
+      // The editor's own export has no key either.
+      const exported = await page.evaluate(() =>
+        JSON.stringify(
+          (
+            globalThis as unknown as {
+              RED: { nodes: { createCompleteNodeSet(o: object): object[] } };
+            }
+          ).RED.nodes.createCompleteNodeSet({ credentials: false }),
+        ),
+      );
+      for (const key of [NWK_S_KEY, APP_S_KEY, '2b7e151628aed2a6abf7158809cf4f3c'])
+        assert.ok(!exported.toLowerCase().includes(key), `the export carries the key ${key}`);
+    });
+  });
+
   describe('afterwards', function () {
     it('raised no script error in the page', function () {
       assert.deepEqual(editor.pageErrors, []);
