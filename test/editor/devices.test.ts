@@ -218,10 +218,15 @@ describe('the device nodes in the Node-RED editor (headless Chromium)', function
   }
 
   async function deploy(): Promise<void> {
-    const button = page.locator('#red-ui-header-button-deploy');
-    await button.click();
-    await page.locator('.red-ui-notification', { hasText: 'Successfully deployed' }).waitFor();
+    const deployed = page.locator('.red-ui-notification', { hasText: 'Successfully deployed' });
+    // An earlier deploy's notice is gone first, so that the one awaited is this deploy's.
+    await deployed.waitFor({ state: 'detached', timeout: 20_000 });
+    await page.locator('#red-ui-header-button-deploy').click();
+    await deployed.waitFor();
     await page.locator('#red-ui-header-button-deploy.disabled').waitFor({ state: 'attached' });
+    // "You have some unused configuration nodes" stays until closed, as a user closes it.
+    const close = deployed.locator('button', { hasText: 'Close' });
+    if (await close.isVisible()) await close.click();
   }
 
   async function waitForStatus(id: string, text: RegExp, timeout = 15_000): Promise<string> {
@@ -558,6 +563,10 @@ describe('the device nodes in the Node-RED editor (headless Chromium)', function
       assert.equal(await device.inputValue(), DEVICE);
       const options = (await device.locator('option').allTextContents()).map((t) => t.trim());
       assert.deepEqual(options.sort(), ['any deployed lora device', 'buoy-7', 'joiner']);
+      assert.match(
+        await form.locator('.form-tips', { hasText: 'DevAddr' }).innerText(),
+        /^Any deployed lora device: the deployed lora device whose DevAddr/,
+      );
       await device.selectOption({ label: 'any deployed lora device' });
       await done(form);
       assert.equal((await saved(DECODE)).device, '');
