@@ -204,7 +204,7 @@ describe('lora gateway node', function () {
       assert.deepEqual([...statAck], [1, 0, 2, 0x01]);
       await until(
         'the counts',
-        () => seen.at(-1)?.text === '1 frames · 2 CRC dropped · 1 stat · 0 bad',
+        () => seen.at(-1)?.text === 'frames: 1 · CRC dropped: 2 · stat: 1 · bad: 0',
         3000,
       );
       assert.equal(seen.at(-1)?.fill, 'green');
@@ -248,7 +248,8 @@ describe('lora gateway node', function () {
       await until('the frame after the garbage', () => out.length === 1);
       await until(
         'the counts',
-        () => seen.at(-1)?.text === `1 frames · 0 CRC dropped · 0 stat · ${garbage.length + 1} bad`,
+        () =>
+          seen.at(-1)?.text === `frames: 1 · CRC dropped: 0 · stat: 0 · bad: ${garbage.length + 1}`,
         3000,
       );
       const warned = logged('gw', helper.log().WARN);

@@ -248,7 +248,7 @@ describe('lora uplink node behind mqtt in, on Mosquitto', function () {
       await until('three statuses', () => statuses.length === 3, 10_000);
       assert.equal(got.length, 1);
       assert.equal(caught.length, 1);
-      assert.equal(statuses[2].text, '1 remontées · 1 sans données · 1 refusées');
+      assert.equal(statuses[2].text, 'remontées : 1 · sans données : 1 · refusées : 1');
       assert.match(caught[0].error.message, /n'est pas du JSON/);
     });
   });
