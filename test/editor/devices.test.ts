@@ -11,6 +11,7 @@
  * plays a machine where an Arduino is plugged in.
  */
 import { strict as assert } from 'assert';
+import { createSocket } from 'dgram';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { delimiter, join } from 'path';
@@ -24,6 +25,8 @@ const DEVICE = 'de71ce5e4f000003';
 const DECODE = 'de71ce5e4f000004';
 const INJECT = 'de71ce5e4f000005';
 const OTAA = 'de71ce5e4f000006';
+const UPLINK = 'de71ce5e4f000007';
+const GATEWAY = 'de71ce5e4f000008';
 
 // The lora-decode example's device and frame: an LPP temperature from DevAddr 49be7df1.
 const FRAME = '40f17dbe4900010001e2957a78ce518db7160f40b4';
@@ -98,6 +101,32 @@ const FLOW = [
     y: 180,
     wires: [[]],
   },
+  {
+    id: UPLINK,
+    type: 'lora-uplink',
+    z: TAB,
+    name: '',
+    preferDecoded: true,
+    codec: 'lpp',
+    schema: '',
+    script: '',
+    units: '',
+    x: 360,
+    y: 260,
+    wires: [[]],
+  },
+  {
+    id: GATEWAY,
+    type: 'lora-gateway',
+    z: TAB,
+    name: '',
+    // A free UDP port of this run, set before the editor starts.
+    port: 1700,
+    bind: '127.0.0.1',
+    x: 140,
+    y: 340,
+    wires: [[]],
+  },
 ];
 
 /** What `udevadm info -e` prints for an Arduino Uno on USB (the part serialport reads). */
@@ -126,6 +155,7 @@ describe('the device nodes in the Node-RED editor (headless Chromium)', function
 
   let editor: NodeRedEditor;
   let page: Page;
+  let gatewayPort = 0;
   const board = new PtyBoard();
   /** On Node-RED's PATH, empty until udev is "installed". */
   const bin = mkdtempSync(join(tmpdir(), 'senfed-udevadm-'));
@@ -136,10 +166,14 @@ describe('the device nodes in the Node-RED editor (headless Chromium)', function
       'dist/nodes/serial-sensor.html',
       'dist/nodes/lora-device.html',
       'dist/nodes/lora-decode.html',
+      'dist/nodes/lora-uplink.html',
+      'dist/nodes/lora-gateway.html',
       'dist/nodes/locales/fr/serial-sensor.json',
       'dist/nodes/locales/nl/lora-decode.json',
     ]);
     await board.plug();
+    gatewayPort = await freeUdpPort();
+    FLOW.find((n) => n.id === GATEWAY)!.port = gatewayPort;
     const path = process.env.PATH;
     process.env.PATH = `${bin}${delimiter}${path ?? ''}`;
     try {
@@ -633,6 +667,56 @@ describe('the device nodes in the Node-RED editor (headless Chromium)', function
     });
   });
 
+  describe('lora uplink', function () {
+    it('keeps the decoded-object choice, the units, and the script typed in the code editor', async function () {
+      const form = await openDialog(UPLINK);
+      const decoded = form.locator('#node-input-preferDecoded');
+      assert.equal(await decoded.isChecked(), true);
+      assert.equal(await form.locator('#node-input-script-editor').isVisible(), false);
+      await form.locator('#node-input-codec').selectOption('script');
+      const code = form
+        .locator('#node-input-script-editor .monaco-editor, #node-input-script-editor .ace_editor')
+        .first();
+      await code.waitFor({ state: 'visible' });
+      assert.match(
+        await codeText(form.locator('#node-input-script-editor')),
+        /function decodeUplink\(input\)/,
+      );
+      const text = 'function decodeUplink(input) { return { data: { level: input.bytes[0] } }; }';
+      await code.click();
+      await page.keyboard.press('Control+A');
+      await page.keyboard.insertText(text);
+      await decoded.uncheck();
+      await form.locator('#node-input-units').fill('level:m');
+      await done(form);
+      const node = await saved(UPLINK);
+      assert.deepEqual(
+        [node.preferDecoded, node.codec, node.script, node.units],
+        [false, 'script', text, 'level:m'],
+      );
+      // Left as it came: the skeleton is saved as no script.
+      const again = await openDialog(UPLINK);
+      await again.locator('#node-input-codec').selectOption('lpp');
+      await again.locator('#node-input-preferDecoded').check();
+      await done(again);
+    });
+  });
+
+  describe('lora gateway', function () {
+    it('marks a port outside 1-65535 invalid, and labels the node with its port', async function () {
+      const form = await openDialog(GATEWAY);
+      const port = form.locator('#node-input-port');
+      await port.fill('70000');
+      await port.blur();
+      assert.equal(await invalid(port), true);
+      await port.fill(String(gatewayPort));
+      await port.blur();
+      assert.equal(await invalid(port), false);
+      await done(form);
+      assert.equal(await label(GATEWAY), `lora gateway :${gatewayPort}`);
+    });
+  });
+
   describe('in French, and once in Dutch', function () {
     it('labels the dialogs in French', async function () {
       await switchLanguage('fr');
@@ -680,6 +764,19 @@ describe('the device nodes in the Node-RED editor (headless Chromium)', function
       );
       assert.match(await page.locator('.red-ui-tray').last().innerText(), /identifiants secrets/);
       await editor.screenshot('lora-device-fr');
+      await page.locator('#node-config-dialog-cancel').click();
+      await page.locator('#node-dialog-cancel').click();
+      await form.waitFor({ state: 'detached' });
+
+      form = await openDialog(UPLINK);
+      assert.equal(await labelOf('node-input-units'), 'Unités');
+      assert.match(await form.innerText(), /décodée par le serveur de réseau/);
+      assert.doesNotMatch(await form.innerText(), /lora-uplink\./);
+      await page.locator('#node-dialog-cancel').click();
+      await form.waitFor({ state: 'detached' });
+      form = await openDialog(GATEWAY);
+      assert.doesNotMatch(await form.innerText(), /lora-gateway\./);
+      await editor.screenshot('lora-gateway-fr');
     });
 
     it('labels the dialogs in Dutch', async function () {
@@ -713,3 +810,13 @@ describe('the device nodes in the Node-RED editor (headless Chromium)', function
     });
   });
 });
+
+function freeUdpPort(): Promise<number> {
+  return new Promise((resolve) => {
+    const socket = createSocket('udp4');
+    socket.bind(0, '127.0.0.1', () => {
+      const { port } = socket.address();
+      socket.close(() => resolve(port));
+    });
+  });
+}
