@@ -8,7 +8,7 @@
  *   1. npm pack the package into a temporary folder;
  *   2. wipe the user directory (.demo/) and npm install the tarball there;
  *   3. start the federation test bed (scripts/federation/federation.sh start: root,
- *      Debian's prosody); when it cannot start, say so and deploy the SenML example alone;
+ *      Debian's prosody); when it cannot start, say so and deploy the SenML and LoRa examples alone;
  *   4. create the PubSub nodes the examples publish to, as the publishing account
  *      (their owner), and make the accounts that follow them members: the step the
  *      buoy example's Info leaves to users;
@@ -18,12 +18,19 @@
  *   6. run this repository's Node-RED until Ctrl+C, say what to click once it
  *      answers, and stop the test bed when Node-RED has stopped.
  *
+ * The LoRa examples are deployed always: their lora device given the demo session
+ * keys their Info tells users to type, the gateway on 127.0.0.1, and the network
+ * server example's mqtt in pointed at a private Mosquitto the demo starts (Debian's
+ * mosquitto, when installed) on a free loopback port, stopped with Node-RED.
+ *
  * Environment: PORT; SENFED_FEDERATION_DIR, SENFED_SEN1_ADDRESS, SENFED_SEN2_ADDRESS
- * (passed to federation.sh); SENFED_DEMO_DIR, another user directory than .demo/.
+ * (passed to federation.sh); SENFED_DEMO_DIR, another user directory than .demo/;
+ * SENFED_DEMO_GATEWAY_PORT, the lora gateway's UDP port (1700).
  */
 const { spawn, spawnSync } = require('child_process');
 const fs = require('fs');
 const http = require('http');
+const net = require('net');
 const os = require('os');
 const path = require('path');
 
@@ -42,6 +49,14 @@ const FEDERATION_EXAMPLES = [
   'federation-commands.json',
   'consent-household-advisor.json',
 ];
+const DEVICE_EXAMPLES = ['lora-decode.json', 'lora-gateway.json', 'lora-network-uplink.json'];
+/** The demo session keys the LoRa examples' Info gives (DevAddr 49be7df1): public, for trying only. */
+const DEMO_LORA_KEYS = {
+  nwkSKey: '44024241ed4ce9a68c6a8bc055233fd3',
+  appSKey: 'ec925802ae430ca77fd3dd73cb2cc588',
+};
+const MOSQUITTO = '/usr/sbin/mosquitto';
+const gatewayPort = Number(process.env.SENFED_DEMO_GATEWAY_PORT) || 1700;
 
 /** What to do on each tab, by tab label; a tab not listed gets its inject buttons named. */
 const GUIDE = {
@@ -59,6 +74,12 @@ const GUIDE = {
     'click "grant: hourly means to the advisor", then "meter reading"; "withdraw (dashboard button)" stops the sharing at once',
   'Consent: advisor':
     'click "ask for the last two hours" before and after the grant: not-authorized, then hourly means with a valid audit proof',
+  'LoRaWAN decode':
+    'click "LPP frame": its readings as SenML; then "replayed frame": refused, the catch node says why (the demo keys are typed in)',
+  'LoRa gateway':
+    'click "packet forwarder PUSH_DATA": a packet forwarder\'s datagram over UDP to lora gateway, decoded to SenML with the radio metadata',
+  'LoRaWAN network server':
+    'click "ChirpStack up event" or "TTS uplink"; the mqtt in node listens on the demo\'s Mosquitto',
 };
 
 function fail(message) {
@@ -175,7 +196,7 @@ function startTestBed() {
     'NO FEDERATION: the test bed did not start',
     `(${result.error ? result.error.message : `federation.sh start exited with ${result.status ?? result.signal}`}; see above and ${log}).`,
     "It needs root (or sudo) and Debian's apt to install Prosody.",
-    `Going on with the SenML example only; ${FEDERATION_EXAMPLES.join(' and ')} are not deployed.`,
+    `Going on with the SenML and LoRa examples only; ${FEDERATION_EXAMPLES.join(' and ')} are not deployed.`,
   ]);
   return undefined;
 }
@@ -285,6 +306,59 @@ async function preparePubsubNodes(flow, credentials) {
   }
 }
 
+// ---------------------------------------------------------------- devices
+
+/** A free TCP port on loopback. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port: free } = server.address();
+      server.close(() => resolve(free));
+    });
+  });
+}
+
+/** A private Mosquitto for the network-server example; undefined (said loudly) without one. */
+async function startBroker() {
+  if (!fs.existsSync(MOSQUITTO)) {
+    shout([
+      `no ${MOSQUITTO}: the LoRaWAN network server tab's mqtt in stays disconnected`,
+      '(apt-get install mosquitto); its buttons work all the same.',
+    ]);
+    return undefined;
+  }
+  const brokerPort = await freePort();
+  const config = path.join(userDir, 'mosquitto.conf');
+  fs.writeFileSync(
+    config,
+    `listener ${brokerPort} 127.0.0.1\nallow_anonymous true\npersistence false\n`,
+  );
+  const log = fs.openSync(path.join(userDir, 'mosquitto.log'), 'w');
+  const child = spawn(MOSQUITTO, ['-c', config], { stdio: ['ignore', log, log] });
+  fs.closeSync(log);
+  console.log(`demo: Mosquitto for the network-server example on 127.0.0.1:${brokerPort}`);
+  return { port: brokerPort, child };
+}
+
+/**
+ * The LoRa examples as the demo deploys them: the demo keys given to their lora
+ * device (credentials), the gateway on loopback, mqtt in pointed at the demo's broker.
+ */
+function pointDevices(flow, broker) {
+  const credentials = {};
+  for (const node of flow) {
+    if (node.type === 'lora-device' && node.activation === 'abp' && node.devAddr === '49be7df1')
+      credentials[node.id] = { ...DEMO_LORA_KEYS };
+    if (node.type === 'lora-gateway') Object.assign(node, { bind: '127.0.0.1', port: gatewayPort });
+    if (node.type === 'udp out' && node.port === '1700') node.port = String(gatewayPort);
+    if (node.type === 'mqtt-broker' && broker)
+      Object.assign(node, { broker: '127.0.0.1', port: String(broker.port) });
+  }
+  return credentials;
+}
+
 // ---------------------------------------------------------------- user directory
 
 function readExample(file) {
@@ -367,7 +441,7 @@ function whenListening(child) {
   });
 }
 
-function startNodeRed(deployed, flow, bed) {
+function startNodeRed(deployed, flow, bed, broker) {
   const red = require.resolve('node-red/red.js', { paths: [root] });
   const settings = path.join(userDir, 'settings.js');
   console.log(`demo: starting Node-RED at http://127.0.0.1:${port}/`);
@@ -386,6 +460,7 @@ function startNodeRed(deployed, flow, bed) {
   }
   child.on('exit', (code, signal) => {
     console.log('demo: Node-RED stopped');
+    if (broker) broker.child.kill('SIGTERM');
     if (bed) stopTestBed();
     process.exit(code ?? (signal ? 0 : 1));
   });
@@ -398,7 +473,7 @@ function startNodeRed(deployed, flow, bed) {
         `demo: ready at http://127.0.0.1:${port}/ with ${deployed.join(', ')}`,
         bed
           ? `demo: federation test bed: sen1.test on ${bed.servers.sen1.address}, sen2.test on ${bed.servers.sen2.address} (accounts in ${path.join(bed.dir, 'users.env')})`
-          : 'demo: NO FEDERATION (the test bed did not start, see above): the SenML example only',
+          : 'demo: NO FEDERATION (the test bed did not start, see above): the SenML and LoRa examples only',
         'demo: open the editor, click the inject buttons, and watch the debug sidebar (the bug icon, top right):',
         ...guide(flow),
         `demo: Ctrl+C stops Node-RED${bed ? ' and the test bed' : ''}`,
@@ -428,12 +503,13 @@ async function main() {
       });
     }
   }
-  const deployed = bed ? [...SENML_EXAMPLES, ...FEDERATION_EXAMPLES] : SENML_EXAMPLES;
+  const deployed = [...SENML_EXAMPLES, ...(bed ? FEDERATION_EXAMPLES : []), ...DEVICE_EXAMPLES];
   const flow = mergeExamples(deployed);
-  const credentials = bed ? pointAccounts(flow, bed) : {};
+  const broker = await startBroker();
+  const credentials = { ...(bed ? pointAccounts(flow, bed) : {}), ...pointDevices(flow, broker) };
   if (bed) await preparePubsubNodes(flow, credentials);
   writeUserDir(flow, credentials);
-  startNodeRed(deployed, flow, bed);
+  startNodeRed(deployed, flow, bed, broker);
 }
 
 main().catch((err) => fail(err && err.stack ? err.stack : String(err)));

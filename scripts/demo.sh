@@ -2,8 +2,8 @@
 # Run the SenFed demo: build the package, install it as Node-RED would from a
 # registry (packed tarball) into a throw-away user directory .demo/, start the
 # federation test bed (scripts/federation/federation.sh: root, Prosody from apt),
-# and start Node-RED with the four example flows at http://127.0.0.1:${PORT:-1880}/
-# (the SenML round trip alone, said loudly, when the test bed cannot start)
+# and start Node-RED with the example flows at http://127.0.0.1:${PORT:-1880}/
+# (without the federation ones, said loudly, when the test bed cannot start)
 #
 #   bash scripts/demo.sh          (Ctrl+C stops Node-RED, then the test bed)
 #   PORT=1881 bash scripts/demo.sh

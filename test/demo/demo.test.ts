@@ -1,7 +1,7 @@
 /**
  * The README's first command: scripts/demo.js (on the build, as scripts/demo.sh runs
  * it) installs the packed package, starts the federation test bed and Node-RED with
- * the four examples. Used as a user uses it: inject buttons pressed through the
+ * the examples. Used as a user uses it: inject buttons pressed through the
  * editor's admin API (POST /inject/:id), debug messages and node statuses read from
  * the editor's websocket (/comms), as the debug sidebar gets them. Its own Node-RED
  * port (never 1880), user directory and test bed (state directory and addresses
@@ -9,6 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { type AddressInfo, createServer } from 'node:net';
@@ -26,6 +27,9 @@ const EXAMPLES = [
   'federation-buoy.json',
   'federation-commands.json',
   'consent-household-advisor.json',
+  'lora-decode.json',
+  'lora-gateway.json',
+  'lora-network-uplink.json',
 ];
 const FLOW: FlowNode[] = EXAMPLES.flatMap(
   (file) => JSON.parse(readFileSync(join(ROOT, 'examples', file), 'utf8')) as FlowNode[],
@@ -108,9 +112,10 @@ interface Debug {
   msg: any;
 }
 
-describe('the demo (scripts/demo.js): Node-RED with the four examples on a running federation', function () {
+describe('the demo (scripts/demo.js): Node-RED with the examples on a running federation', function () {
   this.timeout(60_000);
   let port = 0;
+  let gatewayPort = 0;
   let userDir = '';
   let demo: ChildProcess | undefined;
   let output = '';
@@ -147,10 +152,17 @@ describe('the demo (scripts/demo.js): Node-RED with the four examples on a runni
     this.timeout(300_000);
     port = await freePort();
     assert.notEqual(port, 1880, 'never the port of a Node-RED people use');
+    gatewayPort = await freeUdpPort();
     userDir = mkdtempSync(join(tmpdir(), 'senfed-demo-test-'));
     demo = spawn(process.execPath, [join(ROOT, 'scripts', 'demo.js')], {
       cwd: ROOT,
-      env: { ...process.env, ...BED_ENV, PORT: String(port), SENFED_DEMO_DIR: userDir },
+      env: {
+        ...process.env,
+        ...BED_ENV,
+        PORT: String(port),
+        SENFED_DEMO_DIR: userDir,
+        SENFED_DEMO_GATEWAY_PORT: String(gatewayPort),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     demo.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -205,7 +217,7 @@ describe('the demo (scripts/demo.js): Node-RED with the four examples on a runni
     if (userDir) rmSync(userDir, { recursive: true, force: true });
   });
 
-  it('starts its test bed and deploys the four examples, then says on one line per tab what to click, and that Ctrl+C stops it', () => {
+  it('starts its test bed and deploys the examples, then says on one line per tab what to click, and that Ctrl+C stops it', () => {
     assert.doesNotMatch(output, /NO FEDERATION/, shown());
     assert.match(
       output,
@@ -405,6 +417,39 @@ describe('the demo (scripts/demo.js): Node-RED with the four examples on a runni
     assert.equal(from('msg.error', 'Consent: household').length, 0, JSON.stringify(debug));
   });
 
+  it('the LoRa tabs: a frame decoded and its replay refused, a packet forwarder datagram, network-server uplinks on its Mosquitto', async () => {
+    const URN = 'urn:dev:eui64:0004a30b001c4a2f:';
+    // LoRaWAN decode's debug shows msg.payload, the two others the whole message.
+    const readings = (tab: string) =>
+      from('readings', tab).map((d) => (Array.isArray(d.msg) ? d.msg : d.msg.payload));
+    await pressed('LPP frame');
+    await until('the LPP readings', 15_000, () => readings('LoRaWAN decode').length === 1);
+    assert.deepEqual(
+      (readings('LoRaWAN decode')[0] as { n: string; v: number }[]).map((r) => [r.n, r.v]),
+      [
+        [`${URN}3/temperature`, 21.5],
+        [`${URN}4/voltage`, 3.71],
+      ],
+    );
+    await pressed('replayed frame');
+    await until('the refusal', 15_000, () => from('why', 'LoRaWAN decode').length === 1);
+    await pressed('packet forwarder PUSH_DATA');
+    await until('the gateway readings', 15_000, () => readings('LoRa gateway').length === 1);
+    assert.equal(from('readings', 'LoRa gateway')[0].msg.lora.rssi, -67);
+    // mqtt in on the demo's own broker: connected, as users see it under the node.
+    const mqttIn = idOf({ type: 'mqtt in', tab: 'LoRaWAN network server' });
+    await until(
+      'mqtt in connected',
+      15_000,
+      () => statuses.get(mqttIn)?.fill === 'green',
+      () => JSON.stringify(statuses.get(mqttIn)),
+    );
+    await pressed('ChirpStack up event');
+    await pressed('TTS uplink');
+    await until('two uplinks', 15_000, () => readings('LoRaWAN network server').length === 2);
+    assert.match(output, /demo: Mosquitto for the network-server example on 127\.0\.0\.1:\d+/);
+  });
+
   it('Ctrl+C stops Node-RED, then the test bed', async () => {
     demo!.kill('SIGINT');
     await until('the demo to stop', 30_000, () => exit !== undefined, shown);
@@ -415,3 +460,13 @@ describe('the demo (scripts/demo.js): Node-RED with the four examples on a runni
     assert.match(status.output, /sen1\.test: stopped\nsen2\.test: stopped/);
   });
 });
+
+function freeUdpPort(): Promise<number> {
+  return new Promise((resolve) => {
+    const socket = createSocket('udp4');
+    socket.bind(0, '127.0.0.1', () => {
+      const { port } = socket.address();
+      socket.close(() => resolve(port));
+    });
+  });
+}
