@@ -271,7 +271,7 @@ sha256_of() { sha256sum "$1" | cut -d' ' -f1; }
 maven_reason() {
     local line
     line=$(sed 's/\x1b\[[0-9;]*m//g' "$STATE/war/maven.log" | grep -m 1 -oE 'Could not [^(]*\([^)]*\)|\[ERROR\].*' || true)
-    echo "${line:-no answer within $MAVEN_TIMEOUT s} (log: $STATE/war/maven.log)"
+    echo "$(echo "${line:-no answer within $MAVEN_TIMEOUT s}" | cut -c1-220) (log: $STATE/war/maven.log)"
 }
 
 # Sets WAR_SOURCE (a file) and WAR_ORIGIN (what to tell the user).
@@ -293,7 +293,7 @@ find_war() {
             WAR_ORIGIN="Maven ($ARTIFACT)"
             return 0
         fi
-        say "Maven could not provide it: $(maven_reason)"
+        say "Maven could not provide it ($(elapsed)): $(maven_reason)"
     else
         say "mvn is not installed: not asking Maven"
     fi
