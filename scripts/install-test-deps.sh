@@ -8,7 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(chromium mosquitto)
+# FROST-Server (scripts/sensorthings/frost.sh): PostgreSQL 15 + PostGIS, Tomcat 10.1 for a private instance, JDBC, javax2jakarta.
+packages=(chromium mosquitto postgresql-15 postgresql-15-postgis-3 tomcat10-user libtomcat10-java libpostgresql-jdbc-java tomcat-jakartaee-migration)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
