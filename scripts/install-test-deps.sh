@@ -16,6 +16,14 @@ if [ ${#missing[@]} -gt 0 ]; then
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  # Installing them starts Debian's own PostgreSQL cluster and Mosquitto; the tests run
+  # private ones (frost.sh, test/support/mosquitto.ts), so stop what this install started.
+  if [[ " ${missing[*]} " == *" postgresql-15 "* ]] && command -v pg_ctlcluster >/dev/null; then
+    $sudo pg_ctlcluster 15 main stop 2>/dev/null || true
+  fi
+  if [[ " ${missing[*]} " == *" mosquitto "* ]] && pgrep -x mosquitto >/dev/null; then
+    $sudo service mosquitto stop 2>/dev/null || true
+  fi
 fi
 
 # The Arduino toolchain and simavr, to build and run the buoy sketch (and socat for serial ports).

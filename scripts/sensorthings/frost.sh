@@ -423,8 +423,16 @@ show_logs() {
 
 wait_ready() {
     local deadline=$(( $(date +%s) + TIMEOUT )) pid
+    local launched=$(( $(date +%s) + 10 ))
     while ! answers; do
-        pid=$(tomcat_pid)
+        # Until catalina.sh has exec'd java its command line does not name our instance
+        # (tomcat_pid would not know it): the pid file's process being alive is enough, and
+        # the background shell may not have written that file yet in the first seconds.
+        pid=$(pid_in "$STATE/tomcat/tomcat.pid")
+        if [ -z "$pid" ] && [ "$(date +%s)" -lt $launched ]; then
+            sleep 0.25
+            continue
+        fi
         if [ -z "$pid" ]; then
             show_logs
             die "Tomcat exited before FROST answered"
