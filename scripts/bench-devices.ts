@@ -21,7 +21,8 @@
  * (lowest–highest). The test helper's spies on Node.prototype (send, status, log…) are
  * taken off once a flow is deployed: a runtime has none, and they keep every call.
  * Exits non-zero when it could not run (socat missing, a lost line, a refused frame).
- * `bench-devices.js lora` or `… serial` runs one part only.
+ * `bench-devices.js lora` or `… serial` runs one part only; BENCH_DEVICES_ROUNDS and
+ * BENCH_DEVICES_LINES change the 3 runs of each side and the 200,000 lines.
  */
 import { type ChildProcess, execFileSync, fork } from 'node:child_process';
 import {
