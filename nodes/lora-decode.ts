@@ -19,8 +19,23 @@ interface LoraDecodeConfig extends NodeDef, PayloadCodecSettings {
 
 type DecodeMessage = NodeMessageInFlow & { lora?: Record<string, unknown> };
 
-/** The DevAddr (data) or DevEUI (join request) a frame names, read without keys; undefined for others. */
+/** Bytes `from` to `to` of a frame, a little-endian field, as hex most significant byte first. */
+function hexReversed(phy: Buffer, from: number, to: number): string {
+  let hex = '';
+  for (let i = to - 1; i >= from; i--) hex += (phy[i] < 16 ? '0' : '') + phy[i].toString(16);
+  return hex;
+}
+
+/**
+ * The DevAddr (data) or DevEUI (join request) a frame names, read without keys; undefined
+ * for others. A data uplink or join request long enough to be one is read at its fixed
+ * offsets (MHDR, then the DevAddr; MHDR, JoinEUI, then the DevEUI), as lora-packet reads
+ * it, without parsing the whole frame a second time; anything else goes to lora-packet.
+ */
 function addressOf(phy: Buffer): { devAddr?: string; devEui?: string } {
+  const mtype = phy.length > 0 ? phy[0] >> 5 : -1;
+  if ((mtype === 2 || mtype === 4) && phy.length >= 12) return { devAddr: hexReversed(phy, 1, 5) };
+  if (mtype === 0 && phy.length >= 23) return { devEui: hexReversed(phy, 9, 17) };
   try {
     const packet = loraPacket.fromWire(phy);
     const type = packet.getMType();

@@ -372,12 +372,18 @@ function main(): void {
 
 main();
 
-// Then the consent benchmark (scripts/bench-consent.ts) and the federation benchmark
-// (scripts/bench-federation.ts), each in a process of its own; the latter starts and stops the
-// local Prosody federation. Either exits non-zero when it could not run.
+// Then the consent benchmark (scripts/bench-consent.ts), the devices benchmark
+// (scripts/bench-devices.ts: lora decode and serial sensor, the latter on a socat pty) and the
+// federation benchmark (scripts/bench-federation.ts), each in a process of its own; the last
+// starts and stops the local Prosody federation. Each exits non-zero when it could not run.
 console.log('');
 const consentStatus =
   spawnSync(process.execPath, ['--expose-gc', path.join(__dirname, 'bench-consent.js')], {
+    stdio: 'inherit',
+  }).status ?? 1;
+console.log('');
+const devicesStatus =
+  spawnSync(process.execPath, ['--expose-gc', path.join(__dirname, 'bench-devices.js')], {
     stdio: 'inherit',
   }).status ?? 1;
 console.log('');
@@ -385,4 +391,4 @@ const federationStatus =
   spawnSync(process.execPath, ['--expose-gc', path.join(__dirname, 'bench-federation.js')], {
     stdio: 'inherit',
   }).status ?? 1;
-process.exitCode = consentStatus || federationStatus;
+process.exitCode = consentStatus || devicesStatus || federationStatus;

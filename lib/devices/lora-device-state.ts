@@ -18,9 +18,13 @@ const SELF = 'device';
 /**
  * One LoRaWAN device as frames reach it: its keys (ABP, or OTAA with the session
  * of its last join, kept in its counters file), its last accepted frame counter,
- * and the join request a join accept answers. Frames are taken one at a time, in
- * the order given, so that two frames never race for the counter; a frame is
- * handed on only once its counter is on disk (no replay after a restart).
+ * and the join request a join accept answers. Frames are read one at a time, in
+ * the order given, each against the counter the one before it left, so that two
+ * frames never race for the counter; a frame is handed on only once its counter
+ * is on disk (no replay after a restart). The next frame does not wait for that
+ * write: frames read while a write is under way have their counters written
+ * together in the next one (see FrameCounters), and each is handed on, in
+ * order, when the write holding its counter is done.
  */
 export class LoraDeviceState {
   #lastJoinRequest: JoinRequestFrame | undefined;
@@ -44,12 +48,16 @@ export class LoraDeviceState {
   }
 
   take(phy: Buffer): Promise<DeviceFrame> {
-    const run = this.#queue.then(() => this.#take(phy));
-    this.#queue = run.catch(() => undefined);
-    return run;
+    const read = this.#queue.then(() => this.#read(phy));
+    this.#queue = read.catch(() => undefined);
+    return read.then(async ({ taken, durable }) => {
+      await durable;
+      return taken;
+    });
   }
 
-  async #take(phy: Buffer): Promise<DeviceFrame> {
+  /** Read a frame and record its counter in memory; `durable` resolves once that is on disk. */
+  async #read(phy: Buffer): Promise<{ taken: DeviceFrame; durable?: Promise<void> }> {
     const session = this.session;
     const held = this.counters.get(SELF);
     const lastFCnt =
@@ -58,7 +66,9 @@ export class LoraDeviceState {
         : undefined;
     const read = readFrame(
       phy,
-      { ...this.keys, ...(session ? { session } : {}) },
+      session === undefined || session === this.keys.session
+        ? this.keys
+        : { ...this.keys, session },
       {
         ...(lastFCnt === undefined ? {} : { lastFCnt }),
         ...(this.#lastJoinRequest ? { lastJoinRequest: this.#lastJoinRequest } : {}),
@@ -66,15 +76,18 @@ export class LoraDeviceState {
     );
     if (read.kind === 'join-request') {
       this.#lastJoinRequest = read;
-      return { kind: 'join-request', frame: read };
+      return { taken: { kind: 'join-request', frame: read } };
     }
     if (read.kind === 'join-accept') {
+      // A new session: the frames after it wait until it is on disk.
       const { id, ...keys } = read.session;
       await this.counters.joined(SELF, id, keys);
       this.#lastJoinRequest = undefined;
-      return { kind: 'joined', session: read.session };
+      return { taken: { kind: 'joined', session: read.session } };
     }
-    await this.counters.accept(SELF, read.fCnt, session!.id);
-    return { kind: 'data', frame: read };
+    const durable = this.counters.accept(SELF, read.fCnt, session!.id);
+    // Handled by the caller of take; here only so that a failed write is not "unhandled" first.
+    durable.catch(() => undefined);
+    return { taken: { kind: 'data', frame: read }, durable };
   }
 }

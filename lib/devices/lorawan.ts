@@ -99,6 +99,18 @@ export function hexField(field: string, value: unknown, bytes: number): Buffer {
   return Buffer.from(text, 'hex');
 }
 
+/** Session keys as Buffers, by their hex text: read once, not at every frame (lora-packet only reads them). */
+const SESSION_KEYS = new Map<string, Buffer>();
+
+function sessionKey(field: 'NwkSKey' | 'AppSKey', hex: string): Buffer {
+  const known = SESSION_KEYS.get(hex);
+  if (known !== undefined) return known;
+  const key = hexField(field, hex, 16);
+  if (SESSION_KEYS.size >= 1024) SESSION_KEYS.clear();
+  SESSION_KEYS.set(hex, key);
+  return key;
+}
+
 function parse(phy: Buffer): LoraPacket {
   if (phy.length < 1)
     throw new LoraError('LORA_FRAME_SHORT', { kind: 'LoRaWAN', min: 12, length: 0 });
@@ -156,8 +168,8 @@ function dataUplink(
       expected: session.devAddr,
       device: device.name,
     });
-  const nwkSKey = hexField('NwkSKey', session.nwkSKey, 16);
-  const appSKey = hexField('AppSKey', session.appSKey, 16);
+  const nwkSKey = sessionKey('NwkSKey', session.nwkSKey);
+  const appSKey = sessionKey('AppSKey', session.appSKey);
   const wire = packet.getFCnt() ?? 0;
   // The counter goes on from the last one accepted: the same 16 bits in this epoch, or the next after a rollover.
   const epoch = lastFCnt === undefined ? 0 : lastFCnt - (lastFCnt % 0x10000);
