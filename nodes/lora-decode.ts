@@ -5,6 +5,7 @@ import { LoraError } from '../lib/devices/lora-messages';
 import { readPhyPayload } from '../lib/devices/lorawan';
 import { readingsPack } from '../lib/devices/pack';
 import { errorText, localError } from './support/errors';
+import { throttledStatus } from './support/throttled-status';
 import {
   LORA_DEVICES,
   type LoraDeviceNode,
@@ -60,6 +61,13 @@ export = function register(RED: NodeAPI): void {
     );
     let frames = 0;
     let refused = 0;
+    let lastRefused = false;
+    // Red while the last frame was refused.
+    const counting = throttledStatus(node, () => ({
+      fill: lastRefused ? 'red' : 'green',
+      shape: lastRefused ? 'ring' : 'dot',
+      text: RED._('lora-decode.status.counts', { frames, refused }),
+    }));
 
     /**
      * The devices a frame may be from: the one chosen, or the deployed one with its
@@ -131,12 +139,13 @@ export = function register(RED: NodeAPI): void {
       (async () => {
         const { state, taken } = await inOrder(readPhyPayload(msg.payload));
         if (taken.kind === 'join-request') {
+          counting.cancel();
           node.status({
             fill: 'yellow',
             shape: 'dot',
             text: RED._('lora-decode.status.joining', { device: state.keys.name }),
           });
-          return;
+          return 'join';
         }
         if (taken.kind === 'joined') {
           node.log(
@@ -145,16 +154,17 @@ export = function register(RED: NodeAPI): void {
               devAddr: taken.session.devAddr,
             }),
           );
+          counting.cancel();
           node.status({
             fill: 'green',
             shape: 'dot',
             text: RED._('lora-decode.status.joined', { device: state.keys.name }),
           });
-          return;
+          return 'join';
         }
         const { frame } = taken;
         // Port 0 carries MAC commands for the network, not the application's data.
-        if (frame.fPort === null || frame.fPort === 0) return;
+        if (frame.fPort === null || frame.fPort === 0) return 'frame';
         const readings = await codec.readings(frame.payload, frame.fPort);
         const baseName = state.keys.devEui
           ? `urn:dev:eui64:${state.keys.devEui}:`
@@ -173,28 +183,27 @@ export = function register(RED: NodeAPI): void {
         };
         frames += 1;
         send(msg);
+        return 'frame';
       })().then(
-        () => {
-          node.status({
-            fill: 'green',
-            shape: 'dot',
-            text: RED._('lora-decode.status.counts', { frames, refused }),
-          });
+        (kind) => {
+          // A join's own status stays until the next frame.
+          if (kind === 'frame') {
+            lastRefused = false;
+            counting.show();
+          }
           done();
         },
         (err: unknown) => {
           refused += 1;
-          node.status({
-            fill: 'red',
-            shape: 'ring',
-            text: RED._('lora-decode.status.counts', { frames, refused }),
-          });
+          lastRefused = true;
+          counting.show();
           done(localError(RED._, err));
         },
       );
     });
 
     node.on('close', (done: () => void) => {
+      counting.cancel();
       codec.close().finally(done);
     });
   }

@@ -3,6 +3,7 @@ import { isIPv6 } from 'node:net';
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { ackFor, parseDatagram, type GatewayDatagram } from '../lib/devices/semtech-udp';
 import { errorText } from './support/errors';
+import { throttledStatus } from './support/throttled-status';
 
 interface LoraGatewayConfig extends NodeDef {
   /** UDP port the packet forwarders send to (serv_port_up); 1700 when empty. */
@@ -16,7 +17,6 @@ const DEFAULT_BIND = '0.0.0.0';
 /** At most one warning about refused datagrams this often; the others are counted. */
 const WARN_INTERVAL_MS = 60_000;
 /** The status is redrawn at most this often: a busy gateway must not flood the editor. */
-const STATUS_INTERVAL_MS = 500;
 
 export = function register(RED: NodeAPI): void {
   function LoraGateway(this: Node, config: LoraGatewayConfig): void {
@@ -27,8 +27,6 @@ export = function register(RED: NodeAPI): void {
     const port = portText === '' ? DEFAULT_PORT : Number(portText);
     const counts = { frames: 0, crc: 0, stat: 0, bad: 0 };
     let txAcks = 0;
-    let lastStatus = 0;
-    let statusTimer: NodeJS.Timeout | undefined;
     let lastWarning = -Infinity;
     let unsaid = 0;
 
@@ -39,23 +37,15 @@ export = function register(RED: NodeAPI): void {
       return;
     }
 
-    function showCounts(): void {
-      const wait = lastStatus + STATUS_INTERVAL_MS - Date.now();
-      if (wait > 0) {
-        statusTimer ??= setTimeout(() => {
-          statusTimer = undefined;
-          showCounts();
-        }, wait);
-        return;
-      }
-      lastStatus = Date.now();
+    const counting = throttledStatus(node, () => {
       const text = RED._('lora-gateway.status.counts', counts);
-      node.status({
+      return {
         fill: 'green',
         shape: 'dot',
         text: txAcks > 0 ? `${text} · ${RED._('lora-gateway.status.txAck', { txAcks })}` : text,
-      });
-    }
+      };
+    });
+    const showCounts = counting.show;
 
     /**
      * A datagram the network sent that cannot be taken. Node-RED's udp in reports its
@@ -150,7 +140,7 @@ export = function register(RED: NodeAPI): void {
     socket.bind(port, bind);
 
     node.on('close', (done: () => void) => {
-      clearTimeout(statusTimer);
+      counting.cancel();
       if (!open) {
         done();
         return;

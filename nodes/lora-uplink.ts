@@ -4,6 +4,7 @@ import { readNetworkUplink, uplinkSource } from '../lib/devices/network-uplink';
 import { parseFieldSpecs, readingsPack } from '../lib/devices/pack';
 import { dataReadings } from '../lib/devices/uplink-script';
 import { errorText, localError } from './support/errors';
+import { throttledStatus } from './support/throttled-status';
 import { type PayloadCodecSettings, payloadCodec } from './support/lora';
 
 interface LoraUplinkConfig extends NodeDef, PayloadCodecSettings {
@@ -30,12 +31,12 @@ export = function register(RED: NodeAPI): void {
     }
     const byName = new Map(units.map((spec) => [spec.name, spec]));
     const counts = { uplinks: 0, empty: 0, refused: 0 };
-    const showCounts = (fill: 'green' | 'red'): void =>
-      node.status({
-        fill,
-        shape: fill === 'green' ? 'dot' : 'ring',
-        text: RED._('lora-uplink.status.counts', counts),
-      });
+    let lastRefused = false;
+    const counting = throttledStatus(node, () => ({
+      fill: lastRefused ? 'red' : 'green',
+      shape: lastRefused ? 'ring' : 'dot',
+      text: RED._('lora-uplink.status.counts', counts),
+    }));
     const settingsBroken = (err: unknown): void =>
       node.status({ fill: 'red', shape: 'ring', text: errorText(RED._, err) });
     if (problem !== undefined) settingsBroken(problem);
@@ -77,18 +78,21 @@ export = function register(RED: NodeAPI): void {
         (sent) => {
           if (sent) counts.uplinks += 1;
           else counts.empty += 1;
-          showCounts('green');
+          lastRefused = false;
+          counting.show();
           done();
         },
         (err: unknown) => {
           counts.refused += 1;
-          showCounts('red');
+          lastRefused = true;
+          counting.show();
           done(localError(RED._, err));
         },
       );
     });
 
     node.on('close', (done: () => void) => {
+      counting.cancel();
       codec.close().finally(done);
     });
   }

@@ -12,6 +12,7 @@ import {
   type SerialStateChange,
 } from '../lib/devices/serial-connection';
 import { errorText, localError } from './support/errors';
+import { throttledStatus } from './support/throttled-status';
 
 interface SerialSensorConfig extends NodeDef {
   port: string;
@@ -95,6 +96,11 @@ export = function register(RED: NodeAPI): void {
     };
     const baseName = config.baseName ?? '';
     let lines = 0;
+    const counting = throttledStatus(node, () => ({
+      fill: 'green',
+      shape: 'dot',
+      text: RED._('serial-sensor.status.connected', { count: lines }),
+    }));
     /** Within an outage (from losing the port to opening it again): said once. */
     let away = false;
 
@@ -116,25 +122,28 @@ export = function register(RED: NodeAPI): void {
         return;
       }
       lines += 1;
-      showConnected();
+      counting.show();
       node.send(msg as never);
     });
     connection.on('problem', (err: Error) => node.warn(errorText(RED._, err)));
     connection.on('state', (change: SerialStateChange) => {
       switch (change.state) {
         case 'connecting':
+          counting.cancel();
           node.status({ fill: 'yellow', shape: 'ring', text: 'node-red:common.status.connecting' });
           break;
         case 'connected':
           away = false;
-          showConnected();
+          counting.draw();
           break;
         case 'disconnected':
+          counting.cancel();
           node.status({ fill: 'grey', shape: 'ring', text: 'node-red:common.status.disconnected' });
           break;
         case 'waiting': {
           const reason = change.error?.message ?? '';
           const seconds = Math.ceil((change.retryInMs ?? 0) / 1000);
+          counting.cancel();
           node.status({
             fill: 'red',
             shape: 'ring',
@@ -158,14 +167,6 @@ export = function register(RED: NodeAPI): void {
         }
       }
     });
-
-    function showConnected(): void {
-      node.status({
-        fill: 'green',
-        shape: 'dot',
-        text: RED._('serial-sensor.status.connected', { count: lines }),
-      });
-    }
 
     node.on('input', (msg: SerialMessage, _send, done) => {
       if (msg.action === 'connect') {
@@ -196,6 +197,7 @@ export = function register(RED: NodeAPI): void {
     });
 
     node.on('close', (done: () => void) => {
+      counting.cancel();
       connection.disconnect().finally(done);
     });
     connection.connect();

@@ -297,6 +297,43 @@ describe('lora decode node', function () {
       );
     });
 
+    it('says on its status that a device sent its join request, then that it joined', async () => {
+      const nodes = [
+        ...OTAA.map((d) => ({
+          id: d.id,
+          type: 'lora-device',
+          name: d.name,
+          devEui: d.devEui,
+          activation: 'otaa',
+          devAddr: '',
+          joinEui: JOIN_EUI,
+        })),
+        { id: 'decode', type: 'lora-decode', device: '', codec: 'lpp', wires: [['out']] },
+        { id: 'out', type: 'helper' },
+      ];
+      const credentials = Object.fromEntries(OTAA.map((d) => [d.id, { appKey: d.appKey }]));
+      await helper.load([loraDeviceNode, loraDecodeNode], nodes, credentials);
+      const decode = helper.getNode('decode');
+      const statuses: Msg[] = [];
+      decode.on('call:status', (call: { args: Msg[] }) => statuses.push(call.args[0]));
+      decode.receive({ payload: joinRequest(OTAA[0]) });
+      await until('the joining status', () => statuses.length > 0);
+      // Not covered by a count drawn after it.
+      await new Promise((r) => setTimeout(r, 700));
+      assert.deepEqual(
+        statuses.map((s) => [s.fill, s.text]),
+        [['yellow', 'lora-decode.status.joining']],
+      );
+      decode.receive({ payload: joinAccept(OTAA[0]) });
+      await until('the joined status', () => statuses.length > 1);
+      await new Promise((r) => setTimeout(r, 700));
+      assert.deepEqual(statuses.at(-1), {
+        fill: 'green',
+        shape: 'dot',
+        text: 'lora-decode.status.joined',
+      });
+    });
+
     it('a join accept no deployed AppKey answers to is refused, naming the MIC', async () => {
       const nodes = [
         ...OTAA.map((d) => ({
