@@ -5,7 +5,7 @@
  * decoder scripts, the line formats of a board on a serial port, and the serial
  * connection (given a port: serialport is never imported here).
  */
-export { type DeviceReading, isReadingName, sanitizeReadingName } from './readings';
+export { type DeviceReading, isReadingName, objectReadings, sanitizeReadingName } from './readings';
 export { DeviceError } from './errors';
 export { DEVICE_MESSAGES, type DeviceMessageId } from './messages';
 export { CAYENNE_LPP_TYPES, decodeCayenneLpp } from './cayenne-lpp';
@@ -30,7 +30,6 @@ export {
   type LineFormat,
   type LineFormatOptions,
   type ReadLine,
-  flattenReadings,
   parseLine,
 } from './line-formats';
 export { LINE_MESSAGES, LineFormatError, type LineMessageId } from './line-messages';

@@ -1,7 +1,7 @@
 import { decode } from '../senml/decode';
 import type { ResolvedPack } from '../senml/model';
 import { LineFormatError } from './line-messages';
-import { type DeviceReading, isReadingName } from './readings';
+import { type DeviceReading, isReadingName, objectReadings } from './readings';
 
 /**
  * The lines a board prints on its serial port, read as readings. Each format
@@ -220,37 +220,11 @@ function jsonReadings(line: string): DeviceReading[] {
       got: Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value,
       line,
     });
-  const readings = flattenReadings(value as Record<string, unknown>, line);
+  const readings = objectReadings(
+    value as Record<string, unknown>,
+    (first, second, name) => new LineFormatError('LINE_KEY_CLASH', { first, second, name, line }),
+  );
   if (readings.length === 0) throw new LineFormatError('LINE_EMPTY_READINGS', { line });
-  return readings;
-}
-
-/** Numbers, texts and booleans of an object, nested names joined with `/`; null is no reading. */
-export function flattenReadings(
-  object: Record<string, unknown>,
-  line: string,
-  prefix = '',
-): DeviceReading[] {
-  const readings: DeviceReading[] = [];
-  for (const [key, value] of Object.entries(object)) {
-    const name = prefix + key;
-    if (!isReadingName(key)) throw new LineFormatError('LINE_KEY_INVALID', { key: name, line });
-    if (typeof value === 'number' && Number.isFinite(value)) readings.push({ n: name, v: value });
-    else if (typeof value === 'string') readings.push({ n: name, vs: value });
-    else if (typeof value === 'boolean') readings.push({ n: name, vb: value });
-    else if (Array.isArray(value))
-      readings.push(
-        ...flattenReadings(
-          Object.fromEntries(value.map((v, i) => [String(i), v])),
-          line,
-          `${name}/`,
-        ),
-      );
-    else if (typeof value === 'object' && value !== null)
-      readings.push(...flattenReadings(value as Record<string, unknown>, line, `${name}/`));
-    else if (value !== null)
-      throw new LineFormatError('LINE_NOT_A_NUMBER', { name, value: String(value), line });
-  }
   return readings;
 }
 

@@ -46,6 +46,10 @@ export const LINE_MESSAGES = {
     code: 'DEVICE_LINE',
     en: 'the line holds no reading: "{line}"',
   },
+  LINE_KEY_CLASH: {
+    code: 'DEVICE_LINE',
+    en: 'the keys "{first}" and "{second}" both become the SenML name "{name}": "{line}"',
+  },
   LINE_UNIT_UNKNOWN: {
     code: 'DEVICE_LINE_SETTINGS',
     en: '{unit} (the unit of {name}) is not a SenML unit',

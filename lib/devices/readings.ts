@@ -51,3 +51,50 @@ export function readingUnit(symbol: string): ReadingUnit | undefined {
   if (conversion === undefined) return { unit: symbol, convert: (value) => value };
   return { unit: conversion.primary, convert: (value) => convertValue(value, conversion) };
 }
+
+/**
+ * An object of readings as readings, the same whichever way it came (a JSON line
+ * from a board, a decodeUplink script's `data`, a network server's decoded
+ * payload): numbers as `v`, texts as `vs`, booleans as `vb`; objects flattened
+ * with `/` (`gps/lat`), lists with the index (`cells/0`); keys made SenML names
+ * (other characters become `_`); null (which NaN and Infinity become in JSON)
+ * gives no reading. Two keys that become the same name are refused through
+ * `clash`, never merged. `units` gives the unit of a numeric reading by name.
+ */
+export function objectReadings(
+  data: Record<string, unknown>,
+  clash: (first: string, second: string, name: string) => Error,
+  units: ReadonlyMap<string, ReadingUnit> = new Map(),
+): DeviceReading[] {
+  const readings: DeviceReading[] = [];
+  const keyOf = new Map<string, string>();
+  const walk = (value: unknown, key: string, name: string): void => {
+    if (value === null || value === undefined) return;
+    if (typeof value === 'object') {
+      const entries = Array.isArray(value)
+        ? value.map((item, i): [string, unknown] => [String(i), item])
+        : Object.entries(value as Record<string, unknown>);
+      for (const [k, item] of entries)
+        walk(
+          item,
+          key === '' ? k : `${key}/${k}`,
+          name === '' ? sanitizeReadingName(k) : `${name}/${sanitizeReadingName(k)}`,
+        );
+      return;
+    }
+    const first = keyOf.get(name);
+    if (first !== undefined) throw clash(first, key, name);
+    keyOf.set(name, key);
+    if (typeof value === 'number') {
+      const unit = units.get(name);
+      readings.push(
+        unit === undefined
+          ? { n: name, v: value }
+          : { n: name, u: unit.unit, v: unit.convert(value) },
+      );
+    } else if (typeof value === 'boolean') readings.push({ n: name, vb: value });
+    else readings.push({ n: name, vs: String(value) });
+  };
+  walk(data, '', '');
+  return readings;
+}

@@ -3,7 +3,13 @@ import { join } from 'node:path';
 import { describe } from '../senml/errors';
 import { suggestUnit } from '../senml/units';
 import { DeviceError } from './errors';
-import { type DeviceReading, readingUnit, sanitizeReadingName } from './readings';
+import {
+  type DeviceReading,
+  type ReadingUnit,
+  objectReadings,
+  readingUnit,
+  sanitizeReadingName,
+} from './readings';
 import type { Outcome, SandboxFailure } from './uplink-sandbox';
 
 /**
@@ -226,7 +232,7 @@ function callError(failure: SandboxFailure, timeout: number, fPort: number): Dev
 function readOutcome(
   outcome: Outcome,
   fPort: number,
-  units: ReadonlyMap<string, Unit>,
+  units: ReadonlyMap<string, ReadingUnit>,
 ): UplinkResult {
   switch (outcome.outcome) {
     case 'threw':
@@ -244,16 +250,15 @@ function readOutcome(
   if (data === null || typeof data !== 'object' || Array.isArray(data))
     throw new DeviceError('DEVICE_SCRIPT_NO_DATA', { got: describe(data) });
   const record = data as Record<string, unknown>;
-  return { readings: flatten(record, units), data: record, warnings: texts(result.warnings) };
+  return {
+    readings: objectReadings(record, scriptClash, units),
+    data: record,
+    warnings: texts(result.warnings),
+  };
 }
 
-interface Unit {
-  unit: string;
-  convert: (value: number) => number;
-}
-
-function checkUnits(units: Readonly<Record<string, string>>): ReadonlyMap<string, Unit> {
-  const checked = new Map<string, Unit>();
+function checkUnits(units: Readonly<Record<string, string>>): ReadonlyMap<string, ReadingUnit> {
+  const checked = new Map<string, ReadingUnit>();
   for (const [name, symbol] of Object.entries(units)) {
     // RFC 8428: "%" is a ratio (0..1), which decoders mean as a percentage: ask for /100.
     if (symbol === '%') throw new DeviceError('DEVICE_SCRIPT_UNIT_PERCENT', { name });
@@ -273,50 +278,12 @@ function checkUnits(units: Readonly<Record<string, string>>): ReadonlyMap<string
   return checked;
 }
 
+const scriptClash = (first: string, second: string, name: string): Error =>
+  new DeviceError('DEVICE_SCRIPT_NAME_CLASH', { first, second, name });
+
 /** An object of readings (a network server's decoded payload, say) as readings, as decodeUplink's `data`. */
 export function dataReadings(data: Record<string, unknown>): DeviceReading[] {
-  return flatten(data, new Map());
-}
-
-/**
- * `data` as readings: numbers as `v`, texts as `vs`, booleans as `vb`; objects
- * flattened with `/` (`gps/lat`), lists with the index (`values/0`); keys made
- * SenML names (other characters become `_`). null (which NaN and Infinity become
- * in JSON) gives no reading.
- */
-function flatten(data: Record<string, unknown>, units: ReadonlyMap<string, Unit>): DeviceReading[] {
-  const readings: DeviceReading[] = [];
-  const keyOf = new Map<string, string>();
-  const walk = (value: unknown, key: string, name: string): void => {
-    if (value === null || value === undefined) return;
-    if (typeof value === 'object') {
-      const entries = Array.isArray(value)
-        ? value.map((item, i): [string, unknown] => [String(i), item])
-        : Object.entries(value as Record<string, unknown>);
-      for (const [k, item] of entries)
-        walk(
-          item,
-          key === '' ? k : `${key}/${k}`,
-          name === '' ? sanitizeReadingName(k) : `${name}/${sanitizeReadingName(k)}`,
-        );
-      return;
-    }
-    const first = keyOf.get(name);
-    if (first !== undefined)
-      throw new DeviceError('DEVICE_SCRIPT_NAME_CLASH', { first, second: key, name });
-    keyOf.set(name, key);
-    if (typeof value === 'number') {
-      const unit = units.get(name);
-      readings.push(
-        unit === undefined
-          ? { n: name, v: value }
-          : { n: name, u: unit.unit, v: unit.convert(value) },
-      );
-    } else if (typeof value === 'boolean') readings.push({ n: name, vb: value });
-    else readings.push({ n: name, vs: String(value) });
-  };
-  walk(data, '', '');
-  return readings;
+  return objectReadings(data, scriptClash);
 }
 
 function inputJson(input: UplinkInput): string {

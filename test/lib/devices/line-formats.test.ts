@@ -59,8 +59,13 @@ describe('serial line formats', () => {
       messageId: 'LINE_JSON_NOT_OBJECT',
     });
     assert.throws(() => parseLine('{"a":', { format: 'json' }), { messageId: 'LINE_JSON_INVALID' });
-    assert.throws(() => parseLine('{"bad key":1}', { format: 'json' }), {
-      messageId: 'LINE_KEY_INVALID',
+    // Keys become SenML names as a decodeUplink script's or a network server's do.
+    assert.deepEqual(parseLine('{"water temp":21.5,"ok":true}', { format: 'json' }).readings, [
+      { n: 'water_temp', v: 21.5 },
+      { n: 'ok', vb: true },
+    ]);
+    assert.throws(() => parseLine('{"water temp":1,"water_temp":2}', { format: 'json' }), {
+      messageId: 'LINE_KEY_CLASH',
     });
   });
 
