@@ -11,12 +11,16 @@ import { nodeStoragePath, removeNodeStorage } from './support/storage';
 interface LoraDeviceConfig extends NodeDef {
   devEui: string;
   activation: 'abp' | 'otaa';
+  /** ABP only: LoRaWAN 1.0.x (NwkSKey) or 1.1 (FNwkSIntKey and SNwkSIntKey). */
+  version?: '1.0' | '1.1';
   devAddr: string;
   joinEui: string;
 }
 
 interface LoraDeviceCredentials {
+  /** 1.0.x: the NwkSKey; 1.1: the FNwkSIntKey. */
   nwkSKey?: string;
+  sNwkSIntKey?: string;
   appSKey?: string;
   appKey?: string;
 }
@@ -40,23 +44,38 @@ export = function register(RED: NodeAPI): void {
           throw new LoraError('LORA_ACTIVATION', {
             device: name,
             activation: 'OTAA',
-            fields: 'an AppKey',
+            // Key names only: the sentence around them is in the runtime's language.
+            fields: 'AppKey',
           });
         keys.appKey = hexField('AppKey', credentials.appKey, 16).toString('hex');
         if (config.joinEui) keys.joinEui = hexField('JoinEUI', config.joinEui, 8).toString('hex');
       } else {
-        if (!config.devAddr || !credentials.nwkSKey || !credentials.appSKey)
+        const v11 = config.version === '1.1';
+        if (
+          !config.devAddr ||
+          !credentials.nwkSKey ||
+          !credentials.appSKey ||
+          (v11 && !credentials.sNwkSIntKey)
+        )
           throw new LoraError('LORA_ACTIVATION', {
             device: name,
-            activation: 'ABP',
-            fields: 'a DevAddr, a NwkSKey and an AppSKey',
+            activation: v11 ? 'ABP (LoRaWAN 1.1)' : 'ABP',
+            fields: v11
+              ? 'DevAddr, FNwkSIntKey, SNwkSIntKey, AppSKey'
+              : 'DevAddr, NwkSKey, AppSKey',
           });
         keys.session = {
           devAddr: hexField('DevAddr', config.devAddr, 4).toString('hex'),
-          nwkSKey: hexField('NwkSKey', credentials.nwkSKey, 16).toString('hex'),
+          nwkSKey: hexField(v11 ? 'FNwkSIntKey' : 'NwkSKey', credentials.nwkSKey, 16).toString(
+            'hex',
+          ),
           appSKey: hexField('AppSKey', credentials.appSKey, 16).toString('hex'),
           id: 'abp',
         };
+        if (v11)
+          keys.session.sNwkSIntKey = hexField('SNwkSIntKey', credentials.sNwkSIntKey, 16).toString(
+            'hex',
+          );
       }
       const counters = await FrameCounters.open(join(directory, 'frame-counters.json'));
       for (const warning of counters.warnings) node.warn(errorText(RED._, warning));
@@ -79,6 +98,7 @@ export = function register(RED: NodeAPI): void {
     credentials: {
       nwkSKey: { type: 'password' },
       appSKey: { type: 'password' },
+      sNwkSIntKey: { type: 'password' },
       appKey: { type: 'password' },
     },
   });

@@ -30,6 +30,10 @@ export const LORA_MESSAGES = {
     code: 'DEVICE_LORA_MIC',
     en: 'the MIC of a frame from {device} (DevAddr {devAddr}, FCnt {fCnt}) does not hold: wrong NwkSKey, or a forged or damaged frame',
   },
+  LORA_MIC_11: {
+    code: 'DEVICE_LORA_MIC',
+    en: 'the MIC of a frame from {device} (DevAddr {devAddr}, FCnt {fCnt}) does not hold: wrong FNwkSIntKey or SNwkSIntKey, or a forged or damaged frame',
+  },
   LORA_JOIN_MIC: {
     code: 'DEVICE_LORA_MIC',
     en: 'the MIC of a {kind} of {device} does not hold: wrong AppKey, or a forged or damaged frame',

@@ -1,6 +1,7 @@
 import { lenientBase64 } from './lenient-base64';
 import loraPacket from 'lora-packet';
 import { LoraError } from './lora-messages';
+import { type Mic11Hints, checkMic11 } from './lorawan-11-mic';
 
 /**
  * LoRaWAN 1.0.x uplinks, read with lora-packet: a PHYPayload checked (MIC),
@@ -31,7 +32,10 @@ export interface LoraDeviceKeys {
 
 export interface LoraSession {
   devAddr: string;
+  /** LoRaWAN 1.0.x: the NwkSKey; 1.1: the FNwkSIntKey. */
   nwkSKey: string;
+  /** LoRaWAN 1.1 only (its presence says the session is 1.1): the key of the MIC's other half. */
+  sNwkSIntKey?: string;
   appSKey: string;
   /** "abp", or an id of the join that made it: the frame counters count per session. */
   id: string;
@@ -49,6 +53,12 @@ export interface UplinkFrame {
   confirmed: boolean;
   adr: boolean;
   ack: boolean;
+  /**
+   * What vouches for the frame: its whole MIC, or (LoRaWAN 1.1, a frame that
+   * acknowledges a confirmed downlink whose counter is not known here) only the
+   * half under the FNwkSIntKey.
+   */
+  mic: 'full' | 'fNwkSIntKey';
 }
 
 export interface JoinRequestFrame {
@@ -102,7 +112,10 @@ export function hexField(field: string, value: unknown, bytes: number): Buffer {
 /** Session keys as Buffers, by their hex text: read once, not at every frame (lora-packet only reads them). */
 const SESSION_KEYS = new Map<string, Buffer>();
 
-function sessionKey(field: 'NwkSKey' | 'AppSKey', hex: string): Buffer {
+function sessionKey(
+  field: 'NwkSKey' | 'FNwkSIntKey' | 'SNwkSIntKey' | 'AppSKey',
+  hex: string,
+): Buffer {
   const known = SESSION_KEYS.get(hex);
   if (known !== undefined) return known;
   const key = hexField(field, hex, 16);
@@ -139,7 +152,13 @@ const MIN_LENGTH: Record<string, number> = {
 export function readFrame(
   phy: Buffer,
   device: LoraDeviceKeys,
-  options: { lastFCnt?: number; lastJoinRequest?: JoinRequestFrame; maxGap?: number } = {},
+  options: {
+    lastFCnt?: number;
+    lastJoinRequest?: JoinRequestFrame;
+    maxGap?: number;
+    /** LoRaWAN 1.1: TxDr, TxCh (and ConfFCnt) of the frame, when the radio metadata says. */
+    radio?: Mic11Hints;
+  } = {},
 ): UplinkFrame | JoinRequestFrame | JoinAcceptFrame {
   const packet = parse(phy);
   const mtype = packet.getMType();
@@ -150,14 +169,15 @@ export function readFrame(
     throw new LoraError('LORA_FRAME_SHORT', { kind: mtype, min, length: phy.length });
   if (mtype === 'Join Request') return joinRequest(packet, device);
   if (mtype === 'Join Accept') return joinAccept(packet, device, options.lastJoinRequest);
-  return dataUplink(packet, device, options.lastFCnt, options.maxGap ?? MAX_FCNT_GAP);
+  return dataUplink(packet, device, options.lastFCnt, options.maxGap, options.radio);
 }
 
 function dataUplink(
   packet: LoraPacket,
   device: LoraDeviceKeys,
   lastFCnt: number | undefined,
-  maxGap: number,
+  givenGap: number | undefined,
+  radio: Mic11Hints | undefined,
 ): UplinkFrame {
   const session = device.session;
   if (session === undefined) throw new LoraError('LORA_NO_SESSION', { device: device.name });
@@ -168,14 +188,30 @@ function dataUplink(
       expected: session.devAddr,
       device: device.name,
     });
-  const nwkSKey = sessionKey('NwkSKey', session.nwkSKey);
+  const v11 = session.sNwkSIntKey !== undefined;
+  const nwkSKey = sessionKey(v11 ? 'FNwkSIntKey' : 'NwkSKey', session.nwkSKey);
   const appSKey = sessionKey('AppSKey', session.appSKey);
+  const sNwkSIntKey = v11 ? sessionKey('SNwkSIntKey', session.sNwkSIntKey!) : undefined;
+  // LoRaWAN 1.1 has no MAX_FCNT_GAP: any counter ahead within the 16 bits on the wire.
+  const maxGap = givenGap ?? (v11 ? 0xffff : MAX_FCNT_GAP);
+  const micError = v11 ? 'LORA_MIC_11' : 'LORA_MIC';
+  let vouched: UplinkFrame['mic'] = 'full';
   const wire = packet.getFCnt() ?? 0;
   // The counter goes on from the last one accepted: the same 16 bits in this epoch, or the next after a rollover.
   const epoch = lastFCnt === undefined ? 0 : lastFCnt - (lastFCnt % 0x10000);
   const same = epoch + wire;
   const candidate = lastFCnt === undefined || same > lastFCnt ? same : same + 0x10000;
   const holds = (fCnt: number): boolean => {
+    if (sNwkSIntKey !== undefined) {
+      const check = checkMic11(
+        packet,
+        { fNwkSIntKey: nwkSKey, sNwkSIntKey },
+        msbBytes(fCnt),
+        radio,
+      );
+      if (check !== false) vouched = check === 'full' ? 'full' : 'fNwkSIntKey';
+      return check !== false;
+    }
     try {
       return loraPacket.verifyMIC(packet, nwkSKey, undefined, msbBytes(fCnt));
     } catch {
@@ -186,9 +222,9 @@ function dataUplink(
     // No counter kept yet (a device first heard after years on air): its epoch is found by the MIC.
     for (let upper = 0; upper < FIRST_FRAME_EPOCHS; upper += 1) {
       const fCnt = upper * 0x10000 + wire;
-      if (holds(fCnt)) return frameOf(packet, fCnt, devAddr, nwkSKey, appSKey);
+      if (holds(fCnt)) return frameOf(packet, fCnt, devAddr, nwkSKey, appSKey, vouched, v11);
     }
-    throw new LoraError('LORA_MIC', { device: device.name, devAddr, fCnt: wire });
+    throw new LoraError(micError, { device: device.name, devAddr, fCnt: wire });
   }
   if (!holds(candidate)) {
     // Signed as an earlier counter: a replay, or a frame that came after later ones.
@@ -201,7 +237,7 @@ function dataUplink(
       if (older <= lastFCnt && holds(older))
         throw new LoraError('LORA_REPLAY', { device: device.name, fCnt: older, last: lastFCnt });
     }
-    throw new LoraError('LORA_MIC', { device: device.name, devAddr, fCnt: candidate });
+    throw new LoraError(micError, { device: device.name, devAddr, fCnt: candidate });
   }
   if (lastFCnt !== undefined && candidate - lastFCnt > maxGap)
     throw new LoraError('LORA_COUNTER_GAP', {
@@ -210,7 +246,7 @@ function dataUplink(
       fCnt: candidate,
       gap: maxGap,
     });
-  return frameOf(packet, candidate, devAddr, nwkSKey, appSKey);
+  return frameOf(packet, candidate, devAddr, nwkSKey, appSKey, vouched, v11);
 }
 
 function frameOf(
@@ -219,10 +255,15 @@ function frameOf(
   devAddr: string,
   nwkSKey: Buffer,
   appSKey: Buffer,
+  mic: UplinkFrame['mic'],
+  v11: boolean,
 ): UplinkFrame {
-  const payload = packet.FRMPayload?.length
-    ? loraPacket.decrypt(packet, appSKey, nwkSKey, msbBytes(fCnt))
-    : Buffer.alloc(0);
+  // LoRaWAN 1.1 encrypts port 0 (MAC commands) with the NwkSEncKey, not held here: not read.
+  const unread = v11 && packet.getFPort() === 0;
+  const payload =
+    packet.FRMPayload?.length && !unread
+      ? loraPacket.decrypt(packet, appSKey, nwkSKey, msbBytes(fCnt))
+      : Buffer.alloc(0);
   return {
     kind: 'data',
     devAddr,
@@ -232,6 +273,7 @@ function frameOf(
     confirmed: packet.getMType() === 'Confirmed Data Up',
     adr: packet.getFCtrlADR() === true,
     ack: packet.getFCtrlACK() === true,
+    mic,
   };
 }
 
