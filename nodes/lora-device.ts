@@ -11,7 +11,7 @@ import { nodeStoragePath, removeNodeStorage } from './support/storage';
 interface LoraDeviceConfig extends NodeDef {
   devEui: string;
   activation: 'abp' | 'otaa';
-  /** ABP only: LoRaWAN 1.0.x (NwkSKey) or 1.1 (FNwkSIntKey and SNwkSIntKey). */
+  /** LoRaWAN 1.0.x (ABP: NwkSKey; OTAA: AppKey) or 1.1 (ABP: FNwkSIntKey and SNwkSIntKey; OTAA: AppKey and NwkKey). */
   version?: '1.0' | '1.1';
   devAddr: string;
   joinEui: string;
@@ -23,6 +23,8 @@ interface LoraDeviceCredentials {
   sNwkSIntKey?: string;
   appSKey?: string;
   appKey?: string;
+  /** OTAA, LoRaWAN 1.1. */
+  nwkKey?: string;
 }
 
 const clean = (text: string | undefined): string =>
@@ -40,14 +42,16 @@ export = function register(RED: NodeAPI): void {
       const keys: LoraDeviceKeys = { name };
       if (node.devEui) keys.devEui = hexField('DevEUI', node.devEui, 8).toString('hex');
       if (config.activation === 'otaa') {
-        if (!credentials.appKey)
+        const v11 = config.version === '1.1';
+        if (!credentials.appKey || (v11 && !credentials.nwkKey))
           throw new LoraError('LORA_ACTIVATION', {
             device: name,
-            activation: 'OTAA',
+            activation: v11 ? 'OTAA (LoRaWAN 1.1)' : 'OTAA',
             // Key names only: the sentence around them is in the runtime's language.
-            fields: 'AppKey',
+            fields: v11 ? 'AppKey, NwkKey' : 'AppKey',
           });
         keys.appKey = hexField('AppKey', credentials.appKey, 16).toString('hex');
+        if (v11) keys.nwkKey = hexField('NwkKey', credentials.nwkKey, 16).toString('hex');
         if (config.joinEui) keys.joinEui = hexField('JoinEUI', config.joinEui, 8).toString('hex');
       } else {
         const v11 = config.version === '1.1';
@@ -100,6 +104,7 @@ export = function register(RED: NodeAPI): void {
       appSKey: { type: 'password' },
       sNwkSIntKey: { type: 'password' },
       appKey: { type: 'password' },
+      nwkKey: { type: 'password' },
     },
   });
 };

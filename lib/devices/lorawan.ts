@@ -27,6 +27,8 @@ export interface LoraDeviceKeys {
   session?: LoraSession;
   /** OTAA. */
   appKey?: string;
+  /** OTAA, LoRaWAN 1.1 only: the network root key (its presence says the device is 1.1). */
+  nwkKey?: string;
   joinEui?: string;
 }
 
@@ -283,11 +285,18 @@ function msbBytes(fCnt: number): Buffer {
   return Buffer.from([msb & 0xff, (msb >> 8) & 0xff]);
 }
 
+/** The key a join is signed and encrypted with: LoRaWAN 1.1's NwkKey, 1.0.x's AppKey. */
+function joinKey(device: LoraDeviceKeys): Buffer {
+  return device.nwkKey !== undefined
+    ? hexField('NwkKey', device.nwkKey, 16)
+    : hexField('AppKey', device.appKey, 16);
+}
+
 function joinRequest(packet: LoraPacket, device: LoraDeviceKeys): JoinRequestFrame {
-  const appKey = hexField('AppKey', device.appKey, 16);
+  const key = joinKey(device);
   let holds: boolean;
   try {
-    holds = loraPacket.verifyMIC(packet, undefined, appKey);
+    holds = loraPacket.verifyMIC(packet, undefined, key);
   } catch {
     holds = false;
   }
@@ -300,16 +309,33 @@ function joinRequest(packet: LoraPacket, device: LoraDeviceKeys): JoinRequestFra
   };
 }
 
+/**
+ * A join accept: decrypted with the join key, its MIC checked, the session keys
+ * derived. A LoRaWAN 1.1 device (NwkKey given) on a 1.1 network (OptNeg set in
+ * DLSettings) checks the MIC under the JSIntKey over JoinReqType | JoinEUI |
+ * DevNonce | the accept and derives four keys (1.1 §6.2.3); on a 1.0 network
+ * (OptNeg clear) it derives 1.0 keys from the NwkKey, as a 1.0 device from its AppKey.
+ */
 function joinAccept(
   packet: LoraPacket,
   device: LoraDeviceKeys,
   request: JoinRequestFrame | undefined,
 ): JoinAcceptFrame {
-  const appKey = hexField('AppKey', device.appKey, 16);
-  const decrypted = parse(loraPacket.decryptJoinAccept(packet, appKey));
+  const key = joinKey(device);
+  const decrypted = parse(loraPacket.decryptJoinAccept(packet, key));
+  const v11 = device.nwkKey !== undefined && decrypted.getDLSettingsOptNeg() === true;
+  if (v11 && request === undefined)
+    throw new LoraError('LORA_NO_JOIN_REQUEST', { device: device.name });
   let holds: boolean;
   try {
-    holds = loraPacket.verifyMIC(decrypted, undefined, appKey);
+    if (v11) {
+      // The MIC covers what the join request said (JoinReqType 0xFF: answering a join request).
+      decrypted.JoinReqType = Buffer.from([0xff]);
+      decrypted.JoinEUI = Buffer.from(request!.joinEui, 'hex');
+      decrypted.DevNonce = Buffer.from(request!.devNonce, 'hex');
+      const { JSIntKey } = loraPacket.generateJSKeys(key, Buffer.from(request!.devEui, 'hex'));
+      holds = loraPacket.verifyMIC(decrypted, JSIntKey, undefined);
+    } else holds = loraPacket.verifyMIC(decrypted, undefined, key);
   } catch {
     holds = false; // under another key the plaintext is noise, and may read as a 1.1 accept
   }
@@ -317,13 +343,30 @@ function joinAccept(
   if (request === undefined) throw new LoraError('LORA_NO_JOIN_REQUEST', { device: device.name });
   const joinNonce = decrypted.AppNonce ?? decrypted.JoinNonce;
   const netId = decrypted.NetID ?? Buffer.alloc(3);
-  const keys = loraPacket.generateSessionKeys10(
-    appKey,
-    netId,
-    joinNonce ?? Buffer.alloc(3),
-    Buffer.from(request.devNonce, 'hex'),
-  );
+  const devNonce = Buffer.from(request.devNonce, 'hex');
+  const id = `join-${request.devNonce}-${(joinNonce ?? Buffer.alloc(3)).toString('hex')}`;
   const devAddr = (decrypted.DevAddr ?? Buffer.alloc(4)).toString('hex');
+  if (v11) {
+    const keys11 = loraPacket.generateSessionKeys11(
+      hexField('AppKey', device.appKey, 16),
+      key,
+      Buffer.from(request.joinEui, 'hex'),
+      joinNonce ?? Buffer.alloc(3),
+      devNonce,
+    );
+    return {
+      kind: 'join-accept',
+      netId: netId.toString('hex'),
+      session: {
+        devAddr,
+        nwkSKey: keys11.FNwkSIntKey.toString('hex'),
+        sNwkSIntKey: keys11.SNwkSIntKey.toString('hex'),
+        appSKey: keys11.AppSKey.toString('hex'),
+        id,
+      },
+    };
+  }
+  const keys = loraPacket.generateSessionKeys10(key, netId, joinNonce ?? Buffer.alloc(3), devNonce);
   return {
     kind: 'join-accept',
     netId: netId.toString('hex'),
@@ -331,7 +374,7 @@ function joinAccept(
       devAddr,
       nwkSKey: keys.NwkSKey.toString('hex'),
       appSKey: keys.AppSKey.toString('hex'),
-      id: `join-${request.devNonce}-${(joinNonce ?? Buffer.alloc(3)).toString('hex')}`,
+      id,
     },
   };
 }

@@ -515,6 +515,34 @@ describe('the device nodes in the Node-RED editor (headless Chromium)', function
       await editor.screenshot('lora-device-abp');
     });
 
+    it('LoRaWAN 1.1 asks for its own keys: FNwkSIntKey and SNwkSIntKey (ABP), NwkKey (OTAA)', async function () {
+      await openDevice(DEVICE);
+      const tray = page.locator('.red-ui-tray').last();
+      const version = page.locator('#node-config-input-version');
+      const activation = page.locator('#node-config-input-activation');
+      const nwkName = async () =>
+        (await page.locator('label[for="node-config-input-nwkSKey"]').innerText()).trim();
+      const keys = ['#node-config-input-sNwkSIntKey', '#node-config-input-nwkKey'];
+      assert.equal(await version.inputValue(), '1.0');
+      assert.equal(await nwkName(), 'NwkSKey');
+      assert.deepEqual(Object.values(await shown(tray, keys)), [false, false]);
+      await version.selectOption('1.1');
+      assert.equal(await nwkName(), 'FNwkSIntKey');
+      assert.deepEqual(Object.values(await shown(tray, keys)), [true, false]);
+      // None given yet: the dialog says so before deploy.
+      assert.equal(await invalid(page.locator('#node-config-input-sNwkSIntKey')), true);
+      await activation.selectOption('otaa');
+      assert.deepEqual(Object.values(await shown(tray, keys)), [false, true]);
+      assert.equal(await invalid(page.locator('#node-config-input-nwkKey')), true);
+      await activation.selectOption('abp');
+      await version.selectOption('1.0');
+      assert.equal(await invalid(page.locator('#node-config-input-sNwkSIntKey')), false);
+      assert.equal(
+        await page.locator('#node-config-input-sNwkSIntKey').getAttribute('type'),
+        'password',
+      );
+    });
+
     it('marks bad DevEUI, DevAddr and key hex invalid before deploy', async function () {
       await openDevice(DEVICE);
       const check = async (field: string, bad: string, good: string) => {

@@ -6,7 +6,7 @@
  * so that the library is checked against the specification and not against itself.
  */
 import assert from 'node:assert/strict';
-import { createCipheriv } from 'node:crypto';
+import { createCipheriv, createDecipheriv } from 'node:crypto';
 import loraPacket from 'lora-packet';
 import { type LoraDeviceKeys, readFrame } from '../../../lib/devices/lorawan';
 
@@ -168,6 +168,110 @@ describe('LoRaWAN 1.1 data uplinks', () => {
       {
         messageId: 'LORA_REPLAY',
       },
+    );
+  });
+});
+
+describe('LoRaWAN 1.1 OTAA joins', () => {
+  const NWK_KEY = '01010101010101010101010101010101';
+  const APP_KEY = '02020202020202020202020202020202';
+  const DEV_EUI = '0004a30b001c4a31';
+  const JOIN_EUI = '70b3d57ed0000001';
+  const DEV_NONCE = '0007';
+  const JOIN_NONCE = '00000c';
+  const NET_ID = '000013';
+  const NEW_ADDR = '26011bdc';
+  const le = (text: string): Buffer => hex(text).reverse();
+  const aes = (key: string, block: Buffer, decrypt = false): Buffer => {
+    const make = decrypt ? createDecipheriv : createCipheriv;
+    const cipher = make('aes-128-ecb', hex(key), null).setAutoPadding(false);
+    return Buffer.concat([cipher.update(block), cipher.final()]);
+  };
+  const pad16 = (parts: Buffer[]): Buffer => {
+    const block = Buffer.alloc(16);
+    Buffer.concat(parts).copy(block);
+    return block;
+  };
+  const device: LoraDeviceKeys = {
+    name: 'buoy-11',
+    devEui: DEV_EUI,
+    appKey: APP_KEY,
+    nwkKey: NWK_KEY,
+    joinEui: JOIN_EUI,
+  };
+
+  /** MHDR | JoinEUI | DevEUI | DevNonce | MIC under the NwkKey (1.1 §6.2.2). */
+  function joinRequest(): Buffer {
+    const msg = Buffer.concat([Buffer.from([0x00]), le(JOIN_EUI), le(DEV_EUI), le(DEV_NONCE)]);
+    return Buffer.concat([msg, cmac(hex(NWK_KEY), msg).subarray(0, 4)]);
+  }
+
+  /** A join accept, OptNeg set or not, as a 1.1 join server builds it (1.1 §6.2.3). */
+  function joinAccept(optNeg: boolean): Buffer {
+    const mhdr = Buffer.from([0x20]);
+    const fields = Buffer.concat([
+      le(JOIN_NONCE),
+      le(NET_ID),
+      le(NEW_ADDR),
+      Buffer.from([optNeg ? 0x80 : 0x00, 0x01]),
+    ]);
+    const mic = optNeg
+      ? cmac(
+          aes(NWK_KEY, pad16([Buffer.from([0x06]), le(DEV_EUI)])), // JSIntKey
+          Buffer.concat([Buffer.from([0xff]), le(JOIN_EUI), le(DEV_NONCE), mhdr, fields]),
+        )
+      : cmac(hex(NWK_KEY), Buffer.concat([mhdr, fields]));
+    // Encrypted with an AES decrypt, so that the device only ever encrypts.
+    return Buffer.concat([mhdr, aes(NWK_KEY, Buffer.concat([fields, mic.subarray(0, 4)]), true)]);
+  }
+
+  const sessionKey = (key: string, type: number, middle: Buffer): string =>
+    aes(key, pad16([Buffer.from([type]), le(JOIN_NONCE), middle, le(DEV_NONCE)])).toString('hex');
+
+  it('signs the join request with the NwkKey; a 1.1 accept gives FNwkSIntKey, SNwkSIntKey and AppSKey', () => {
+    const request = readFrame(joinRequest(), device);
+    assert.equal(request.kind, 'join-request');
+    if (request.kind !== 'join-request') return;
+    const accept = readFrame(joinAccept(true), device, { lastJoinRequest: request });
+    assert.equal(accept.kind, 'join-accept');
+    if (accept.kind !== 'join-accept') return;
+    assert.deepEqual(
+      {
+        devAddr: accept.session.devAddr,
+        nwkSKey: accept.session.nwkSKey,
+        sNwkSIntKey: accept.session.sNwkSIntKey,
+        appSKey: accept.session.appSKey,
+      },
+      {
+        devAddr: NEW_ADDR,
+        nwkSKey: sessionKey(NWK_KEY, 0x01, le(JOIN_EUI)),
+        sNwkSIntKey: sessionKey(NWK_KEY, 0x03, le(JOIN_EUI)),
+        appSKey: sessionKey(APP_KEY, 0x02, le(JOIN_EUI)),
+      },
+    );
+  });
+
+  it('on a 1.0 network (OptNeg clear) a 1.1 device derives 1.0 keys from its NwkKey', () => {
+    const request = readFrame(joinRequest(), device);
+    if (request.kind !== 'join-request') throw new Error('no join request');
+    const accept = readFrame(joinAccept(false), device, { lastJoinRequest: request });
+    if (accept.kind !== 'join-accept') throw new Error('no join accept');
+    assert.equal(accept.session.sNwkSIntKey, undefined);
+    assert.equal(accept.session.nwkSKey, sessionKey(NWK_KEY, 0x01, le(NET_ID)));
+    assert.equal(accept.session.appSKey, sessionKey(NWK_KEY, 0x02, le(NET_ID)));
+  });
+
+  it('a 1.1 accept under another NwkKey fails its MIC', () => {
+    const request = readFrame(joinRequest(), device);
+    if (request.kind !== 'join-request') throw new Error('no join request');
+    assert.throws(
+      () =>
+        readFrame(
+          joinAccept(true),
+          { ...device, nwkKey: 'ff'.repeat(16) },
+          { lastJoinRequest: request },
+        ),
+      { messageId: 'LORA_JOIN_MIC' },
     );
   });
 });
