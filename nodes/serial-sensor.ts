@@ -5,7 +5,7 @@ import { Backoff } from '../lib/backoff';
 import { decodeCayenneLpp } from '../lib/devices/cayenne-lpp';
 import { LINE_FORMATS, type LineFormat, parseLine } from '../lib/devices/line-formats';
 import { LineFormatError } from '../lib/devices/line-messages';
-import { parseFieldSpecs, readingsPack } from '../lib/devices/pack';
+import { parseFieldSpecs, ReadingsPacker } from '../lib/devices/pack';
 import {
   SerialConnection,
   type SerialSettings,
@@ -87,7 +87,6 @@ export = function register(RED: NodeAPI): void {
       node.on('input', (_msg, _send, done) => done(localError(RED._, err)));
       return;
     }
-    const byName = new Map(fields.map((f) => [f.name, f]));
     const lineOptions = {
       format: config.format,
       columns: fields.map((f) => f.name),
@@ -95,6 +94,8 @@ export = function register(RED: NodeAPI): void {
       decodeLpp: decodeCayenneLpp,
     };
     const baseName = config.baseName ?? '';
+    // Each name's full name, checked once, and its unit: the same few names come on every line.
+    const packer = new ReadingsPacker(baseName, new Map(fields.map((f) => [f.name, f])));
     let lines = 0;
     const counting = throttledStatus(node, () => ({
       fill: 'green',
@@ -108,9 +109,7 @@ export = function register(RED: NodeAPI): void {
       const msg: Record<string, unknown> = { line, topic: baseName || config.port };
       try {
         const read = parseLine(line, lineOptions);
-        msg.payload =
-          read.pack ??
-          readingsPack(read.readings ?? [], { baseName, time: Date.now() / 1000, fields: byName });
+        msg.payload = read.pack ?? packer.pack(read.readings ?? [], Date.now() / 1000);
         if (read.radio) msg.lora = read.radio;
       } catch (err) {
         // The line itself goes with the reason, to the Catch node.
