@@ -1,9 +1,10 @@
-import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
+import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import loraPacket from 'lora-packet';
 import type { DeviceFrame, LoraDeviceState } from '../lib/devices/lora-device-state';
 import { LoraError } from '../lib/devices/lora-messages';
-import { readPhyPayload } from '../lib/devices/lorawan';
-import { readingsPack } from '../lib/devices/pack';
+import { readPhyPayload, type UplinkFrame } from '../lib/devices/lorawan';
+import { ReadingsPacker } from '../lib/devices/pack';
+import type { DeviceReading } from '../lib/devices/readings';
 import { errorText, localError } from './support/errors';
 import { throttledStatus } from './support/throttled-status';
 import {
@@ -11,6 +12,7 @@ import {
   type LoraDeviceNode,
   type PayloadCodecSettings,
   payloadCodec,
+  settledState,
 } from './support/lora';
 
 interface LoraDecodeConfig extends NodeDef, PayloadCodecSettings {
@@ -73,23 +75,41 @@ export = function register(RED: NodeAPI): void {
      * The devices a frame may be from: the one chosen, or the deployed one with its
      * DevAddr or DevEUI. A join accept names no device: each OTAA device may take it,
      * those waiting for an accept first, and only the right AppKey makes its MIC hold.
+     * At once when every device deployed is open (or failed to); else once they are.
      */
-    async function candidatesFor(phy: Buffer): Promise<LoraDeviceNode[]> {
+    function candidatesFor(phy: Buffer): LoraDeviceNode[] | Promise<LoraDeviceNode[]> {
       if (config.device) {
         if (!chosen) throw new Error(RED._('lora-decode.errors.noDevice'));
         return [chosen];
       }
       const { devAddr, devEui } = addressOf(phy);
-      const waiting: LoraDeviceNode[] = [];
-      const otaa: LoraDeviceNode[] = [];
+      if (opening() === undefined) return candidatesAmong(devAddr, devEui);
+      return (async () => {
+        for (let ready = opening(); ready !== undefined; ready = opening())
+          await Promise.allSettled(ready);
+        return candidatesAmong(devAddr, devEui);
+      })();
+    }
+
+    /** The `ready` of the devices deployed not yet open (nor failed to); undefined when none. */
+    function opening(): Promise<unknown>[] | undefined {
+      let ready: Promise<unknown>[] | undefined;
+      for (const device of LORA_DEVICES)
+        if (settledState(device) === undefined) (ready ??= []).push(device.ready);
+      return ready;
+    }
+
+    function candidatesAmong(devAddr?: string, devEui?: string): LoraDeviceNode[] {
+      let waiting: LoraDeviceNode[] | undefined;
+      let otaa: LoraDeviceNode[] | undefined;
       for (const device of LORA_DEVICES) {
-        const state = await device.ready.catch(() => undefined);
+        const state = settledState(device)?.state;
         if (devEui !== undefined && device.devEui === devEui) return [device];
         if (devAddr !== undefined && state?.session?.devAddr === devAddr) return [device];
         if (devAddr === undefined && devEui === undefined && state?.keys.appKey)
-          (state.awaitingJoinAccept ? waiting : otaa).push(device);
+          (state.awaitingJoinAccept ? (waiting ??= []) : (otaa ??= [])).push(device);
       }
-      if (waiting.length + otaa.length > 0) return [...waiting, ...otaa];
+      if (waiting !== undefined || otaa !== undefined) return [...(waiting ?? []), ...(otaa ?? [])];
       throw new LoraError('LORA_OTHER_DEVICE', {
         devAddr: devAddr ?? devEui ?? '?',
         expected: RED._('lora-decode.words.anyDevice'),
@@ -97,9 +117,32 @@ export = function register(RED: NodeAPI): void {
       });
     }
 
+    interface Taken {
+      state: LoraDeviceState;
+      taken: DeviceFrame;
+    }
+
     /** The frame taken by the first candidate whose keys it answers to; else the first one's refusal. */
-    async function take(phy: Buffer): Promise<{ state: LoraDeviceState; taken: DeviceFrame }> {
-      const candidates = await candidatesFor(phy);
+    function take(phy: Buffer): Promise<Taken> {
+      let candidates: LoraDeviceNode[] | Promise<LoraDeviceNode[]>;
+      try {
+        candidates = candidatesFor(phy);
+      } catch (err) {
+        return Promise.reject(err);
+      }
+      // One device, open: straight to it (most frames), no promise but the device's own.
+      if (!(candidates instanceof Promise) && candidates.length === 1) {
+        const state = settledState(candidates[0])?.state;
+        if (state !== undefined) return state.take(phy).then((taken) => ({ state, taken }));
+      }
+      return takeFrom(phy, candidates);
+    }
+
+    async function takeFrom(
+      phy: Buffer,
+      waitedFor: LoraDeviceNode[] | Promise<LoraDeviceNode[]>,
+    ): Promise<Taken> {
+      const candidates = await waitedFor;
       let refusal: unknown;
       for (const device of candidates) {
         const state = await device.ready;
@@ -121,85 +164,153 @@ export = function register(RED: NodeAPI): void {
     // frame waits for the frames before it, and the frames after it wait for it, so that
     // a session starts exactly where the frames given say it does.
     let afterLastJoin: Promise<unknown> = Promise.resolve();
+    /** Joins not settled, and frames waiting behind a join to start: while any, frames queue. */
+    let joinsUnsettled = 0;
+    let framesBehind = 0;
     const inFlight = new Set<Promise<unknown>>();
-    function inOrder(phy: Buffer): ReturnType<typeof take> {
+    function inOrder(phy: Buffer): Promise<Taken> {
       // MType 000 is a join request, 001 a join accept (LoRaWAN 1.0.4 §4.2.1).
       const isJoin = phy.length > 0 && phy[0] >> 5 <= 1;
-      const run = (isJoin ? Promise.allSettled([...inFlight]) : afterLastJoin).then(() =>
-        take(phy),
-      );
-      const settled = run.catch(() => undefined);
-      inFlight.add(settled);
-      void settled.then(() => inFlight.delete(settled));
-      if (isJoin) afterLastJoin = settled;
+      let run: Promise<Taken>;
+      if (!isJoin && joinsUnsettled === 0 && framesBehind === 0) run = take(phy);
+      else if (isJoin) run = Promise.allSettled([...inFlight]).then(() => take(phy));
+      else {
+        framesBehind += 1;
+        run = afterLastJoin.then(() => {
+          framesBehind -= 1;
+          return take(phy);
+        });
+      }
+      inFlight.add(run);
+      const settled = (): void => {
+        inFlight.delete(run);
+      };
+      if (isJoin) {
+        joinsUnsettled += 1;
+        afterLastJoin = run.then(
+          () => {
+            settled();
+            joinsUnsettled -= 1;
+          },
+          () => {
+            settled();
+            joinsUnsettled -= 1;
+          },
+        );
+      } else run.then(settled, settled);
       return run;
     }
 
+    /** Node-RED's base name of a device's readings, and a packer for each (a deployment has few). */
+    const packers = new Map<string, ReadingsPacker>();
+    function packerFor(baseName: string): ReadingsPacker {
+      let packer = packers.get(baseName);
+      if (packer === undefined) {
+        if (packers.size >= 256) packers.clear();
+        packer = new ReadingsPacker(baseName);
+        packers.set(baseName, packer);
+      }
+      return packer;
+    }
+
+    /** A data frame's readings sent on, as the frame's message. */
+    function sendFrame(
+      msg: DecodeMessage,
+      send: (msg: NodeMessage) => void,
+      state: LoraDeviceState,
+      frame: UplinkFrame,
+      readings: DeviceReading[],
+    ): 'frame' {
+      const baseName = state.keys.devEui
+        ? `urn:dev:eui64:${state.keys.devEui}:`
+        : `urn:dev:lora:${frame.devAddr}:`;
+      msg.payload = packerFor(baseName).pack(readings, Date.now() / 1000);
+      msg.topic = baseName;
+      const lora: Record<string, unknown> = msg.lora === undefined ? {} : { ...msg.lora };
+      lora.devEui = state.keys.devEui;
+      lora.devAddr = frame.devAddr;
+      lora.fCnt = frame.fCnt;
+      lora.fPort = frame.fPort;
+      lora.confirmed = frame.confirmed;
+      lora.adr = frame.adr;
+      lora.payload = frame.payload.toString('hex');
+      msg.lora = lora;
+      frames += 1;
+      send(msg);
+      return 'frame';
+    }
+
+    /** What a frame taken does: a join's status, or a data frame's readings sent on. */
+    function handle(
+      msg: DecodeMessage,
+      send: (msg: NodeMessage) => void,
+      { state, taken }: Taken,
+    ): 'join' | 'frame' | Promise<'frame'> {
+      if (taken.kind === 'join-request') {
+        counting.cancel();
+        node.status({
+          fill: 'yellow',
+          shape: 'dot',
+          text: RED._('lora-decode.status.joining', { device: state.keys.name }),
+        });
+        return 'join';
+      }
+      if (taken.kind === 'joined') {
+        node.log(
+          RED._('lora-decode.log.joined', {
+            device: state.keys.name,
+            devAddr: taken.session.devAddr,
+          }),
+        );
+        counting.cancel();
+        node.status({
+          fill: 'green',
+          shape: 'dot',
+          text: RED._('lora-decode.status.joined', { device: state.keys.name }),
+        });
+        return 'join';
+      }
+      const { frame } = taken;
+      // Port 0 carries MAC commands for the network, not the application's data.
+      if (frame.fPort === null || frame.fPort === 0) return 'frame';
+      const fPort = frame.fPort;
+      // LPP, a field schema, none: at once; a script: from its thread.
+      if (codec.readingsNow !== undefined)
+        return sendFrame(msg, send, state, frame, codec.readingsNow(frame.payload, fPort));
+      return codec
+        .readings(frame.payload, fPort)
+        .then((readings) => sendFrame(msg, send, state, frame, readings));
+    }
+
+    const handled = (kind: 'join' | 'frame', done: () => void): void => {
+      // A join's own status stays until the next frame.
+      if (kind === 'frame') {
+        lastRefused = false;
+        counting.show();
+      }
+      done();
+    };
+    const refusedWith = (err: unknown, done: (err: Error) => void): void => {
+      refused += 1;
+      lastRefused = true;
+      counting.show();
+      done(localError(RED._, err));
+    };
+
     node.on('input', (msg: DecodeMessage, send, done) => {
-      (async () => {
-        const { state, taken } = await inOrder(readPhyPayload(msg.payload));
-        if (taken.kind === 'join-request') {
-          counting.cancel();
-          node.status({
-            fill: 'yellow',
-            shape: 'dot',
-            text: RED._('lora-decode.status.joining', { device: state.keys.name }),
-          });
-          return 'join';
-        }
-        if (taken.kind === 'joined') {
-          node.log(
-            RED._('lora-decode.log.joined', {
-              device: state.keys.name,
-              devAddr: taken.session.devAddr,
-            }),
-          );
-          counting.cancel();
-          node.status({
-            fill: 'green',
-            shape: 'dot',
-            text: RED._('lora-decode.status.joined', { device: state.keys.name }),
-          });
-          return 'join';
-        }
-        const { frame } = taken;
-        // Port 0 carries MAC commands for the network, not the application's data.
-        if (frame.fPort === null || frame.fPort === 0) return 'frame';
-        const readings = await codec.readings(frame.payload, frame.fPort);
-        const baseName = state.keys.devEui
-          ? `urn:dev:eui64:${state.keys.devEui}:`
-          : `urn:dev:lora:${frame.devAddr}:`;
-        msg.payload = readingsPack(readings, { baseName, time: Date.now() / 1000 });
-        msg.topic = baseName;
-        msg.lora = {
-          ...(msg.lora ?? {}),
-          devEui: state.keys.devEui,
-          devAddr: frame.devAddr,
-          fCnt: frame.fCnt,
-          fPort: frame.fPort,
-          confirmed: frame.confirmed,
-          adr: frame.adr,
-          payload: frame.payload.toString('hex'),
-        };
-        frames += 1;
-        send(msg);
-        return 'frame';
-      })().then(
-        (kind) => {
-          // A join's own status stays until the next frame.
-          if (kind === 'frame') {
-            lastRefused = false;
-            counting.show();
-          }
-          done();
-        },
-        (err: unknown) => {
-          refused += 1;
-          lastRefused = true;
-          counting.show();
-          done(localError(RED._, err));
-        },
-      );
+      let run: Promise<Taken>;
+      try {
+        run = inOrder(readPhyPayload(msg.payload));
+      } catch (err) {
+        // Not a frame: refused as the frames that fail later are, once the handler has returned.
+        run = Promise.reject(err);
+      }
+      run
+        .then((taken) => handle(msg, send, taken))
+        .then(
+          (kind) => handled(kind, done),
+          (err: unknown) => refusedWith(err, done),
+        );
     });
 
     node.on('close', (done: () => void) => {

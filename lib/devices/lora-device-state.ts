@@ -26,9 +26,17 @@ const SELF = 'device';
  * together in the next one (see FrameCounters), and each is handed on, in
  * order, when the write holding its counter is done.
  */
+/** A frame read: what it is, and (a data frame) when its counter is on disk. */
+interface Read {
+  taken: DeviceFrame;
+  durable?: Promise<void>;
+}
+
 export class LoraDeviceState {
   #lastJoinRequest: JoinRequestFrame | undefined;
   #queue: Promise<unknown> = Promise.resolve();
+  /** Frames whose read waits in #queue behind a join accept (the only read that waits for the disk). */
+  #waiting = 0;
 
   constructor(
     readonly keys: LoraDeviceKeys,
@@ -48,16 +56,39 @@ export class LoraDeviceState {
   }
 
   take(phy: Buffer): Promise<DeviceFrame> {
-    const read = this.#queue.then(() => this.#read(phy));
-    this.#queue = read.catch(() => undefined);
+    // Nothing waits before it: read at once (a data frame's read is synchronous), no promise hops.
+    if (this.#waiting === 0) {
+      let read: Read | Promise<Read>;
+      try {
+        read = this.#read(phy);
+      } catch (err) {
+        return Promise.reject(err);
+      }
+      if (read instanceof Promise) return this.#inQueue(read);
+      const { taken, durable } = read;
+      return durable === undefined ? Promise.resolve(taken) : durable.then(() => taken);
+    }
+    return this.#inQueue(this.#queue.then(() => this.#read(phy)));
+  }
+
+  /** A read the frames after it wait for: a join accept's, or one behind it. */
+  #inQueue(read: Promise<Read>): Promise<DeviceFrame> {
+    this.#waiting += 1;
+    const settled = (): void => {
+      this.#waiting -= 1;
+    };
+    this.#queue = read.then(settled, settled);
     return read.then(async ({ taken, durable }) => {
       await durable;
       return taken;
     });
   }
 
-  /** Read a frame and record its counter in memory; `durable` resolves once that is on disk. */
-  async #read(phy: Buffer): Promise<{ taken: DeviceFrame; durable?: Promise<void> }> {
+  /**
+   * Read a frame and record its counter in memory; `durable` resolves once that is on disk.
+   * Synchronous but for a join accept, whose new session is on disk before the next frame is read.
+   */
+  #read(phy: Buffer): Read | Promise<Read> {
     const session = this.session;
     const held = this.counters.get(SELF);
     const lastFCnt =
@@ -78,16 +109,18 @@ export class LoraDeviceState {
       this.#lastJoinRequest = read;
       return { taken: { kind: 'join-request', frame: read } };
     }
-    if (read.kind === 'join-accept') {
-      // A new session: the frames after it wait until it is on disk.
-      const { id, ...keys } = read.session;
-      await this.counters.joined(SELF, id, keys);
-      this.#lastJoinRequest = undefined;
-      return { taken: { kind: 'joined', session: read.session } };
-    }
+    if (read.kind === 'join-accept') return this.#joined(read.session);
     const durable = this.counters.accept(SELF, read.fCnt, session!.id);
     // Handled by the caller of take; here only so that a failed write is not "unhandled" first.
     durable.catch(() => undefined);
     return { taken: { kind: 'data', frame: read }, durable };
+  }
+
+  /** A new session: the frames after it wait until it is on disk. */
+  async #joined(session: LoraSession): Promise<Read> {
+    const { id, ...keys } = session;
+    await this.counters.joined(SELF, id, keys);
+    this.#lastJoinRequest = undefined;
+    return { taken: { kind: 'joined', session } };
   }
 }

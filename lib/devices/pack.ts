@@ -73,3 +73,80 @@ export function readingsPack(
     declareSecondaryUnitsFeature(pack);
   return pack;
 }
+
+/** What a packer knows of one reading name: its full name, and the field configured for it. */
+interface KnownName {
+  /** Base name + reading name, checked once to be a valid SenML name. */
+  n: string;
+  field: FieldSpec | undefined;
+  /** The field's unit is a secondary unit (a version 26 pack). */
+  fieldUnitSecondary: boolean;
+}
+
+/**
+ * readingsPack for one device (one base name and one set of fields), which
+ * remembers, per distinct reading name, the full name (and that it is a valid
+ * SenML name) and its field: a device prints the same few names on every line,
+ * and the name joined and checked for each record of each line was most of the
+ * cost of a pack. The same records and the same errors as readingsPack. At most
+ * `maxNames` names are remembered (the memory is started again past it), so that
+ * a device printing ever new names cannot fill memory.
+ */
+export class ReadingsPacker {
+  readonly #baseName: string;
+  readonly #fields: ReadonlyMap<string, FieldSpec> | undefined;
+  readonly #maxNames: number;
+  readonly #known = new Map<string, KnownName>();
+
+  constructor(baseName: string, fields?: ReadonlyMap<string, FieldSpec>, maxNames = 256) {
+    this.#baseName = baseName;
+    this.#fields = fields;
+    this.#maxNames = maxNames;
+  }
+
+  /** readingsPack(readings, { baseName, time, fields }) with this packer's base name and fields. */
+  pack(readings: readonly DeviceReading[], time: number): ResolvedPack {
+    const pack: ResolvedPack = [];
+    let secondary = false;
+    for (let i = 0; i < readings.length; i++) {
+      const reading = readings[i];
+      const known = this.#known.get(reading.n) ?? this.#learn(reading.n);
+      const record: ResolvedRecord = { n: known.n, t: time };
+      if (reading.u !== undefined) {
+        record.u = reading.u;
+        if (!secondary && isSecondaryUnit(reading.u)) secondary = true;
+        if (reading.v !== undefined) record.v = reading.v;
+        else if (reading.vs !== undefined) record.vs = reading.vs;
+        else if (reading.vb !== undefined) record.vb = reading.vb;
+      } else {
+        const field = known.field;
+        if (field?.unit !== undefined) {
+          record.u = field.unit;
+          if (known.fieldUnitSecondary) secondary = true;
+        }
+        if (reading.v !== undefined)
+          record.v = field?.convert ? field.convert(reading.v) : reading.v;
+        else if (reading.vs !== undefined) record.vs = reading.vs;
+        else if (reading.vb !== undefined) record.vb = reading.vb;
+      }
+      pack.push(record);
+    }
+    // A secondary unit (kWh, hPa…) is allowed only in a version 26 pack (RFC 9100 §4).
+    if (secondary) declareSecondaryUnitsFeature(pack);
+    return pack;
+  }
+
+  #learn(name: string): KnownName {
+    const n = this.#baseName + name;
+    if (!isValidName(n)) throw new LineFormatError('LINE_KEY_INVALID', { key: n, line: name });
+    const field = this.#fields?.get(name);
+    const known: KnownName = {
+      n,
+      field,
+      fieldUnitSecondary: field?.unit !== undefined && isSecondaryUnit(field.unit),
+    };
+    if (this.#known.size >= this.#maxNames) this.#known.clear();
+    this.#known.set(name, known);
+    return known;
+  }
+}
