@@ -2,6 +2,7 @@ import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'nod
 import loraPacket from 'lora-packet';
 import type { DeviceFrame, LoraDeviceState } from '../lib/devices/lora-device-state';
 import { LoraError } from '../lib/devices/lora-messages';
+import type { Mic11Hints } from '../lib/devices/lorawan-11-mic';
 import { readPhyPayload, type UplinkFrame } from '../lib/devices/lorawan';
 import { ReadingsPacker } from '../lib/devices/pack';
 import type { DeviceReading } from '../lib/devices/readings';
@@ -21,6 +22,17 @@ interface LoraDecodeConfig extends NodeDef, PayloadCodecSettings {
 }
 
 type DecodeMessage = NodeMessageInFlow & { lora?: Record<string, unknown> };
+
+/** What msg.lora says of a LoRaWAN 1.1 frame's data rate, channel and ConfFCnt (whole numbers only). */
+function radioHints(lora: Record<string, unknown> | undefined): Mic11Hints | undefined {
+  if (lora === undefined) return undefined;
+  const hints: Mic11Hints = {};
+  for (const key of ['txDr', 'txCh', 'confFCnt'] as const) {
+    const value = lora[key];
+    if (typeof value === 'number' && Number.isInteger(value) && value >= 0) hints[key] = value;
+  }
+  return Object.keys(hints).length === 0 ? undefined : hints;
+}
 
 /** Bytes `from` to `to` of a frame, a little-endian field, as hex most significant byte first. */
 function hexReversed(phy: Buffer, from: number, to: number): string {
@@ -102,14 +114,19 @@ export = function register(RED: NodeAPI): void {
     function candidatesAmong(devAddr?: string, devEui?: string): LoraDeviceNode[] {
       let waiting: LoraDeviceNode[] | undefined;
       let otaa: LoraDeviceNode[] | undefined;
+      let broken: LoraDeviceNode | undefined;
       for (const device of LORA_DEVICES) {
         const state = settledState(device)?.state;
         if (devEui !== undefined && device.devEui === devEui) return [device];
         if (devAddr !== undefined && state?.session?.devAddr === devAddr) return [device];
         if (devAddr === undefined && devEui === undefined && state?.keys.appKey)
           (state.awaitingJoinAccept ? (waiting ??= []) : (otaa ??= [])).push(device);
+        if (devAddr !== undefined && state === undefined && device.devAddr === devAddr)
+          broken ??= device;
       }
       if (waiting !== undefined || otaa !== undefined) return [...(waiting ?? []), ...(otaa ?? [])];
+      // Its device is deployed but its settings cannot work: taking the frame says why.
+      if (broken !== undefined) return [broken];
       throw new LoraError('LORA_OTHER_DEVICE', {
         devAddr: devAddr ?? devEui ?? '?',
         expected: RED._('lora-decode.words.anyDevice'),
@@ -123,7 +140,7 @@ export = function register(RED: NodeAPI): void {
     }
 
     /** The frame taken by the first candidate whose keys it answers to; else the first one's refusal. */
-    function take(phy: Buffer): Promise<Taken> {
+    function take(phy: Buffer, radio: Mic11Hints | undefined): Promise<Taken> {
       let candidates: LoraDeviceNode[] | Promise<LoraDeviceNode[]>;
       try {
         candidates = candidatesFor(phy);
@@ -133,21 +150,22 @@ export = function register(RED: NodeAPI): void {
       // One device, open: straight to it (most frames), no promise but the device's own.
       if (!(candidates instanceof Promise) && candidates.length === 1) {
         const state = settledState(candidates[0])?.state;
-        if (state !== undefined) return state.take(phy).then((taken) => ({ state, taken }));
+        if (state !== undefined) return state.take(phy, radio).then((taken) => ({ state, taken }));
       }
-      return takeFrom(phy, candidates);
+      return takeFrom(phy, candidates, radio);
     }
 
     async function takeFrom(
       phy: Buffer,
       waitedFor: LoraDeviceNode[] | Promise<LoraDeviceNode[]>,
+      radio: Mic11Hints | undefined,
     ): Promise<Taken> {
       const candidates = await waitedFor;
       let refusal: unknown;
       for (const device of candidates) {
         const state = await device.ready;
         try {
-          return { state, taken: await state.take(phy) };
+          return { state, taken: await state.take(phy, radio) };
         } catch (err) {
           const tryNext =
             candidates.length > 1 &&
@@ -168,17 +186,17 @@ export = function register(RED: NodeAPI): void {
     let joinsUnsettled = 0;
     let framesBehind = 0;
     const inFlight = new Set<Promise<unknown>>();
-    function inOrder(phy: Buffer): Promise<Taken> {
+    function inOrder(phy: Buffer, radio: Mic11Hints | undefined): Promise<Taken> {
       // MType 000 is a join request, 001 a join accept (LoRaWAN 1.0.4 §4.2.1).
       const isJoin = phy.length > 0 && phy[0] >> 5 <= 1;
       let run: Promise<Taken>;
-      if (!isJoin && joinsUnsettled === 0 && framesBehind === 0) run = take(phy);
-      else if (isJoin) run = Promise.allSettled([...inFlight]).then(() => take(phy));
+      if (!isJoin && joinsUnsettled === 0 && framesBehind === 0) run = take(phy, radio);
+      else if (isJoin) run = Promise.allSettled([...inFlight]).then(() => take(phy, radio));
       else {
         framesBehind += 1;
         run = afterLastJoin.then(() => {
           framesBehind -= 1;
-          return take(phy);
+          return take(phy, radio);
         });
       }
       inFlight.add(run);
@@ -234,6 +252,8 @@ export = function register(RED: NodeAPI): void {
       lora.confirmed = frame.confirmed;
       lora.adr = frame.adr;
       lora.payload = frame.payload.toString('hex');
+      // LoRaWAN 1.1: 'fNwkSIntKey' when only that half of the MIC could vouch for the frame.
+      lora.mic = frame.mic;
       msg.lora = lora;
       frames += 1;
       send(msg);
@@ -300,7 +320,7 @@ export = function register(RED: NodeAPI): void {
     node.on('input', (msg: DecodeMessage, send, done) => {
       let run: Promise<Taken>;
       try {
-        run = inOrder(readPhyPayload(msg.payload));
+        run = inOrder(readPhyPayload(msg.payload), radioHints(msg.lora));
       } catch (err) {
         // Not a frame: refused as the frames that fail later are, once the handler has returned.
         run = Promise.reject(err);

@@ -36,6 +36,7 @@ export = function register(RED: NodeAPI): void {
     const node = this;
     const credentials = (node.credentials ?? {}) as LoraDeviceCredentials;
     node.devEui = clean(config.devEui);
+    if (config.activation !== 'otaa' && config.devAddr) node.devAddr = clean(config.devAddr);
     const name = config.name || node.devEui || clean(config.devAddr);
     const directory = nodeStoragePath(RED, 'lora', node.id);
     node.ready = (async () => {

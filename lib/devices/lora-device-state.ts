@@ -6,6 +6,7 @@ import {
   type UplinkFrame,
   readFrame,
 } from './lorawan';
+import type { Mic11Hints } from './lorawan-11-mic';
 
 /** What a frame did: data to decode, a join request seen, or a join that gave a session. */
 export type DeviceFrame =
@@ -55,12 +56,13 @@ export class LoraDeviceState {
     return this.#lastJoinRequest !== undefined;
   }
 
-  take(phy: Buffer): Promise<DeviceFrame> {
+  /** `radio`: what the radio metadata says of a LoRaWAN 1.1 frame (TxDr, TxCh, ConfFCnt), if anything. */
+  take(phy: Buffer, radio?: Mic11Hints): Promise<DeviceFrame> {
     // Nothing waits before it: read at once (a data frame's read is synchronous), no promise hops.
     if (this.#waiting === 0) {
       let read: Read | Promise<Read>;
       try {
-        read = this.#read(phy);
+        read = this.#read(phy, radio);
       } catch (err) {
         return Promise.reject(err);
       }
@@ -68,7 +70,7 @@ export class LoraDeviceState {
       const { taken, durable } = read;
       return durable === undefined ? Promise.resolve(taken) : durable.then(() => taken);
     }
-    return this.#inQueue(this.#queue.then(() => this.#read(phy)));
+    return this.#inQueue(this.#queue.then(() => this.#read(phy, radio)));
   }
 
   /** A read the frames after it wait for: a join accept's, or one behind it. */
@@ -88,7 +90,7 @@ export class LoraDeviceState {
    * Read a frame and record its counter in memory; `durable` resolves once that is on disk.
    * Synchronous but for a join accept, whose new session is on disk before the next frame is read.
    */
-  #read(phy: Buffer): Read | Promise<Read> {
+  #read(phy: Buffer, radio: Mic11Hints | undefined): Read | Promise<Read> {
     const session = this.session;
     const held = this.counters.get(SELF);
     const lastFCnt =
@@ -103,6 +105,7 @@ export class LoraDeviceState {
       {
         ...(lastFCnt === undefined ? {} : { lastFCnt }),
         ...(this.#lastJoinRequest ? { lastJoinRequest: this.#lastJoinRequest } : {}),
+        ...(radio === undefined ? {} : { radio }),
       },
     );
     if (read.kind === 'join-request') {

@@ -8,6 +8,8 @@ import { compileUplinkScript, type UplinkDecoder } from '../../lib/devices/uplin
 /** A `lora device` config node as lora decode sees it. */
 export interface LoraDeviceNode extends Node {
   devEui: string;
+  /** The DevAddr its settings give (ABP), even when they cannot work: frames from it are told why. */
+  devAddr?: string;
   /** The device, once its counters are open; rejects when its settings cannot work. */
   ready: Promise<LoraDeviceState>;
 }

@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import loraPacket from 'lora-packet';
+import { uplink11 } from '../support/lorawan-11-frames';
 import {
   type Msg,
   catchNode,
@@ -358,6 +359,74 @@ describe('lora decode node', function () {
       decode.receive({ payload: joinAccept({ ...OTAA[0], appKey: 'ff'.repeat(16) }) });
       await until('the refusal', () => caught.length === 1);
       assert.equal(caught[0].error.code, 'DEVICE_LORA_MIC');
+    });
+  });
+
+  describe('a LoRaWAN 1.1 ABP device', () => {
+    const KEYS = {
+      fNwkSIntKey: '2b7e151628aed2a6abf7158809cf4f3c',
+      sNwkSIntKey: '000102030405060708090a0b0c0d0e0f',
+      appSKey: APP,
+      devAddr: '26011bda',
+    };
+    const nodes = (device: Record<string, unknown> = {}) => [
+      {
+        id: 'buoy11',
+        type: 'lora-device',
+        name: 'buoy-11',
+        devEui: DEV_EUI,
+        activation: 'abp',
+        version: '1.1',
+        devAddr: KEYS.devAddr,
+        joinEui: '',
+        ...device,
+      },
+      { id: 'decode', type: 'lora-decode', device: '', codec: 'lpp', wires: [['out']] },
+      { id: 'out', type: 'helper' },
+      { id: 'catcher', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
+      { id: 'caught', type: 'helper' },
+    ];
+    const credentials = {
+      buoy11: { nwkSKey: KEYS.fNwkSIntKey, sNwkSIntKey: KEYS.sNwkSIntKey, appSKey: KEYS.appSKey },
+    };
+
+    it('decodes its frames, the data rate and channel from msg.lora or found; an ACK frame says which half vouched', async () => {
+      await helper.load([loraDeviceNode, loraDecodeNode, catchNode], nodes(), credentials);
+      const out = collect('out');
+      const caught = collect('caught');
+      const decode = helper.getNode('decode');
+      decode.receive({
+        payload: uplink11(KEYS, 1, { txDr: 5, txCh: 2 }),
+        lora: { txDr: 5, txCh: 2 },
+      });
+      decode.receive({ payload: uplink11(KEYS, 2, { txDr: 3, txCh: 1 }) });
+      decode.receive({ payload: uplink11(KEYS, 3, { txDr: 0, txCh: 0, ack: true, confFCnt: 9 }) });
+      // Signed for channel 2, said to be on channel 1: refused.
+      decode.receive({
+        payload: uplink11(KEYS, 4, { txDr: 5, txCh: 2 }),
+        lora: { txDr: 5, txCh: 1 },
+      });
+      await until('three packs and a refusal', () => out.length === 3 && caught.length === 1);
+      assert.deepEqual(
+        out.map((m) => [m.lora.fCnt, m.lora.mic, m.payload[0].n, m.payload[0].v]),
+        [
+          [1, 'full', `urn:dev:eui64:${DEV_EUI}:3/temperature`, 21.5],
+          [2, 'full', `urn:dev:eui64:${DEV_EUI}:3/temperature`, 21.5],
+          [3, 'fNwkSIntKey', `urn:dev:eui64:${DEV_EUI}:3/temperature`, 21.5],
+        ],
+      );
+      assert.equal(caught[0].error.code, 'DEVICE_LORA_MIC');
+      assert.match(caught[0].error.message, /FNwkSIntKey or SNwkSIntKey/);
+    });
+
+    it('without its SNwkSIntKey the device says which keys LoRaWAN 1.1 needs', async () => {
+      await helper.load([loraDeviceNode, loraDecodeNode, catchNode], nodes(), {
+        buoy11: { nwkSKey: KEYS.fNwkSIntKey, appSKey: KEYS.appSKey },
+      });
+      const caught = collect('caught');
+      helper.getNode('decode').receive({ payload: uplink11(KEYS, 1, { txDr: 5, txCh: 2 }) });
+      await until('the refusal', () => caught.length === 1);
+      assert.match(caught[0].error.message, /SNwkSIntKey/);
     });
   });
 });

@@ -7,40 +7,10 @@
  */
 import assert from 'node:assert/strict';
 import { createCipheriv, createDecipheriv } from 'node:crypto';
-import loraPacket from 'lora-packet';
 import { type LoraDeviceKeys, readFrame } from '../../../lib/devices/lorawan';
+import { cmac, uplink11 as signed11 } from '../../support/lorawan-11-frames';
 
 const hex = (text: string): Buffer => Buffer.from(text, 'hex');
-
-/** AES-128-CMAC, RFC 4493 §2.4. */
-function cmac(key: Buffer, message: Buffer): Buffer {
-  const aes = (block: Buffer): Buffer => {
-    const cipher = createCipheriv('aes-128-ecb', key, null).setAutoPadding(false);
-    return Buffer.concat([cipher.update(block), cipher.final()]);
-  };
-  const double = (block: Buffer): Buffer => {
-    const out = Buffer.alloc(16);
-    for (let i = 0; i < 16; i += 1) out[i] = ((block[i] << 1) | (block[i + 1] >> 7 || 0)) & 0xff;
-    out[15] = (block[15] << 1) & 0xff;
-    if (block[0] & 0x80) out[15] ^= 0x87;
-    return out;
-  };
-  const k1 = double(aes(Buffer.alloc(16)));
-  const k2 = double(k1);
-  const blocks = Math.max(1, Math.ceil(message.length / 16));
-  const complete = message.length > 0 && message.length % 16 === 0;
-  const last = Buffer.alloc(16);
-  message.copy(last, 0, (blocks - 1) * 16);
-  if (!complete) last[message.length - (blocks - 1) * 16] = 0x80;
-  const subkey = complete ? k1 : k2;
-  for (let i = 0; i < 16; i += 1) last[i] ^= subkey[i];
-  let x: Buffer = Buffer.alloc(16);
-  for (let b = 0; b < blocks - 1; b += 1) {
-    const block = message.subarray(b * 16, b * 16 + 16);
-    x = aes(Buffer.from(x.map((v, i) => v ^ block[i])));
-  }
-  return aes(Buffer.from(x.map((v, i) => v ^ last[i])));
-}
 
 const F_NWK_S_INT_KEY = '2b7e151628aed2a6abf7158809cf4f3c';
 const S_NWK_S_INT_KEY = '000102030405060708090a0b0c0d0e0f';
@@ -58,46 +28,20 @@ const DEVICE: LoraDeviceKeys = {
   },
 };
 
-/** A 1.1 uplink signed as §4.4.2 says, sent at data rate `txDr` on channel `txCh`. */
+const KEYS = {
+  fNwkSIntKey: F_NWK_S_INT_KEY,
+  sNwkSIntKey: S_NWK_S_INT_KEY,
+  appSKey: APP_S_KEY,
+  devAddr: DEV_ADDR,
+};
+
+/** A 1.1 uplink of the test device; `keys` f and s replace its two MIC keys. */
 function uplink11(
   fCnt: number,
   options: { txDr: number; txCh: number; ack?: boolean; confFCnt?: number },
   keys = { f: F_NWK_S_INT_KEY, s: S_NWK_S_INT_KEY },
 ): Buffer {
-  const msb = Math.floor(fCnt / 0x10000);
-  const frame = loraPacket
-    .fromFields(
-      {
-        MType: 'Unconfirmed Data Up',
-        DevAddr: hex(DEV_ADDR),
-        FCtrl: { ADR: true, ACK: options.ack ?? false, ADRACKReq: false, FPending: false },
-        FCnt: fCnt & 0xffff,
-        FPort: 1,
-        payload: hex('036700d7'),
-      },
-      hex(APP_S_KEY),
-      hex(F_NWK_S_INT_KEY),
-      undefined,
-      Buffer.from([msb & 0xff, msb >> 8]),
-    )
-    .getPHYPayload() as Buffer;
-  const msg = frame.subarray(0, frame.length - 4);
-  const b = (conf: number, txDr: number, txCh: number): Buffer => {
-    const block = Buffer.alloc(16);
-    block[0] = 0x49;
-    block.writeUInt16LE(conf, 1);
-    block[3] = txDr;
-    block[4] = txCh;
-    block[5] = 0; // uplink
-    hex(DEV_ADDR).reverse().copy(block, 6);
-    block.writeUInt32LE(fCnt, 10);
-    block[15] = msg.length;
-    return block;
-  };
-  const cmacF = cmac(hex(keys.f), Buffer.concat([b(0, 0, 0), msg]));
-  const conf = options.ack ? (options.confFCnt ?? 0) : 0;
-  const cmacS = cmac(hex(keys.s), Buffer.concat([b(conf, options.txDr, options.txCh), msg]));
-  return Buffer.concat([msg, cmacS.subarray(0, 2), cmacF.subarray(0, 2)]);
+  return signed11({ ...KEYS, fNwkSIntKey: keys.f, sNwkSIntKey: keys.s }, fCnt, options);
 }
 
 describe('AES-CMAC of the tests (RFC 4493 §4 vectors)', () => {
