@@ -65,6 +65,20 @@ export interface DatastreamSpec {
   observedProperty: ObservedPropertySpec;
 }
 
+/**
+ * STA 1.1 §8.2.8: what an Observation observes. A server derives it from the
+ * Thing's Location when none is given, and refuses the Observation when the
+ * Thing has no Location either (FROST: 400 "No FeatureOfInterest provided").
+ */
+export interface FeatureOfInterestSpec {
+  /** Found by it. */
+  name: string;
+  description: string;
+  encodingType: 'application/geo+json';
+  /** A geometry, or a GeometryCollection (empty for a device whose place is unknown). */
+  feature: GeoJsonGeometry | { type: 'GeometryCollection'; geometries: GeoJsonGeometry[] };
+}
+
 /** One SenML record as an Observation of a Datastream of a Thing. */
 export interface ObservationSpec {
   thing: ThingSpec;
@@ -73,6 +87,10 @@ export interface ObservationSpec {
   phenomenonTime: string;
   result: number | string | boolean | Record<string, unknown>;
   parameters?: Record<string, unknown>;
+  /** Given when the Thing has no Location (the server could not derive one); absent otherwise. */
+  featureOfInterest?: FeatureOfInterestSpec;
+  /** The index in the pack of the record it comes from, for errors that name it. */
+  record?: number;
   /**
    * A key stable across retries (device, measurement, time, value): checked against
    * the server before a resend whose outcome was unclear, so that no Observation is
