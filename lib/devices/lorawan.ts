@@ -2,6 +2,7 @@ import { lenientBase64 } from './lenient-base64';
 import loraPacket from 'lora-packet';
 import { LoraError } from './lora-messages';
 import { type Mic11Hints, checkMic11 } from './lorawan-11-mic';
+import { uplinkMic, uplinkPayload } from './lorawan-crypto';
 
 /**
  * LoRaWAN 1.0.x uplinks, read with lora-packet: a PHYPayload checked (MIC),
@@ -197,6 +198,10 @@ function dataUplink(
   // LoRaWAN 1.1 has no MAX_FCNT_GAP: any counter ahead within the 16 bits on the wire.
   const maxGap = givenGap ?? (v11 ? 0xffff : MAX_FCNT_GAP);
   const micError = v11 ? 'LORA_MIC_11' : 'LORA_MIC';
+  // The MIC is over the whole PHYPayload but its last four bytes, the MIC itself.
+  const phy = packet.PHYPayload;
+  const msg = phy?.subarray(0, phy.length - 4);
+  const mic = phy?.subarray(phy.length - 4);
   let vouched: UplinkFrame['mic'] = 'full';
   const wire = packet.getFCnt() ?? 0;
   // The counter goes on from the last one accepted: the same 16 bits in this epoch, or the next after a rollover.
@@ -214,11 +219,7 @@ function dataUplink(
       if (check !== false) vouched = check === 'full' ? 'full' : 'fNwkSIntKey';
       return check !== false;
     }
-    try {
-      return loraPacket.verifyMIC(packet, nwkSKey, undefined, msbBytes(fCnt));
-    } catch {
-      return false; // a frame too damaged to compute its MIC over
-    }
+    return phy !== undefined && phy.length >= 12 && uplinkMic(nwkSKey, msg!, fCnt).equals(mic!);
   };
   if (lastFCnt === undefined) {
     // No counter kept yet (a device first heard after years on air): its epoch is found by the MIC.
@@ -262,9 +263,15 @@ function frameOf(
 ): UplinkFrame {
   // LoRaWAN 1.1 encrypts port 0 (MAC commands) with the NwkSEncKey, not held here: not read.
   const unread = v11 && packet.getFPort() === 0;
+  const frm = packet.FRMPayload;
   const payload =
-    packet.FRMPayload?.length && !unread
-      ? loraPacket.decrypt(packet, appSKey, nwkSKey, msbBytes(fCnt))
+    frm !== undefined && frm.length > 0 && !unread
+      ? uplinkPayload(
+          packet.getFPort() === 0 ? nwkSKey : appSKey,
+          packet.PHYPayload!.subarray(1, 5),
+          fCnt,
+          frm,
+        )
       : Buffer.alloc(0);
   return {
     kind: 'data',
