@@ -10,6 +10,7 @@ import { AUDIT_MESSAGES } from './consent/audit/messages';
 import { DEVICE_MESSAGES } from './devices/messages';
 import { LINE_MESSAGES } from './devices/line-messages';
 import { LORA_MESSAGES } from './devices/lora-messages';
+import { STA_CLIENT_MESSAGES } from './sensorthings/client-messages';
 
 /**
  * Every sentence the library can say, by messageId: what the nodes' catalogues
@@ -28,4 +29,5 @@ export const MESSAGES: MessageTable = {
   ...DEVICE_MESSAGES,
   ...LINE_MESSAGES,
   ...LORA_MESSAGES,
+  ...STA_CLIENT_MESSAGES,
 };
