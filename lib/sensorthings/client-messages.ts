@@ -74,6 +74,10 @@ export const STA_CLIENT_MESSAGES = {
     code: 'STA_CACHE_IO',
     en: 'cannot read the SensorThings id cache {file}: {cause}',
   },
+  STA_CACHE_WRITE: {
+    code: 'STA_CACHE_WARNING',
+    en: 'cannot write the SensorThings id cache {file}: {cause}; the ids are kept in memory and looked up again after a restart',
+  },
   STA_CACHE_SET_ASIDE: {
     code: 'STA_CACHE_WARNING',
     en: 'the SensorThings id cache {file} could not be read and was set aside as {copy}: ids are looked up on the server again',

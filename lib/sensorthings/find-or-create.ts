@@ -122,6 +122,7 @@ export class EntityResolver {
   readonly #things = new Map<string, CachedThing>();
   #writing: Promise<void> = Promise.resolve();
   #pending: Promise<void> | undefined;
+  #writeFailed = false;
 
   private constructor(options: EntityResolverOptions) {
     this.client = options.client;
@@ -323,11 +324,11 @@ export class EntityResolver {
     const entry = this.#things.get(thing.name);
     if (entry !== undefined) {
       entry.featureOfInterest = id;
-      await this.#write();
+      await this.#save();
     } else {
       // The Thing itself is not known yet: keep the feature until it is.
       this.#things.set(thing.name, { datastreams: new Map(), featureOfInterest: id });
-      await this.#write();
+      await this.#save();
     }
     return id;
   }
@@ -556,7 +557,7 @@ export class EntityResolver {
     if (entry.datastreams.size === 0 && entry.featureOfInterest === undefined)
       this.#things.delete(thingName);
     else delete entry.id;
-    void this.#write().catch(() => undefined);
+    void this.#save();
   }
 
   async #remember(
@@ -572,7 +573,27 @@ export class EntityResolver {
     }
     entry.id = thingId;
     entry.datastreams.set(dsName, dsId);
-    await this.#write();
+    await this.#save();
+  }
+
+  /**
+   * The cache written; a failure is said once in `warnings` and not thrown: the ids
+   * are right all the same, and the server gives them again after a restart.
+   */
+  async #save(): Promise<void> {
+    try {
+      await this.#write();
+      this.#writeFailed = false;
+    } catch (err) {
+      if (this.#writeFailed) return;
+      this.#writeFailed = true;
+      this.warnings.push(
+        sentence('STA_CACHE_WRITE', STA_CLIENT_MESSAGES.STA_CACHE_WRITE, {
+          file: this.file ?? '',
+          cause: err instanceof Error ? err.message : String(err),
+        }),
+      );
+    }
   }
 
   async #load(): Promise<void> {

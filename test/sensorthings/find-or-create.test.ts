@@ -11,43 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreationLocks, EntityResolver } from '../../lib/sensorthings/find-or-create';
 import { SensorThingsClient, odataString, queryString } from '../../lib/sensorthings/http';
-import type { DatastreamSpec, EntityId, ThingSpec } from '../../lib/sensorthings/model';
+import type { EntityId } from '../../lib/sensorthings/model';
 import { type Frost, startFrost } from '../support/frost';
-
-const OM_MEASUREMENT = 'http://www.opengis.net/def/observationType/OGC-OM/2.0/OM_Measurement';
-
-export function thingSpec(name: string, withLocation = true): ThingSpec {
-  return {
-    name,
-    description: `test buoy ${name}`,
-    properties: { test: true },
-    ...(withLocation
-      ? {
-          location: {
-            name: `mooring of ${name}`,
-            description: 'test mooring',
-            encodingType: 'application/geo+json' as const,
-            location: { type: 'Point', coordinates: [-149.61, -17.53] },
-          },
-        }
-      : {}),
-  };
-}
-
-export function datastreamSpec(name: string, sensor: string, property: string): DatastreamSpec {
-  return {
-    name,
-    description: `${name} at 1 m`,
-    observationType: OM_MEASUREMENT,
-    unitOfMeasurement: {
-      name: 'degree Celsius',
-      symbol: 'Cel',
-      definition: 'http://unitsofmeasure.org/ucum.html#para-30',
-    },
-    sensor: { name: sensor, description: 'NTC', encodingType: 'text/plain', metadata: 'none' },
-    observedProperty: { name: property, definition: `urn:test:${property}`, description: property },
-  };
-}
+import { datastreamSpec, thingSpec } from './specs';
 
 /** How many entities of a set (or below a path) have that name. */
 async function count(client: SensorThingsClient, set: string, name: string): Promise<number> {
@@ -239,6 +205,21 @@ describe('sensorthings find-or-create (real FROST)', function () {
     assert.equal(new Set(ids).size, 1);
     assert.equal(await count(client, 'FeaturesOfInterest', bare.name), 1);
     assert.equal(await a.featureOfInterestFor(thingSpec(`located ${tag}`)), undefined);
+  });
+
+  it('resolves all the same when the cache cannot be written, and says so once', async () => {
+    const blocker = join(dir(), 'not-a-folder');
+    const resolver = await EntityResolver.open({ client, directory: blocker });
+    writeFileSync(blocker, ''); // after the open: a file where the cache's folder goes
+    const thing = thingSpec(`buoy ${tag}`);
+    const ds = datastreamSpec(`sea temperature ${tag}`, `thermistor ${tag}`, `temperature ${tag}`);
+    const other = datastreamSpec(`salinity ${tag}`, `thermistor ${tag}`, `salinity ${tag}`);
+    const id = await resolver.datastreamFor(thing, ds);
+    assert.notEqual(await resolver.datastreamFor(thing, other), id);
+    assert.deepEqual(
+      resolver.warnings.map((w) => w.messageId),
+      ['STA_CACHE_WRITE'],
+    );
   });
 
   it('sets aside a cache file it cannot read, and says so', async () => {
