@@ -230,40 +230,47 @@ export class EntityResolver {
     thing: ThingSpec,
     ds: DatastreamSpec,
   ): Promise<{ thingId: EntityId; datastreamId: EntityId }> {
-    return this.#withShared(ds.sensor, ds.observedProperty, async (sensorId, propertyId) => {
-      const body: Record<string, unknown> = {
-        name: thing.name,
-        description: thing.description,
-        ...(thing.properties !== undefined ? { properties: thing.properties } : {}),
-        ...(thing.location !== undefined ? { Locations: [thing.location] } : {}),
-        Datastreams: [datastreamBody(ds, sensorId, propertyId)],
-      };
-      const entity = `Thing "${thing.name}"`;
-      const own = createdId(await this.client.post('Things', body, { entity }), entity);
-      this.counts.created.things += 1;
-      // The new Sensor and ObservedProperty, when they were made in this insert.
-      const made = await this.#nestedOf(own, ds.name);
-      await sleep(this.settleMs);
+    const settled = await this.#withShared(
+      ds.sensor,
+      ds.observedProperty,
+      async (sensorId, propertyId) => {
+        const body: Record<string, unknown> = {
+          name: thing.name,
+          description: thing.description,
+          ...(thing.properties !== undefined ? { properties: thing.properties } : {}),
+          ...(thing.location !== undefined ? { Locations: [thing.location] } : {}),
+          Datastreams: [datastreamBody(ds, sensorId, propertyId)],
+        };
+        const entity = `Thing "${thing.name}"`;
+        const own = createdId(await this.client.post('Things', body, { entity }), entity);
+        this.counts.created.things += 1;
+        // The new Sensor and ObservedProperty, when they were made in this insert.
+        const made = await this.#nestedOf(own, ds.name);
+        await sleep(this.settleMs);
 
-      const winner = await this.#winner('Things', thing.name, 'Thing', own);
-      if (winner !== own) {
-        await this.#discard(entityPath('Things', own), 'Thing', thing.name, winner, own);
-        await this.#discardShared(made, sensorId, propertyId);
-        let dsId = (await this.#lookupDatastreams(winner, ds.name))[0];
-        dsId ??= await this.#createDatastream(winner, thing.name, ds);
-        return { thingId: winner, datastreamId: dsId };
-      }
-      if (made.datastream === undefined)
-        throw new SensorThingsError(
-          'STA_NOT_FOUND_AFTER_CREATE',
-          { entity: 'Datastream', name: ds.name, id: String(own) },
-          { entity: `Datastream "${ds.name}"` },
-        );
-      await this.#settleShared(made, sensorId, propertyId, ds);
-      // Another writer may have put the same Datastream in this Thing meanwhile: lowest wins.
-      const dsId = (await this.#lookupDatastreams(own, ds.name))[0] ?? made.datastream;
-      return { thingId: own, datastreamId: dsId };
-    });
+        const winner = await this.#winner('Things', thing.name, 'Thing', own);
+        if (winner !== own) {
+          await this.#discard(entityPath('Things', own), 'Thing', thing.name, winner, own);
+          await this.#discardShared(made, sensorId, propertyId);
+          return { thingId: winner, datastreamId: undefined };
+        }
+        if (made.datastream === undefined)
+          throw new SensorThingsError(
+            'STA_NOT_FOUND_AFTER_CREATE',
+            { entity: 'Datastream', name: ds.name, id: String(own) },
+            { entity: `Datastream "${ds.name}"` },
+          );
+        await this.#settleShared(made, sensorId, propertyId, ds);
+        return { thingId: own, datastreamId: made.datastream };
+      },
+    );
+    // Another writer's Thing won, or may have put the same Datastream in this one
+    // meanwhile: the lowest id by name, created in the winner if missing. Outside the
+    // Sensor and ObservedProperty locks, which a creation here takes again.
+    const { thingId } = settled;
+    const found = (await this.#lookupDatastreams(thingId, ds.name))[0] ?? settled.datastreamId;
+    const datastreamId = found ?? (await this.#createDatastream(thingId, thing.name, ds));
+    return { thingId, datastreamId };
   }
 
   async #createDatastream(thingId: EntityId, thingName: string, ds: DatastreamSpec) {

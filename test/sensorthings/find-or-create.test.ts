@@ -139,10 +139,37 @@ describe('sensorthings find-or-create (real FROST)', function () {
     const created = a.counts.created.things + b.counts.created.things;
     const deleted = a.counts.duplicatesDeleted + b.counts.duplicatesDeleted;
     console.log(
-      `      200 calls in ${elapsed} ms; Things created ${created} (${deleted} racing copies deleted), Datastreams created besides ${a.counts.created.datastreams + b.counts.created.datastreams}`,
+      `      200 calls in ${elapsed} ms; Things created ${created} (${deleted} racing copies of Things or Datastreams deleted), Datastreams created besides ${a.counts.created.datastreams + b.counts.created.datastreams}`,
     );
     assert.deepEqual([...a.warnings, ...b.warnings], []);
     await Promise.all([a.close(), b.close()]);
+  });
+
+  it('settles a race between two resolvers creating one Thing with different new Datastreams, Sensors and ObservedProperties', async function () {
+    this.timeout(30_000);
+    const a = await EntityResolver.open({ client, locks: new CreationLocks() });
+    const b = await EntityResolver.open({ client, locks: new CreationLocks() });
+    const thing = thingSpec(`crossed ${tag}`);
+    const dsA = datastreamSpec(`crossed a ${tag}`, `crossed sensor a ${tag}`, `crossed a ${tag}`);
+    const dsB = datastreamSpec(`crossed b ${tag}`, `crossed sensor b ${tag}`, `crossed b ${tag}`);
+    const [idA, idB] = await Promise.all([
+      a.datastreamFor(thing, dsA),
+      b.datastreamFor(thing, dsB),
+    ]);
+    assert.equal(await count(client, 'Things', thing.name), 1);
+    const stored = (
+      await client.get(
+        `Things?$filter=${encodeURIComponent(`name eq ${odataString(thing.name)}`)}&$expand=Datastreams($select=id)`,
+      )
+    ).body as any;
+    assert.deepEqual(
+      (stored.value[0].Datastreams as { '@iot.id': EntityId }[]).map((d) => d['@iot.id']).sort(),
+      [idA, idB].sort(),
+    );
+    for (const name of [dsA.sensor.name, dsB.sensor.name])
+      assert.equal(await count(client, 'Sensors', name), 1, name);
+    for (const name of [dsA.observedProperty.name, dsB.observedProperty.name])
+      assert.equal(await count(client, 'ObservedProperties', name), 1, name);
   });
 
   it("round-trips names with ', Unicode, spaces, & and #", async () => {
