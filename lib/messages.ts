@@ -11,6 +11,7 @@ import { DEVICE_MESSAGES } from './devices/messages';
 import { LINE_MESSAGES } from './devices/line-messages';
 import { LORA_MESSAGES } from './devices/lora-messages';
 import { SENSORTHINGS_MESSAGES } from './sensorthings/messages';
+import { STA_CLIENT_MESSAGES } from './sensorthings/client-messages';
 
 /**
  * Every sentence the library can say, by messageId: what the nodes' catalogues
@@ -30,4 +31,5 @@ export const MESSAGES: MessageTable = {
   ...LINE_MESSAGES,
   ...LORA_MESSAGES,
   ...SENSORTHINGS_MESSAGES,
+  ...STA_CLIENT_MESSAGES,
 };
