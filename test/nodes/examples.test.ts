@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createSocket } from 'node:dgram';
+import { createServer } from 'node:http';
 import mqtt from 'mqtt';
 import { type Broker, startBroker } from '../support/mosquitto';
 import { PtyBoard } from '../support/pty';
@@ -395,6 +396,7 @@ describe('examples/lora-network-uplink.json, deployed on a real Mosquitto', func
   const click = (name: string): void =>
     helper.getNode(nodeOf(flow, { type: 'inject', name })).receive({});
   let broker: Broker;
+  let httpNode: unknown;
 
   before(async () => {
     broker = await startBroker();
@@ -406,6 +408,10 @@ describe('examples/lora-network-uplink.json, deployed on a real Mosquitto', func
     deployed.flow = deployed.flow.map((n) =>
       n.type === 'mqtt-broker' ? { ...n, broker: '127.0.0.1', port: String(broker.port) } : n,
     );
+    // Loaded with the nodes: keeps the app Node-RED serves http in routes from.
+    deployed.nodes.push((red: { httpNode: unknown }) => {
+      httpNode = red.httpNode;
+    });
     await load(deployed);
   });
   afterEach(() => helper.unload());
@@ -426,6 +432,32 @@ describe('examples/lora-network-uplink.json, deployed on a real Mosquitto', func
       ],
     );
     assert.equal(readings[0].lora.rssi, -57);
+  });
+
+  it('a TTS uplink posted to the webhook comes out as its readings, and the webhook answers 204', async () => {
+    // The runtime's own HTTP app for http in nodes (RED.httpNode), served on a free port.
+    const app = httpNode as unknown as Parameters<typeof createServer>[1];
+    const server = createServer(app);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const readings = collect(id('readings'));
+      const { port } = server.address() as { port: number };
+      const tts = flow.find((n) => n.name === 'TTS uplink')!.payload as string;
+      const answer = await fetch(`http://127.0.0.1:${port}/tts/uplink`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: tts,
+      });
+      assert.equal(answer.status, 204);
+      await until('the pack', () => readings.length === 1);
+      assert.deepEqual(
+        readings[0].payload.map((r: Msg) => [r.n, r.u, r.v]),
+        [['urn:dev:eui64:0004a30b001c4a2f:water_temperature', 'Cel', 24.24]],
+      );
+      assert.equal(readings[0].lora.server, 'tts');
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
   });
 
   it('an up event published by the network server on its topic comes out the same', async () => {
