@@ -82,6 +82,30 @@ export const STA_CLIENT_MESSAGES = {
     code: 'STA_CACHE_WARNING',
     en: 'the SensorThings id cache {file} could not be read and was set aside as {copy}: ids are looked up on the server again',
   },
+  STA_DATASTREAM_MISSING: {
+    code: 'STA_NOT_FOUND',
+    en: 'Datastream {datastream} does not exist on {url}',
+  },
+  STA_DATASTREAM_ID: {
+    code: 'STA_OPTIONS',
+    en: '"{got}" is not a Datastream id: a whole number, or a text id in quotes',
+  },
+  STA_OBSERVATION_SKIPPED: {
+    code: 'STA_OBSERVATION',
+    en: 'Observation {id} of Datastream {datastream} was skipped: its {field} cannot be SenML ({got})',
+  },
+  STA_CURSOR_READ: {
+    code: 'STA_CURSOR_IO',
+    en: 'cannot read the SensorThings read positions {file}: {cause}',
+  },
+  STA_CURSOR_WRITE: {
+    code: 'STA_CURSOR_IO',
+    en: 'cannot write the SensorThings read positions {file}: {cause}; what was just output may be output again after a restart',
+  },
+  STA_CURSOR_SET_ASIDE: {
+    code: 'STA_CURSOR_WARNING',
+    en: 'the SensorThings read positions {file} could not be read and were set aside as {copy}: reading starts again as configured',
+  },
 } as const satisfies MessageTable;
 
 export type StaClientMessageId = keyof typeof STA_CLIENT_MESSAGES;

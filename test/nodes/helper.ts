@@ -170,3 +170,4 @@ export const serialSensorNode = nodeType('serial-sensor');
 export const loraDeviceNode = nodeType('lora-device');
 export const loraDecodeNode = nodeType('lora-decode');
 export const loraGatewayNode = nodeType('lora-gateway');
+export const sensorthingsInNode = nodeType('sensorthings-in');
