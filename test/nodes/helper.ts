@@ -170,3 +170,5 @@ export const serialSensorNode = nodeType('serial-sensor');
 export const loraDeviceNode = nodeType('lora-device');
 export const loraDecodeNode = nodeType('lora-decode');
 export const loraGatewayNode = nodeType('lora-gateway');
+export const sensorthingsServerNode = nodeType('sensorthings-server');
+export const sensorthingsOutNode = nodeType('sensorthings-out');
