@@ -34,6 +34,31 @@ const number = (text: string | undefined, fallback: number): number => {
   return Number.isFinite(value) ? value : fallback;
 };
 
+/** Base fields or relative times: a pack senml.resolve makes whole first. */
+const BASE_FIELDS = ['bn', 'bt', 'bu', 'bv', 'bs', 'bver'];
+const RELATIVE_TIME_LIMIT = 2 ** 28; // RFC 8428 §4.5.3
+
+/**
+ * A resolved pack as it is: the mapping checks every field it uses, and SensorThings
+ * names may hold characters SenML names may not (spaces, quotes). Anything else is
+ * resolved by senml.resolve, which also refuses what is not SenML.
+ */
+function resolved(payload: unknown): senml.ResolvedPack {
+  const plain =
+    Array.isArray(payload) &&
+    payload.every(
+      (record) =>
+        typeof record === 'object' &&
+        record !== null &&
+        !BASE_FIELDS.some((field) => field in record) &&
+        typeof (record as { t?: unknown }).t === 'number' &&
+        Math.abs((record as { t: number }).t) >= RELATIVE_TIME_LIMIT,
+    );
+  return plain
+    ? (payload as senml.ResolvedPack)
+    : senml.resolve(payload, { secondaryUnits: 'accept' });
+}
+
 export = function register(RED: NodeAPI): void {
   function SensorThingsOut(this: Node, config: SensorThingsOutConfig): void {
     RED.nodes.createNode(this, config);
@@ -121,7 +146,7 @@ export = function register(RED: NodeAPI): void {
 
     node.on('input', (msg: OutMessage, _send, done) => {
       (async () => {
-        const pack = senml.resolve(msg.payload, { secondaryUnits: 'accept' });
+        const pack = resolved(msg.payload);
         const options: MappingOptions = { ...mapping };
         if (config.locationMode === 'node') options.location = nodeLocation;
         else if (config.locationMode === 'msg' && msg.location !== undefined)

@@ -17,10 +17,10 @@ import {
   inTab,
   sensorthingsOutNode,
   sensorthingsServerNode,
+  statuses,
   until,
 } from './helper';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const completeNode = require('@node-red/nodes/core/common/24-complete.js');
 
 /** Unique per run: tests of other runs (and of each other) never see these Things. */
@@ -30,6 +30,13 @@ const device = (label = 'buoy'): string => `urn:dev:ops:${RUN}-${label}-${++seri
 const T0 = 1_700_000_000;
 
 type Entity = Record<string, any>;
+type Answer = { status: number; body: any };
+/** The admin API, as supertest offers it (the helper's own typing lists only get). */
+const admin = () =>
+  helper.request() as unknown as {
+    get(path: string): Promise<Answer>;
+    post(path: string): { send(body: object): Promise<Answer> };
+  };
 
 describe('sensorthings out, on a real FROST-Server', function () {
   this.timeout(300_000);
@@ -188,6 +195,230 @@ describe('sensorthings out, on a real FROST-Server', function () {
     assert.deepEqual(
       temps.map((o: Entity) => o.result),
       [24.5, 25.5, 26.5, 27.5],
+    );
+  });
+
+  it('stores a name with quotes, Unicode and spaces as it is, and finds it again', async () => {
+    const thing = `urn:dev:ops:${RUN} l'été "quai" Ünïcødé ${++serial}/`;
+    const measurement = "température de l'eau";
+    await load(flow());
+    watch();
+    for (let t = 0; t < 2; t++)
+      assert.equal(
+        await send('out', message([{ n: thing + measurement, u: 'Cel', v: 20 + t, t: T0 + t }])),
+        undefined,
+      );
+    const observations = await waitForObservations(thing, 2);
+    const found = await things(thing);
+    assert.equal(found.length, 1);
+    assert.equal(found[0].name, thing);
+    assert.equal(found[0].Datastreams.length, 1, 'the second pack found the Datastream again');
+    assert.equal(found[0].Datastreams[0].name, `${thing}${measurement} (Cel)`);
+    assert.equal(found[0].Datastreams[0].ObservedProperty.name, measurement);
+    assert.deepEqual(
+      observations.map((o) => o.result),
+      [20, 21],
+    );
+  });
+
+  it('gives Catch a clear error for a unit outside SenML, a NaN value and a row FROST refuses', async () => {
+    const thing = device();
+    await load(flow());
+    const caught = watch();
+    const badUnit = await send(
+      'out',
+      message([
+        { n: `${thing}temperature`, u: 'Cel', v: 20, t: T0 },
+        { n: `${thing}temperature`, u: 'Celsius', v: 20, t: T0 + 1 },
+      ]),
+    );
+    assert.ok(badUnit, 'an unknown unit fails the message');
+    assert.match(badUnit.message, /record 1.*Celsius/);
+    const nan = await send('out', message([{ n: `${thing}temperature`, u: 'Cel', v: NaN, t: T0 }]));
+    assert.ok(nan, 'NaN fails the message');
+    assert.match(nan.message, /record 0/);
+    assert.match(nan.message, /finite|NaN|number/i);
+    // Nothing of the refused packs was stored.
+    await new Promise((r) => setTimeout(r, 600));
+    assert.deepEqual(await observationsOf(thing), []);
+
+    // A good pack, then its Datastream deleted behind the node's back: the next row is refused by FROST.
+    assert.equal(
+      await send('out', message([{ n: `${thing}temperature`, u: 'Cel', v: 1, t: T0 }])),
+      undefined,
+    );
+    await waitForObservations(thing, 1);
+    const [ds] = (await things(thing))[0].Datastreams as Entity[];
+    await sta.delete(`Datastreams(${ds['@iot.id']})`);
+    const before = caught.length;
+    const refusedMsg = message([{ n: `${thing}temperature`, u: 'Cel', v: 2, t: T0 + 2 }]);
+    assert.equal(await send('out', refusedMsg), undefined, 'queued: done() without error');
+    await until(
+      'the refused row at Catch',
+      () => caught.length > before + 0 && caught.some((m) => m.serverMessage),
+    );
+    const refused = caught.find((m) => m.serverMessage)!;
+    assert.match(
+      refused.error.message,
+      /record 0: the observation of ".*temperature" at .* was refused by the server/,
+    );
+    assert.deepEqual(refused.payload, { n: `${thing}temperature`, u: 'Cel', v: 2, t: T0 + 2 });
+    // The node forgot the gone Datastream: the next pack creates it again and is stored.
+    assert.equal(
+      await send('out', message([{ n: `${thing}temperature`, u: 'Cel', v: 3, t: T0 + 3 }])),
+      undefined,
+    );
+    const again = await waitForObservations(thing, 1);
+    assert.deepEqual(
+      again.map((o) => o.result),
+      [3],
+    );
+  });
+
+  it('answers the test-connection endpoint for a good and a bad service root', async () => {
+    await load(flow());
+    const deployed = await admin().get('/senfed/sensorthings-server/server/test');
+    assert.equal(deployed.status, 200, JSON.stringify(deployed.body));
+    assert.equal(deployed.body.ok, true);
+    assert.equal(deployed.body.version, 'v1.1');
+    assert.equal(deployed.body.extensions.dataArray, true);
+    assert.ok(deployed.body.entitySets.includes('Things'));
+
+    const unsaved = await admin()
+      .post('/senfed/sensorthings-server/test')
+      .send({ url: info.serviceRootV10, auth: 'none' });
+    assert.equal(unsaved.status, 200, JSON.stringify(unsaved.body));
+    assert.equal(unsaved.body.version, 'v1.0');
+
+    const closed = await admin()
+      .post('/senfed/sensorthings-server/test')
+      .send({ url: 'http://127.0.0.1:1/FROST-Server/v1.1', auth: 'none' });
+    assert.equal(closed.status, 502);
+    assert.equal(closed.body.ok, false);
+    assert.match(closed.body.error, /cannot be reached/);
+
+    const notSta = await admin()
+      .post('/senfed/sensorthings-server/test')
+      .send({ url: `http://127.0.0.1:${info.httpPort}/nothing-here/v1.1`, auth: 'none' });
+    assert.equal(notSta.status, 502);
+    assert.match(notSta.body.error, /40\d/);
+
+    const bad = await admin()
+      .post('/senfed/sensorthings-server/test')
+      .send({ url: 'ftp://example.org/v1.1' });
+    assert.equal(bad.status, 400);
+    assert.match(bad.body.error, /http or https/);
+
+    const missing = await admin().get('/senfed/sensorthings-server/nope/test');
+    assert.equal(missing.status, 404);
+  });
+
+  it('stores 1,000 packs sent at once by two nodes on two server nodes with no duplicate entity, each observation once', async () => {
+    const devices = Array.from({ length: 4 }, () => device('pair'));
+    await load(
+      flow(
+        {},
+        [
+          { id: 'server2', type: 'sensorthings-server', url: info.serviceRoot, auth: 'none' },
+          {
+            id: 'out2',
+            type: 'sensorthings-out',
+            server: 'server2',
+            locationMode: 'msg',
+            batchSize: '500',
+            window: '0.2',
+            queueSize: '100000',
+          },
+        ],
+        {},
+      ).map((n: any) => (n.id === 'out' ? { ...n, locationMode: 'msg' } : n)),
+    );
+    watch();
+    const location = { type: 'Point', coordinates: [2.35, 48.85] };
+    const sends: Promise<Error | undefined>[] = [];
+    for (let i = 0; i < 1000; i++) {
+      const thing = devices[i % devices.length];
+      sends.push(
+        send(
+          i % 2 === 0 ? 'out' : 'out2',
+          message([{ n: `${thing}temperature`, u: 'Cel', v: i, t: T0 + i }], { location }),
+        ),
+      );
+    }
+    const errors = (await Promise.all(sends)).filter((e) => e !== undefined);
+    assert.deepEqual(errors, []);
+    const all: Entity[] = [];
+    for (const thing of devices) all.push(...(await waitForObservations(thing, 250)));
+    for (const thing of devices) {
+      const found = await things(thing);
+      assert.equal(found.length, 1, `one Thing ${thing}`);
+      assert.equal(found[0].Datastreams.length, 1, `one Datastream in ${thing}`);
+      assert.equal(found[0].Locations.length, 1, `one Location of ${thing}`);
+      const sensors = await sta.getAll(
+        `Sensors${queryString({ $filter: `name eq ${odataString(thing)}` })}`,
+      );
+      assert.equal(sensors.length, 1, `one Sensor ${thing}`);
+    }
+    assert.equal(all.length, 1000, 'every observation exactly once');
+    assert.deepEqual(
+      all.map((o) => o.result).sort((a, b) => a - b),
+      Array.from({ length: 1000 }, (_, i) => i),
+    );
+  });
+
+  it('loses and doubles nothing when FROST stops mid-stream and comes back, and keeps the order', async function () {
+    this.timeout(600_000);
+    const thing = device('outage');
+    const late = device('late');
+    await load(flow({}, [], {}));
+    const seen = watch();
+    const shown = statuses('out');
+    const pack = (name: string, i: number) => [
+      { n: `${name}temperature`, u: 'Cel', v: i, t: T0 + i },
+    ];
+    for (let i = 0; i < 20; i++)
+      assert.equal(await send('out', message(pack(thing, i))), undefined);
+    await waitForObservations(thing, 20);
+    await frost('stop');
+    try {
+      // While it is down: packs of a known Thing, and of a Thing never seen (resolved once it is back).
+      for (let i = 20; i < 60; i++)
+        assert.equal(await send('out', message(pack(thing, i))), undefined);
+      for (let i = 0; i < 5; i++)
+        assert.equal(await send('out', message(pack(late, i))), undefined);
+      await until(
+        'the status to show the outage',
+        () => shown.some((st) => st.fill === 'red'),
+        60_000,
+      );
+    } finally {
+      await frost('start');
+    }
+    for (let i = 60; i < 80; i++)
+      assert.equal(await send('out', message(pack(thing, i))), undefined);
+    const stored = await waitForObservations(thing, 80, 240_000);
+    const lateStored = await waitForObservations(late, 5, 60_000);
+    await new Promise((r) => setTimeout(r, 1500)); // anything sent twice would show now
+    const final = await observationsOf(thing);
+    assert.equal(final.length, 80, 'no observation doubled');
+    assert.deepEqual(
+      stored.map((o) => o.result),
+      Array.from({ length: 80 }, (_, i) => i),
+    );
+    // In order: the ids the server gave grow with the times.
+    const byId = [...final].sort((a, b) => a['@iot.id'] - b['@iot.id']).map((o) => o.result);
+    assert.deepEqual(
+      byId,
+      Array.from({ length: 80 }, (_, i) => i),
+    );
+    assert.deepEqual(
+      lateStored.map((o) => o.result),
+      [0, 1, 2, 3, 4],
+    );
+    assert.deepEqual(
+      seen.filter((m) => m.serverMessage),
+      [],
+      'no row refused',
     );
   });
 });
