@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
+import * as http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SensorThingsClient, odataString, queryString } from '../../lib/sensorthings/http';
@@ -420,5 +421,58 @@ describe('sensorthings out, on a real FROST-Server', function () {
       [],
       'no row refused',
     );
+  });
+
+  it('looks up what a batch whose answer was lost stored before sending it again', async () => {
+    // A fault FROST cannot make on demand: a proxy passes the first CreateObservations on and
+    // cuts the connection once FROST has answered, so the node never learns the outcome.
+    const target = new URL(info.serviceRoot);
+    let cut = 0;
+    const proxy = http.createServer((req, res) => {
+      const upstream = http.request(
+        {
+          host: target.hostname,
+          port: target.port,
+          path: req.url,
+          method: req.method,
+          headers: req.headers,
+        },
+        (answer) => {
+          if (cut === 0 && req.url?.endsWith('/CreateObservations')) {
+            cut += 1;
+            answer.resume();
+            answer.on('end', () => req.socket.destroy());
+            return;
+          }
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      req.pipe(upstream);
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    const port = (proxy.address() as { port: number }).port;
+    try {
+      const thing = device('cut');
+      await load(
+        flow({ batchSize: '10', window: '0.1' }, [], {
+          url: `http://127.0.0.1:${port}${target.pathname}`,
+        }),
+      );
+      watch();
+      for (let i = 0; i < 10; i++)
+        assert.equal(
+          await send('out', message([{ n: `${thing}level`, u: 'm', v: i / 10, t: T0 + i }])),
+          undefined,
+        );
+      await waitForObservations(thing, 10);
+      await new Promise((r) => setTimeout(r, 3000)); // the retry, and a resend if there were one
+      assert.equal(cut, 1, 'the answer of the first batch was lost');
+      const stored = await observationsOf(thing);
+      assert.equal(stored.length, 10, 'the lost batch was not stored twice');
+    } finally {
+      proxy.closeAllConnections();
+      await new Promise((r) => proxy.close(r));
+    }
   });
 });
