@@ -106,6 +106,22 @@ export const STA_CLIENT_MESSAGES = {
     code: 'STA_CURSOR_WARNING',
     en: 'the SensorThings read positions {file} could not be read and were set aside as {copy}: reading starts again as configured',
   },
+  STA_QUEUE_FULL: {
+    code: 'STA_QUEUE_FULL',
+    en: 'the outgoing queue holds {queued} observations and takes at most {max}: the {count} of this pack were refused and none of them is stored (is the server down?)',
+  },
+  STA_OBSERVATION_REFUSED: {
+    code: 'STA_ROW',
+    en: 'the observation of "{name}" at {phenomenonTime} was refused by the server: {serverMessage}',
+  },
+  STA_OBSERVATION_FAILED: {
+    code: 'STA_ROW',
+    en: 'the observation of "{name}" at {phenomenonTime} cannot be stored: {cause}',
+  },
+  STA_NOT_SERVICE_ROOT: {
+    code: 'STA_ANSWER',
+    en: '{url} answers, but not as a SensorThings service root (no list of entity sets)',
+  },
 } as const satisfies MessageTable;
 
 export type StaClientMessageId = keyof typeof STA_CLIENT_MESSAGES;

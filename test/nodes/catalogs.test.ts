@@ -67,6 +67,9 @@ describe('translations', () => {
       'lora-uplink',
       'senml-decode',
       'senml-encode',
+      'sensorthings-in',
+      'sensorthings-out',
+      'sensorthings-server',
       'serial-sensor',
       'xmpp-account',
     ]);

@@ -171,3 +171,5 @@ export const loraDeviceNode = nodeType('lora-device');
 export const loraDecodeNode = nodeType('lora-decode');
 export const loraGatewayNode = nodeType('lora-gateway');
 export const sensorthingsInNode = nodeType('sensorthings-in');
+export const sensorthingsServerNode = nodeType('sensorthings-server');
+export const sensorthingsOutNode = nodeType('sensorthings-out');

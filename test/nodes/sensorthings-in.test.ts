@@ -9,7 +9,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { createObservations } from '../../lib/sensorthings/data-array';
 import { EntityResolver } from '../../lib/sensorthings/find-or-create';
 import { packToObservations } from '../../lib/sensorthings/mapping';
@@ -24,23 +23,10 @@ import {
   helper,
   inLanguage,
   sensorthingsInNode,
+  sensorthingsServerNode,
   statuses,
   until,
 } from './helper';
-
-/**
- * A stand-in for the `sensorthings-server` config node, for these tests only: a
- * client for the service root in `url`, nothing else.
- */
-function serverStandIn(RED: NodeAPI): void {
-  function Server(this: Node & { client?: SensorThingsClient }, config: NodeDef & { url: string }) {
-    RED.nodes.createNode(this, config);
-    const client = new SensorThingsClient({ serviceRoot: config.url });
-    this.client = client;
-    this.on('close', () => client.close());
-  }
-  RED.nodes.registerType('sensorthings-server', Server);
-}
 
 const T0 = Date.parse('2024-06-01T00:00:00Z') / 1000;
 
@@ -118,7 +104,7 @@ describe('sensorthings in node (real FROST)', function () {
   }
 
   const load = (datastreams: string, settings?: Record<string, unknown>) =>
-    helper.load([serverStandIn, sensorthingsInNode, catchNode], flow(datastreams, settings));
+    helper.load([sensorthingsServerNode, sensorthingsInNode, catchNode], flow(datastreams, settings));
 
   it('outputs new Observations as packs, and nothing again after a redeploy', async () => {
     const buoy = `urn:dev:mac:${tag}0101:`;
