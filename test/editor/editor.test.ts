@@ -222,6 +222,8 @@ describe('SenFed nodes in the Node-RED editor (headless Chromium)', function () 
       'SenFed',
     );
     assert.deepEqual(await paletteLabels('SenFed'), [
+      'STA in',
+      'STA out',
       'consent filter',
       'consent manage',
       'federation discover',
@@ -714,6 +716,7 @@ describe('SenFed nodes in the Node-RED editor (headless Chromium)', function () 
       'décoder senml',
       'découvrir (fédération)',
       'encoder senml',
+      'entrée STA',
       'filtre (RGPD)',
       'fournir (fédération)',
       'gestion (RGPD)',
@@ -722,6 +725,7 @@ describe('SenFed nodes in the Node-RED editor (headless Chromium)', function () 
       'remontée LoRa',
       'répondre (fédération)',
       "s'abonner (fédération)",
+      'sortie STA',
     ]);
 
     await page.locator('#red-ui-tab-help-link-button').click();
