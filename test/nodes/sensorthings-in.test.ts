@@ -104,7 +104,10 @@ describe('sensorthings in node (real FROST)', function () {
   }
 
   const load = (datastreams: string, settings?: Record<string, unknown>) =>
-    helper.load([sensorthingsServerNode, sensorthingsInNode, catchNode], flow(datastreams, settings));
+    helper.load(
+      [sensorthingsServerNode, sensorthingsInNode, catchNode],
+      flow(datastreams, settings),
+    );
 
   it('outputs new Observations as packs, and nothing again after a redeploy', async () => {
     const buoy = `urn:dev:mac:${tag}0101:`;
