@@ -161,7 +161,12 @@ describe('example flows', function () {
   it('shows every node type of the package, config nodes aside, in at least one example', () => {
     const used = new Set(FILES.flatMap((file) => read(file).map((n) => n.type)));
     const missing = PACKAGE_TYPES.filter((type) => !CONFIG_TYPES.includes(type) && !used.has(type));
-    assert.deepEqual(CONFIG_TYPES.sort(), ['consent-store', 'lora-device', 'sensorthings-server', 'xmpp-account']);
+    assert.deepEqual(CONFIG_TYPES.sort(), [
+      'consent-store',
+      'lora-device',
+      'sensorthings-server',
+      'xmpp-account',
+    ]);
     assert.deepEqual(missing, [], `node types in no example: ${missing.join(', ')}`);
   });
 });
