@@ -23,6 +23,7 @@ import {
   helper,
   inLanguage,
   sensorthingsInNode,
+  sensorthingsOutNode,
   sensorthingsServerNode,
   statuses,
   until,
@@ -140,6 +141,71 @@ describe('sensorthings in node (real FROST)', function () {
     await until('the new observation', () => got.length >= 1);
     await new Promise((r) => setTimeout(r, 800)); // a few more polls
     assert.deepEqual(records(got), later, 'only what is new, once');
+  });
+
+  it('gives back exactly what sensorthings out wrote (names, times, values, units), across a restart of the flows', async () => {
+    const buoy = `urn:dev:mac:${tag}0104:`;
+    const written: ResolvedPack = [
+      { n: `${buoy}water_temperature`, u: 'Cel', t: T0 + 0.25, v: 24.2 },
+      { n: `${buoy}battery`, u: 'V', t: T0, v: 3.71 },
+      { n: `${buoy}pump_on`, t: T0 + 1, vb: true },
+      { n: `${buoy}state`, t: T0 + 2, vs: 'moored' },
+    ];
+    // Written by the out node, as a flow does.
+    await helper.load(
+      [sensorthingsServerNode, sensorthingsOutNode, catchNode],
+      [
+        { id: 'srv', type: 'sensorthings-server', url: frost.serviceRoot },
+        {
+          id: 'sta-out',
+          type: 'sensorthings-out',
+          server: 'srv',
+          locationMode: 'none',
+          batchSize: '500',
+          window: '0.2',
+        },
+        { id: 'catcher', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
+        { id: 'caught', type: 'helper' },
+      ],
+    );
+    const refused = collect('caught');
+    helper.getNode('sta-out').receive({ payload: written });
+    const ids: EntityId[] = [];
+    const listed = async (): Promise<EntityId[]> => {
+      const things = await client.get(
+        `Things?$filter=${encodeURIComponent(`name eq '${buoy}'`)}&$expand=Datastreams($expand=Observations)`,
+      );
+      const thing = (
+        things.body as {
+          value: { Datastreams: { '@iot.id': EntityId; Observations: unknown[] }[] }[];
+        }
+      ).value[0];
+      return (thing?.Datastreams ?? [])
+        .filter((d) => d.Observations.length > 0)
+        .map((d) => d['@iot.id']);
+    };
+    for (const end = Date.now() + 60_000; ids.length < 4 && Date.now() < end;) {
+      ids.splice(0, ids.length, ...(await listed()));
+      if (ids.length < 4) await new Promise((r) => setTimeout(r, 300));
+    }
+    assert.deepEqual(
+      refused.map((m) => m.error.message),
+      [],
+    );
+    assert.equal(ids.length, 4, 'four Datastreams with an Observation each');
+    await helper.unload();
+
+    // Read back by the in node, then Node-RED restarted (same user directory): nothing twice.
+    const byName = (records: ResolvedPack) => [...records].sort((a, b) => (a.n < b.n ? -1 : 1));
+    await load(ids.join(', '));
+    let got = collect('out');
+    await until('the four records', () => got.flatMap((m) => m.payload).length === 4);
+    assert.deepEqual(byName(got.flatMap((m) => m.payload)), byName(written));
+    await helper.unload();
+    await load(ids.join(', '));
+    got = collect('out');
+    await new Promise((r) => setTimeout(r, 1500)); // several polls
+    assert.deepEqual(got, [], 'nothing again after the restart');
   });
 
   it('sends a Datastream that does not exist to the Catch node and reads the others', async () => {
