@@ -199,6 +199,27 @@ describe('sensorthings out, on a real FROST-Server', function () {
     );
   });
 
+  it('refuses a pack that does not fit in its queue, whole, with a clear error; what fits is stored', async () => {
+    const thing = device();
+    await load(flow({ queueSize: '3' }));
+    watch();
+    const records = (count: number, from: number) =>
+      Array.from({ length: count }, (_, i) => ({
+        n: `${thing}level`,
+        u: 'm',
+        v: from + i,
+        t: T0 + from + i,
+      }));
+    const tooMany = await send('out', message(records(5, 0)));
+    assert.ok(tooMany, 'the pack of 5 is refused');
+    assert.equal((tooMany as Error & { code?: string }).code, 'STA_QUEUE_FULL');
+    assert.match(tooMany!.message, /5/);
+    assert.equal(await send('out', message(records(3, 10))), undefined);
+    await waitForObservations(thing, 3);
+    const stored = (await observationsOf(thing)).map((o) => o.result).sort();
+    assert.deepEqual(stored, [10, 11, 12], 'none of the refused pack, all of the next');
+  });
+
   it('stores a name with quotes, Unicode and spaces as it is, and finds it again', async () => {
     const thing = `urn:dev:ops:${RUN} l'été "quai" Ünïcødé ${++serial}/`;
     const measurement = "température de l'eau";
