@@ -295,6 +295,17 @@ describe('the device nodes in the Node-RED editor (headless Chromium)', function
     return (await area.innerText()).replace(/\u00a0/g, ' ');
   }
 
+  /** The code editor's text once it shows `expected`: monaco draws its lines a moment after it appears. */
+  async function codeShowing(area: Locator, expected: RegExp): Promise<string> {
+    let text = '';
+    for (const end = Date.now() + 10_000; Date.now() < end;) {
+      text = await codeText(area);
+      if (expected.test(text)) return text;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return text;
+  }
+
   /** Visible or not, by selector. */
   async function shown(form: Locator, selectors: string[]): Promise<Record<string, boolean>> {
     const seen: Record<string, boolean> = {};
@@ -659,7 +670,7 @@ describe('the device nodes in the Node-RED editor (headless Chromium)', function
       // Node-RED's code editor (monaco, or ace), with a decodeUplink to start from.
       const code = script.locator('.monaco-editor, .ace_editor').first();
       await code.waitFor({ state: 'visible' });
-      assert.match(await codeText(script), /function decodeUplink\(input\)/);
+      assert.match(await codeShowing(script, /decodeUplink/), /function decodeUplink\(input\)/);
       const text =
         'function decodeUplink(input) { return { data: { level: input.bytes[0] / 10 } }; }';
       // Typed as a user does: everything selected, the new text in its place.
@@ -678,7 +689,7 @@ describe('the device nodes in the Node-RED editor (headless Chromium)', function
         .first()
         .waitFor();
       assert.match(
-        await codeText(again.locator('#node-input-script-editor')),
+        await codeShowing(again.locator('#node-input-script-editor'), /bytes/),
         /input\.bytes\[0\] \/ 10/,
       );
       await again.locator('#node-input-codec').selectOption('lpp');
@@ -707,7 +718,7 @@ describe('the device nodes in the Node-RED editor (headless Chromium)', function
         .first();
       await code.waitFor({ state: 'visible' });
       assert.match(
-        await codeText(form.locator('#node-input-script-editor')),
+        await codeShowing(form.locator('#node-input-script-editor'), /decodeUplink/),
         /function decodeUplink\(input\)/,
       );
       const text = 'function decodeUplink(input) { return { data: { level: input.bytes[0] } }; }';
