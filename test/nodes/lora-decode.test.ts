@@ -254,7 +254,8 @@ describe('lora decode node', function () {
         .getPHYPayload() as Buffer;
     };
 
-    it('each join accept goes to the device whose AppKey it answers to, not the first one deployed', async () => {
+    /** Both OTAA devices deployed with their AppKeys, and lora decode taking any device's frames. */
+    async function loadBothDevices(): Promise<void> {
       const nodes = [
         ...OTAA.map((d) => ({
           id: d.id,
@@ -272,6 +273,10 @@ describe('lora decode node', function () {
       ];
       const credentials = Object.fromEntries(OTAA.map((d) => [d.id, { appKey: d.appKey }]));
       await helper.load([loraDeviceNode, loraDecodeNode, catchNode], nodes, credentials);
+    }
+
+    it('each join accept goes to the device whose AppKey it answers to, not the first one deployed', async () => {
+      await loadBothDevices();
       const out = collect('out');
       const caught = collect('caught');
       const decode = helper.getNode('decode');
@@ -299,21 +304,7 @@ describe('lora decode node', function () {
     });
 
     it('says on its status that a device sent its join request, then that it joined', async () => {
-      const nodes = [
-        ...OTAA.map((d) => ({
-          id: d.id,
-          type: 'lora-device',
-          name: d.name,
-          devEui: d.devEui,
-          activation: 'otaa',
-          devAddr: '',
-          joinEui: JOIN_EUI,
-        })),
-        { id: 'decode', type: 'lora-decode', device: '', codec: 'lpp', wires: [['out']] },
-        { id: 'out', type: 'helper' },
-      ];
-      const credentials = Object.fromEntries(OTAA.map((d) => [d.id, { appKey: d.appKey }]));
-      await helper.load([loraDeviceNode, loraDecodeNode], nodes, credentials);
+      await loadBothDevices();
       const decode = helper.getNode('decode');
       const statuses: Msg[] = [];
       decode.on('call:status', (call: { args: Msg[] }) => statuses.push(call.args[0]));
@@ -336,23 +327,7 @@ describe('lora decode node', function () {
     });
 
     it('a join accept no deployed AppKey answers to is refused, naming the MIC', async () => {
-      const nodes = [
-        ...OTAA.map((d) => ({
-          id: d.id,
-          type: 'lora-device',
-          name: d.name,
-          devEui: d.devEui,
-          activation: 'otaa',
-          devAddr: '',
-          joinEui: JOIN_EUI,
-        })),
-        { id: 'decode', type: 'lora-decode', device: '', codec: 'lpp', wires: [['out']] },
-        { id: 'out', type: 'helper' },
-        { id: 'catcher', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
-        { id: 'caught', type: 'helper' },
-      ];
-      const credentials = Object.fromEntries(OTAA.map((d) => [d.id, { appKey: d.appKey }]));
-      await helper.load([loraDeviceNode, loraDecodeNode, catchNode], nodes, credentials);
+      await loadBothDevices();
       const caught = collect('caught');
       const decode = helper.getNode('decode');
       decode.receive({ payload: joinRequest(OTAA[0]) });
