@@ -23,9 +23,16 @@
  * server example's mqtt in pointed at a private Mosquitto the demo starts (Debian's
  * mosquitto, when installed) on a free loopback port, stopped with Node-RED.
  *
+ * The SensorThings examples go to a FROST-Server of the demo's own
+ * (scripts/sensorthings/frost.sh: Debian's PostgreSQL, PostGIS and Tomcat; its data in
+ * /tmp/senfed-demo-frost, kept between runs; free loopback ports, so that it never
+ * meets the tests' FROST), stopped with Node-RED if the demo started it. When it
+ * cannot start, the demo says so and deploys the other examples.
+ *
  * Environment: PORT; SENFED_FEDERATION_DIR, SENFED_SEN1_ADDRESS, SENFED_SEN2_ADDRESS
  * (passed to federation.sh); SENFED_DEMO_DIR, another user directory than .demo/;
- * SENFED_DEMO_GATEWAY_PORT, the lora gateway's UDP port (1700).
+ * SENFED_DEMO_GATEWAY_PORT, the lora gateway's UDP port (1700); SENFED_DEMO_FROST_DIR,
+ * another FROST state directory.
  */
 const { spawn, spawnSync } = require('child_process');
 const fs = require('fs');
@@ -41,6 +48,8 @@ const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const FEDERATION_SH = path.join(root, 'scripts', 'federation', 'federation.sh');
 const FEDERATION_DIR = process.env.SENFED_FEDERATION_DIR || '/tmp/senfed-federation';
 const DEMO_PACKAGE = 'senfed-demo';
+const FROST_SH = path.join(root, 'scripts', 'sensorthings', 'frost.sh');
+const FROST_DIR = path.resolve(process.env.SENFED_DEMO_FROST_DIR || '/tmp/senfed-demo-frost');
 
 /** Examples deployed always, and those that need the federation test bed. */
 const SENML_EXAMPLES = ['senml-round-trip.json'];
@@ -50,6 +59,9 @@ const FEDERATION_EXAMPLES = [
   'consent-household-advisor.json',
 ];
 const DEVICE_EXAMPLES = ['lora-decode.json', 'lora-gateway.json', 'lora-network-uplink.json'];
+/** Examples that need FROST, and the one that needs the federation test bed too. */
+const SENSORTHINGS_EXAMPLES = ['sensorthings-buoy.json'];
+const SENSORTHINGS_FEDERATION_EXAMPLES = ['sensorthings-federation.json'];
 /** The demo session keys the LoRa examples' Info gives (DevAddr 49be7df1): public, for trying only. */
 const DEMO_LORA_KEYS = {
   nwkSKey: '44024241ed4ce9a68c6a8bc055233fd3',
@@ -80,6 +92,10 @@ const GUIDE = {
     'click "packet forwarder PUSH_DATA": a packet forwarder\'s datagram over UDP to lora gateway, decoded to SenML with the radio metadata',
   'LoRaWAN network server':
     'click "ChirpStack up event" or "TTS uplink"; the mqtt in node listens on the demo\'s Mosquitto',
+  'SensorThings: buoy':
+    'click "buoy readings": stored as Observations in the demo\'s FROST (Thing, Datastreams and all created the first time)',
+  'SensorThings: to the federation':
+    "no button: sensorthings in polls the buoy's Datastreams 1 and 2 every minute and publishes what is new",
 };
 
 function fail(message) {
@@ -359,6 +375,87 @@ function pointDevices(flow, broker) {
   return credentials;
 }
 
+// ---------------------------------------------------------------- SensorThings
+
+/** frost.sh with the demo's state directory and ports. */
+function frostSh(command, ports, stdio) {
+  return spawnSync('bash', [FROST_SH, command], {
+    cwd: root,
+    env: {
+      ...process.env,
+      SENFED_FROST_DIR: FROST_DIR,
+      ...(ports
+        ? {
+            SENFED_FROST_HTTP_PORT: String(ports.http),
+            SENFED_FROST_PG_PORT: String(ports.pg),
+            SENFED_FROST_MQTT_PORT: String(ports.mqtt),
+            SENFED_FROST_MQTT_WS_PORT: String(ports.ws),
+          }
+        : {}),
+    },
+    stdio,
+    encoding: 'utf8',
+  });
+}
+
+/**
+ * The demo's FROST-Server, started on free ports unless it already runs; its
+ * description (frost.json) and whether the demo started it, or undefined (said loudly).
+ */
+async function startSensorThings() {
+  const info = () => JSON.parse(fs.readFileSync(path.join(FROST_DIR, 'frost.json'), 'utf8'));
+  // A FROST of this state directory that already runs (another demo) is used as it is.
+  if (fs.existsSync(path.join(FROST_DIR, 'frost.json'))) {
+    const known = info();
+    const running = {
+      http: known.httpPort,
+      pg: known.postgresql.port,
+      mqtt: Number(new URL(known.mqttUrl).port),
+      ws: known.mqttWebsocketPort,
+    };
+    if (frostSh('status', running, 'ignore').status === 0) return { ...known, startedHere: false };
+  }
+  const log = path.join(userDir, 'frost.log');
+  console.log(
+    `demo: starting a FROST-Server for the SensorThings examples in ${FROST_DIR} (progress in ${log}; the first start installs Debian packages)`,
+  );
+  const ports = { http: await freePort(), pg: await freePort(), mqtt: await freePort() };
+  ports.ws = await freePort();
+  const out = fs.openSync(log, 'w');
+  const result = frostSh('start', ports, ['inherit', out, out]);
+  fs.closeSync(out);
+  if (result.status === 0) {
+    try {
+      return { ...info(), startedHere: true };
+    } catch (err) {
+      result.error = err;
+    }
+  }
+  const tail = fs.readFileSync(log, 'utf8').trim().split('\n').slice(-3);
+  shout([
+    'NO SENSORTHINGS: the FROST-Server did not start',
+    `(${result.error ? result.error.message : `frost.sh start exited with ${result.status ?? result.signal}`}; see ${log}):`,
+    ...tail,
+    "It needs root (or sudo) and Debian's apt to install PostgreSQL, PostGIS and Tomcat.",
+    `Going on without ${[...SENSORTHINGS_EXAMPLES, ...SENSORTHINGS_FEDERATION_EXAMPLES].join(' and ')}.`,
+  ]);
+  return undefined;
+}
+
+function stopSensorThings(frost) {
+  if (!frost || !frost.startedHere) return;
+  console.log(`demo: stopping the FROST-Server (its data stays in ${FROST_DIR})`);
+  frostSh('stop', undefined, ['ignore', 'inherit', 'inherit']);
+}
+
+/** The SensorThings examples' server pointed at the demo's FROST. */
+function pointSensorThings(flow, frost) {
+  for (const node of flow) {
+    if (node.type === 'sensorthings-server')
+      Object.assign(node, { url: frost.serviceRoot, mqttUrl: '' });
+  }
+}
+
 // ---------------------------------------------------------------- user directory
 
 function readExample(file) {
@@ -441,7 +538,7 @@ function whenListening(child) {
   });
 }
 
-function startNodeRed(deployed, flow, bed, broker) {
+function startNodeRed(deployed, flow, bed, broker, frost) {
   const red = require.resolve('node-red/red.js', { paths: [root] });
   const settings = path.join(userDir, 'settings.js');
   console.log(`demo: starting Node-RED at http://127.0.0.1:${port}/`);
@@ -462,6 +559,7 @@ function startNodeRed(deployed, flow, bed, broker) {
     console.log('demo: Node-RED stopped');
     if (broker) broker.child.kill('SIGTERM');
     if (bed) stopTestBed();
+    stopSensorThings(frost);
     process.exit(code ?? (signal ? 0 : 1));
   });
   whenListening(child).then((listening) => {
@@ -474,9 +572,12 @@ function startNodeRed(deployed, flow, bed, broker) {
         bed
           ? `demo: federation test bed: sen1.test on ${bed.servers.sen1.address}, sen2.test on ${bed.servers.sen2.address} (accounts in ${path.join(bed.dir, 'users.env')})`
           : 'demo: NO FEDERATION (the test bed did not start, see above): the SenML and LoRa examples only',
+        frost
+          ? `demo: FROST-Server (SensorThings) at ${frost.serviceRoot}`
+          : 'demo: NO SENSORTHINGS (the FROST-Server did not start, see above)',
         'demo: open the editor, click the inject buttons, and watch the debug sidebar (the bug icon, top right):',
         ...guide(flow),
-        `demo: Ctrl+C stops Node-RED${bed ? ' and the test bed' : ''}`,
+        `demo: Ctrl+C stops Node-RED${bed ? ' and the test bed' : ''}${frost && frost.startedHere ? ', then FROST' : ''}`,
         rule,
       ].join('\n'),
     );
@@ -494,22 +595,30 @@ async function main() {
     fs.rmSync(dir, { recursive: true, force: true });
   }
   const bed = startTestBed();
-  // Ctrl+C before Node-RED runs: stop the test bed just started.
-  if (bed) {
-    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-      process.on(signal, () => {
-        stopTestBed();
-        process.exit(130);
-      });
-    }
+  // Ctrl+C before Node-RED runs: stop what was just started.
+  let frost;
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.on(signal, () => {
+      if (bed) stopTestBed();
+      stopSensorThings(frost);
+      process.exit(130);
+    });
   }
-  const deployed = [...SENML_EXAMPLES, ...(bed ? FEDERATION_EXAMPLES : []), ...DEVICE_EXAMPLES];
+  frost = await startSensorThings();
+  const deployed = [
+    ...SENML_EXAMPLES,
+    ...(bed ? FEDERATION_EXAMPLES : []),
+    ...DEVICE_EXAMPLES,
+    ...(frost ? SENSORTHINGS_EXAMPLES : []),
+    ...(frost && bed ? SENSORTHINGS_FEDERATION_EXAMPLES : []),
+  ];
   const flow = mergeExamples(deployed);
   const broker = await startBroker();
   const credentials = { ...(bed ? pointAccounts(flow, bed) : {}), ...pointDevices(flow, broker) };
+  if (frost) pointSensorThings(flow, frost);
   if (bed) await preparePubsubNodes(flow, credentials);
   writeUserDir(flow, credentials);
-  startNodeRed(deployed, flow, bed, broker);
+  startNodeRed(deployed, flow, bed, broker, frost);
 }
 
 main().catch((err) => fail(err && err.stack ? err.stack : String(err)));

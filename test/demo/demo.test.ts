@@ -30,6 +30,8 @@ const EXAMPLES = [
   'lora-decode.json',
   'lora-gateway.json',
   'lora-network-uplink.json',
+  'sensorthings-buoy.json',
+  'sensorthings-federation.json',
 ];
 const FLOW: FlowNode[] = EXAMPLES.flatMap(
   (file) => JSON.parse(readFileSync(join(ROOT, 'examples', file), 'utf8')) as FlowNode[],
@@ -60,6 +62,68 @@ const BED_ENV = {
   SENFED_SEN1_ADDRESS: besideAddress(process.env.SENFED_SEN1_ADDRESS || '127.0.0.1'),
   SENFED_SEN2_ADDRESS: besideAddress(process.env.SENFED_SEN2_ADDRESS || '127.0.0.2'),
 };
+
+/** The demo's FROST-Server: a state directory of its own beside this run's. */
+const FROST_DIR = `${process.env.SENFED_FROST_DIR || '/tmp/senfed-frost'}-demo`;
+const FROST_SH = join(ROOT, 'scripts', 'sensorthings', 'frost.sh');
+
+interface FrostInfo {
+  serviceRoot: string;
+  httpPort: number;
+  mqttUrl: string;
+  mqttWebsocketPort: number;
+  postgresql: { port: number };
+}
+
+const frostInfo = (): FrostInfo =>
+  JSON.parse(readFileSync(join(FROST_DIR, 'frost.json'), 'utf8')) as FrostInfo;
+
+/** frost.sh on the demo's FROST, with the ports it was started on. */
+function frostSh(command: string): Promise<{ code: number; output: string }> {
+  const info = frostInfo();
+  return new Promise((resolve) => {
+    execFile(
+      'bash',
+      [FROST_SH, command],
+      {
+        env: {
+          ...process.env,
+          SENFED_FROST_DIR: FROST_DIR,
+          SENFED_FROST_HTTP_PORT: String(info.httpPort),
+          SENFED_FROST_PG_PORT: String(info.postgresql.port),
+          SENFED_FROST_MQTT_PORT: new URL(info.mqttUrl).port,
+          SENFED_FROST_MQTT_WS_PORT: String(info.mqttWebsocketPort),
+        },
+        timeout: 120_000,
+      },
+      (err, stdout, stderr) => {
+        resolve({
+          code: err ? Number((err as NodeJS.ErrnoException).code ?? 1) : 0,
+          output: stdout + stderr,
+        });
+      },
+    );
+  });
+}
+
+/** GET on the demo's FROST, the JSON answer. */
+function frostGet(path: string): Promise<any> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${frostInfo().serviceRoot}${path}`, (res) => {
+      let body = '';
+      res.on('data', (chunk) => (body += chunk));
+      res.on('end', () => {
+        try {
+          resolve(JSON.parse(body));
+        } catch (err) {
+          reject(err as Error);
+        }
+      });
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
 
 function federationSh(...args: string[]): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
@@ -139,8 +203,9 @@ describe('the demo (scripts/demo.js): Node-RED with the examples on a running fe
     });
   }
 
-  async function pressed(name: string): Promise<void> {
-    assert.equal(await press(idOf({ type: 'inject', name })), 200, `POST /inject for "${name}"`);
+  async function pressed(name: string, tab?: string): Promise<void> {
+    const id = idOf({ type: 'inject', name, ...(tab === undefined ? {} : { tab }) });
+    assert.equal(await press(id), 200, `POST /inject for "${name}"`);
   }
 
   const from = (name: string, tab?: string): Debug[] => {
@@ -162,6 +227,7 @@ describe('the demo (scripts/demo.js): Node-RED with the examples on a running fe
         PORT: String(port),
         SENFED_DEMO_DIR: userDir,
         SENFED_DEMO_GATEWAY_PORT: String(gatewayPort),
+        SENFED_DEMO_FROST_DIR: FROST_DIR,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -176,6 +242,7 @@ describe('the demo (scripts/demo.js): Node-RED with the examples on a running fe
     );
     assert.equal(exit, undefined, `the demo ended early\n${shown()}`);
     assert.doesNotMatch(output, /NO FEDERATION/, `the test bed did not start\n${shown()}`);
+    assert.doesNotMatch(output, /NO SENSORTHINGS/, `FROST did not start\n${shown()}`);
 
     comms = new WebSocket(`ws://127.0.0.1:${port}/comms`);
     comms.on('message', (data: WebSocket.RawData) => {
@@ -214,6 +281,7 @@ describe('the demo (scripts/demo.js): Node-RED with the examples on a running fe
       );
     }
     await federationSh('stop');
+    await frostSh('stop').catch(() => undefined);
     if (userDir) rmSync(userDir, { recursive: true, force: true });
   });
 
@@ -231,7 +299,13 @@ describe('the demo (scripts/demo.js): Node-RED with the examples on a running fe
         `sen1\\.test on ${BED_ENV.SENFED_SEN1_ADDRESS.replace(/\./g, '\\.')}, sen2\\.test on ${BED_ENV.SENFED_SEN2_ADDRESS.replace(/\./g, '\\.')}`,
       ),
     );
-    assert.match(output, /demo: Ctrl\+C stops Node-RED and the test bed/);
+    assert.match(output, /demo: Ctrl\+C stops Node-RED and the test bed, then FROST/);
+    assert.match(
+      output,
+      new RegExp(
+        `demo: FROST-Server \\(SensorThings\\) at ${frostInfo().serviceRoot.replace(/\./g, '\\.')}`,
+      ),
+    );
     const injects = new Set(FLOW.filter((n) => n.type === 'inject').map((n) => n.name as string));
     for (const tab of FLOW.filter((n) => n.type === 'tab')) {
       const lines = output
@@ -275,7 +349,7 @@ describe('the demo (scripts/demo.js): Node-RED with the examples on a running fe
       () => statuses.get(subscribe)?.text === 'subscribed',
       () => JSON.stringify([...statuses]),
     );
-    await pressed('buoy readings');
+    await pressed('buoy readings', 'Federation: publish');
     await until(
       'the pack on both tabs',
       15_000,
@@ -450,6 +524,30 @@ describe('the demo (scripts/demo.js): Node-RED with the examples on a running fe
     assert.match(output, /demo: Mosquitto for the network-server example on 127\.0\.0\.1:\d+/);
   });
 
+  it('stores the buoy readings in its FROST-Server: one Thing, its Datastreams, the Observations', async () => {
+    const out = idOf({ type: 'sensorthings-out', tab: 'SensorThings: buoy' });
+    await pressed('buoy readings', 'SensorThings: buoy');
+    let things: any = { value: [] };
+    const observations = (): unknown[] =>
+      things.value.flatMap((thing: any) =>
+        thing.Datastreams.flatMap((d: any) => d.Observations as unknown[]),
+      );
+    const end = Date.now() + 30_000;
+    while (observations().length < 2 && Date.now() < end) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      things = await frostGet('/Things?$expand=Datastreams($expand=Observations)');
+    }
+    assert.equal(things.value.length, 1, JSON.stringify(things));
+    assert.ok(observations().length >= 2, JSON.stringify(things));
+    await until(
+      'sensorthings out to say all is stored',
+      10_000,
+      () => statuses.get(out)?.text === 'all stored' && statuses.get(out)?.fill === 'green',
+      () => JSON.stringify(statuses.get(out)),
+    );
+    assert.equal(from('why', 'SensorThings: buoy').length, 0, 'no error caught');
+  });
+
   it('Ctrl+C stops Node-RED, then the test bed', async () => {
     demo!.kill('SIGINT');
     await until('the demo to stop', 30_000, () => exit !== undefined, shown);
@@ -458,6 +556,8 @@ describe('the demo (scripts/demo.js): Node-RED with the examples on a running fe
     const status = await federationSh('status');
     assert.notEqual(status.code, 0, status.output);
     assert.match(status.output, /sen1\.test: stopped\nsen2\.test: stopped/);
+    assert.match(output, /demo: stopping the FROST-Server/);
+    assert.notEqual((await frostSh('status')).code, 0, 'FROST stopped');
   });
 });
 
