@@ -5,6 +5,7 @@ import { EntityResolver } from '../lib/sensorthings/find-or-create';
 import { type SensorThingsAuth, SensorThingsClient } from '../lib/sensorthings/http';
 import { probeServiceRoot } from '../lib/sensorthings/service-root';
 import { errorText } from './support/errors';
+import { removeNodeStorage } from './support/storage';
 import {
   type SensorThingsCredentials,
   type SensorThingsServerNode,
@@ -53,10 +54,15 @@ export = function register(RED: NodeAPI): void {
     node.resolver.catch((err: unknown) => {
       if (client !== undefined) node.warn(errorText(RED._, err));
     });
-    node.on('close', (done: () => void) => {
+    // Deleted from the flow (not a redeploy): its id cache goes too, as a queue goes with its node.
+    node.on('close', (removed: boolean, done: () => void) => {
       node.resolver
         .then((resolver) => resolver.close())
         .catch(() => undefined)
+        .then(() =>
+          removed ? removeNodeStorage(RED, node, sensorthingsCachePath(RED, node.id)) : undefined,
+        )
+        .catch((err: unknown) => node.warn(errorText(RED._, err)))
         .finally(() => {
           client?.close();
           done();

@@ -4,7 +4,7 @@
  * exactly once and in order, across concurrency and an outage of the server.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import * as http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -197,6 +197,32 @@ describe('sensorthings out, on a real FROST-Server', function () {
       temps.map((o: Entity) => o.result),
       [24.5, 25.5, 26.5, 27.5],
     );
+  });
+
+  it('a server node deleted from the flow takes its id cache with it and says so; a redeploy keeps it', async () => {
+    const thing = device();
+    const cache = join(userDir, 'senfed', 'sensorthings', 'server');
+    await load(flow());
+    watch();
+    assert.equal(
+      await send('out', message([{ n: `${thing}temperature`, u: 'Cel', v: 20, t: T0 }])),
+      undefined,
+    );
+    await waitForObservations(thing, 1);
+    assert.ok(existsSync(cache) && readdirSync(cache).length > 0, 'the ids are cached on disk');
+    // A redeploy (or a restart) closes the node without removing it: the cache stays.
+    await helper.unload();
+    helper.settings({ userDir });
+    assert.ok(existsSync(cache), 'kept across a redeploy');
+    await load(flow());
+    await helper.getNode('server').close(true);
+    assert.equal(existsSync(cache), false, 'the cache folder is gone');
+    const logged = helper
+      .log()
+      .args.map(([event]: [{ id?: string; msg?: unknown }]) => event)
+      .filter((event: { id?: string }) => event.id === 'server')
+      .map((event: { msg?: unknown }) => String(event.msg));
+    assert.ok(logged.includes('sensorthings-server.log.removed'), logged.join('\n'));
   });
 
   it('refuses a pack that does not fit in its queue, whole, with a clear error; what fits is stored', async () => {
