@@ -22,39 +22,13 @@ import {
   statuses,
   until,
 } from './helper';
+import { SPEC_RXPK } from '../support/semtech-examples';
 
 const HOST = '127.0.0.1';
 const EUI = 'b827ebfffe6a1c2d';
 
 /** PROTOCOL.TXT's first rxpk example (LoRa) and its second (FSK). */
-const LORA_RX = {
-  time: '2013-03-31T16:21:17.528002Z',
-  tmst: 3512348611,
-  chan: 2,
-  rfch: 0,
-  freq: 866.349812,
-  stat: 1,
-  modu: 'LORA',
-  datr: 'SF7BW125',
-  codr: '4/6',
-  rssi: -35,
-  lsnr: 5.1,
-  size: 32,
-  data: '-DS4CGaDCdG+48eJNM3Vai-zDpsR71Pn9CPA9uCON84',
-};
-const FSK_RX = {
-  time: '2013-03-31T16:21:17.530974Z',
-  tmst: 3512348514,
-  chan: 9,
-  rfch: 1,
-  freq: 869.1,
-  stat: 1,
-  modu: 'FSK',
-  datr: 50000,
-  rssi: -75,
-  size: 16,
-  data: 'VEVTVF9QQUNLRVRfMTIzNA==',
-};
+const [LORA_RX, FSK_RX] = SPEC_RXPK.rxpk;
 
 function datagram(version: number, token: number, type: number, body?: object | string): Buffer {
   const json = body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body);
