@@ -9,13 +9,13 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { createSocket } from 'node:dgram';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
-import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
+import { freeUdpPort } from '../support/ports';
+import { freePort } from '../support/ports';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const FEDERATION_SH = join(ROOT, 'scripts', 'federation', 'federation.sh');
@@ -138,17 +138,6 @@ function federationSh(...args: string[]): Promise<{ code: number; output: string
         });
       },
     );
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
   });
 }
 
@@ -560,13 +549,3 @@ describe('the demo (scripts/demo.js): Node-RED with the examples on a running fe
     assert.notEqual((await frostSh('status')).code, 0, 'FROST stopped');
   });
 });
-
-function freeUdpPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const socket = createSocket('udp4');
-    socket.bind(0, '127.0.0.1', () => {
-      const { port } = socket.address();
-      socket.close(() => resolve(port));
-    });
-  });
-}

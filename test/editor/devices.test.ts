@@ -11,13 +11,13 @@
  * plays a machine where an Arduino is plugged in.
  */
 import { strict as assert } from 'assert';
-import { createSocket } from 'dgram';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { delimiter, join } from 'path';
 import type { Locator, Page } from 'playwright-core';
 import { PtyBoard } from '../support/pty';
 import { NodeRedEditor, assertBuilt } from './node-red-editor';
+import { freeUdpPort } from '../support/ports';
 
 const TAB = 'de71ce5e4f000001';
 const SERIAL = 'de71ce5e4f000002';
@@ -849,13 +849,3 @@ describe('the device nodes in the Node-RED editor (headless Chromium)', function
     });
   });
 });
-
-function freeUdpPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const socket = createSocket('udp4');
-    socket.bind(0, '127.0.0.1', () => {
-      const { port } = socket.address();
-      socket.close(() => resolve(port));
-    });
-  });
-}

@@ -11,7 +11,7 @@
  */
 import { type ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
-import * as net from 'net';
+import { freePort } from '../support/ports';
 import * as os from 'os';
 import * as path from 'path';
 import { type BrowserContext, type Locator, type Page, chromium } from 'playwright-core';
@@ -28,17 +28,7 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

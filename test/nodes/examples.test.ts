@@ -9,7 +9,6 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { createSocket } from 'node:dgram';
 import { createServer } from 'node:http';
 import mqtt from 'mqtt';
 import { type Broker, startBroker } from '../support/mosquitto';
@@ -18,6 +17,7 @@ import { dirname, join } from 'node:path';
 import type { XmppSession } from '../../lib/federation/session';
 import { type TestBed, account, federation } from '../support/federation';
 import { type Msg, collect, federationFlows, helper, statuses, until } from './helper';
+import { freeUdpPort } from '../support/ports';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const EXAMPLES = join(ROOT, 'examples');
@@ -393,16 +393,6 @@ describe('examples/lora-gateway.json, deployed with the demo keys typed in', fun
     assert.equal(why[0].error.code, 'DEVICE_LORA_COUNTER');
   });
 });
-
-function freeUdpPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const socket = createSocket('udp4');
-    socket.bind(0, '127.0.0.1', () => {
-      const { port } = socket.address();
-      socket.close(() => resolve(port));
-    });
-  });
-}
 
 describe('examples/lora-network-uplink.json, deployed on a real Mosquitto', function () {
   this.timeout(30_000);

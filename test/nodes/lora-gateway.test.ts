@@ -23,6 +23,7 @@ import {
   until,
 } from './helper';
 import { SPEC_RXPK } from '../support/semtech-examples';
+import { freeUdpPort } from '../support/ports';
 
 const HOST = '127.0.0.1';
 const EUI = 'b827ebfffe6a1c2d';
@@ -37,15 +38,6 @@ function datagram(version: number, token: number, type: number, body?: object | 
     Buffer.from(EUI, 'hex'),
     Buffer.from(json),
   ]);
-}
-
-/** A UDP port nobody listens on now. */
-async function freePort(): Promise<number> {
-  const probe = createSocket('udp4');
-  await new Promise<void>((resolve) => probe.bind(0, HOST, resolve));
-  const { port } = probe.address();
-  await new Promise<void>((resolve) => probe.close(resolve));
-  return port;
 }
 
 /** A packet forwarder on loopback: sends datagrams to the node, keeps what comes back. */
@@ -100,7 +92,7 @@ describe('lora gateway node', function () {
   beforeEach(async () => {
     userDir = mkdtempSync(join(tmpdir(), 'senfed-gateway-'));
     helper.settings({ userDir });
-    port = await freePort();
+    port = await freeUdpPort();
     forwarder = await Forwarder.open(port);
   });
   afterEach(async () => {
