@@ -46,5 +46,27 @@
     resize: function (node) {
       if (node.editor) node.editor.resize();
     },
+    /**
+     * The dialog functions of a node type with these rows, for RED.nodes.registerType;
+     * `more(node)`, if given, runs after prepare for what the type adds.
+     */
+    dialog: function (more) {
+      var codec = this;
+      return {
+        oneditprepare: function () {
+          codec.prepare(this);
+          if (more) more(this);
+        },
+        oneditsave: function () {
+          codec.save(this);
+        },
+        oneditcancel: function () {
+          codec.close(this);
+        },
+        oneditresize: function () {
+          codec.resize(this);
+        },
+      };
+    },
   };
 })();
