@@ -44,7 +44,15 @@ export const STA_CLIENT_MESSAGES = {
   },
   STA_AUTH: {
     code: 'STA_AUTH',
-    en: '{method} {entity}: the server refused the credentials ({status}): {serverMessage}',
+    en: 'credentials refused ({status}) for {method} {entity}: {serverMessage}',
+  },
+  STA_AUTH_NEEDED: {
+    code: 'STA_AUTH',
+    en: 'credentials needed ({status}) for {method} {entity}, and none are set: choose basic or bearer authentication',
+  },
+  STA_FORBIDDEN: {
+    code: 'STA_AUTH',
+    en: 'user not allowed ({status}) to {method} {entity}: the server accepts the credentials, not this request: {serverMessage}',
   },
   STA_ANSWER: {
     code: 'STA_ANSWER',

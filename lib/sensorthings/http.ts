@@ -184,8 +184,39 @@ export class SensorThingsClient {
     } catch (err) {
       if (method === 'GET' && (err as { staleSocket?: boolean }).staleSocket)
         return this.#once(method, url, entity, body, options.headers);
+      if (
+        err instanceof SensorThingsServerError &&
+        err.messageId === 'STA_AUTH' &&
+        method !== 'GET'
+      )
+        throw await this.#whyRefused(err, method, entity, url);
       throw err;
     }
+  }
+
+  /**
+   * A write refused with 401 by a server that lets the same credentials read is a user
+   * without the right to write: FROST's BasicAuthProvider answers 401, not 403, to a
+   * user who lacks the role. One GET of the service root tells the two apart.
+   */
+  async #whyRefused(
+    err: SensorThingsServerError,
+    method: HttpMethod,
+    entity: string,
+    url: string,
+  ): Promise<SensorThingsServerError> {
+    try {
+      await this.#once('GET', this.serviceRoot, 'service root', undefined, undefined);
+    } catch {
+      return err;
+    }
+    const status = err.status ?? 401;
+    const serverMessage = err.serverMessage ?? 'no message';
+    return new SensorThingsServerError(
+      'STA_FORBIDDEN',
+      { method, entity, url, status, serverMessage },
+      { status, serverMessage, entity, url, retryable: false },
+    );
   }
 
   /** Closes the kept-alive connections. */
@@ -308,7 +339,14 @@ export class SensorThingsClient {
             });
             return;
           }
-          fail(statusError(status, serverMessageOf(parsed, text, res.statusMessage), where));
+          fail(
+            statusError(
+              status,
+              serverMessageOf(parsed, text, res.headers['content-type'], res.statusMessage),
+              where,
+              this.#authorization !== undefined,
+            ),
+          );
         });
       });
       req.end(payload);
@@ -320,20 +358,48 @@ function statusError(
   status: number,
   serverMessage: string,
   where: { method: HttpMethod; entity: string; url: string },
+  withCredentials: boolean,
 ): SensorThingsServerError {
   const details = { status, serverMessage, entity: where.entity, url: where.url };
   const params = { ...where, status, serverMessage };
-  if (status === 401 || status === 403)
+  // 401: the credentials are wrong or missing (RFC 9110 §15.5.2); 403: they are known,
+  // and not enough for this request (§15.5.4).
+  if (status === 401 && !withCredentials)
+    return new SensorThingsServerError('STA_AUTH_NEEDED', params, {
+      ...details,
+      retryable: false,
+    });
+  if (status === 401)
     return new SensorThingsServerError('STA_AUTH', params, { ...details, retryable: false });
+  if (status === 403)
+    return new SensorThingsServerError('STA_FORBIDDEN', params, { ...details, retryable: false });
   if (status >= 500 || status === 408 || status === 429)
     return new SensorThingsServerError('STA_SERVER', params, { ...details, retryable: true });
   return new SensorThingsServerError('STA_HTTP', params, { ...details, retryable: false });
 }
 
-/** FROST's `{"code":400,"type":"error","message":"…"}`, or the text of another server's answer. */
-function serverMessageOf(parsed: unknown, text: string, statusMessage: string | undefined): string {
+/**
+ * FROST's `{"code":400,"type":"error","message":"…"}`, the title of an HTML error page
+ * (Tomcat's own, for a 401 of FROST's authentication filter), or the text of another
+ * server's answer.
+ */
+function serverMessageOf(
+  parsed: unknown,
+  text: string,
+  contentType: string | undefined,
+  statusMessage: string | undefined,
+): string {
   const message = (parsed as { message?: unknown } | undefined)?.message;
   if (typeof message === 'string' && message !== '') return message;
+  if (/^\s*text\/html/i.test(contentType ?? '') || /^\s*<(!doctype|html)/i.test(text)) {
+    const title = /<title[^>]*>([^<]*)<\/title>/i.exec(text)?.[1];
+    const plain = (title ?? text.replace(/<[^>]*>/g, ' '))
+      .replace(/&nbsp;|&#160;/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim();
+    if (plain !== '') return plain.length > 200 ? `${plain.slice(0, 200)}…` : plain;
+    return statusMessage || 'no message';
+  }
   const trimmed = text.trim();
   if (trimmed !== '') return trimmed.length > 500 ? `${trimmed.slice(0, 500)}…` : trimmed;
   return statusMessage || 'no message';

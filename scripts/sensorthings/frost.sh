@@ -31,10 +31,24 @@
 #   pg/               the PostgreSQL cluster (data/, postgres.log, socket in run/)
 #   tomcat/           the Tomcat instance (conf/, bin/setenv.sh, webapps/, logs/, console.log)
 #   war/              the war used and its converted form
+#   auth              the authentication mode it last started with (none or basic)
 # Both servers run as one unprivileged user that owns the state directory: the `postgres`
 # system user when run as root (PostgreSQL refuses to run as root), the caller otherwise.
 # SENFED_FROST_TIMEOUT (default 180) bounds the wait for FROST to answer;
 # SENFED_FROST_JAVA_OPTS (default -Xmx768m) sets Tomcat's JVM options.
+#
+# Authentication: SENFED_FROST_AUTH=none (default) or basic. With basic, FROST's own
+# BasicAuthProvider asks HTTP Basic credentials of every request, reads included
+# (auth.allowAnonymousRead=false). Its users and roles live in the USERS and USER_ROLES
+# tables it creates in the same database, filled on their first start with FROST's three
+# default users, passwords in plain text (auth.plainTextPassword=true: a test bed only):
+#   read/read      role read                                (reading only: writing is 403)
+#   write/write    roles read, create, update               (no DELETE)
+#   admin/admin    roles read, create, update, delete, admin
+# frost.json names the mode ("auth") and lists these users ("users"). The state directory
+# remembers the mode: status checks with it, and a start asking another mode restarts
+# Tomcat with it. Give an authenticated instance a state directory and ports of its own
+# beside an open one.
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -49,6 +63,12 @@ TIMEOUT="${SENFED_FROST_TIMEOUT:-180}"
 MAVEN_TIMEOUT="${SENFED_FROST_MAVEN_TIMEOUT:-60}"
 JAVA_OPTS_FROST="${SENFED_FROST_JAVA_OPTS:--Xmx768m}"
 HOST=127.0.0.1
+# The mode asked for or, when none is given, the one the state directory last started with.
+AUTH="${SENFED_FROST_AUTH:-}"
+if [ -z "$AUTH" ]; then AUTH="$(cat "$STATE/auth" 2>/dev/null || echo none)"; fi
+AUTH_PROVIDER=de.fraunhofer.iosb.ilt.frostserver.auth.basic.BasicAuthProvider
+# The user this script checks FROST with when authentication is on.
+PROBE_USER=admin:admin
 
 FROST_VERSION=2.4.2
 ARTIFACT="de.fraunhofer.iosb.ilt.FROST-Server:FROST-Server.MQTTP:$FROST_VERSION:war"
@@ -94,6 +114,10 @@ check_settings() {
     for v in "$HTTP_PORT" "$PG_PORT" "$MQTT_PORT" "$WS_PORT" "$TIMEOUT" "$MAVEN_TIMEOUT"; do
         case "$v" in '' | *[!0-9]*) die "ports and timeouts must be whole numbers (got '$v')" ;; esac
     done
+    case "$AUTH" in
+        none | basic) ;;
+        *) die "SENFED_FROST_AUTH must be none or basic (got '$AUTH')" ;;
+    esac
     case "$STATE" in
         /*) ;;
         *) die "SENFED_FROST_DIR must be an absolute path (got '$STATE')" ;;
@@ -214,8 +238,26 @@ tomcat_pid() {
     fi
 }
 
+# FROST's service root, asked as a user allowed to read it.
+service_root() {
+    if [ "$AUTH" = basic ]; then
+        curl -fsS --max-time 5 -u "$PROBE_USER" "$SERVICE_ROOT/v1.1"
+    else
+        curl -fsS --max-time 5 "$SERVICE_ROOT/v1.1"
+    fi
+}
+
 answers() { # FROST's service root answers with its JSON
-    curl -fsS --max-time 5 "$SERVICE_ROOT/v1.1" 2>/dev/null | grep -q '"serverSettings"'
+    service_root 2>/dev/null | grep -q '"serverSettings"'
+}
+
+# With authentication on, a request without credentials must be refused: otherwise the
+# settings did not apply, and tests of authentication would pass for nothing.
+check_auth() {
+    [ "$AUTH" = basic ] || return 0
+    local code
+    code=$(curl -sS -o /dev/null -w '%{http_code}' --max-time 5 "$SERVICE_ROOT/v1.1" 2>/dev/null || true)
+    [ "$code" = 401 ] || die "FROST was started with SENFED_FROST_AUTH=basic but answers $code, not 401, without credentials"
 }
 
 # ---------------------------------------------------------------- PostgreSQL
@@ -378,6 +420,20 @@ export mqtt_internalHost="$HOST"
 export mqtt_Port="$MQTT_PORT"
 export mqtt_WebsocketPort="$WS_PORT"
 EOF
+    if [ "$AUTH" = basic ]; then
+        cat >>"$dir/bin/setenv.sh" <<EOF
+# HTTP Basic authentication by FROST's BasicAuthProvider, its users in the same database.
+export auth_provider="$AUTH_PROVIDER"
+export auth_allowAnonymousRead="false"
+export auth_realmName="FROST-Server"
+export auth_plainTextPassword="true"
+export auth_autoUpdateDatabase="true"
+export auth_db_driver="org.postgresql.Driver"
+export auth_db_url="jdbc:postgresql://$HOST:$PG_PORT/$DB"
+export auth_db_username="$DB_USER"
+export auth_db_password="$DB_PASSWORD"
+EOF
+    fi
 }
 
 start_tomcat() {
@@ -444,8 +500,9 @@ wait_ready() {
         sleep 0.25
     done
     # The extensions the SenFed nodes rely on, as FROST lists them in serverSettings.
+    check_auth
     local root
-    root=$(curl -fsS --max-time 5 "$SERVICE_ROOT/v1.1")
+    root=$(service_root)
     case "$root" in
         *"req/data-array"*) ;;
         *) die "FROST answers but does not list the DataArray extension in serverSettings: $root" ;;
@@ -454,6 +511,20 @@ wait_ready() {
         *"req/batch-request"*) ;;
         *) die "FROST answers but does not list batch requests in serverSettings: $root" ;;
     esac
+}
+
+users_json() { # FROST's default users when authentication is on (see the header)
+    if [ "$AUTH" = basic ]; then
+        cat <<EOF
+{
+    "read": { "password": "read", "roles": ["read"] },
+    "write": { "password": "write", "roles": ["read", "create", "update"] },
+    "admin": { "password": "admin", "roles": ["read", "create", "update", "delete", "admin"] }
+  }
+EOF
+    else
+        echo '{}'
+    fi
 }
 
 write_info() {
@@ -467,6 +538,8 @@ write_info() {
   "httpPort": $HTTP_PORT,
   "postgresql": { "host": "$HOST", "port": $PG_PORT, "database": "$DB", "user": "$DB_USER", "password": "$DB_PASSWORD" },
   "war": "$(sed 's/"/\\"/g' "$STATE/war/origin" 2>/dev/null || true)",
+  "auth": "$AUTH",
+  "users": $(users_json),
   "logs": { "tomcat": "$STATE/tomcat/console.log", "postgresql": "$STATE/pg/postgres.log" }
 }
 EOF
@@ -476,7 +549,11 @@ EOF
 # ---------------------------------------------------------------- commands
 cmd_start() {
     check_settings
-    if [ -n "$(tomcat_pid)" ] && [ -n "$(pg_pid)" ] && answers; then
+    local running_auth
+    running_auth="$(cat "$STATE/auth" 2>/dev/null || echo none)"
+    if [ "$running_auth" != "$AUTH" ] && [ -n "$(tomcat_pid)" ]; then
+        say "running with authentication $running_auth: restarting Tomcat with $AUTH"
+    elif [ -n "$(tomcat_pid)" ] && [ -n "$(pg_pid)" ] && answers; then
         say "already running (Tomcat pid $(tomcat_pid), PostgreSQL pid $(pg_pid))"
         say "service root: $SERVICE_ROOT/v1.1"
         say "MQTT: $MQTT_URL"
@@ -492,12 +569,14 @@ cmd_start() {
     start_postgresql
     make_instance
     prepare_war
+    echo "$AUTH" >"$STATE/auth"
     write_info
     start_tomcat
     say "Tomcat starting ($(elapsed)), waiting for $SERVICE_ROOT/v1.1"
     wait_ready
     say "FROST-Server $FROST_VERSION ready in $(elapsed): Tomcat pid $(tomcat_pid), PostgreSQL pid $(pg_pid)"
     say "service root: $SERVICE_ROOT/v1.1"
+    if [ "$AUTH" = basic ]; then say "authentication: HTTP Basic, users read/read, write/write, admin/admin"; fi
     say "MQTT: $MQTT_URL (websocket port $WS_PORT)"
     say "settings for programs: $STATE/frost.json; logs: $STATE/tomcat/console.log, $STATE/pg/postgres.log"
 }
@@ -531,7 +610,7 @@ cmd_status() {
         ok=1
     fi
     if answers; then
-        echo "FROST-Server: answering at $SERVICE_ROOT/v1.1, MQTT $MQTT_URL"
+        echo "FROST-Server: answering at $SERVICE_ROOT/v1.1, MQTT $MQTT_URL, authentication $AUTH"
     else
         echo "FROST-Server: not answering at $SERVICE_ROOT/v1.1"
         ok=1
