@@ -49,7 +49,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { promises as fsp } from 'node:fs';
 import { SensorThingsClient } from '../lib/sensorthings/http';
 import { ObservationWriter } from '../lib/sensorthings/observation-writer';
-import { type Frost, startFrost, stopFrost } from '../test/support/frost';
+import { type Frost, frost, frostRunning, startFrost, stopFrost } from '../test/support/frost';
 import { collect } from './bench/measure';
 import { deploy, helper, nodeErrors, undeploy } from './bench/node-red';
 import { pidFromFile, treeCpuMs } from './bench/processes';
@@ -654,11 +654,14 @@ async function main(): Promise<void> {
   console.log(
     `SensorThings benchmark: node ${process.version}, ${os.cpus().length} CPUs, load ${load()}`,
   );
+  const wasRunning = await frostRunning();
   try {
     frostInfo = await startFrost();
   } catch (err) {
     const reason = (err instanceof Error ? err.message : String(err)).split('\n').slice(0, 6);
     console.log(`SKIP  FROST-Server could not start, nothing measured:\n  ${reason.join('\n  ')}`);
+    // Half started (PostgreSQL up, Tomcat not): what this run started is stopped.
+    if (!wasRunning) await frost('stop').catch(() => undefined);
     return;
   }
   tomcatPid = pidFromFile(join(frostInfo.dir, 'tomcat', 'tomcat.pid'));
