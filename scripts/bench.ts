@@ -376,6 +376,9 @@ main();
 // (scripts/bench-devices.ts: lora decode and serial sensor, the latter on a socat pty) and the
 // federation benchmark (scripts/bench-federation.ts), each in a process of its own; the last
 // starts and stops the local Prosody federation. Each exits non-zero when it could not run.
+// Then the SensorThings benchmark (scripts/bench-sensorthings.ts), on the local FROST-Server,
+// started and stopped there; it exits 0 when FROST cannot start (it says why), non-zero when a
+// run failed.
 console.log('');
 const consentStatus =
   spawnSync(process.execPath, ['--expose-gc', path.join(__dirname, 'bench-consent.js')], {
@@ -391,4 +394,9 @@ const federationStatus =
   spawnSync(process.execPath, ['--expose-gc', path.join(__dirname, 'bench-federation.js')], {
     stdio: 'inherit',
   }).status ?? 1;
-process.exitCode = consentStatus || devicesStatus || federationStatus;
+console.log('');
+const sensorthingsStatus =
+  spawnSync(process.execPath, ['--expose-gc', path.join(__dirname, 'bench-sensorthings.js')], {
+    stdio: 'inherit',
+  }).status ?? 1;
+process.exitCode = consentStatus || devicesStatus || federationStatus || sensorthingsStatus;
