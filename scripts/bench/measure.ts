@@ -58,7 +58,7 @@ export interface CellResult {
 
 let peakHeapUsed = 0;
 
-function median(values: readonly number[]): number {
+export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = sorted.length >> 1;
   return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
@@ -94,28 +94,36 @@ export function measureCell(
   baseline: (() => unknown) | undefined,
   plan: CellPlan,
 ): CellResult {
+  const { sides, peakHeapUsed } = measureSides(baseline ? [ours, baseline] : [ours], plan);
+  return { ours: sides[0], baseline: sides[1], peakHeapUsed };
+}
+
+/**
+ * Measure several ways of doing the same work (ours, the bare parse, the floor…)
+ * on the same input: warm them all up, size each one's batches, then take
+ * `samples` rounds of one batch of each, the order rotating from round to round
+ * so that none always runs first (or right after a given other).
+ */
+export function measureSides(
+  runs: readonly (() => unknown)[],
+  plan: CellPlan,
+): { sides: Side[]; peakHeapUsed: number } {
   collect();
   peakHeapUsed = 0;
   const warmupStart = performance.now();
-  for (let i = 0; i < plan.warmup || performance.now() - warmupStart < plan.warmupMs; i++) {
-    consume(ours());
-    if (baseline) consume(baseline());
-  }
-  const oursReps = calibrate(ours, plan.batchMs);
-  const baselineReps = baseline ? calibrate(baseline, plan.batchMs) : 0;
-  const oursSamples: number[] = [];
-  const baselineSamples: number[] = [];
+  for (let i = 0; i < plan.warmup || performance.now() - warmupStart < plan.warmupMs; i++)
+    for (const run of runs) consume(run());
+  const reps = runs.map((run) => calibrate(run, plan.batchMs));
+  const samples: number[][] = runs.map(() => []);
   for (let s = 0; s < plan.samples; s++) {
-    if (baseline && s % 2 === 1) baselineSamples.push(batch(baseline, baselineReps));
-    oursSamples.push(batch(ours, oursReps));
-    if (baseline && s % 2 === 0) baselineSamples.push(batch(baseline, baselineReps));
+    for (let k = 0; k < runs.length; k++) {
+      const which = (s + k) % runs.length;
+      samples[which].push(batch(runs[which], reps[which]));
+    }
   }
   collect();
   return {
-    ours: { ms: median(oursSamples), sampleMs: oursSamples, reps: oursReps },
-    baseline: baseline
-      ? { ms: median(baselineSamples), sampleMs: baselineSamples, reps: baselineReps }
-      : undefined,
+    sides: samples.map((sampleMs, i) => ({ ms: median(sampleMs), sampleMs, reps: reps[i] })),
     peakHeapUsed,
   };
 }

@@ -14,7 +14,7 @@ type Resolved = senml.ResolvedRecord;
 export const START_TIME = 1767225600;
 
 /** mulberry32: a small seeded generator, so every run benchmarks the same bytes. */
-function randomGenerator(seed: number): () => number {
+export function randomGenerator(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
@@ -25,7 +25,7 @@ function randomGenerator(seed: number): () => number {
   };
 }
 
-const round = (value: number, decimals: number): number => {
+export const round = (value: number, decimals: number): number => {
   const scale = 10 ** decimals;
   return Math.round(value * scale) / scale;
 };
