@@ -86,7 +86,7 @@ export function connectMqtt(
       client.removeListener('close', closed);
       resolve(client);
     });
-    const closed = (): void => fail(new Error('connection closed'));
+    const closed = (): void => fail('connection closed');
     client.once('error', fail);
     client.once('close', closed);
   });
