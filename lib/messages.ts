@@ -12,6 +12,7 @@ import { LINE_MESSAGES } from './devices/line-messages';
 import { LORA_MESSAGES } from './devices/lora-messages';
 import { SENSORTHINGS_MESSAGES } from './sensorthings/messages';
 import { STA_CLIENT_MESSAGES } from './sensorthings/client-messages';
+import { STA_MQTT_MESSAGES } from './sensorthings/mqtt-messages';
 
 /**
  * Every sentence the library can say, by messageId: what the nodes' catalogues
@@ -32,4 +33,5 @@ export const MESSAGES: MessageTable = {
   ...LORA_MESSAGES,
   ...SENSORTHINGS_MESSAGES,
   ...STA_CLIENT_MESSAGES,
+  ...STA_MQTT_MESSAGES,
 };

@@ -1,15 +1,18 @@
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow, NodeStatus } from 'node-red';
 import { senml } from '../lib';
 import { packToObservations, type MappingOptions } from '../lib/sensorthings/mapping';
+import { MqttObservationPublisher } from '../lib/sensorthings/mqtt-publisher';
 import {
   type FailedObservation,
   ObservationWriter,
+  type ObservationSender,
   type QueuedObservation,
 } from '../lib/sensorthings/observation-writer';
 import { DurableQueue } from '../lib/store/durable-queue';
 import { errorText, localError } from './support/errors';
 import { reportError } from './support/report';
 import type { SensorThingsServerNode } from './support/sensorthings';
+import { mqttOptionsOf } from './support/sensorthings-mqtt';
 import { nodeStoragePath, removeNodeStorage } from './support/storage';
 import { throttledStatus } from './support/throttled-status';
 
@@ -25,6 +28,8 @@ interface SensorThingsOutConfig extends NodeDef {
   /** Seconds a batch may wait to fill. */
   window: string;
   queueSize: string;
+  /** How Observations are created: DataArray requests over HTTP (default) or MQTT publications. */
+  createOver?: 'http' | 'mqtt';
 }
 
 type OutMessage = NodeMessageInFlow & { location?: unknown; meta?: unknown };
@@ -72,6 +77,21 @@ export = function register(RED: NodeAPI): void {
       node.on('input', (_msg, _send, done) => done(new Error(RED._(key))));
       return;
     }
+    let sender: MqttObservationPublisher | undefined;
+    if (config.createOver === 'mqtt') {
+      try {
+        sender = new MqttObservationPublisher({
+          ...mqttOptionsOf(server),
+          client: server.client,
+        });
+      } catch (err) {
+        const reason = errorText(RED._, err);
+        node.status({ fill: 'red', shape: 'ring', text: senml.shortMessage(reason) });
+        node.error(reason);
+        node.on('input', (_msg, _send, done) => done(localError(RED._, err)));
+        return;
+      }
+    }
     const mapping: MappingOptions = {};
     if (config.baseName) mapping.baseName = config.baseName;
     let nodeLocation: unknown;
@@ -113,6 +133,7 @@ export = function register(RED: NodeAPI): void {
       const w = new ObservationWriter(queue, resolver, {
         batchSize: Math.max(1, Math.floor(number(config.batchSize, 500))),
         windowMs: Math.max(0, number(config.window, 1) * 1000),
+        ...(sender === undefined ? {} : { sender: sender as ObservationSender }),
       });
       w.on('queued', () => status.show());
       w.on('stored', () => {
@@ -173,10 +194,11 @@ export = function register(RED: NodeAPI): void {
         .then(async (w) => {
           const queued = w.pending;
           await w.close();
+          await sender?.close();
           await w.queue.close();
           if (removed) await removeNodeStorage(RED, node, queueDirectory, queued);
         })
-        .catch(() => undefined)
+        .catch(() => sender?.close())
         .finally(() => done());
     });
   }

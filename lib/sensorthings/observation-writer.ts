@@ -16,14 +16,48 @@
  *   went out and no answer came (timeout, cut connection), and at start for what a
  *   previous run may have sent, the rows already stored are looked up first
  *   (findObservations): nothing is stored twice.
+ * - How a batch is sent is the sender's business (`ObservationSender`): DataArray
+ *   over HTTP by default (`dataArraySender`), or MQTT (mqtt-publisher.ts). A sender
+ *   whose failed send may have stored some rows (`mayStoreOnFailure`, MQTT after a
+ *   PUBACK) has them looked up before the resend, as after an HTTP timeout.
  */
 import { EventEmitter } from 'node:events';
 import { Backoff, type BackoffOptions } from '../backoff';
+import type { SenfedError } from '../errors';
 import type { DurableQueue, QueueItem } from '../store/durable-queue';
 import { SensorThingsServerError } from './client-messages';
 import { createObservations, findObservations, type ObservationRow } from './data-array';
 import type { EntityResolver } from './find-or-create';
+import type { SensorThingsClient } from './http';
 import type { DatastreamSpec, EntityId, ObservationSpec, ThingSpec } from './model';
+import { SensorThingsMqttError } from './mqtt-messages';
+
+/** The outcome of one row: stored, or refused for good (with the server's reason). */
+export type SendOutcome =
+  | { ok: true }
+  | {
+      ok: false;
+      serverMessage: string;
+      /** Said instead of the server's message (MQTT, where the server says nothing). */
+      reason?: SenfedError;
+    };
+
+/**
+ * How the writer stores a batch. `send` resolves with one outcome per row, in order,
+ * or rejects when the batch is to be tried again (a SensorThingsServerError or
+ * SensorThingsMqttError that is retryable, STA_AUTH or STA_TLS; anything else fails
+ * the batch).
+ */
+export interface ObservationSender {
+  send(rows: readonly ObservationRow[]): Promise<SendOutcome[]>;
+  /** A rejected send may have stored rows: look them up before sending them again. */
+  readonly mayStoreOnFailure?: boolean;
+}
+
+/** The default sender: one DataArray request per batch (STA 1.1 §14.3). */
+export function dataArraySender(client: SensorThingsClient): ObservationSender {
+  return { send: (rows) => createObservations(client, rows) };
+}
 
 /** One Observation as the queue keeps it. */
 export interface QueuedObservation {
@@ -50,12 +84,14 @@ export interface ObservationWriterOptions {
   /** Longest wait for a batch to fill, in ms. Default 1000. */
   windowMs?: number;
   backoff?: BackoffOptions;
+  /** Default: DataArray over the resolver's HTTP client. */
+  sender?: ObservationSender;
 }
 
 /** An Observation that cannot be stored: told once, then gone from the queue. */
 export interface FailedObservation {
   observation: QueuedObservation;
-  error: SensorThingsServerError;
+  error: SensorThingsServerError | SensorThingsMqttError;
 }
 
 export interface ObservationWriterEvents {
@@ -79,6 +115,7 @@ export class ObservationWriter extends EventEmitter<ObservationWriterEvents> {
   readonly #queue: DurableQueue<QueuedObservation>;
   readonly #resolver: EntityResolver;
   readonly #backoff: Backoff;
+  readonly #sender: ObservationSender;
   #closed = false;
   #wake: (() => void) | undefined;
   #loop: Promise<void> | undefined;
@@ -98,6 +135,7 @@ export class ObservationWriter extends EventEmitter<ObservationWriterEvents> {
     this.batchSize = Math.max(1, Math.floor(options.batchSize ?? 500));
     this.windowMs = Math.max(0, options.windowMs ?? 1000);
     this.#backoff = new Backoff({ initialMs: 500, maxMs: 30_000, ...options.backoff });
+    this.#sender = options.sender ?? dataArraySender(resolver.client);
     // A previous run may have sent the head and died before its acks were written.
     this.#unclear = queue.size > 0;
   }
@@ -152,8 +190,7 @@ export class ObservationWriter extends EventEmitter<ObservationWriterEvents> {
           if (foi !== undefined) entry.featureOfInterestId = foi;
         }
       } catch (err) {
-        if (err !== OFFLINE && (!(err instanceof SensorThingsServerError) || !waitable(err)))
-          throw err;
+        if (err !== OFFLINE && !waitable(err)) throw err;
         offline = true;
         delete entry.datastreamId;
         entry.unresolved = {
@@ -209,7 +246,7 @@ export class ObservationWriter extends EventEmitter<ObservationWriterEvents> {
         this.lastError = undefined;
       } catch (err) {
         if (this.#closed) break;
-        if (err instanceof SensorThingsServerError && err.outcomeUnknown) this.#unclear = true;
+        if (this.#sender.mayStoreOnFailure || isStaError(err)?.outcomeUnknown) this.#unclear = true;
         this.lastError = err;
         const delayMs = this.#backoff.next();
         this.emit('retrying', { error: err, delayMs });
@@ -257,10 +294,7 @@ export class ObservationWriter extends EventEmitter<ObservationWriterEvents> {
     let stored = batch.length - failures.length - toSend.length;
     if (toSend.length > 0) {
       try {
-        const outcomes = await createObservations(
-          this.#resolver.client,
-          toSend.map((p) => p.row!),
-        );
+        const outcomes = await this.#sender.send(toSend.map((p) => p.row!));
         outcomes.forEach((outcome, i) => {
           const entry = toSend[i].item.entry;
           if (outcome.ok) stored += 1;
@@ -268,6 +302,10 @@ export class ObservationWriter extends EventEmitter<ObservationWriterEvents> {
             // A Datastream deleted on the server: the next packs resolve it again.
             if (/no such entity/i.test(outcome.serverMessage))
               this.#resolver.forgetDatastream(toSend[i].row!.datastreamId);
+            if (outcome.reason !== undefined) {
+              failures.push({ observation: entry, error: failed(entry, outcome.reason) });
+              return;
+            }
             failures.push({
               observation: entry,
               error: new SensorThingsServerError(
@@ -284,10 +322,11 @@ export class ObservationWriter extends EventEmitter<ObservationWriterEvents> {
           }
         });
       } catch (err) {
-        if (!(err instanceof SensorThingsServerError) || waitable(err)) throw err;
+        const sta = isStaError(err);
+        if (sta === undefined || waitable(sta)) throw err;
         // The request as a whole was refused (4xx): no row of it can be stored as it is.
         for (const p of toSend)
-          failures.push({ observation: p.item.entry, error: failed(p.item.entry, err) });
+          failures.push({ observation: p.item.entry, error: failed(p.item.entry, sta) });
       }
     }
     // Every row of the batch has its outcome: the batch leaves the queue, in order.
@@ -333,19 +372,28 @@ export class ObservationWriter extends EventEmitter<ObservationWriterEvents> {
   }
 }
 
-/** Worth waiting for: the server is down, overloaded, or refused the credentials (fixable without losing data). */
-function waitable(err: SensorThingsServerError): boolean {
-  return err.retryable || err.code === 'STA_AUTH' || err.code === 'STA_TLS';
+/** An error of the server, over HTTP or MQTT. */
+function isStaError(err: unknown): SensorThingsServerError | SensorThingsMqttError | undefined {
+  return err instanceof SensorThingsServerError || err instanceof SensorThingsMqttError
+    ? err
+    : undefined;
 }
 
-function failed(entry: QueuedObservation, err: SensorThingsServerError): SensorThingsServerError {
+/** Worth waiting for: the server is down, overloaded, or refused the credentials (fixable without losing data). */
+function waitable(err: unknown): boolean {
+  const sta = isStaError(err);
+  return sta !== undefined && (sta.retryable || sta.code === 'STA_AUTH' || sta.code === 'STA_TLS');
+}
+
+function failed(entry: QueuedObservation, err: SenfedError): SensorThingsServerError {
+  const server = err instanceof SensorThingsServerError ? err : undefined;
   return new SensorThingsServerError(
     'STA_OBSERVATION_FAILED',
     { name: entry.name, phenomenonTime: entry.phenomenonTime, cause: err, ...placeOf(entry) },
     {
-      ...(err.status === undefined ? {} : { status: err.status }),
-      ...(err.serverMessage === undefined ? {} : { serverMessage: err.serverMessage }),
-      ...(err.entity === undefined ? {} : { entity: err.entity }),
+      ...(server?.status === undefined ? {} : { status: server.status }),
+      ...(server?.serverMessage === undefined ? {} : { serverMessage: server.serverMessage }),
+      ...(server?.entity === undefined ? {} : { entity: server.entity }),
     },
     { cause: err },
   );

@@ -51,9 +51,18 @@
  *
  * Observations whose phenomenonTime is older than the position when they are
  * stored (a late upload) sort before it and are not output: the order is time.
+ *
+ * An Observation's `parameters` (what `sensorthings out` wrote from msg.meta) are
+ * handed on as the pack's `meta`: a page is cut into packs of consecutive
+ * Observations with the same parameters, so that each pack carries its own.
+ *
+ * `poll(ids)` reads some Datastreams now: the MQTT subscriber (mqtt-subscriber.ts)
+ * calls it when the server tells of a new Observation, so that live Observations are
+ * read from the same position, once each, as the polls read them.
  */
 import { promises as fsp } from 'node:fs';
 import { Backoff, type BackoffOptions } from '../backoff';
+import { canonicalJson } from '../canonical-json';
 import { sentence, type Sentence } from '../errors';
 import type { ResolvedPack, ResolvedRecord } from '../senml/model';
 import { isMissing, replaceFile, setAside } from '../store/files';
@@ -480,6 +489,8 @@ export interface PackHandedOn {
   datastream: DatastreamInfo;
   /** The Observations the pack was made of, in its order. */
   observations: number;
+  /** Their parameters (the same for all of them), when they have any: msg.meta as `sensorthings out` wrote it. */
+  meta?: Record<string, unknown>;
 }
 
 export interface PollReport {
@@ -551,11 +562,11 @@ export class ObservationPoller {
     this.#schedule(0);
   }
 
-  /** One poll of every Datastream, now (after the one under way, if any). */
-  poll(): Promise<PollReport> {
+  /** One poll of every Datastream (or of those given), now (after the one under way, if any). */
+  poll(datastreams: readonly EntityId[] = this.datastreams): Promise<PollReport> {
     const run = (this.#running ?? Promise.resolve())
       .catch(() => undefined)
-      .then(() => this.#pollAll());
+      .then(() => this.#pollAll(datastreams));
     this.#running = run;
     return run;
   }
@@ -597,19 +608,19 @@ export class ObservationPoller {
     return this.#positions;
   }
 
-  async #pollAll(): Promise<PollReport> {
+  async #pollAll(datastreams: readonly EntityId[]): Promise<PollReport> {
     const report: PollReport = { at: new Date(), records: 0, packs: 0, failed: 0 };
     this.#serverFailed = false;
     let positions: PositionFile;
     try {
       positions = await this.#open();
     } catch (err) {
-      report.failed = this.datastreams.length;
+      report.failed = datastreams.length;
       this.#options.onError?.(err);
       this.#options.onPoll?.(report);
       return report;
     }
-    for (const id of this.datastreams) {
+    for (const id of datastreams) {
       if (this.#closed) break;
       try {
         await this.#pollOne(id, positions, report);
@@ -665,7 +676,7 @@ export class ObservationPoller {
           $orderby: 'phenomenonTime asc,id asc',
           $top: this.pageSize,
           ...(skip > 0 ? { $skip: skip } : {}),
-          $select: 'id,phenomenonTime,result',
+          $select: 'id,phenomenonTime,result,parameters',
         })}`,
       );
       const fresh: ObservationRead[] = [];
@@ -683,17 +694,30 @@ export class ObservationPoller {
           if (!last || comparePositions(at, last) > 0) last = at;
         }
       }
+      // Closing: nothing more is handed on (a flow being stopped would drop it), nor passed.
+      if (this.#closed) return;
       if (fresh.length > 0) {
-        const pack = observationsToPack(datastream, fresh, {
-          ...this.#options.reader,
-          onSkip: this.#skipped,
-        });
-        if (pack.length > 0) {
-          await this.#options.onPack({ pack, datastream, observations: fresh.length });
-          report.records += pack.length;
-          report.packs++;
+        for (const run of runsOfParameters(fresh)) {
+          if (this.#closed) return;
+          const pack = observationsToPack(datastream, run.observations, {
+            ...this.#options.reader,
+            onSkip: this.#skipped,
+          });
+          if (pack.length > 0) {
+            const handed: PackHandedOn = {
+              pack,
+              datastream,
+              observations: run.observations.length,
+            };
+            if (run.meta !== undefined) handed.meta = run.meta;
+            await this.#options.onPack(handed);
+            report.records += pack.length;
+            report.packs++;
+          }
+          const end = lastPosition(run.observations, position);
+          await positions.set(id, end);
+          position = end;
         }
-        await positions.set(id, last);
         position = last;
         skip = 0;
       } else skip += old;
@@ -719,6 +743,58 @@ export class ObservationPoller {
       });
     return { value: body.value as ObservationRead[] };
   }
+}
+
+/**
+ * Consecutive Observations with the same parameters, in their order. The pages come
+ * in position order, so each run ends at its own last position.
+ */
+function runsOfParameters(
+  observations: readonly ObservationRead[],
+): { observations: ObservationRead[]; meta?: Record<string, unknown> }[] {
+  const runs: { key: string; observations: ObservationRead[]; meta?: Record<string, unknown> }[] =
+    [];
+  for (const observation of observations) {
+    const parameters = metaOf(observation.parameters);
+    const key =
+      parameters === undefined
+        ? ''
+        : canonicalJson(parameters, () => {
+            throw new SensorThingsServerError('STA_ANSWER', {
+              method: 'GET',
+              entity: `Observations(${String(observation['@iot.id'])})`,
+              reason: 'parameters that are not JSON',
+            });
+          });
+    const current = runs[runs.length - 1];
+    if (current !== undefined && current.key === key) current.observations.push(observation);
+    else
+      runs.push({
+        key,
+        observations: [observation],
+        ...(parameters === undefined ? {} : { meta: parameters }),
+      });
+  }
+  return runs;
+}
+
+/** Parameters that are an object with members, as msg.meta; nothing otherwise. */
+function metaOf(parameters: unknown): Record<string, unknown> | undefined {
+  if (typeof parameters !== 'object' || parameters === null || Array.isArray(parameters))
+    return undefined;
+  return Object.keys(parameters).length === 0 ? undefined : (parameters as Record<string, unknown>);
+}
+
+function lastPosition(
+  observations: readonly ObservationRead[],
+  from: Position | null,
+): Position | null {
+  let last = from;
+  for (const observation of observations) {
+    const at = positionOf(observation);
+    if (at !== undefined && (!last || comparePositions(at, last) > 0)) last = at;
+  }
+  return last;
 }
 
 function isRetryable(err: unknown): boolean {
