@@ -37,6 +37,7 @@ export = function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, config);
     const node = this;
     node.mqttUrl = config.mqttUrl?.trim() || undefined;
+    node.caFile = config.caFile?.trim() || undefined;
     try {
       node.client = clientOf(config, node.credentials ?? {});
       node.problem = undefined;

@@ -13,6 +13,8 @@ export interface SensorThingsServerNode extends Node<SensorThingsCredentials> {
   problem: unknown;
   /** The MQTT URL given, stored for the nodes that create or read over MQTT. */
   mqttUrl: string | undefined;
+  /** The CA file given (PEM), for the MQTT connection as for HTTP. */
+  caFile: string | undefined;
 }
 
 export interface SensorThingsCredentials {
