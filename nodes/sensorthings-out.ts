@@ -136,12 +136,20 @@ export = function register(RED: NodeAPI): void {
         ...(sender === undefined ? {} : { sender: sender as ObservationSender }),
       });
       w.on('queued', () => status.show());
+      // Within an outage (from the first retry to the next row stored): the whole reason
+      // logged once, as the status has room for its start only.
+      let warned = false;
       w.on('stored', () => {
         lastError = undefined;
+        warned = false;
         status.show();
       });
       w.on('retrying', ({ error }) => {
         lastError = short(error);
+        if (!warned) {
+          warned = true;
+          node.warn(errorText(RED._, error));
+        }
         status.draw();
       });
       w.on('failed', ({ observation, error }: FailedObservation) => {

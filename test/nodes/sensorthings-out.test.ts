@@ -468,6 +468,17 @@ describe('sensorthings out, on a real FROST-Server', function () {
       [],
       'no row refused',
     );
+    // The status has room for the start of the reason only: the log has it whole, once per outage.
+    const warnings = helper
+      .log()
+      .args.map(([event]: [{ id?: string; level?: number; msg?: unknown }]) => event)
+      .filter(
+        (event: { id?: string; level?: number }) =>
+          event.id === 'out' && event.level === helper.log().WARN,
+      )
+      .map((event: { msg?: unknown }) => String(event.msg));
+    assert.equal(warnings.length, 1, warnings.join('\n'));
+    assert.match(warnings[0], /cannot be reached/);
   });
 
   it('looks up what a batch whose answer was lost stored before sending it again', async () => {
