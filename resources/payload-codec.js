@@ -51,7 +51,7 @@
      * `more(node)`, if given, runs after prepare for what the type adds.
      */
     dialog: function (more) {
-      var codec = this;
+      var codec = window.SenFedPayloadCodec;
       return {
         oneditprepare: function () {
           codec.prepare(this);
