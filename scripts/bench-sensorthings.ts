@@ -3,7 +3,7 @@
  * (also run by `npm run bench`, after the federation benchmark).
  *
  * On the local FROST-Server of scripts/sensorthings/frost.sh (started here if it is not
- * running, and then stopped at the end), the same Observations are stored three ways,
+ * running, and then stopped at the end), the same Observations are stored four ways,
  * the ways alternating round by round (node, bare, post; post, bare, node; …):
  *
  *   sensorthings out  the real `sensorthings server` + `sensorthings out` nodes in a
@@ -18,6 +18,10 @@
  *   bare DataArray    POST /CreateObservations (STA 1.1 §14.3, DataArray extension)
  *                     with batches of 500 rows built by hand, one request at a time,
  *                     Node's http only, no SenFed code; every answer row checked.
+ *   over MQTT         `sensorthings out` with "create over" MQTT (STA 1.1 §14.2): each
+ *                     Observation published QoS 1 on FROST's broker and confirmed over
+ *                     HTTP before the next; MQTT_OBSERVATIONS (BENCH_STA_MQTT_OBSERVATIONS,
+ *                     300) per run, as it goes a few tens a second.
  *
  * Every run stores OBSERVATIONS Observations of one Thing in three Datastreams
  * (temperature, humidity, pressure; record i goes to Datastream i mod 3), each with the
@@ -32,7 +36,7 @@
  *
  * Also printed: latency per request (median, p90), CPU of this process (process.cpuUsage)
  * and of FROST's Tomcat and PostgreSQL (their /proc times, pids from the state
- * directory), and the load average. `bench-sensorthings.js node|post|bare` runs one way
+ * directory), and the load average. `bench-sensorthings.js node|post|bare|mqtt` runs one way
  * only (for profiling); BENCH_STA_ROUNDS (3) and BENCH_STA_OBSERVATIONS (5,000) change
  * the rounds and the Observations per run. The Thing and all it holds are deleted at
  * the end.
@@ -73,18 +77,24 @@ const MEASUREMENTS = [
 /** 2026-01-01T00:00:00Z: each run takes the next OBSERVATIONS seconds from there. */
 const FIRST_TIME = 1_767_225_600;
 
-type Way = 'node' | 'post' | 'bare';
-const WAYS: readonly Way[] = ['node', 'post', 'bare'];
+type Way = 'node' | 'post' | 'bare' | 'mqtt';
+const WAYS: readonly Way[] = ['node', 'post', 'bare', 'mqtt'];
 /**
  * Even rounds in this order, odd rounds reversed: the node and the bare loop always run
  * next to each other (sharing whatever else the machine does), each going first in turn.
  */
-const ROUND_ORDER: readonly Way[] = ['node', 'bare', 'post'];
+const ROUND_ORDER: readonly Way[] = ['node', 'bare', 'post', 'mqtt'];
 const LABELS: Record<Way, string> = {
   node: 'sensorthings out, batches of 500',
   post: 'one POST /Observations each',
   bare: 'bare CreateObservations, 500 rows',
+  mqtt: 'sensorthings out, over MQTT',
 };
+/**
+ * Over MQTT each Observation is confirmed over HTTP before the next goes (FROST acks a
+ * publication it may then drop): a few tens a second, so fewer per run.
+ */
+const MQTT_OBSERVATIONS = Number(process.env.BENCH_STA_MQTT_OBSERVATIONS ?? 300);
 
 // ---------------------------------------------------------------- figures
 
@@ -436,7 +446,7 @@ async function watchSyncs(): Promise<void> {
 /** One user directory for all node runs: the resolver's id cache persists, as in a real installation. */
 let userDir: string;
 
-function flow(): object[] {
+function flow(over: 'http' | 'mqtt' = 'http'): object[] {
   return [
     { id: 'tab', type: 'tab', label: 'bench' },
     {
@@ -445,6 +455,7 @@ function flow(): object[] {
       z: 'tab',
       url: frostInfo.serviceRoot,
       auth: 'none',
+      mqttUrl: over === 'mqtt' ? frostInfo.mqttUrl : '',
     },
     {
       id: 'out',
@@ -456,6 +467,7 @@ function flow(): object[] {
       batchSize: String(BATCH),
       window: '1',
       queueSize: '100000',
+      createOver: over,
       wires: [],
     },
   ];
@@ -479,12 +491,13 @@ function packsOf(sent: readonly Reading[]): object[][] {
 async function runNode(
   sent: readonly Reading[],
   meter = new Meter(),
+  over: 'http' | 'mqtt' = 'http',
 ): Promise<{ requestMs: number[]; node: NodeTimeline }> {
   const packs = packsOf(sent);
   // Deploy, and wait until the writer runs (the queue open, the resolver loaded): start-up is not timed.
   watch.writers.length = 0;
   helper.settings({ userDir });
-  await deploy([serverNode, outNode], flow());
+  await deploy([serverNode, outNode], flow(over));
   try {
     for (const end = Date.now() + 30_000; watch.writers.length === 0;) {
       if (Date.now() > end) throw new Error('sensorthings out: its writer did not start');
@@ -604,23 +617,15 @@ async function deleteEntities(): Promise<void> {
   }
 }
 
-// ---------------------------------------------------------------- OVER MQTT (to be wired)
-//
-// Creating Observations over MQTT (STA 1.1 §14, MQTT extension: an Observation published
-// on `v1.1/Datastreams(id)/Observations`) is a fourth way, to be added when the writer
-// can publish over MQTT: a Way 'mqtt', its LABELS entry, and a `runMqtt(sent)` beside
-// runNode, timed the same way (until every Observation is stored), then checked with
-// checkStored like the others. Until then its row is printed as not measured.
-const MQTT_ROW_LABEL = 'sensorthings out, over MQTT';
-
 // ---------------------------------------------------------------- main
 
 async function runWay(way: Way): Promise<Run> {
-  const sent = readings(OBSERVATIONS);
+  const sent = readings(way === 'mqtt' ? MQTT_OBSERVATIONS : OBSERVATIONS);
   const meter = new Meter();
   let requestMs: number[];
   let node: NodeTimeline | undefined;
   if (way === 'node') ({ requestMs, node } = await runNode(sent, meter));
+  else if (way === 'mqtt') ({ requestMs } = await runNode(sent, meter, 'mqtt'));
   else if (way === 'post') requestMs = await runPost(sent, meter);
   else requestMs = await runBare(sent, meter);
   await checkStored(way, sent);
@@ -685,8 +690,9 @@ async function main(): Promise<void> {
     );
     // Warm-up, not counted: FROST's JIT and connection pools, and ours.
     for (const way of ways) {
-      const sent = readings(way === 'post' ? 200 : 1000);
+      const sent = readings(way === 'post' || way === 'mqtt' ? 50 : 1000);
       if (way === 'node') await runNode(sent);
+      else if (way === 'mqtt') await runNode(sent, undefined, 'mqtt');
       else if (way === 'post') await runPost(sent);
       else await runBare(sent);
       await checkStored(way, sent);
@@ -739,9 +745,8 @@ function report(results: Map<Way, Run[]>): void {
       perThousand((r) => r.cpu.postgresql),
     ];
   });
-  rows.push([MQTT_ROW_LABEL, 'not measured yet', '-', '-', '-', '-', '-', '-', '-', '-']);
   console.log(
-    `\nSensorThings on FROST (median of ${ROUNDS} runs of ${rate(OBSERVATIONS)} Observations; spread lowest–highest; load ${load()})`,
+    `\nSensorThings on FROST (median of ${ROUNDS} runs of ${rate(OBSERVATIONS)} Observations, ${rate(MQTT_OBSERVATIONS)} over MQTT; spread lowest–highest; load ${load()})`,
   );
   console.log(
     table(
