@@ -33,7 +33,9 @@
 import { EventEmitter } from 'node:events';
 import type { MqttClient, IClientOptions } from 'mqtt';
 import { findObservations, offsetWithColon, type ObservationRow } from './data-array';
+import { SensorThingsServerError } from './client-messages';
 import type { SensorThingsClient } from './http';
+import type { EntityId } from './model';
 import {
   checkMqttOptions,
   connectMqtt,
@@ -43,6 +45,7 @@ import {
 } from './mqtt-connection';
 import { SensorThingsMqttError } from './mqtt-messages';
 import type { ObservationSender, SendOutcome } from './observation-writer';
+import { entityPath } from './odata';
 import { probeServiceRoot } from './service-root';
 
 export interface MqttPublisherOptions extends MqttConnectionOptions {
@@ -101,12 +104,33 @@ export class MqttObservationPublisher
         for (const [k, index] of waiting.entries()) if (stored[k]) outcomes[index] = { ok: true };
         waiting = waiting.filter((_, k) => !stored[k]);
       }
+      // FROST only logs why it did not store one; a Datastream deleted behind the node's back
+      // is the cause that lasts, so it is asked for, and the writer resolves the next ones again.
+      const gone = await this.#goneDatastreams(waiting.map((i) => rows[i].datastreamId));
       for (const index of waiting) {
         const error = new SensorThingsMqttError('STA_MQTT_NOT_STORED', { tries: this.tries });
-        outcomes[index] = { ok: false, serverMessage: error.message, reason: error };
+        outcomes[index] = {
+          ok: false,
+          serverMessage: error.message,
+          reason: error,
+          ...(gone.has(rows[index].datastreamId) ? { datastreamGone: true } : {}),
+        };
       }
     }
     return outcomes;
+  }
+
+  /** Which of these Datastreams the server no longer has (404); one that cannot be asked is kept. */
+  async #goneDatastreams(ids: readonly EntityId[]): Promise<Set<EntityId>> {
+    const gone = new Set<EntityId>();
+    for (const id of new Set(ids)) {
+      try {
+        await this.#options.client.get(`${entityPath('Datastreams', id)}?$select=id`);
+      } catch (err) {
+        if (err instanceof SensorThingsServerError && err.gone) gone.add(id);
+      }
+    }
+    return gone;
   }
 
   async close(): Promise<void> {

@@ -40,6 +40,8 @@ export type SendOutcome =
       serverMessage: string;
       /** Said instead of the server's message (MQTT, where the server says nothing). */
       reason?: SenfedError;
+      /** The row's Datastream is no longer on the server (found out by the sender). */
+      datastreamGone?: boolean;
     };
 
 /**
@@ -300,7 +302,7 @@ export class ObservationWriter extends EventEmitter<ObservationWriterEvents> {
           if (outcome.ok) stored += 1;
           else {
             // A Datastream deleted on the server: the next packs resolve it again.
-            if (/no such entity/i.test(outcome.serverMessage))
+            if (outcome.datastreamGone || /no such entity/i.test(outcome.serverMessage))
               this.#resolver.forgetDatastream(toSend[i].row!.datastreamId);
             if (outcome.reason !== undefined) {
               failures.push({ observation: entry, error: failed(entry, outcome.reason) });

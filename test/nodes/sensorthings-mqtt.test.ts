@@ -308,6 +308,15 @@ describe('sensorthings nodes over MQTT (real FROST and its broker)', function ()
     await until('the error', () => caught.length >= 1, 60_000);
     assert.equal(caught[0].payload.v, 2);
     assert.match(caught[0].error.message, /did not store it/);
+    // The node found out the Datastream is gone: the next reading makes it again, and is stored.
+    helper.getNode('sta-out').receive({ payload: [{ n: name, u: 'NTU', t: T0 + 2, v: 3 }] });
+    await waitForCount(id, 1, 30_000);
+    const again = await client.getAll(`Datastreams(${String(await id())})/Observations`);
+    assert.deepEqual(
+      again.map((o) => o.result),
+      [3],
+    );
+    assert.equal(caught.length, 1, 'nothing else refused');
   });
 
   // Last: it stops FROST.
