@@ -46,6 +46,7 @@ import { SerialPort } from 'serialport';
 import { decodeCayenneLpp } from '../lib/devices/cayenne-lpp';
 import { PtyBoard } from '../test/support/pty';
 import { collect } from './bench/measure';
+import { load, rate, table } from './bench/text-report';
 
 const NWK = '44024241ed4ce9a68c6a8bc055233fd3';
 const APP = 'ec925802ae430ca77fd3dd73cb2cc588';
@@ -100,24 +101,8 @@ const median = (values: readonly number[]): number => {
   const middle = sorted.length >> 1;
   return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 };
-const rate = (n: number): string => Math.round(n).toLocaleString('en-US');
 const range = (values: readonly number[]): string =>
   `${rate(Math.min(...values))}–${rate(Math.max(...values))}`;
-const load = (): string =>
-  os
-    .loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ');
-
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
-  const line = (cells: string[]): string =>
-    cells
-      .map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c])))
-      .join('  ');
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
-}
-
 // ---------------------------------------------------------------- Node-RED
 
 helper.init(require.resolve('node-red'));

@@ -57,6 +57,7 @@ import { type Frost, frost, frostRunning, startFrost, stopFrost } from '../test/
 import { collect } from './bench/measure';
 import { deploy, helper, nodeErrors, undeploy } from './bench/node-red';
 import { pidFromFile, treeCpuMs } from './bench/processes';
+import { load, rate, table } from './bench/text-report';
 
 const OBSERVATIONS = Number(process.env.BENCH_STA_OBSERVATIONS ?? 5_000);
 const ROUNDS = Number(process.env.BENCH_STA_ROUNDS ?? 3);
@@ -106,24 +107,8 @@ function quantile(values: readonly number[], q: number): number {
   const low = Math.floor(at);
   return sorted[low] + (sorted[Math.min(low + 1, sorted.length - 1)] - sorted[low]) * (at - low);
 }
-const rate = (n: number): string => Math.round(n).toLocaleString('en-US');
 const ms = (n: number): string =>
   Number.isFinite(n) ? (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2)) : '-';
-const load = (): string =>
-  os
-    .loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ');
-
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
-  const line = (cells: string[]): string =>
-    cells
-      .map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c])))
-      .join('  ');
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
-}
-
 /** One timed run of one way. */
 interface Run {
   way: Way;
