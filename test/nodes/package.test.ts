@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { dirname, join } from 'node:path';
 import { sharedScripts } from '../support/editor-files';
 
@@ -73,6 +74,30 @@ describe('the packed package', function () {
     assert.ok(loaded.has('find.js'), 'the subscribe and request dialogs load find.js');
     for (const script of loaded)
       assert.ok(files.includes(`resources/${script}`), `resources/${script} is not packed`);
+  });
+
+  it('lists in its dependencies every package its packed code requires (devDependencies are not installed for users)', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      dependencies?: Record<string, string>;
+    };
+    const required = new Map<string, string>();
+    for (const file of files.filter((f) => f.startsWith('dist/') && f.endsWith('.js'))) {
+      const text = readFileSync(join(ROOT, file), 'utf8');
+      for (const [, spec] of text.matchAll(/require\("([^".][^"]*)"\)/g)) {
+        if (spec.startsWith('node:') || builtinModules.includes(spec.split('/')[0])) continue;
+        // The package a require names: @scope/name or name, without a path inside it.
+        const name = spec.startsWith('@')
+          ? spec.split('/').slice(0, 2).join('/')
+          : spec.split('/')[0];
+        if (!required.has(name)) required.set(name, file);
+      }
+    }
+    assert.ok(required.size > 3, `found the requires: ${[...required.keys()].join(', ')}`);
+    const missing = [...required].filter(([name]) => !(name in (pkg.dependencies ?? {})));
+    assert.deepEqual(
+      missing.map(([name, file]) => `${name} (required by ${file})`),
+      [],
+    );
   });
 
   it("runs no script when installed: the build is done before packing, not on the user's machine", () => {
