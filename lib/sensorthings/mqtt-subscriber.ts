@@ -43,6 +43,8 @@ import {
 } from './mqtt-connection';
 import type { ObservationPoller } from './reader';
 
+/** After a (re)connect, how long until the Datastreams are read once more (see #connect). */
+const RECHECK_MS = 2_000;
 export interface MqttSubscriberOptions extends MqttConnectionOptions {
   /** Reads the Datastreams: its position file, its onPack. */
   poller: ObservationPoller;
@@ -71,6 +73,7 @@ export class MqttObservationSubscriber extends EventEmitter<MqttSubscriberEvents
   #draining: Promise<void> | undefined;
   #client: MqttClient | undefined;
   #timer: NodeJS.Timeout | undefined;
+  #recheck: NodeJS.Timeout | undefined;
   #closed = false;
   #started = false;
 
@@ -99,6 +102,7 @@ export class MqttObservationSubscriber extends EventEmitter<MqttSubscriberEvents
     this.#closed = true;
     clearTimeout(this.#timer);
     clearTimeout(this.#settling);
+    clearTimeout(this.#recheck);
     const client = this.#client;
     this.#client = undefined;
     if (client) await client.endAsync(true).catch(() => undefined);
@@ -139,6 +143,16 @@ export class MqttObservationSubscriber extends EventEmitter<MqttSubscriberEvents
     this.emit('connected');
     // Subscribed first, then caught up: what is created meanwhile is both notified and
     // read, and the positions make it come out once.
+    this.#readAll();
+    // FROST 2.4.2 starts notifying a topic a moment after its SUBACK (seen under load: an
+    // Observation created in that moment was never told): one more read covers it.
+    clearTimeout(this.#recheck);
+    this.#recheck = setTimeout(() => this.#readAll(), RECHECK_MS);
+  }
+
+  /** Every Datastream read from its position. */
+  #readAll(): void {
+    if (this.#closed) return;
     for (const id of this.#options.poller.datastreams) this.#dirty.set(JSON.stringify(id), id);
     this.#drain();
   }
